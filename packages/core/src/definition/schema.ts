@@ -1,0 +1,206 @@
+/**
+ * The declarative source definition: the single source of truth for what a source is.
+ * Types derive from these schemas; `defineSource` validates once, when the module loads.
+ */
+import { z } from 'zod';
+
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const STREAM_NAME = /^[a-z][a-z0-9_]*$/;
+
+/** A name of a key in the source's secret `api-credentials/<name>`. */
+const SecretKey = z.string().min(1);
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+/** Query params / headers. String values may hold templates: `{since}`, `{until:unix}`, `{owner}`, `{parent.number}`. */
+const ParamMap = z.record(z.string(), Scalar);
+
+export const AuthSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({
+    type: z.literal('apiKey'),
+    /** @default 'header' */
+    in: z.enum(['header', 'query']).default('header'),
+    /** Header or query parameter name, e.g. `X-App-Token`. */
+    name: z.string().min(1),
+    secretKey: SecretKey,
+    /** A missing secret key sends no credential instead of failing. @default false */
+    optional: z.boolean().default(false),
+    /** Prefix before the value, e.g. `Token `. @default '' */
+    prefix: z.string().default(''),
+  }),
+  z.strictObject({ type: z.literal('bearer'), secretKey: SecretKey }),
+  z.strictObject({ type: z.literal('basic'), usernameKey: SecretKey, passwordKey: SecretKey }),
+  z.strictObject({
+    type: z.literal('oauth2ClientCredentials'),
+    /** Absolute, or relative to the base URL. The env var `AUTH_TOKEN_URL` replaces it. */
+    tokenUrl: z.string().min(1),
+    clientIdKey: SecretKey,
+    clientSecretKey: SecretKey,
+    /** How the client authenticates to the token endpoint. @default 'basic' */
+    clientAuth: z.enum(['basic', 'body']).default('basic'),
+    scope: z.string().optional(),
+    /** Where grant_type & co go: a form body, or the query string (some APIs, e.g. Hotmart). @default 'body' */
+    paramsIn: z.enum(['body', 'query']).default('body'),
+    /** Refresh this many seconds before `expires_in` runs out. @default 60 */
+    refreshMarginSeconds: z.number().int().nonnegative().default(60),
+  }),
+]);
+
+export const PaginatorSchema = z.discriminatedUnion('type', [
+  /** One request, no pages. */
+  z.strictObject({ type: z.literal('single') }),
+  /** `?offset=0&limit=100`, `?$offset=…&$limit=…`. Stops on a short or empty page, or `totalPath`. */
+  z.strictObject({
+    type: z.literal('offset'),
+    offsetParam: z.string().default('offset'),
+    limitParam: z.string().default('limit'),
+    limit: z.number().int().positive(),
+    /** Path of the total record count in the body. */
+    totalPath: z.string().optional(),
+  }),
+  /** `?page=1&per_page=100`. Stops on a short or empty page, or `totalPagesPath`. */
+  z.strictObject({
+    type: z.literal('page'),
+    pageParam: z.string().default('page'),
+    /** @default 1 */
+    startPage: z.number().int().nonnegative().default(1),
+    sizeParam: z.string().optional(),
+    size: z.number().int().positive().optional(),
+    totalPagesPath: z.string().optional(),
+  }),
+  /**
+   * A cursor sent as `param`, taken from the body (`cursorPath`, e.g. `page_info.next_page_token`)
+   * or from the last record (`lastRecordPath`, e.g. Stripe's `id` for `starting_after`).
+   * Stops when the cursor is missing/empty, the page is empty, or `hasMorePath` is false.
+   */
+  z.strictObject({
+    type: z.literal('cursor'),
+    param: z.string(),
+    cursorPath: z.string().optional(),
+    lastRecordPath: z.string().optional(),
+    hasMorePath: z.string().optional(),
+  }),
+  /** A next-page URL in the body (absolute or relative). Stops when missing/null. */
+  z.strictObject({ type: z.literal('nextUrl'), path: z.string() }),
+  /** RFC 8288 `Link: <…>; rel="next"` header. Stops when there is no `next`. */
+  z.strictObject({ type: z.literal('link'), rel: z.string().default('next') }),
+]);
+
+export const ResponseActionSchema = z.enum(['retry', 'rateLimited', 'fail', 'refreshAuth', 'ignore']);
+
+/** One row of the response table; the first matching row decides. Source rows come before the defaults. */
+export const ResponseRuleSchema = z.strictObject({
+  status: z.union([z.number().int(), z.array(z.number().int())]),
+  /** Every listed header must equal the value (case-insensitive names). */
+  headers: z.record(z.string(), z.string()).optional(),
+  /** The body must contain this text. */
+  bodyContains: z.string().optional(),
+  action: ResponseActionSchema,
+});
+
+export const IncrementalSchema = z.strictObject({
+  /** Path of the cursor in each record, e.g. `updated_at` or `purchase.approved_date`. */
+  cursorField: z.string().min(1),
+  /** How the cursor value is written in records. @default 'iso' */
+  cursorType: z.enum(['iso', 'unix', 'unixMs']).default('iso'),
+  /** Params that carry the window, as templates: `{ since: '{since}' }`, `{ 'created[gte]': '{since:unix}' }`. */
+  params: ParamMap.default({}),
+  /** Re-read this many seconds before the watermark. @default 0 */
+  lookbackSeconds: z.number().int().nonnegative().default(0),
+  /** Lower bound on a first run without watermark: ISO date, or absent for everything. */
+  initialSince: z.string().optional(),
+});
+
+export const ParentSchema = z.strictObject({
+  /** The parent stream's name; it runs first. */
+  stream: z.string().regex(STREAM_NAME),
+  /** Parent record fields copied into each child record: `{ issue_number: 'number' }` (child field → parent path). */
+  carry: z.record(z.string(), z.string()).default({}),
+});
+
+export const StreamSchema = z.strictObject({
+  /** Path relative to the base URL, with `{placeholders}` from the partition and `{parent.<path>}`. */
+  path: z.string().min(1),
+  params: ParamMap.default({}),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Where the records are in the body: `data`, `items`, `data.items`; `''` for a root array. @default '' */
+  records: z.string().default(''),
+  paginator: PaginatorSchema.default({ type: 'single' }),
+  primaryKey: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  incremental: IncrementalSchema.optional(),
+  /** Static partitions: the stream runs once per entry, each entry's values filling path/param placeholders. */
+  partitions: z.array(z.record(z.string(), Scalar)).optional(),
+  parent: ParentSchema.optional(),
+  /** @default 'merge' with a primary key, else 'append' */
+  writeDisposition: z.enum(['merge', 'append', 'replace']).optional(),
+  /** Array fields the curate job explodes into child tables `<source>_<stream>__<field>`. */
+  childTables: z.array(z.string()).default([]),
+  /** Loop protection. @default 10000 */
+  maxPages: z.number().int().positive().default(10_000),
+  /** A per-record quirk: returns the record to land (or `undefined` to drop it). Keep it pure. */
+  transform: z.custom<(record: Record<string, unknown>) => Record<string, unknown> | undefined>(
+    (v) => typeof v === 'function',
+    'transform must be a function',
+  ).optional(),
+});
+
+export const RetrySchema = z.strictObject({
+  /** Attempts per request, the first included. @default 8 */
+  maxAttempts: z.number().int().positive().default(8),
+  /** @default 500 */
+  baseDelayMs: z.number().int().nonnegative().default(500),
+  /** Cap on one backoff (not on a server-given Retry-After). @default 30000 */
+  maxDelayMs: z.number().int().nonnegative().default(30_000),
+  /** Cap on all waiting for one request, server-given waits included. @default 300000 */
+  maxTotalWaitMs: z.number().int().nonnegative().default(300_000),
+});
+
+export const RateLimitSchema = z.strictObject({
+  /** Requests per second across the source; absent = unlimited. */
+  requestsPerSecond: z.number().positive().optional(),
+  /** Requests in flight across the source. @default 4 */
+  concurrency: z.number().int().positive().default(4),
+});
+
+export const TimeoutSchema = z.strictObject({
+  /** @default 10000 */
+  connectMs: z.number().int().positive().default(10_000),
+  /** Whole request, body included. @default 60000 */
+  totalMs: z.number().int().positive().default(60_000),
+});
+
+export const SourceSchema = z.strictObject({
+  name: z.string().regex(NAME, 'a source name is lowercase words joined by "-"'),
+  baseUrl: z.url(),
+  auth: AuthSchema.default({ type: 'none' }),
+  headers: z.record(z.string(), z.string()).default({}),
+  params: ParamMap.default({}),
+  rateLimit: RateLimitSchema.default({ concurrency: 4 }),
+  retry: RetrySchema.default({ maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 300_000 }),
+  timeouts: TimeoutSchema.default({ connectMs: 10_000, totalMs: 60_000 }),
+  responseRules: z.array(ResponseRuleSchema).default([]),
+  streams: z
+    .record(z.string().regex(STREAM_NAME, 'a stream name is lowercase letters, digits and "_"'), StreamSchema)
+    .refine((s) => Object.keys(s).length > 0, 'a source needs at least one stream'),
+  /** Handler tuning. */
+  runtime: z
+    .strictObject({
+      /** Stop this long before the Lambda deadline and return `partial`. @default 60000 */
+      safetyMarginMs: z.number().int().nonnegative().default(60_000),
+      /** Start a new part file after this many bytes of NDJSON. @default 64 MiB */
+      partSizeBytes: z.number().int().positive().default(64 * 1024 * 1024),
+      /** Streams run at once (children wait for their parents). @default 2 */
+      streamConcurrency: z.number().int().positive().default(2),
+    })
+    .default({ safetyMarginMs: 60_000, partSizeBytes: 64 * 1024 * 1024, streamConcurrency: 2 }),
+});
+
+export type SourceInput = z.input<typeof SourceSchema>;
+export type SourceDefinition = z.output<typeof SourceSchema>;
+export type StreamDefinition = z.output<typeof StreamSchema>;
+export type AuthDefinition = z.output<typeof AuthSchema>;
+export type PaginatorDefinition = z.output<typeof PaginatorSchema>;
+export type ResponseRule = z.output<typeof ResponseRuleSchema>;
+export type ResponseAction = z.output<typeof ResponseActionSchema>;
+export type IncrementalDefinition = z.output<typeof IncrementalSchema>;
+export type RetryPolicy = z.output<typeof RetrySchema>;

@@ -1,0 +1,3 @@
+export * from './definition/schema.ts';
+export * from './errors.ts';
+export type * from './stream/types.ts';

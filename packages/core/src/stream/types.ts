@@ -1,0 +1,48 @@
+/**
+ * The contract between the HTTP layer (which walks a stream's pages) and the landing path
+ * (which writes them to S3 and tracks continuation). Both sides depend only on this file.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The window a stream reads. `since` absent = everything (full refresh or first run). */
+export interface Window {
+  since?: Date;
+  until: Date;
+}
+
+/**
+ * Where a stream's reading stands, so that reading can resume exactly at the next page.
+ * Opaque JSON to the landing path, which stores it in the handler's continuation.
+ */
+export type StreamPosition = JsonValue;
+
+export type ApiRecord = Record<string, unknown>;
+
+export interface Page {
+  /** The page's records, as the API sent them (child records with the carried parent fields). */
+  records: ApiRecord[];
+  /** 0-based index of the page within this invocation's reading of the stream. */
+  index: number;
+  /** The URL fetched, secrets stripped. */
+  url: string;
+  /** Where to resume to read the page after this one; `null` when the stream is done. */
+  next: StreamPosition | null;
+  /** The greatest cursor value in this page's records (incremental streams), as an ISO date. */
+  maxCursor?: string;
+}
+
+export interface ReadOptions {
+  window: Window;
+  /** Resume from a position a previous `Page.next` gave; absent = from the start. */
+  from?: StreamPosition | null;
+  /**
+   * For a child stream: the parent's records of this run, in landing order. The reader walks one
+   * path per parent record; its positions count parents so that resuming skips those done.
+   */
+  parents?: () => AsyncIterable<ApiRecord>;
+  signal?: AbortSignal;
+}
+
+/** Reads one stream page by page. Implemented by the HTTP layer. */
+export type StreamReader = (stream: string, options: ReadOptions) => AsyncIterable<Page>;

@@ -1,0 +1,1 @@
+export { freePort, type MotoServer, motoBinary, startMoto } from './moto.ts';
