@@ -3,7 +3,7 @@
  * hands its endpoint to every test through the standard AWS SDK v3 environment variables.
  * Tests keep out of each other's way by using their own bucket and secret names.
  */
-import { startMoto, type MotoServer } from '@tributary/testkit';
+import { type MotoServer, startMoto } from '@tributary/testkit';
 
 let moto: MotoServer | undefined;
 

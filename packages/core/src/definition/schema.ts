@@ -138,10 +138,12 @@ export const StreamSchema = z.strictObject({
   /** Loop protection. @default 10000 */
   maxPages: z.number().int().positive().default(10_000),
   /** A per-record quirk: returns the record to land (or `undefined` to drop it). Keep it pure. */
-  transform: z.custom<(record: Record<string, unknown>) => Record<string, unknown> | undefined>(
-    (v) => typeof v === 'function',
-    'transform must be a function',
-  ).optional(),
+  transform: z
+    .custom<(record: Record<string, unknown>) => Record<string, unknown> | undefined>(
+      (v) => typeof v === 'function',
+      'transform must be a function',
+    )
+    .optional(),
 });
 
 export const RetrySchema = z.strictObject({
@@ -176,7 +178,12 @@ export const SourceSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   params: ParamMap.default({}),
   rateLimit: RateLimitSchema.default({ concurrency: 4 }),
-  retry: RetrySchema.default({ maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 300_000 }),
+  retry: RetrySchema.default({
+    maxAttempts: 8,
+    baseDelayMs: 500,
+    maxDelayMs: 30_000,
+    maxTotalWaitMs: 300_000,
+  }),
   timeouts: TimeoutSchema.default({ connectMs: 10_000, totalMs: 60_000 }),
   responseRules: z.array(ResponseRuleSchema).default([]),
   streams: z
@@ -188,7 +195,11 @@ export const SourceSchema = z.strictObject({
       /** Stop this long before the Lambda deadline and return `partial`. @default 60000 */
       safetyMarginMs: z.number().int().nonnegative().default(60_000),
       /** Start a new part file after this many bytes of NDJSON. @default 64 MiB */
-      partSizeBytes: z.number().int().positive().default(64 * 1024 * 1024),
+      partSizeBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
       /** Streams run at once (children wait for their parents). @default 2 */
       streamConcurrency: z.number().int().positive().default(2),
     })

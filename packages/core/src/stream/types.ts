@@ -46,3 +46,29 @@ export interface ReadOptions {
 
 /** Reads one stream page by page. Implemented by the HTTP layer. */
 export type StreamReader = (stream: string, options: ReadOptions) => AsyncIterable<Page>;
+
+/** What the HTTP layer reports as it goes; the landing path turns it into logs and metrics. */
+export interface ReadObserver {
+  onRequest?(info: { stream: string; url: string; page: number; attempt: number }): void;
+  onRetry?(info: {
+    stream: string;
+    url: string;
+    page: number;
+    attempt: number;
+    /** e.g. `HTTP 429`, `HTTP 503`, `ECONNRESET`, `timeout`. */
+    reason: string;
+    delayMs: number;
+    rateLimited: boolean;
+  }): void;
+}
+
+/** Everything a reader needs besides the definition; built by the handler from its environment. */
+export interface ReaderContext {
+  /** `API_BASE_URL` if set, else the definition's `baseUrl`. */
+  baseUrl: string;
+  /** `SECRET_NAME`; absent for sources without auth. */
+  secretName?: string;
+  /** `AUTH_TOKEN_URL`: replaces an OAuth2 definition's token URL (sandboxes, tests). */
+  tokenUrl?: string;
+  observer?: ReadObserver;
+}
