@@ -1,1 +1,19 @@
+export {
+  type FixtureApi,
+  type FixtureRequest,
+  type FixtureResponse,
+  type FixtureRoute,
+  startFixtureApi,
+} from './fixtureApi.ts';
+export {
+  createBucket,
+  createSecret,
+  getJson,
+  getObject,
+  type LandedStream,
+  lambdaContext,
+  listKeys,
+  readLanded,
+  readRecords,
+} from './lake.ts';
 export { freePort, type MotoServer, motoBinary, startMoto } from './moto.ts';
