@@ -1,0 +1,46 @@
+/**
+ * The bench's child processes run as plain JavaScript, bundled once with esbuild (as Lambda runs
+ * them), so that no TypeScript loader's start-up or transpiling counts against anyone.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+export const benchDir = resolve(import.meta.dirname, '..');
+export const repoRoot = resolve(benchDir, '..');
+export const buildDir = join(repoRoot, 'node_modules/.cache/tributary-bench');
+
+export const ENTRIES = {
+  api: 'api/server.ts',
+  ceiling: 'contenders/ceiling.ts',
+  naive: 'contenders/naive.ts',
+  tributary: 'contenders/tributary.ts',
+  coldInit: 'bundles/coldInit.ts',
+} as const;
+export type EntryName = keyof typeof ENTRIES;
+
+/** Bundles every child entry to `<buildDir>/<name>.mjs`; returns the paths. */
+export async function buildChildEntries(): Promise<Record<EntryName, string>> {
+  mkdirSync(buildDir, { recursive: true });
+  const out = {} as Record<EntryName, string>;
+  await Promise.all(
+    (Object.keys(ENTRIES) as EntryName[]).map(async (name) => {
+      const outfile = join(buildDir, `${name}.mjs`);
+      await build({
+        entryPoints: [join(benchDir, ENTRIES[name])],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: 'node24',
+        format: 'esm',
+        logLevel: 'error',
+        // CJS dependencies (the AWS SDK, axios) inside an ESM bundle need a require().
+        banner: {
+          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        },
+      });
+      out[name] = outfile;
+    }),
+  );
+  return out;
+}
