@@ -1,0 +1,186 @@
+/**
+ * Bundles: each Lambda function's esbuild bundle as `sls package` (osls + serverless-esbuild)
+ * produces it — one zip per function in `.serverless/` — its size, and its cold init: a fresh
+ * Node process importing the bundle (which builds the handler), median of several.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runChild } from '../lib/runChild.ts';
+import { median } from '../lib/stats.ts';
+import { coldInitEnv } from './coldInitEnv.ts';
+import { buildFallbackBundles } from './fallbackBundles.ts';
+
+export interface FunctionBundle {
+  function: string;
+  /** Where the size comes from: the `sls package` zip, or the bench's own esbuild fallback. */
+  origin: 'sls package' | 'esbuild fallback';
+  zipBytes: number | null;
+  /** The handler's JavaScript file (the bundle itself), unzipped. */
+  bundleBytes: number;
+  /** Everything in the zip, unzipped (source maps, extra files included). */
+  unzippedBytes: number;
+  coldInit: {
+    ok: boolean;
+    error?: string;
+    runs: number;
+    /** Median, ms from the process's start to the handler built (Node's boot included). */
+    readyMs: number;
+    /** Median, ms of `await import(bundle)` alone. */
+    importMs: number;
+    /** Median, ms from fork() in the parent to the child's report (process spawn included). */
+    spawnToReadyMs: number;
+  };
+}
+
+export interface BundlesResult {
+  origin: FunctionBundle['origin'];
+  note?: string;
+  packageSeconds: number;
+  /** Cold inits per function. */
+  coldRuns: number;
+  functions: FunctionBundle[];
+}
+
+interface Packaged {
+  name: string;
+  zip: string | null;
+  dir: string;
+  /** Path of the handler file inside `dir`. */
+  file: string;
+  exportName: string;
+  /** The function's environment from serverless.yml (provider's merged in), as packaged. */
+  environment?: Record<string, unknown>;
+}
+
+export async function runBundles(
+  options: {
+    repoRoot: string;
+    coldInitScript: string;
+    outDir: string;
+    coldRuns: number;
+    motoEndpoint: string;
+  },
+  log: (line: string) => void,
+): Promise<BundlesResult> {
+  const t0 = performance.now();
+  let origin: FunctionBundle['origin'] = 'sls package';
+  let note: string | undefined;
+  let packaged: Packaged[];
+  const work = mkdtempSync(join(tmpdir(), 'tributary-bundles-'));
+  try {
+    try {
+      packaged = slsPackage(options.repoRoot, work, log);
+    } catch (error) {
+      origin = 'esbuild fallback';
+      note = `sls package unavailable (${String(error).split('\n')[0]}): bundled functions/*/src/handler.ts with esbuild directly`;
+      log(`bundles: ${note}`);
+      packaged = await buildFallbackBundles(options.repoRoot, work);
+    }
+    const packageSeconds = (performance.now() - t0) / 1000;
+    const functions: FunctionBundle[] = [];
+    for (const fn of packaged) {
+      const bundleBytes = statSync(fn.file).size;
+      const unzippedBytes = dirSize(fn.dir);
+      const coldInit = await coldInits(fn, options);
+      functions.push({
+        function: fn.name,
+        origin,
+        zipBytes: fn.zip ? statSync(fn.zip).size : null,
+        bundleBytes,
+        unzippedBytes,
+        coldInit,
+      });
+      log(
+        `  ${fn.name.padEnd(16)} bundle ${(bundleBytes / 1024).toFixed(0)} KB, cold init ` +
+          (coldInit.ok ? `${coldInit.readyMs.toFixed(0)} ms` : `FAILED: ${coldInit.error}`),
+      );
+    }
+    return { origin, ...(note ? { note } : {}), packageSeconds, coldRuns: options.coldRuns, functions };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** `sls package`, then each function's zip unzipped into `work/<function>`. */
+function slsPackage(repoRoot: string, work: string, log: (line: string) => void): Packaged[] {
+  if (!existsSync(join(repoRoot, 'serverless.yml'))) throw new Error('no serverless.yml');
+  log('bundles: sls package --stage dev …');
+  execFileSync('pnpm', ['exec', 'sls', 'package', '--stage', 'dev'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, AWS_REGION: process.env.AWS_REGION ?? 'eu-west-2', SLS_TELEMETRY_DISABLED: '1' },
+  });
+  const state = JSON.parse(readFileSync(join(repoRoot, '.serverless/serverless-state.json'), 'utf8')) as {
+    service: {
+      provider?: { environment?: Record<string, unknown> };
+      functions: Record<
+        string,
+        { handler: string; environment?: Record<string, unknown>; package?: { artifact?: string } }
+      >;
+    };
+    package?: { artifact?: string };
+  };
+  const out: Packaged[] = [];
+  for (const [name, fn] of Object.entries(state.service.functions)) {
+    const artifact = fn.package?.artifact ?? state.package?.artifact;
+    if (!artifact) throw new Error(`no artifact for function ${name} in serverless-state.json`);
+    const zip = join(repoRoot, '.serverless', artifact.split('/').pop()!);
+    const dir = join(work, name);
+    mkdirSync(dir, { recursive: true });
+    execFileSync('unzip', ['-q', '-o', zip, '-d', dir]);
+    const dot = fn.handler.lastIndexOf('.');
+    const base = fn.handler.slice(0, dot);
+    const file = ['.js', '.mjs', '.cjs'].map((ext) => join(dir, base + ext)).find((f) => existsSync(f));
+    if (!file) throw new Error(`handler file ${base}.{js,mjs,cjs} not found in ${zip}`);
+    const environment = { ...state.service.provider?.environment, ...fn.environment };
+    out.push({ name, zip, dir, file, exportName: fn.handler.slice(dot + 1), environment });
+  }
+  if (out.length === 0) throw new Error('serverless-state.json lists no functions');
+  return out;
+}
+
+async function coldInits(
+  fn: Packaged,
+  options: { coldInitScript: string; outDir: string; coldRuns: number; motoEndpoint: string },
+): Promise<FunctionBundle['coldInit']> {
+  const ready: number[] = [];
+  const imports: number[] = [];
+  const spawns: number[] = [];
+  let error: string | undefined;
+  for (let i = 0; i < options.coldRuns; i++) {
+    const outcome = await runChild<{ ok: boolean; error?: string; importMs: number; readyMs: number }>(
+      options.coldInitScript,
+      {
+        args: [fn.file, fn.exportName],
+        logFile: join(options.outDir, `coldinit-${fn.name}.log`),
+        env: coldInitEnv(fn, options.motoEndpoint),
+      },
+    );
+    const m = outcome.message;
+    if (!m?.ok) {
+      error = m?.error ?? `exited (code ${outcome.code}) without a report`;
+      break;
+    }
+    ready.push(m.readyMs);
+    imports.push(m.importMs);
+    spawns.push(outcome.spawnToMessageMs);
+  }
+  return {
+    ok: !error,
+    ...(error ? { error } : {}),
+    runs: ready.length,
+    readyMs: median(ready),
+    importMs: median(imports),
+    spawnToReadyMs: median(spawns),
+  };
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}

@@ -1,0 +1,126 @@
+/** The issue's targets and the ratios the bench prints, computed from one run's results. */
+import type { BundlesResult } from '../bundles/runBundles.ts';
+import type { GlueResult } from '../glue/runGlue.ts';
+import type { SizeResult } from '../ingest/runIngest.ts';
+
+export interface Ratio {
+  name: string;
+  value: number;
+  note?: string;
+}
+
+export interface Target {
+  name: string;
+  limit: string;
+  measured: string;
+  status: 'met' | 'missed' | 'not measured';
+}
+
+const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const label = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
+
+export function ratios(sizes: SizeResult[]): Ratio[] {
+  const out: Ratio[] = [];
+  for (const s of sizes) {
+    const { ceiling, naive, tributary } = s.contenders;
+    if (tributary?.ok && ceiling?.ok)
+      out.push({
+        name: `Tributary CPU per record / ceiling's (${label(s.records)})`,
+        value: tributary.cpuMicrosPerRecord / ceiling.cpuMicrosPerRecord,
+      });
+    if (tributary?.ok && naive)
+      out.push({
+        name: `Tributary / naive records per CPU-second (${label(s.records)})`,
+        value: tributary.recordsPerCpuSecond / naive.recordsPerCpuSecond,
+        ...(naive.ok ? {} : { note: 'naive failed' }),
+      });
+  }
+  const small = sizes[0];
+  const large = sizes.at(-1);
+  if (small && large && large !== small) {
+    for (const c of ['tributary', 'naive', 'ceiling'] as const) {
+      const a = small.contenders[c];
+      const b = large.contenders[c];
+      if (a?.ok && b && Number.isFinite(b.peakRssBytes))
+        out.push({
+          name: `${c} peak RSS at ${label(large.records)} / at ${label(small.records)}`,
+          value: b.peakRssBytes / a.peakRssBytes,
+          ...(b.ok ? {} : { note: `${c} failed at ${label(large.records)}: RSS when it failed` }),
+        });
+    }
+    const t = large.contenders.tributary;
+    const n = large.contenders.naive;
+    if (t?.ok && n)
+      out.push({
+        name: `Tributary wall / naive wall (${label(large.records)})`,
+        value: t.wallMs / n.wallMs,
+        ...(n.ok ? {} : { note: 'naive failed: its wall time is the time until it failed' }),
+      });
+  }
+  return out;
+}
+
+export function targets(sizes: SizeResult[], bundles?: BundlesResult, glue?: GlueResult): Target[] {
+  const out: Target[] = [];
+  const large = sizes.at(-1);
+  const small = sizes[0];
+  const t = large?.contenders.tributary;
+  const c = large?.contenders.ceiling;
+  const n = large?.contenders.naive;
+  const status = (measured: boolean, ok: boolean): Target['status'] =>
+    !measured ? 'not measured' : ok ? 'met' : 'missed';
+
+  const cpuRatio = t?.ok && c?.ok ? t.cpuMicrosPerRecord / c.cpuMicrosPerRecord : Number.NaN;
+  out.push({
+    name: `Tributary CPU per record vs ceiling${large ? ` (${label(large.records)})` : ''}`,
+    limit: '≤ 2 ×',
+    measured: `${fmt(cpuRatio)} ×`,
+    status: status(Number.isFinite(cpuRatio), cpuRatio <= 2),
+  });
+
+  const wallOk = !!t?.ok && !!n && t.wallMs < n.wallMs;
+  out.push({
+    name: `Tributary wall time below naive${large ? ` (${label(large.records)})` : ''}`,
+    limit: '< naive',
+    measured:
+      t && n
+        ? `${fmt(t.wallMs / 1000)} s vs ${fmt(n.wallMs / 1000)} s${n.ok ? '' : ' (naive failed after that)'}`
+        : 'n/a',
+    status: status(!!t?.ok && !!n && Number.isFinite(n.wallMs), wallOk),
+  });
+
+  const ts = small?.contenders.tributary;
+  const rss = t?.ok && ts?.ok && large !== small ? t.peakRssBytes / ts.peakRssBytes : Number.NaN;
+  out.push({
+    name: `Tributary peak RSS at ${large ? label(large.records) : '1M'} / at ${small ? label(small.records) : '100k'}`,
+    limit: '≤ 1.2 ×',
+    measured: `${fmt(rss)} ×`,
+    status: status(Number.isFinite(rss), rss <= 1.2),
+  });
+
+  const fns = bundles?.functions ?? [];
+  const biggest = fns.reduce((m, f) => Math.max(m, f.bundleBytes), 0);
+  out.push({
+    name: 'each function bundle',
+    limit: '≤ 1 MB (1,000,000 bytes)',
+    measured: fns.length ? `largest ${(biggest / 1e6).toFixed(3)} MB` : 'n/a',
+    status: status(fns.length > 0, biggest <= 1_000_000),
+  });
+
+  const inits = fns.filter((f) => f.coldInit.ok).map((f) => f.coldInit.readyMs);
+  const slowest = inits.length ? Math.max(...inits) : Number.NaN;
+  out.push({
+    name: 'cold init (process start → handler built), slowest function',
+    limit: '≤ 150 ms',
+    measured: `${fmt(slowest, 0)} ms`,
+    status: status(inits.length > 0 && inits.length === fns.length, slowest <= 150),
+  });
+
+  out.push({
+    name: `Glue curation of ${glue?.ok ? label(glue.records) : '1M'} records`,
+    limit: '< 120 s',
+    measured: glue?.ok ? `${fmt(glue.wallSeconds, 1)} s` : (glue?.error ?? 'n/a'),
+    status: status(!!glue?.ok, !!glue?.ok && glue.wallSeconds < 120),
+  });
+  return out;
+}

@@ -1,0 +1,159 @@
+/**
+ * `pnpm bench`: Tributary's ingestion against the loopback ceiling and the naive approach, its
+ * bundles and cold init, and the Glue job. Writes bench/results/<timestamp>.{md,json} and prints
+ * the markdown. See bench/README.md.
+ *
+ *   pnpm bench                          everything (100k × 3 and 1M × 2, bundles, Glue): < 10 min
+ *   pnpm bench --quick                  10k × 3 and 100k × 1, 3 cold inits, no Glue: ~1 min
+ *   pnpm bench --only ingest|bundles|glue   one part (repeatable, or comma-separated)
+ *   pnpm bench --records 100000,1000000 --reps 3,2 --page-size 1000 --profile tributary,ceiling
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startMoto } from '@tributary/testkit';
+import { runBundles } from './bundles/runBundles.ts';
+import { runGlue } from './glue/runGlue.ts';
+import { CONTENDERS, type Contender, runIngest } from './ingest/runIngest.ts';
+import { benchDir, buildChildEntries, repoRoot } from './lib/childEntries.ts';
+import { type BenchRun, summarizeRun, toMarkdown } from './report/markdown.ts';
+
+const PARTS = ['ingest', 'bundles', 'glue'] as const;
+type Part = (typeof PARTS)[number];
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function list(value: string | string[] | undefined): string[] {
+  return (Array.isArray(value) ? value : value ? [value] : []).flatMap((v) => v.split(',')).filter(Boolean);
+}
+
+function numbers(flag: string, value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const out = value.split(',').map(Number);
+  if (out.some((v) => !Number.isInteger(v) || v <= 0))
+    throw new UsageError(`--${flag} expects positive integers, got "${value}"`);
+  return out;
+}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      records: { type: 'string' },
+      reps: { type: 'string' },
+      'page-size': { type: 'string', default: '1000' },
+      profile: { type: 'string', multiple: true },
+      contenders: { type: 'string' },
+      'cold-runs': { type: 'string' },
+    },
+  });
+  const only = list(values.only);
+  for (const p of only)
+    if (!PARTS.includes(p as Part)) throw new UsageError(`--only ${p}: expected one of ${PARTS.join(', ')}`);
+  const profile = list(values.profile);
+  const contenders = values.contenders ? list(values.contenders) : [...CONTENDERS];
+  for (const c of [...profile, ...contenders])
+    if (!CONTENDERS.includes(c as Contender))
+      throw new UsageError(`unknown contender "${c}": expected one of ${CONTENDERS.join(', ')}`);
+  const records =
+    numbers('records', values.records) ?? (values.quick ? [10_000, 100_000] : [100_000, 1_000_000]);
+  const reps = numbers('reps', values.reps) ?? (values.quick ? [3, 1] : [3, 2]);
+  const pageSize = numbers('page-size', values['page-size'])![0]!;
+  const parts: Part[] = only.length ? (only as Part[]) : values.quick ? ['ingest', 'bundles'] : [...PARTS];
+  return {
+    quick: values.quick,
+    parts,
+    sizes: records.map((r, i) => ({ records: r, repetitions: reps[i] ?? reps.at(-1)! })),
+    pageSize,
+    contenders: contenders as Contender[],
+    profile: profile as Contender[],
+    coldRuns: numbers('cold-runs', values['cold-runs'])?.[0] ?? (values.quick ? 3 : 7),
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const started = new Date();
+  const stamp = started
+    .toISOString()
+    .replaceAll(':', '-')
+    .replace(/\.\d+Z$/, 'Z');
+  const resultsDir = join(benchDir, 'results');
+  const outDir = join(resultsDir, stamp);
+  mkdirSync(outDir, { recursive: true });
+  const log = (line: string) => console.error(line);
+  log(`bench: ${opts.parts.join(', ')}; logs in ${outDir}`);
+
+  const scripts = await buildChildEntries();
+  const moto = await startMoto();
+  const run: Omit<BenchRun, 'ratios' | 'targets'> = {
+    startedAt: started.toISOString(),
+    finishedAt: '',
+    seconds: 0,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.versions.node,
+      platform: `${process.platform}-${process.arch}`,
+    },
+    commit: gitCommit(),
+    options: opts,
+  };
+  try {
+    if (opts.parts.includes('ingest')) {
+      run.ingest = await runIngest(
+        { sizes: opts.sizes, pageSize: opts.pageSize, contenders: opts.contenders, profile: opts.profile },
+        { scripts, motoEndpoint: moto.endpoint, outDir, log },
+      );
+    }
+    if (opts.parts.includes('bundles')) {
+      run.bundles = await runBundles(
+        {
+          repoRoot,
+          coldInitScript: scripts.coldInit,
+          outDir,
+          coldRuns: opts.coldRuns,
+          motoEndpoint: moto.endpoint,
+        },
+        log,
+      );
+    }
+    if (opts.parts.includes('glue')) {
+      log('glue: .venv/bin/python bench/glue_bench.py …');
+      run.glue = await runGlue({ repoRoot, outDir, timeoutSeconds: 300 });
+    }
+  } finally {
+    await moto.stop();
+  }
+  run.finishedAt = new Date().toISOString();
+  run.seconds = (Date.now() - started.getTime()) / 1000;
+  const full = summarizeRun(run);
+  const markdown = toMarkdown(full);
+  writeFileSync(join(resultsDir, `${stamp}.md`), markdown);
+  writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(full, null, 2)}\n`);
+  console.log(markdown);
+  log(`bench: wrote bench/results/${stamp}.md and .json`);
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot })
+      .toString()
+      .trim();
+    return dirty ? `${sha} (+ uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof UsageError ? `bench: ${error.message}` : error);
+  process.exitCode = 1;
+});
