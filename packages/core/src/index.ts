@@ -9,5 +9,26 @@ export { type EnvValueOptions, envValue } from './config/envValue.ts';
 export { defineSource } from './definition/defineSource.ts';
 export * from './definition/schema.ts';
 export * from './errors.ts';
-export { createHandler } from './handler/createHandler.ts';
+export type { Continuation, StreamProgress } from './handler/continuation.ts';
+export { createHandler, type Handler, type HandlerOptions } from './handler/createHandler.ts';
+export type { HandlerEnvironment } from './handler/environment.ts';
+export type { HandlerEvent } from './handler/event.ts';
+export type { HandlerResult, StreamResult } from './handler/types.ts';
+export { buildManifest, type Manifest, type StoredWindow, writeDispositionOf } from './manifest/Manifest.ts';
+export { redactUrl } from './observability/redactUrl.ts';
+export { METRICS_NAMESPACE } from './observability/StreamTelemetry.ts';
+export {
+  importDateOf,
+  manifestKey,
+  partKey,
+  type RunLocation,
+  runPrefix,
+  s3Uri,
+  stateKey,
+} from './sink/keys.ts';
+export type { LandedPart } from './sink/PartWriter.ts';
+export { readLandedRecords } from './sink/readLandedRecords.ts';
+export { SinkError } from './sink/SinkError.ts';
+export { StreamSink, type StreamSinkOptions, toNdjson } from './sink/StreamSink.ts';
+export { readWatermark, type WatermarkState } from './state/Watermark.ts';
 export type * from './stream/types.ts';

@@ -1,9 +1,202 @@
-// PLACEHOLDER owned by the landing-path work (issue 3): replaced by the real handler factory.
+/**
+ * The Lambda handler of a source, in one line: `export const handler = createHandler(source)`.
+ *
+ * Per invocation: validates the event and the environment (nothing is read or written before
+ * both pass), starts the run (or resumes it from `continuation`), runs the planned streams — at most
+ * `runtime.streamConcurrency` at once, children after their parents — and returns the result of
+ * ARCHITECTURE.md. Before the Lambda deadline minus the safety margin it stops at a page boundary
+ * and returns `partial` with a continuation.
+ *
+ * A stream that fails: the other streams stop cleanly at their next page boundary (parts closed,
+ * nothing half-written), then the handler throws the failed stream's typed error (e.g. `SinkError`,
+ * or the HTTP layer's), so the state machine's Retry/Catch match on its name. A retry with the same
+ * event redoes the unfinished work with the same keys.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { SourceDefinition } from '../definition/schema.ts';
 
-export function createHandler(definition: SourceDefinition) {
-  return async (_event: unknown, _context?: Context): Promise<unknown> => {
-    throw new Error(`createHandler is not implemented yet (source ${definition.name})`);
+// import { createReader } from '../http/createReader.ts';
+const createReader = (): StreamReader => {
+  throw new Error('createReader pending');
+};
+
+import { createRunLogger, observerFor } from '../observability/createRunLogger.ts';
+import { StreamTelemetry } from '../observability/StreamTelemetry.ts';
+import type { ReaderContext, StreamReader } from '../stream/types.ts';
+import { type Continuation, parseContinuation } from './continuation.ts';
+import { readEnvironment } from './environment.ts';
+import { parseEvent } from './event.ts';
+import { runPlan } from './planStreams.ts';
+import { type RunContext, runStream } from './runStream.ts';
+import { startRun } from './startRun.ts';
+import type { HandlerResult, StreamResult } from './types.ts';
+
+export interface HandlerOptions {
+  /** The reader of the source's API. @default the HTTP layer's `createReader` */
+  createReader?: (definition: SourceDefinition, context: ReaderContext) => StreamReader;
+  /** @default an S3 client from the environment (path-style when `AWS_ENDPOINT_URL` is set) */
+  s3?: S3Client;
+}
+
+export type Handler = (
+  event: unknown,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<HandlerResult>;
+
+export function createHandler(definition: SourceDefinition, options: HandlerOptions = {}): Handler {
+  const makeReader = options.createReader ?? createReader;
+  const clients = new Map<string, S3Client>();
+  const s3For = (): S3Client => {
+    if (options.s3) return options.s3;
+    const endpoint = process.env.AWS_ENDPOINT_URL ?? '';
+    let client = clients.get(endpoint);
+    if (!client) {
+      client = new S3Client({ forcePathStyle: endpoint !== '' });
+      clients.set(endpoint, client);
+    }
+    return client;
+  };
+
+  return async (rawEvent, context) => {
+    const event = parseEvent(definition, rawEvent);
+    const env = readEnvironment(definition);
+    const continuation = event.continuation
+      ? parseContinuation(event.continuation, event.runId, Object.keys(definition.streams), definition.name)
+      : undefined;
+    const s3 = s3For();
+    const logger = createRunLogger(definition.name, event.runId);
+    const run: Continuation =
+      continuation ?? (await startRun({ definition, env, s3, event, now: new Date() }));
+    logger.info(continuation ? 'run resumed' : 'run started', {
+      plan: run.plan,
+      importDate: run.importDate,
+      windows: Object.fromEntries(run.plan.map((s) => [s, run.streams[s]!.window])),
+    });
+
+    // Deadline: checked at every page boundary, and a timer for long waits within a page.
+    const remaining = () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
+    const stopper = new AbortController();
+    let resolveStopped!: () => void;
+    const stopped = new Promise<void>((r) => {
+      resolveStopped = r;
+    });
+    const stop = () => {
+      if (stopper.signal.aborted) return;
+      resolveStopped();
+      stopper.abort();
+    };
+    let progressed = false;
+    let deadlinePassed = false;
+    const failures: Array<{ stream: string; error: unknown }> = [];
+    const untilDeadline = remaining() - env.safetyMarginMs;
+    const timer = Number.isFinite(untilDeadline)
+      ? setTimeout(
+          () => {
+            deadlinePassed = true;
+            if (progressed) stop();
+          },
+          Math.max(0, Math.min(untilDeadline, 2 ** 31 - 1)),
+        )
+      : undefined;
+    timer?.unref();
+    // Always land at least one page per invocation, so that chained invocations finish.
+    const shouldStop = () => {
+      if (failures.length > 0) return true;
+      if (!progressed) return false;
+      if (stopper.signal.aborted) return true;
+      if (remaining() <= env.safetyMarginMs) stop();
+      return stopper.signal.aborted;
+    };
+
+    const telemetry = new Map<string, StreamTelemetry>();
+    const ctx: RunContext = {
+      definition,
+      env,
+      s3,
+      runId: event.runId,
+      importDate: run.importDate,
+      reader: makeReader(definition, {
+        baseUrl: env.baseUrl,
+        secretName: env.secretName,
+        tokenUrl: env.tokenUrl,
+        observer: observerFor(telemetry),
+      }),
+      shouldStop,
+      stopped,
+      signal: stopper.signal,
+      onProgress: () => {
+        progressed = true;
+        if (deadlinePassed) stop();
+      },
+    };
+
+    const done = (stream: string) => run.streams[stream]!.done;
+    const parentOf = (stream: string) => definition.streams[stream]!.parent?.stream;
+    try {
+      await runPlan(
+        run.plan.filter((s) => !done(s)),
+        definition.runtime.streamConcurrency,
+        (stream) => {
+          const parent = parentOf(stream);
+          return parent === undefined || done(parent);
+        },
+        shouldStop,
+        async (stream) => {
+          const t = new StreamTelemetry(logger, definition.name, stream);
+          telemetry.set(stream, t);
+          const progress = run.streams[stream]!;
+          try {
+            await runStream(ctx, stream, progress, t);
+            progressed = true;
+            t.logger.info(progress.done ? 'stream complete' : 'stream paused at a page boundary', {
+              records: progress.records,
+              pages: progress.pages,
+              bytes: progress.bytes,
+              manifest: progress.manifest,
+              watermark: progress.watermark,
+            });
+          } catch (error) {
+            failures.push({ stream, error });
+            stop();
+            const e = error as { name?: string; message?: string };
+            t.logger.error('stream failed', { errorName: e.name, errorMessage: e.message });
+          } finally {
+            t.publish();
+          }
+        },
+      );
+    } finally {
+      clearTimeout(timer);
+      stop();
+    }
+
+    if (failures.length > 0) throw failures[0]!.error;
+    const complete = run.plan.every(done);
+    const result: HandlerResult = {
+      runId: event.runId,
+      source: definition.name,
+      status: complete ? 'complete' : 'partial',
+      continuation: complete ? null : run,
+      streams: run.plan.map((stream) => resultOf(stream, run)),
+    };
+    logger.info(complete ? 'run complete' : 'run partial: invoke again with the continuation', {
+      status: result.status,
+      streams: result.streams,
+    });
+    return result;
+  };
+}
+
+function resultOf(stream: string, run: Continuation): StreamResult {
+  const p = run.streams[stream]!;
+  return {
+    stream,
+    records: p.records,
+    pages: p.pages,
+    bytes: p.bytes,
+    manifest: p.manifest,
+    watermark: p.watermark,
+    status: p.done ? 'complete' : 'partial',
   };
 }

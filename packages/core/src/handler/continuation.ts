@@ -1,0 +1,83 @@
+/**
+ * The continuation a `partial` result carries: opaque to the state machine, exact for the handler.
+ * It fixes the run (import date, per-stream windows) and records per stream where pagination stands
+ * and which parts have landed, so the next invocation resumes at the next page and the manifest
+ * lists the parts of every invocation. Kept small: parts are `[records, bytes, sha256, ndjsonBytes]`
+ * (keys derive from their index), finished streams keep only their summary.
+ */
+import { z } from 'zod';
+import { EventValidationError } from '../errors.ts';
+import type { JsonValue } from '../stream/types.ts';
+
+const Json: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Json), z.record(z.string(), Json)]),
+);
+
+const WindowSchema = z.strictObject({ since: z.string().nullable(), until: z.string() });
+
+const StreamProgressSchema = z.strictObject({
+  window: WindowSchema,
+  /** When the stream first started (ISO); null until then. */
+  startedAt: z.string().nullable(),
+  done: z.boolean(),
+  /** `Page.next` of the last landed page; null = from the start. */
+  position: Json.nullable(),
+  /** Landed parts, in order: `[records, bytes, sha256, ndjsonBytes]`. */
+  parts: z.array(z.tuple([z.number(), z.number(), z.string(), z.number()])),
+  records: z.number(),
+  pages: z.number(),
+  bytes: z.number(),
+  /** Greatest cursor value landed so far (ISO). */
+  maxCursor: z.string().nullable(),
+  /** Once done: the manifest's URI and the watermark in force after the run. */
+  manifest: z.string().nullable(),
+  watermark: z.string().nullable(),
+});
+
+export const ContinuationSchema = z.strictObject({
+  v: z.literal(1),
+  runId: z.string(),
+  /** `YYYYMMDD` */
+  importDate: z.string().regex(/^\d{8}$/),
+  /** The first invocation's start (ISO). */
+  startedAt: z.string(),
+  /** The streams of the run, parents before children. */
+  plan: z.array(z.string()).min(1),
+  streams: z.record(z.string(), StreamProgressSchema),
+});
+
+export type Continuation = z.output<typeof ContinuationSchema>;
+export type StreamProgress = z.output<typeof StreamProgressSchema>;
+
+export function parseContinuation(
+  raw: Record<string, unknown>,
+  runId: string,
+  definedStreams: readonly string[],
+  source: string,
+): Continuation {
+  const where = { source };
+  const parsed = ContinuationSchema.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    const path = ['continuation', ...i.path.map(String)].join('.');
+    throw new EventValidationError(
+      `invalid handler event: ${path}: ${i.message} (pass the continuation of the previous result unchanged)`,
+      { where },
+    );
+  }
+  const c = parsed.data;
+  if (c.runId !== runId) {
+    throw new EventValidationError(
+      `invalid handler event: continuation.runId: "${c.runId}" belongs to another run than runId "${runId}"`,
+      { where },
+    );
+  }
+  for (const s of c.plan) {
+    if (!definedStreams.includes(s) || !c.streams[s]) {
+      throw new EventValidationError(`invalid handler event: continuation.plan: unknown stream "${s}"`, {
+        where,
+      });
+    }
+  }
+  return c;
+}

@@ -1,0 +1,96 @@
+/**
+ * The handler event (ARCHITECTURE.md, "Handler event"), validated strictly: a field that does not
+ * match is an `EventValidationError` naming it. `null` is accepted for the optional fields (a state
+ * machine passes them through as null).
+ */
+import { z } from 'zod';
+import type { SourceDefinition } from '../definition/schema.ts';
+import { EventValidationError } from '../errors.ts';
+
+/** `2026-11-01` (UTC midnight) or a date-time with a zone: `2026-11-01T00:00:00Z`, `…+01:00`. */
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+const IsoDate = z
+  .string()
+  .refine(
+    (s) => ISO.test(s) && !Number.isNaN(Date.parse(s)),
+    'must be an ISO date, e.g. 2026-11-01T00:00:00Z',
+  );
+
+/** Letters, digits, `-`, `_`, `.`, `:`; it becomes part of S3 keys. */
+export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+const EventSchema = z.strictObject({
+  runId: z
+    .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
+    .regex(RUN_ID, 'must be 1-128 letters, digits, "-", "_", "." or ":", starting with a letter or digit'),
+  source: z.string().nullish(),
+  streams: z.array(z.string()).min(1, 'must name at least one stream').nullish(),
+  window: z
+    .strictObject({ since: IsoDate, until: IsoDate.nullish() })
+    .refine((w) => !w.until || Date.parse(w.since) < Date.parse(w.until), {
+      message: 'since must be before until',
+      path: ['since'],
+    })
+    .nullish(),
+  continuation: z
+    .record(z.string(), z.unknown(), { error: 'must be an object (from a previous result) or null' })
+    .nullish(),
+});
+
+export interface HandlerEvent {
+  runId: string;
+  /** Requested streams, as given (absent = every stream). */
+  streams?: string[];
+  window?: { since: Date; until?: Date };
+  continuation?: Record<string, unknown>;
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
+}
+
+export function parseEvent(definition: SourceDefinition, raw: unknown): HandlerEvent {
+  const where = { source: definition.name };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new EventValidationError(
+      'invalid handler event: the event must be a JSON object with at least runId',
+      {
+        where,
+      },
+    );
+  }
+  const parsed = EventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => {
+      if (i.code === 'unrecognized_keys') return `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+      return `${fieldPath(i.path) || 'event'}: ${i.message}`;
+    });
+    throw new EventValidationError(`invalid handler event: ${details.join('; ')}`, { where });
+  }
+  const e = parsed.data;
+  if (e.source && e.source !== definition.name) {
+    throw new EventValidationError(
+      `invalid handler event: source: "${e.source}" does not match this handler's source "${definition.name}"`,
+      { where },
+    );
+  }
+  const defined = Object.keys(definition.streams);
+  const unknown = (e.streams ?? []).filter((s) => !defined.includes(s));
+  if (unknown.length > 0) {
+    throw new EventValidationError(
+      `invalid handler event: streams: unknown stream ${unknown.map((s) => `"${s}"`).join(', ')} (defined: ${defined.join(', ')})`,
+      { where },
+    );
+  }
+  return {
+    runId: e.runId,
+    streams: e.streams ? [...new Set(e.streams)] : undefined,
+    window: e.window
+      ? { since: new Date(e.window.since), until: e.window.until ? new Date(e.window.until) : undefined }
+      : undefined,
+    continuation: e.continuation ?? undefined,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The first invocation of a run fixes what the run is: its import date, its streams and each
+ * stream's window, so that continuations and reruns of the same runId read the same thing.
+ *
+ * A stream's window is, in order of precedence:
+ * 1. the event's `window` (backfill; `until` defaults to now);
+ * 2. the window in this run's manifest, if the run already completed that stream (a rerun);
+ * 3. the window in the watermark state, if this run was the last to move it (a rerun whose manifest
+ *    key cannot be found, e.g. a runId without a date);
+ * 4. incremental: since = watermark − `lookbackSeconds`, else `incremental.initialSince`, else
+ *    everything; until = now. Other streams: everything until now.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SourceDefinition } from '../definition/schema.ts';
+import type { Manifest, StoredWindow } from '../manifest/Manifest.ts';
+import { getJsonObject } from '../sink/jsonObject.ts';
+import { importDateOf, manifestKey, stateKey } from '../sink/keys.ts';
+import { SinkError } from '../sink/SinkError.ts';
+import { readWatermark } from '../state/Watermark.ts';
+import type { Continuation, StreamProgress } from './continuation.ts';
+import type { HandlerEnvironment } from './environment.ts';
+import type { HandlerEvent } from './event.ts';
+import { planStreams } from './planStreams.ts';
+
+export interface StartRunInput {
+  definition: SourceDefinition;
+  env: HandlerEnvironment;
+  s3: S3Client;
+  event: HandlerEvent;
+  now: Date;
+}
+
+export async function startRun({ definition, env, s3, event, now }: StartRunInput): Promise<Continuation> {
+  const { runId } = event;
+  const plan = planStreams(definition, event.streams);
+  const importDate = importDateOf(runId, now)!;
+  const streams: Record<string, StreamProgress> = {};
+  for (const stream of plan) {
+    const where = { source: definition.name, stream };
+    let window: StoredWindow;
+    try {
+      window = await windowOf(stream);
+    } catch (e) {
+      if (e instanceof SinkError) throw e;
+      throw new SinkError('cannot read the run state from S3', { cause: e, where });
+    }
+    streams[stream] = {
+      window,
+      startedAt: null,
+      done: false,
+      position: null,
+      parts: [],
+      records: 0,
+      pages: 0,
+      bytes: 0,
+      maxCursor: null,
+      manifest: null,
+      watermark: null,
+    };
+  }
+  return { v: 1, runId, importDate, startedAt: now.toISOString(), plan, streams };
+
+  async function windowOf(stream: string): Promise<StoredWindow> {
+    if (event.window) {
+      return {
+        since: event.window.since.toISOString(),
+        until: (event.window.until ?? now).toISOString(),
+      };
+    }
+    const key = manifestKey({ outputFolder: env.outputFolder, stream, importDate, runId });
+    const landed = await getJsonObject<Manifest>(s3, env.bucket, key);
+    if (landed?.window) return landed.window;
+    const incremental = definition.streams[stream]!.incremental;
+    if (!incremental) return { since: null, until: now.toISOString() };
+    const state = await readWatermark(s3, env.bucket, stateKey(env.outputFolder, stream));
+    if (state?.runId === runId && state.window) return state.window;
+    if (state?.watermark) {
+      const since = new Date(Date.parse(state.watermark) - incremental.lookbackSeconds * 1000);
+      return { since: since.toISOString(), until: now.toISOString() };
+    }
+    return {
+      since: incremental.initialSince ? new Date(incremental.initialSince).toISOString() : null,
+      until: now.toISOString(),
+    };
+  }
+}

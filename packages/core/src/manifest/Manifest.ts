@@ -1,0 +1,82 @@
+/**
+ * The manifest of one stream of one run (ARCHITECTURE.md): written last, once every part is
+ * durable. A partition without one is incomplete and is never curated.
+ */
+import type { StreamDefinition } from '../definition/schema.ts';
+import type { LandedPart } from '../sink/PartWriter.ts';
+
+/** A window as stored in manifests, state and continuations: ISO strings, `since` null = everything. */
+export interface StoredWindow {
+  since: string | null;
+  until: string;
+}
+
+export type WriteDisposition = 'merge' | 'append' | 'replace';
+
+export interface Manifest {
+  runId: string;
+  source: string;
+  stream: string;
+  /** `YYYYMMDD`, the partition's import date. */
+  importDate: string;
+  parts: LandedPart[];
+  records: number;
+  pages: number;
+  /** Bytes of all parts (gzip). */
+  bytes: number;
+  startedAt: string;
+  finishedAt: string;
+  window: StoredWindow;
+  /** The greatest cursor value in this run's records (incremental streams), else null. */
+  watermark: string | null;
+  /** Always a list (a single key becomes a one-element list), null without a primary key. */
+  primaryKey: string[] | null;
+  cursorField: string | null;
+  writeDisposition: WriteDisposition;
+  childTables: string[];
+  /** The parent stream, for child streams. */
+  parent: string | null;
+}
+
+/** The stream's write disposition: as declared, else `merge` with a primary key, else `append`. */
+export function writeDispositionOf(stream: StreamDefinition): WriteDisposition {
+  return stream.writeDisposition ?? (stream.primaryKey ? 'merge' : 'append');
+}
+
+export interface BuildManifestInput {
+  runId: string;
+  source: string;
+  stream: string;
+  definition: StreamDefinition;
+  importDate: string;
+  parts: LandedPart[];
+  pages: number;
+  startedAt: string;
+  finishedAt: string;
+  window: StoredWindow;
+  watermark: string | null;
+}
+
+export function buildManifest(input: BuildManifestInput): Manifest {
+  const { definition: d } = input;
+  return {
+    runId: input.runId,
+    source: input.source,
+    stream: input.stream,
+    importDate: input.importDate,
+    parts: input.parts,
+    records: input.parts.reduce((n, p) => n + p.records, 0),
+    pages: input.pages,
+    bytes: input.parts.reduce((n, p) => n + p.bytes, 0),
+    startedAt: input.startedAt,
+    finishedAt: input.finishedAt,
+    window: input.window,
+    watermark: input.watermark,
+    primaryKey:
+      d.primaryKey === undefined ? null : Array.isArray(d.primaryKey) ? d.primaryKey : [d.primaryKey],
+    cursorField: d.incremental?.cursorField ?? null,
+    writeDisposition: writeDispositionOf(d),
+    childTables: d.childTables,
+    parent: d.parent?.stream ?? null,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Logs and metrics of one stream in one invocation: a child Powertools Logger with the stream as a
+ * persistent key, and EMF metrics (namespace `Tributary`, dimensions source/stream) published when
+ * the stream stops — records, pages, bytes, retries, duration.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { redactUrl } from './redactUrl.ts';
+
+/** The CloudWatch namespace of every Tributary metric. */
+export const METRICS_NAMESPACE = 'Tributary';
+
+export class StreamTelemetry {
+  readonly logger: Logger;
+  records = 0;
+  pages = 0;
+  bytes = 0;
+  retries = 0;
+  private readonly startedMs = performance.now();
+
+  constructor(
+    parent: Logger,
+    private readonly source: string,
+    readonly stream: string,
+  ) {
+    this.logger = parent.createChild({ persistentKeys: { stream } });
+  }
+
+  page(info: { page: number; records: number; url: string }): void {
+    this.pages += 1;
+    this.records += info.records;
+    this.logger.debug('page landed', { page: info.page, records: info.records, url: redactUrl(info.url) });
+  }
+
+  request(info: { url: string; page: number; attempt: number }): void {
+    this.logger.debug('request', { page: info.page, attempt: info.attempt, url: redactUrl(info.url) });
+  }
+
+  retry(info: {
+    url: string;
+    page: number;
+    attempt: number;
+    reason: string;
+    delayMs: number;
+    rateLimited: boolean;
+  }): void {
+    this.retries += 1;
+    this.logger.warn('retrying request', {
+      page: info.page,
+      attempt: info.attempt,
+      reason: info.reason,
+      delayMs: info.delayMs,
+      rateLimited: info.rateLimited,
+      url: redactUrl(info.url),
+    });
+  }
+
+  /** Emits the stream's EMF metrics for this invocation. */
+  publish(): void {
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: this.source });
+    metrics.addDimensions({ source: this.source, stream: this.stream });
+    metrics.addMetric('records', MetricUnit.Count, this.records);
+    metrics.addMetric('pages', MetricUnit.Count, this.pages);
+    metrics.addMetric('bytes', MetricUnit.Bytes, this.bytes);
+    metrics.addMetric('retries', MetricUnit.Count, this.retries);
+    metrics.addMetric('duration', MetricUnit.Milliseconds, Math.round(performance.now() - this.startedMs));
+    metrics.publishStoredMetrics();
+  }
+}

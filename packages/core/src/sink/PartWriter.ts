@@ -1,0 +1,125 @@
+/**
+ * One part file: NDJSON chunks → gzip (node:zlib, streaming) → sha256/byte count → a
+ * `@aws-sdk/lib-storage` multipart upload. Memory is bounded by zlib's and the upload's buffers,
+ * never by the part's size. Either `close()` lands the whole object or `abort()` leaves none.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { constants, createGzip, type Gzip } from 'node:zlib';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+
+/** What the manifest says of a landed part. */
+export interface LandedPart {
+  key: string;
+  records: number;
+  /** Bytes of the object (gzip). */
+  bytes: number;
+  /** Hex sha256 of the object's bytes. */
+  sha256: string;
+  /** Bytes of NDJSON before compression. */
+  ndjsonBytes: number;
+}
+
+/** Counts and hashes the bytes that pass, without copying them. */
+class Digest extends Transform {
+  readonly hash: Hash = createHash('sha256');
+  bytes = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+}
+
+export interface PartWriterOptions {
+  s3: S3Client;
+  bucket: string;
+  key: string;
+  /** zlib level. @default 6 */
+  gzipLevel?: number;
+}
+
+export class PartWriter {
+  readonly key: string;
+  records = 0;
+  ndjsonBytes = 0;
+  private readonly gzip: Gzip;
+  private readonly digest = new Digest();
+  private readonly upload: Upload;
+  private readonly done: Promise<unknown>;
+  private failure: unknown;
+  private drainWaiters: Array<{ ok: () => void; fail: (e: unknown) => void }> = [];
+
+  constructor(options: PartWriterOptions) {
+    this.key = options.key;
+    this.gzip = createGzip({ level: options.gzipLevel ?? constants.Z_DEFAULT_COMPRESSION });
+    this.gzip.pipe(this.digest);
+    this.gzip.on('drain', () => this.settleDrain());
+    this.gzip.on('error', (e) => this.fail(e));
+    this.digest.on('error', (e) => this.fail(e));
+    this.upload = new Upload({
+      client: options.s3,
+      params: {
+        Bucket: options.bucket,
+        Key: options.key,
+        Body: this.digest,
+        ContentType: 'application/gzip',
+      },
+    });
+    // done() starts the upload; it consumes the digest while pages are being written.
+    this.done = this.upload.done();
+    this.done.catch((e) => this.fail(e));
+  }
+
+  /**
+   * Writes one page's NDJSON. Returns `false` when zlib's buffer is full: await `drained()` before
+   * the next write (the caller may fetch meanwhile).
+   */
+  write(chunk: Buffer, records: number): boolean {
+    if (this.failure !== undefined) throw this.failure;
+    this.records += records;
+    this.ndjsonBytes += chunk.length;
+    return this.gzip.write(chunk);
+  }
+
+  /** Resolves when zlib accepts more input; rejects if the upload failed meanwhile. */
+  drained(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (!this.gzip.writableNeedDrain) return Promise.resolve();
+    return new Promise((ok, fail) => this.drainWaiters.push({ ok, fail }));
+  }
+
+  /** Ends the gzip stream and waits until the object is durable in S3. */
+  async close(): Promise<LandedPart> {
+    if (this.failure !== undefined) throw this.failure;
+    this.gzip.end();
+    await this.done;
+    return {
+      key: this.key,
+      records: this.records,
+      bytes: this.digest.bytes,
+      sha256: this.digest.hash.digest('hex'),
+      ndjsonBytes: this.ndjsonBytes,
+    };
+  }
+
+  /** Stops the upload: an unfinished multipart upload is aborted, so no object appears. */
+  async abort(): Promise<void> {
+    this.fail(new Error('part aborted'));
+    await this.done.catch(() => undefined);
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    void this.upload.abort();
+    this.gzip.destroy();
+    this.digest.destroy();
+    for (const w of this.drainWaiters.splice(0)) w.fail(error);
+  }
+
+  private settleDrain(): void {
+    for (const w of this.drainWaiters.splice(0)) w.ok();
+  }
+}

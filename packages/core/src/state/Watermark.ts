@@ -1,0 +1,48 @@
+/**
+ * A stream's incremental watermark, `_state/<OUTPUT_FOLDER>/<stream>.json`. It moves only forward,
+ * and only after the run's manifest is written.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { StoredWindow } from '../manifest/Manifest.ts';
+import { getJsonObject, putJsonObject } from '../sink/jsonObject.ts';
+
+export interface WatermarkState {
+  /** The greatest cursor value landed so far (ISO). */
+  watermark: string;
+  /** The run that moved it last. */
+  runId: string;
+  updatedAt: string;
+  /** The window that run read, and its import date: a rerun of that run reads the same window. */
+  window?: StoredWindow;
+  importDate?: string;
+}
+
+export function readWatermark(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<WatermarkState | undefined> {
+  return getJsonObject<WatermarkState>(s3, bucket, key);
+}
+
+/** `a > b` for ISO dates (any offset); an unparsable value never wins. */
+export function isLater(a: string, b: string | null | undefined): boolean {
+  if (b === null || b === undefined) return !Number.isNaN(Date.parse(a));
+  return Date.parse(a) > Date.parse(b);
+}
+
+/**
+ * Writes `next` if it is later than the stored watermark; returns the watermark in force afterwards.
+ * Reads the state again just before writing, so a concurrent or earlier run's later value is kept.
+ */
+export async function advanceWatermark(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  next: Omit<WatermarkState, 'updatedAt'>,
+): Promise<string> {
+  const current = await readWatermark(s3, bucket, key);
+  if (current && !isLater(next.watermark, current.watermark)) return current.watermark;
+  await putJsonObject(s3, bucket, key, { ...next, updatedAt: new Date().toISOString() });
+  return next.watermark;
+}
