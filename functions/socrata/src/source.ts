@@ -25,7 +25,7 @@ const dataset = (id: string): SourceInput['streams'][string] => ({
   params: { $select: ':*, *', $order: ':id' },
   paginator: { type: 'offset', offsetParam: '$offset', limitParam: '$limit', limit: 10_000 },
   primaryKey: ':id',
-  incremental: { cursorField: ':updated_at', params: { $where: ":updated_at > '{since}'" } },
+  incremental: { cursorField: ':updated_at', params: { $where: ":updated_at > '{since:floating}'" } },
 });
 
 const streams: SourceInput['streams'] = {};

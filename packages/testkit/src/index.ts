@@ -1,3 +1,4 @@
+export { type CapturedOutput, captureOutput } from './captureOutput.ts';
 export {
   type FixtureApi,
   type FixtureRequest,

@@ -1,0 +1,164 @@
+/**
+ * The real github definition through the real handler, against a GitHub double on loopback and
+ * S3 / Secrets Manager on the moto server.
+ */
+import {
+  type CapturedOutput,
+  captureOutput,
+  createBucket,
+  createSecret,
+  type FixtureApi,
+  lambdaContext,
+  readLanded,
+  startFixtureApi,
+} from '@tributary/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GithubFaults, githubRoute, makeRepo } from './githubApi.ts';
+
+const TOKEN = 'ghp_fixtureToken0123456789abcdefSECRET';
+const BUCKET = 'tributary-test-source-github';
+const SECRET = 'api-credentials/github-source-test';
+const FOLDER = 'github';
+
+const alpha = makeRepo('octo-org', 'alpha', 7, 120, 130);
+const beta = makeRepo('octo-org', 'beta.js', 8, 5, 3);
+const faults: GithubFaults = {
+  // The second page of alpha's issues (first Link-header request) hits the primary limit…
+  primaryLimitOn: new Map([['/repositories/7/issues', 1]]),
+  // …and alpha's first commits request a secondary limit.
+  secondaryLimitOn: new Map([['/repos/octo-org/alpha/commits', 1]]),
+  validationFailedOn: new Set(),
+};
+
+let api: FixtureApi;
+let handler: (event: unknown, context: unknown) => Promise<any>;
+let output: CapturedOutput;
+
+beforeAll(async () => {
+  await createBucket(BUCKET);
+  await createSecret(SECRET, { token: TOKEN });
+  api = await startFixtureApi(githubRoute([alpha, beta], TOKEN, faults));
+  Object.assign(process.env, {
+    API_BASE_URL: api.url,
+    TARGET_S3_BUCKET_NAME: BUCKET,
+    SECRET_NAME: SECRET,
+    OUTPUT_FOLDER: FOLDER,
+    GITHUB_REPOSITORIES: 'octo-org/alpha, octo-org/beta.js',
+  });
+  output = captureOutput();
+  ({ handler } = await import('../src/handler.ts'));
+});
+
+afterAll(async () => {
+  output?.restore();
+  await api?.close();
+});
+
+const issueCount = alpha.issues.length + beta.issues.length;
+const maxUpdated = '2026-11-01T02:00:00Z'; // alpha's issue 120
+
+describe('github source', () => {
+  it('lands issues, pull requests, commits and comments of every repository, walking Link pages through both rate limits', async () => {
+    // Act
+    const result = await handler({ runId: 'gh-run-1' }, lambdaContext());
+
+    // Assess: the result
+    expect(result.status).toBe('complete');
+    const byStream = Object.fromEntries(result.streams.map((s: any) => [s.stream, s]));
+    expect(byStream.issues.records).toBe(issueCount);
+
+    // the records as landed, pull requests flagged
+    const issues = await readLanded(BUCKET, FOLDER, 'issues', 'gh-run-1');
+    expect(issues.records.map((r) => r.id).sort()).toEqual(
+      [...alpha.issues, ...beta.issues].map((r) => r.id).sort(),
+    );
+    for (const r of issues.records) expect(r.is_pull_request).toBe('pull_request' in r);
+    expect(issues.records.filter((r) => r.is_pull_request)).toHaveLength(41);
+    expect(issues.manifest).toMatchObject({
+      records: issueCount,
+      primaryKey: 'id',
+      cursorField: 'updated_at',
+    });
+    expect(Date.parse(String(issues.state?.watermark))).toBe(Date.parse(maxUpdated));
+    expect(Date.parse(byStream.issues.watermark)).toBe(Date.parse(maxUpdated));
+
+    const pulls = await readLanded(BUCKET, FOLDER, 'pull_requests', 'gh-run-1');
+    expect(pulls.records).toHaveLength(alpha.pulls.length + beta.pulls.length);
+
+    const commits = await readLanded(BUCKET, FOLDER, 'commits', 'gh-run-1');
+    expect(commits.records.map((c) => c.sha).sort()).toEqual(
+      [...alpha.commits, ...beta.commits].map((c) => c.sha).sort(),
+    );
+    expect(Date.parse(String(commits.state?.watermark))).toBe(Date.parse('2026-11-02T02:10:00Z'));
+
+    // comments: one request per issue, the parent's key carried into each comment
+    const comments = await readLanded(BUCKET, FOLDER, 'issue_comments', 'gh-run-1');
+    const served = [...alpha.comments.values(), ...beta.comments.values()].flat();
+    expect(comments.records).toHaveLength(served.length);
+    for (const c of comments.records) {
+      expect(String(c.issue_url)).toMatch(new RegExp(`/issues/${c.issue_number}$`));
+      expect(c.issue_id).toBe(
+        Number(c.issue_number) + (String(c.issue_url).includes('/alpha/') ? 700_000 : 800_000),
+      );
+    }
+    expect(api.requestsTo(/^\/repos\/octo-org\/alpha\/issues\/\d+\/comments$/)).toHaveLength(
+      alpha.issues.length,
+    );
+
+    // Assess: the pages walked — page 1 on /repos/…, page 2 through the Link header, the
+    // rate-limited request repeated after the reset
+    const issuePages = api.requestsTo(/^\/(repos\/octo-org\/alpha|repositories\/7)\/issues$/);
+    expect(issuePages.map((r) => r.query.get('page'))).toEqual([null, '2', '2']);
+    for (const r of issuePages) {
+      expect(r.query.get('per_page')).toBe('100');
+      expect(r.query.get('state')).toBe('all');
+      expect(r.query.has('since')).toBe(false); // first run: everything
+    }
+    expect(api.requestsTo('/repos/octo-org/alpha/commits')).toHaveLength(2); // secondary limit waited out
+    expect(api.requestsTo('/repositories/7/commits')).toHaveLength(1);
+
+    // the headers GitHub asks for, on every request
+    for (const r of api.requests) {
+      expect(r.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(r.headers.accept).toBe('application/vnd.github+json');
+      expect(r.headers['x-github-api-version']).toBe('2022-11-28');
+    }
+    // the token never reaches the logs
+    expect(output.text()).not.toContain(TOKEN);
+  });
+
+  it('asks a second run only for what changed since the watermark', async () => {
+    // Prepare: issue 5 edited, issue 121 opened
+    alpha.issues[4]!.updated_at = '2026-11-03T00:00:00Z';
+    alpha.issues.push({ ...alpha.issues[0], id: 700_121, number: 121, updated_at: '2026-11-03T01:00:00Z' });
+    alpha.issues.sort((a, b) => Date.parse(String(a.updated_at)) - Date.parse(String(b.updated_at)));
+    const before = api.requests.length;
+
+    // Act
+    const result = await handler({ runId: 'gh-run-2', streams: ['issues'] }, lambdaContext());
+
+    // Assess: `since` is the watermark, and only the changed issues landed
+    const sent = api.requests.slice(before).filter((r) => r.path.endsWith('/issues'));
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    for (const r of sent) expect(Date.parse(r.query.get('since') ?? '')).toBe(Date.parse(maxUpdated));
+    const landed = await readLanded(BUCKET, FOLDER, 'issues', 'gh-run-2');
+    expect(landed.records.map((r) => r.number).sort()).toEqual([120, 121, 5].sort());
+    expect(result.streams[0].records).toBe(3);
+    expect(Date.parse(String(landed.state?.watermark))).toBe(Date.parse('2026-11-03T01:00:00Z'));
+  });
+
+  it("fails on GitHub's 422 Validation Failed, naming it, landing nothing and keeping the watermark", async () => {
+    // Prepare
+    faults.validationFailedOn.add('/repos/octo-org/beta.js/issues');
+
+    // Act
+    const run = handler({ runId: 'gh-run-3', streams: ['issues'] }, lambdaContext());
+
+    // Assess
+    await expect(run).rejects.toThrow(/422/);
+    const landed = await readLanded(BUCKET, FOLDER, 'issues', 'gh-run-3');
+    expect(landed.manifest).toBeUndefined();
+    expect(Date.parse(String(landed.state?.watermark))).toBe(Date.parse('2026-11-03T01:00:00Z'));
+    expect(output.text()).not.toContain(TOKEN);
+  });
+});

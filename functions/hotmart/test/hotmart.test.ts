@@ -1,0 +1,132 @@
+/**
+ * The real hotmart definition through the real handler, against a Hotmart double (token endpoint
+ * and Payments API) on loopback and S3 / Secrets Manager on the moto server.
+ */
+import {
+  type CapturedOutput,
+  captureOutput,
+  createBucket,
+  createSecret,
+  type FixtureApi,
+  lambdaContext,
+  readLanded,
+  startFixtureApi,
+} from '@tributary/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HotmartState, hotmartRoute, makeSale, makeSubscription } from './hotmartApi.ts';
+
+const CLIENT_ID = 'a1b2c3d4-fixture-client-id';
+const CLIENT_SECRET = 'hotmart-fixture-client-SECRET-0123456789';
+const BUCKET = 'tributary-test-source-hotmart';
+const SECRET = 'api-credentials/hotmart-source-test';
+const FOLDER = 'hotmart';
+const T0 = Date.parse('2026-11-01T00:00:00Z');
+
+const state: HotmartState = {
+  sales: Array.from({ length: 1100 }, (_, i) => makeSale(i)),
+  subscriptions: Array.from({ length: 30 }, (_, i) => makeSubscription(i)),
+  tokens: [],
+  expireAtRequest: 2,
+  rateLimitAtRequest: 4,
+};
+
+let api: FixtureApi;
+let handler: (event: unknown, context: unknown) => Promise<any>;
+let output: CapturedOutput;
+
+beforeAll(async () => {
+  await createBucket(BUCKET);
+  await createSecret(SECRET, { client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+  api = await startFixtureApi(hotmartRoute(state, CLIENT_ID, CLIENT_SECRET));
+  Object.assign(process.env, {
+    API_BASE_URL: api.url,
+    AUTH_TOKEN_URL: `${api.url}/security/oauth/token`,
+    TARGET_S3_BUCKET_NAME: BUCKET,
+    SECRET_NAME: SECRET,
+    OUTPUT_FOLDER: FOLDER,
+  });
+  output = captureOutput();
+  ({ handler } = await import('../src/handler.ts'));
+});
+
+afterAll(async () => {
+  output?.restore();
+  await api?.close();
+});
+
+const SALES = '/payments/api/v1/sales/history';
+
+describe('hotmart source', () => {
+  it('lands sales and subscriptions, nested as sent, refreshing an expired token and waiting out a 429', async () => {
+    // Act
+    const result = await handler({ runId: 'hotmart-run-1' }, lambdaContext());
+
+    // Assess: every record, deeply nested objects intact
+    expect(result.status).toBe('complete');
+    const sales = await readLanded(BUCKET, FOLDER, 'sales_history', 'hotmart-run-1');
+    expect(sales.records).toHaveLength(1100);
+    expect(new Set(sales.records.map((r) => (r.purchase as any).transaction)).size).toBe(1100);
+    expect(sales.records.find((r) => (r.purchase as any).transaction === 'HP17715690036051')).toEqual(
+      state.sales[37],
+    );
+    expect(sales.manifest).toMatchObject({
+      records: 1100,
+      pages: 3,
+      primaryKey: 'purchase.transaction',
+      cursorField: 'purchase.order_date',
+    });
+    expect(Date.parse(String(sales.state?.watermark))).toBe(T0 + 1099 * 60_000);
+
+    const subs = await readLanded(BUCKET, FOLDER, 'subscriptions', 'hotmart-run-1');
+    expect(subs.records.map((r) => r.subscriber_code).sort()).toEqual(
+      state.subscriptions.map((r) => r.subscriber_code).sort(),
+    );
+    expect(subs.manifest).toMatchObject({ primaryKey: 'subscriber_code' });
+
+    // Assess: the token asked for as Hotmart wants it, then once more after the 401
+    const tokenRequests = api.requestsTo('/security/oauth/token');
+    expect(tokenRequests).toHaveLength(2);
+    for (const t of tokenRequests) {
+      expect(t.method).toBe('POST');
+      expect(t.headers.authorization).toBe(
+        `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
+      );
+      expect(t.query.get('grant_type')).toBe('client_credentials');
+      expect(t.query.get('client_id')).toBe(CLIENT_ID);
+    }
+    const apiRequests = api.requests.filter((r) => r.path !== '/security/oauth/token');
+    expect(apiRequests[1]!.headers.authorization).toBe(`Bearer ${state.tokens[0]}`); // refused: expired
+    expect(apiRequests.at(-1)!.headers.authorization).toBe(`Bearer ${state.tokens[2]}`);
+
+    // the pages walked: page_token from page_info.next_page_token, 500 a page, window end sent
+    const salesRequests = api.requestsTo(SALES);
+    const tokens = [...new Set(salesRequests.map((r) => r.query.get('page_token')))];
+    expect(tokens).toHaveLength(3);
+    expect(tokens[0]).toBeNull();
+    for (const r of salesRequests) {
+      expect(r.query.get('max_results')).toBe('500');
+      expect(r.query.has('start_date')).toBe(false); // first run: everything
+      expect(Number(r.query.get('end_date'))).toBeGreaterThan(T0 + 1099 * 60_000);
+    }
+    expect(apiRequests.length).toBe(3 + 1 + 2); // 3 sales pages + 1 subscriptions page + the 401 and the 429
+    expect(output.text()).not.toContain(CLIENT_SECRET);
+    for (const t of state.tokens) expect(output.text()).not.toContain(t);
+  });
+
+  it('asks a second run for the transaction window from the watermark, in epoch milliseconds', async () => {
+    // Prepare: three new sales
+    for (let i = 0; i < 3; i++) state.sales.push(makeSale(5000 + i, T0 + 86_400_000 + i));
+    const before = api.requests.length;
+
+    // Act
+    await handler({ runId: 'hotmart-run-2', streams: ['sales_history'] }, lambdaContext());
+
+    // Assess
+    const sent = api.requests.slice(before).filter((r) => r.path === SALES);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.query.get('start_date')).toBe(String(T0 + 1099 * 60_000));
+    const landed = await readLanded(BUCKET, FOLDER, 'sales_history', 'hotmart-run-2');
+    expect(landed.records).toHaveLength(4); // the newest of run 1 again and the three new
+    expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_400_002);
+  });
+});

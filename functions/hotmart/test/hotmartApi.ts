@@ -1,0 +1,142 @@
+/**
+ * A Hotmart double on loopback, shaped as developers.hotmart.com documents it: the token endpoint
+ * (`POST /security/oauth/token?grant_type=client_credentials&client_id=…&client_secret=…` with
+ * `Authorization: Basic base64(id:secret)`), sales history and subscriptions answering
+ * `{ items, page_info: { total_results, next_page_token, prev_page_token, results_per_page } }`,
+ * `max_results`/`page_token`, the `start_date`/`end_date` window in epoch milliseconds, 401
+ * `invalid_token` once a token has expired, and 429 with `RateLimit-*` headers.
+ */
+import type { FixtureRequest, FixtureResponse } from '@tributary/testkit';
+
+type Json = Record<string, unknown>;
+
+export interface HotmartState {
+  sales: Json[];
+  subscriptions: Json[];
+  /** Tokens issued, in order; only the last one is valid. */
+  tokens: string[];
+  /** Expire the current token when the n-th API request (1-based, all paths) arrives. */
+  expireAtRequest?: number;
+  /** Answer the n-th API request with a 429. */
+  rateLimitAtRequest?: number;
+}
+
+const T0 = Date.parse('2026-11-01T00:00:00Z');
+
+export function makeSale(i: number, orderDate = T0 + i * 60_000): Json {
+  return {
+    product: { name: `Curso ${i % 7}`, id: 1_000_000 + (i % 7) },
+    buyer: { name: `Comprador ${i}`, ucode: `b${i}`.padEnd(36, '0'), email: `comprador${i}@example.com` },
+    producer: { name: 'Produtora', ucode: 'p'.padEnd(36, '0') },
+    purchase: {
+      transaction: `HP${String(17_715_690_036_014 + i)}`,
+      order_date: orderDate,
+      approved_date: orderDate + 5000,
+      status: i % 10 === 0 ? 'REFUNDED' : 'APPROVED',
+      recurrency_number: 1,
+      is_subscription: i % 3 === 0,
+      commission_as: 'PRODUCER',
+      price: { value: 97.9 + i, currency_code: 'BRL' },
+      payment: { method: 'CREDIT_CARD', installments_number: 1 + (i % 12), type: 'CREDIT_CARD' },
+      tracking: { source_sck: 'HOTMART_PRODUCT_PAGE', source: 'HOTMART', external_code: `ext-${i}` },
+      warranty_expire_date: orderDate + 7 * 86_400_000,
+      offer: { payment_mode: 'UNIQUE_PAYMENT', code: `k2pasun${i % 10}` },
+      hotmart_fee: { total: 9.79, fixed: 1, currency_code: 'BRL', base: 97.9, percentage: 9.9 },
+    },
+  };
+}
+
+export function makeSubscription(i: number): Json {
+  return {
+    subscriber_code: `SUB${String(i).padStart(6, '0')}`,
+    subscription_id: 9_000_000 + i,
+    status: i % 4 === 0 ? 'CANCELLED_BY_CUSTOMER' : 'ACTIVE',
+    accession_date: T0 - i * 86_400_000,
+    request_date: T0 - i * 86_400_000,
+    date_next_charge: T0 + 30 * 86_400_000,
+    trial: false,
+    transaction: `HP${String(27_715_690_036_014 + i)}`,
+    plan: { name: 'Mensal', id: 77, recurrency_period: 30, max_charge_cycles: 12 },
+    product: { id: 1_000_001, name: 'Clube', ucode: 'c'.padEnd(36, '0') },
+    price: { value: 29.9, currency_code: 'BRL' },
+    buyer: { name: `Assinante ${i}`, email: `assinante${i}@example.com`, ucode: `s${i}`.padEnd(36, '0') },
+  };
+}
+
+const pageToken = (page: number, rows: number) =>
+  Buffer.from(JSON.stringify({ rows, page })).toString('base64');
+
+export function hotmartRoute(state: HotmartState, clientId: string, clientSecret: string) {
+  let apiRequests = 0;
+  const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
+
+  return (req: FixtureRequest): FixtureResponse => {
+    if (req.path === '/security/oauth/token') {
+      const q = req.query;
+      if (
+        req.method !== 'POST' ||
+        req.headers.authorization !== basic ||
+        q.get('grant_type') !== 'client_credentials' ||
+        q.get('client_id') !== clientId ||
+        q.get('client_secret') !== clientSecret
+      ) {
+        return { status: 401, body: { error: 'unauthorized', error_description: 'Bad credentials' } };
+      }
+      const token = `H4sI-token-${state.tokens.length + 1}-${'x'.repeat(16)}`;
+      state.tokens.push(token);
+      return {
+        body: {
+          access_token: token,
+          token_type: 'bearer',
+          expires_in: 172_799,
+          scope: 'read write',
+          jti: `jti-${state.tokens.length}`,
+        },
+      };
+    }
+
+    apiRequests++;
+    if (state.expireAtRequest === apiRequests) state.tokens.push('(expired)');
+    const current = state.tokens.at(-1);
+    if (!current || req.headers.authorization !== `Bearer ${current}`) {
+      return { status: 401, body: { error: 'invalid_token', error_description: 'Invalid access token' } };
+    }
+    if (state.rateLimitAtRequest === apiRequests) {
+      return {
+        status: 429,
+        headers: { 'ratelimit-limit': '500', 'ratelimit-remaining': '0', 'ratelimit-reset': '1' },
+        body: { error: 'too_many_requests', error_description: 'Rate limit exceeded' },
+      };
+    }
+
+    let list: Json[];
+    if (req.path === '/payments/api/v1/sales/history') {
+      const start = req.query.get('start_date');
+      const end = req.query.get('end_date');
+      list = state.sales.filter((s) => {
+        const date = (s.purchase as { order_date: number }).order_date;
+        return (start === null || date >= Number(start)) && (end === null || date <= Number(end));
+      });
+    } else if (req.path === '/payments/api/v1/subscriptions') {
+      list = state.subscriptions;
+    } else {
+      return { status: 404, body: { error: 'not_found', error_description: `No route ${req.path}` } };
+    }
+
+    const rows = Math.min(Number(req.query.get('max_results') ?? 50), 500);
+    const token = req.query.get('page_token');
+    const page = token ? (JSON.parse(Buffer.from(token, 'base64').toString()) as { page: number }).page : 1;
+    const pages = Math.ceil(list.length / rows);
+    return {
+      body: {
+        items: list.slice((page - 1) * rows, page * rows),
+        page_info: {
+          total_results: list.length,
+          ...(page < pages ? { next_page_token: pageToken(page + 1, rows) } : {}),
+          ...(page > 1 ? { prev_page_token: pageToken(page - 1, rows) } : {}),
+          results_per_page: rows,
+        },
+      },
+    };
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The real socrata definition through the real handler, against a SODA 2.1 double on loopback and
+ * S3 / Secrets Manager on the moto server: two datasets, one named, one by id, with an app token.
+ */
+import {
+  type CapturedOutput,
+  captureOutput,
+  createBucket,
+  createSecret,
+  type FixtureApi,
+  lambdaContext,
+  readLanded,
+  startFixtureApi,
+} from '@tributary/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRow, type SocrataFaults, socrataRoute } from './socrataApi.ts';
+
+const APP_TOKEN = 'socrataFixtureAppTokenSECRET';
+const BUCKET = 'tributary-test-source-socrata';
+const SECRET = 'api-credentials/socrata-source-test';
+const FOLDER = 'open-data/nyc';
+const T0 = Date.parse('2026-11-01T00:00:00Z');
+
+const complaints = Array.from({ length: 21_000 }, (_, i) => makeRow('erm2-nwe9', i));
+const permits = Array.from({ length: 40 }, (_, i) => makeRow('abcd-1234', i));
+const datasets = new Map([
+  ['erm2-nwe9', complaints],
+  ['abcd-1234', permits],
+]);
+const faults: SocrataFaults = { throttleOn: new Map([['erm2-nwe9', 2]]), malformedOn: new Set() };
+
+let api: FixtureApi;
+let handler: (event: unknown, context: unknown) => Promise<any>;
+let output: CapturedOutput;
+
+beforeAll(async () => {
+  await createBucket(BUCKET);
+  await createSecret(SECRET, { app_token: APP_TOKEN });
+  api = await startFixtureApi(socrataRoute(datasets, APP_TOKEN, faults));
+  Object.assign(process.env, {
+    API_BASE_URL: api.url,
+    TARGET_S3_BUCKET_NAME: BUCKET,
+    SECRET_NAME: SECRET,
+    OUTPUT_FOLDER: FOLDER,
+    SOCRATA_DOMAIN: 'data.cityofnewyork.us',
+    SOCRATA_DATASETS: 'complaints=erm2-nwe9,abcd-1234',
+  });
+  output = captureOutput();
+  ({ handler } = await import('../src/handler.ts'));
+});
+
+afterAll(async () => {
+  output?.restore();
+  await api?.close();
+});
+
+const COMPLAINTS = '/resource/erm2-nwe9.json';
+
+describe('socrata source', () => {
+  it('lands each configured dataset as its own stream, paging $offset in :id order through a 429', async () => {
+    // Act
+    const result = await handler({ runId: 'socrata-run-1' }, lambdaContext());
+
+    // Assess: streams named from the configuration, every row with its system fields
+    expect(result.status).toBe('complete');
+    expect(result.streams.map((s: any) => s.stream).sort()).toEqual(['complaints', 'dataset_abcd_1234']);
+    const landed = await readLanded(BUCKET, FOLDER, 'complaints', 'socrata-run-1');
+    expect(landed.records).toHaveLength(21_000);
+    expect(new Set(landed.records.map((r) => r[':id'])).size).toBe(21_000);
+    expect(landed.records[0]).toHaveProperty(':updated_at');
+    expect(landed.manifest).toMatchObject({
+      records: 21_000,
+      pages: 3,
+      primaryKey: ':id',
+      cursorField: ':updated_at',
+    });
+    expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 20_999 * 1000);
+    const small = await readLanded(BUCKET, FOLDER, 'dataset_abcd_1234', 'socrata-run-1');
+    expect(small.records).toHaveLength(40);
+
+    // Assess: the requests — system fields, a stable order, pages of $limit, the throttled page again
+    const sent = api.requestsTo(COMPLAINTS);
+    expect(sent.map((r) => r.query.get('$offset'))).toEqual(['0', '10000', '10000', '20000']);
+    for (const r of api.requests) {
+      expect(r.query.get('$select')).toBe(':*, *');
+      expect(r.query.get('$order')).toBe(':id');
+      expect(r.query.get('$limit')).toBe('10000');
+      expect(r.query.has('$where')).toBe(false); // first run: everything
+      expect(r.headers['x-app-token']).toBe(APP_TOKEN);
+    }
+    expect(output.text()).not.toContain(APP_TOKEN);
+  });
+
+  it('asks a second run for rows updated after the watermark, as a SoQL floating timestamp', async () => {
+    // Prepare: two rows edited, one added
+    complaints[3]![':updated_at'] = new Date(T0 + 86_400_000).toISOString();
+    complaints[9]![':updated_at'] = new Date(T0 + 86_400_500).toISOString();
+    complaints.push(makeRow('erm2-nwe9', 30_000, T0 + 86_401_000));
+    const before = api.requests.length;
+
+    // Act
+    const result = await handler({ runId: 'socrata-run-2', streams: ['complaints'] }, lambdaContext());
+
+    // Assess
+    const sent = api.requests.slice(before);
+    expect(sent).toHaveLength(1);
+    const where = sent[0]!.query.get('$where') ?? '';
+    const literal = /^:updated_at > '([^']+)'$/.exec(where)?.[1];
+    expect(literal).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/); // no zone: floating
+    expect(Date.parse(`${literal}Z`)).toBe(T0 + 20_999 * 1000);
+    const landed = await readLanded(BUCKET, FOLDER, 'complaints', 'socrata-run-2');
+    expect(landed.records).toHaveLength(3);
+    expect(result.streams[0].records).toBe(3);
+    expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_401_000);
+  });
+
+  it('fails on a SoQL error, naming the status, landing nothing and keeping the watermark', async () => {
+    // Prepare
+    faults.malformedOn.add('abcd-1234');
+    const before = await readLanded(BUCKET, FOLDER, 'dataset_abcd_1234', 'socrata-run-1');
+
+    // Act
+    const run = handler({ runId: 'socrata-run-3', streams: ['dataset_abcd_1234'] }, lambdaContext());
+
+    // Assess
+    await expect(run).rejects.toThrow(/400/);
+    const landed = await readLanded(BUCKET, FOLDER, 'dataset_abcd_1234', 'socrata-run-3');
+    expect(landed.manifest).toBeUndefined();
+    expect(landed.state).toEqual(before.state);
+  });
+});

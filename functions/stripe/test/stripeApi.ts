@@ -1,0 +1,197 @@
+/**
+ * A Stripe API double on loopback, shaped as docs.stripe.com documents it: list objects
+ * `{ object: "list", url, has_more, data }` newest first, `limit` (1–100), `starting_after`,
+ * `created[gte]`/`created[lt]`, `Request-Id` and `Stripe-Version` headers, the error object
+ * `{ error: { type, code, message, param, doc_url, request_log_url } }` with `Stripe-Should-Retry`,
+ * and 429 rate limits.
+ */
+import type { FixtureRequest, FixtureResponse } from '@tributary/testkit';
+
+type Json = Record<string, unknown>;
+
+export interface StripeData {
+  charges: Json[];
+  customers: Json[];
+  invoices: Json[];
+}
+
+export interface StripeFaults {
+  /** Answer the n-th request (1-based) to these resources with a 429. */
+  rateLimitOn: Map<string, number>;
+  /** Resources answered with a 400 invalid_request_error. */
+  invalidOn: Set<string>;
+}
+
+const T0 = Date.parse('2026-11-01T00:00:00Z') / 1000;
+const hex = (n: number, len = 14) => n.toString(36).padStart(len, '0');
+
+export function makeCharge(i: number, created = T0 + i * 60): Json {
+  return {
+    id: `ch_3Q${hex(i)}`,
+    object: 'charge',
+    amount: 1000 + i,
+    amount_captured: 1000 + i,
+    amount_refunded: 0,
+    balance_transaction: `txn_3Q${hex(i)}`,
+    billing_details: {
+      address: { city: 'Lisbon', country: 'PT', line1: null, line2: null, postal_code: null, state: null },
+      email: `buyer${i}@example.com`,
+      name: `Buyer ${i}`,
+      phone: null,
+    },
+    captured: true,
+    created,
+    currency: 'eur',
+    customer: `cus_${hex(i % 50)}`,
+    livemode: false,
+    metadata: {},
+    paid: true,
+    payment_method_details: {
+      card: { brand: 'visa', last4: '4242', exp_month: 8, exp_year: 2030 },
+      type: 'card',
+    },
+    status: 'succeeded',
+  };
+}
+
+export function makeData(charges: number, customers: number, invoices: number): StripeData {
+  return {
+    charges: Array.from({ length: charges }, (_, i) => makeCharge(i)),
+    customers: Array.from({ length: customers }, (_, i) => ({
+      id: `cus_${hex(i)}`,
+      object: 'customer',
+      address: null,
+      balance: 0,
+      created: T0 + i * 120,
+      currency: 'eur',
+      email: `customer${i}@example.com`,
+      invoice_settings: { custom_fields: null, default_payment_method: null, footer: null },
+      livemode: false,
+      metadata: { tier: i % 2 ? 'gold' : 'silver' },
+      name: `Customer ${i}`,
+    })),
+    invoices: Array.from({ length: invoices }, (_, i) => ({
+      id: `in_1Q${hex(i)}`,
+      object: 'invoice',
+      amount_due: 5000,
+      amount_paid: 5000,
+      created: T0 + i * 3600,
+      currency: 'eur',
+      customer: `cus_${hex(i)}`,
+      lines: {
+        object: 'list',
+        data: [{ id: `il_1Q${hex(i)}`, object: 'line_item', amount: 5000, currency: 'eur', quantity: 1 }],
+        has_more: false,
+        url: `/v1/invoices/in_1Q${hex(i)}/lines`,
+      },
+      status: 'paid',
+    })),
+  };
+}
+
+export function stripeRoute(data: StripeData, apiKey: string, faults: StripeFaults) {
+  const hits = new Map<string, number>();
+  let seq = 0;
+  const headers = (extra: Record<string, string> = {}) => ({
+    'request-id': `req_${(++seq).toString(36).padStart(14, '0')}`,
+    'stripe-version': '2024-06-20',
+    'access-control-allow-origin': '*',
+    ...extra,
+  });
+  const error = (status: number, error: Json, retry: boolean): FixtureResponse => ({
+    status,
+    headers: headers({ 'stripe-should-retry': String(retry) }),
+    body: { error: { ...error, request_log_url: `https://dashboard.stripe.com/test/logs/req_${seq}` } },
+  });
+
+  return (req: FixtureRequest): FixtureResponse => {
+    if (req.headers.authorization !== `Bearer ${apiKey}`) {
+      return error(
+        401,
+        { type: 'invalid_request_error', message: `Invalid API Key provided: ${'*'.repeat(8)}` },
+        false,
+      );
+    }
+    const m = /^\/v1\/(charges|customers|invoices)$/.exec(req.path);
+    if (!m)
+      return error(
+        404,
+        { type: 'invalid_request_error', message: `Unrecognized request URL (GET: ${req.path}).` },
+        false,
+      );
+    const resource = m[1] as keyof StripeData;
+    const n = (hits.get(resource) ?? 0) + 1;
+    hits.set(resource, n);
+    if (faults.rateLimitOn.get(resource) === n) {
+      return error(
+        429,
+        {
+          type: 'invalid_request_error',
+          code: 'rate_limit',
+          message:
+            'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
+          doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
+        },
+        true,
+      );
+    }
+    if (faults.invalidOn.has(resource)) {
+      return error(
+        400,
+        {
+          type: 'invalid_request_error',
+          code: 'parameter_invalid_integer',
+          param: 'created[gte]',
+          message: 'Invalid integer: yesterday',
+          doc_url: 'https://stripe.com/docs/error-codes/parameter-invalid-integer',
+        },
+        false,
+      );
+    }
+
+    const limit = Number(req.query.get('limit') ?? 10);
+    if (!(limit >= 1 && limit <= 100)) {
+      return error(
+        400,
+        {
+          type: 'invalid_request_error',
+          code: 'parameter_invalid_integer',
+          param: 'limit',
+          message: 'Invalid integer',
+        },
+        false,
+      );
+    }
+    const gte = req.query.get('created[gte]');
+    const lt = req.query.get('created[lt]');
+    const all = [...data[resource]]
+      .filter(
+        (r) =>
+          (gte === null || (r.created as number) >= Number(gte)) &&
+          (lt === null || (r.created as number) < Number(lt)),
+      )
+      .sort((a, b) => (b.created as number) - (a.created as number));
+    const after = req.query.get('starting_after');
+    let start = 0;
+    if (after) {
+      const i = all.findIndex((r) => r.id === after);
+      if (i < 0)
+        return error(
+          400,
+          {
+            type: 'invalid_request_error',
+            code: 'resource_missing',
+            param: 'starting_after',
+            message: `No such ${resource.slice(0, -1)}: '${after}'`,
+          },
+          false,
+        );
+      start = i + 1;
+    }
+    const page = all.slice(start, start + limit);
+    return {
+      headers: headers(),
+      body: { object: 'list', url: `/v1/${resource}`, has_more: start + limit < all.length, data: page },
+    };
+  };
+}
