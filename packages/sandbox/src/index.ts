@@ -1,0 +1,7 @@
+export { SOURCE_NAMES, type SourceName } from './api.ts';
+export { socrataStreamName } from './apis/socrata.ts';
+export { createSandbox, type FailureMode, type Sandbox } from './createSandbox.ts';
+export { SandboxError, SandboxOptionsError } from './errors.ts';
+export type { FaultOptions } from './faults.ts';
+export { DEFAULT_CREDENTIALS, type SandboxCredentials, type SandboxOptions } from './options.ts';
+export type { ServedReport, SourceServed, StreamServed } from './ServedLog.ts';
