@@ -1,0 +1,25 @@
+"""The job's errors: one base class, one subclass per kind, each message naming what and where."""
+
+
+class CurateError(Exception):
+    """Base of every error the curate job raises on purpose (exit code 1 with its message)."""
+
+
+class ArgumentError(CurateError):
+    """A job argument is missing or invalid."""
+
+
+class ManifestError(CurateError):
+    """A manifest cannot be read, or does not match the contract (names the manifest and the field)."""
+
+
+class PartMismatchError(CurateError):
+    """A part holds a different number of records (or bytes) than its manifest says (names the part)."""
+
+
+class SchemaError(CurateError):
+    """A stream's records cannot be curated as declared (e.g. its primary key is missing)."""
+
+
+class PostgresError(CurateError):
+    """The PostgreSQL upsert failed; the target was left as it was."""

@@ -1,0 +1,141 @@
+"""The curate job: manifests → per stream: read and check, flatten, write Iceberg (and PostgreSQL)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+
+from .args import JobArgs
+from .errors import ManifestError
+from .iceberg import replace_children, write_append, write_merge, write_replace
+from .manifests import Manifest, discover, load_manifests, localize, s3_client
+from .naming import table_name
+from .reader import read_stream
+from .session import configure
+from .transform import child_rows, data_columns, flatten, newest_per_key, stream_spec
+
+log = logging.getLogger("tributary.curate")
+
+
+def manifests_for(args: JobArgs, s3=None) -> list[Manifest]:
+    """The run's manifests: as given, or discovered under `--raw_root`; filtered by `--sources`."""
+    s3 = s3 or (s3_client(args.s3_endpoint) if _needs_s3(args) else None)
+    uris = args.manifests or discover(args.raw_root or "", args.run_id, s3)
+    if not uris:
+        raise ManifestError(f"no manifest of run {args.run_id} under {args.raw_root}")
+    manifests = load_manifests(uris, args.run_id, s3)
+    if args.sources:
+        manifests = [m for m in manifests if m.source in args.sources]
+        if not manifests:
+            raise ManifestError(
+                f"no manifest of run {args.run_id} is of the sources {', '.join(args.sources)}"
+            )
+    return manifests
+
+
+def _needs_s3(args: JobArgs) -> bool:
+    return any(u.startswith("s3") for u in [*args.manifests, args.raw_root or ""])
+
+
+def _to_pg_rows(df):
+    """Rows for COPY, timestamps as ISO strings in UTC (PySpark would turn them into the driver's local time)."""
+    from pyspark.sql import functions as F
+
+    cols = [
+        F.date_format(F.col(f.name), "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").alias(f.name)
+        if f.dataType.simpleString() == "timestamp"
+        else F.col(f"`{f.name}`")
+        for f in df.schema.fields
+    ]
+    return (tuple(r) for r in df.select(*cols).toLocalIterator())
+
+
+def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest], pg=None) -> dict:
+    spec = stream_spec(manifests)
+    table = table_name(spec.source, spec.stream)
+    fq = f"{catalog}.{args.database}.{table}"
+    out: dict = {"source": spec.source, "stream": spec.stream, "manifests": [m.uri for m in manifests]}
+    raw = read_stream(spark, manifests)
+    if raw is None:
+        log.info("%s/%s: the run has no records; %s left as it was", spec.source, spec.stream, fq)
+        out.update(table=fq, disposition=spec.disposition, rowsInRun=0, skipped="no records")
+        return out
+    try:
+        flat = flatten(raw, spec, args.max_depth)
+        rows = flat.df
+        if spec.disposition == "merge":
+            rows = newest_per_key(rows, flat.key)
+        rows = rows.cache()
+        parent = rows.select(*[f"`{c}`" for c in data_columns(rows)])
+        children = []
+        if spec.disposition == "merge":
+            result, aligned, winners = write_merge(spark, fq, parent, flat.key)
+        elif spec.disposition == "append":
+            (result, aligned), winners = write_append(spark, fq, parent, args.run_id), None
+        else:
+            (result, aligned), winners = write_replace(spark, fq, parent), None
+        for i, child in enumerate(flat.children):
+            child_fq = f"{catalog}.{args.database}.{table_name(spec.source, spec.stream, child.path)}"
+            if winners is not None:
+                on = None
+                for k in flat.key:
+                    cond = rows[f"`{k}`"].eqNullSafe(winners[f"`{k}`"])
+                    on = cond if on is None else on & cond
+                source_rows = rows.join(winners, on, "left_semi")
+                children.append(
+                    replace_children(
+                        spark, child_fq, child_rows(source_rows, child, i, flat.key), winners, flat.key
+                    )
+                )
+            elif spec.disposition == "append":
+                children.append(
+                    write_append(spark, child_fq, child_rows(rows, child, i, flat.key), args.run_id)[0]
+                )
+            else:
+                children.append(write_replace(spark, child_fq, child_rows(rows, child, i, flat.key))[0])
+        out.update(result.summary())
+        out["rowsRead"] = sum(p.records for m in manifests for p in m.parts)
+        if children:
+            out["childTables"] = [c.summary() for c in children]
+        if pg is not None:
+            from .postgres import upsert
+
+            cols = [(f.name, f.dataType.simpleString()) for f in aligned.schema.fields]
+            out["postgres"] = upsert(
+                pg, table, cols, _to_pg_rows(aligned), flat.key, spec.disposition, args.run_id
+            )
+        rows.unpersist()
+    finally:
+        raw.unpersist()
+    return out
+
+
+def run(spark, args: JobArgs) -> dict:
+    """Curates every stream of the run; returns the summary."""
+    manifests = manifests_for(args)
+    catalog = configure(spark, args.catalog, args.warehouse)
+    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {catalog}.{args.database}")
+    pg = None
+    if args.postgres:
+        from .postgres import target_from_args
+
+        pg = target_from_args(args)
+    groups: OrderedDict[tuple[str, str], list[Manifest]] = OrderedDict()
+    for m in manifests:
+        groups.setdefault((m.source, m.stream), []).append(m)
+    tables = []
+    with tempfile.TemporaryDirectory(prefix="tributary-mirror-") as mirror:
+        for (source, stream), ms in groups.items():
+            if args.catalog == "hadoop":
+                ms = localize(ms, Path(mirror), s3_client(args.s3_endpoint) if _needs_s3(args) else None)
+            log.info("curating %s/%s from %d manifest(s)", source, stream, len(ms))
+            tables.append(curate_stream(spark, catalog, args, ms, pg))
+    return {
+        "status": "succeeded",
+        "runId": args.run_id,
+        "catalog": catalog,
+        "database": args.database,
+        "tables": tables,
+    }

@@ -1,0 +1,265 @@
+"""Manifests: reading, checking against the contract, finding a run's manifests, and where each part is.
+
+A manifest (ARCHITECTURE.md) is `{ runId, source, stream, parts: [{key, records, bytes, sha256}], records,
+pages, startedAt, finishedAt, window, watermark, primaryKey, cursorField, writeDisposition, childTables? }`.
+Part keys are object keys in the manifest's bucket; locally, paths under the same root as the manifest.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .errors import ManifestError, PartMismatchError
+
+DISPOSITIONS = ("merge", "append", "replace")
+MANIFEST_NAME = "_manifest.json"
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    records: int
+    bytes: int | None
+    sha256: str | None
+    #: Where Spark reads it: `s3://bucket/key` or a local path.
+    location: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    uri: str
+    run_id: str
+    source: str
+    stream: str
+    parts: list[Part]
+    records: int | None
+    primary_key: list[str]
+    cursor_field: str | None
+    write_disposition: str
+    child_tables: list[str]
+    ingested_at: datetime
+    import_date: date
+
+
+def split_uris(value: str) -> list[str]:
+    """`--manifests` as a JSON list or comma-separated URIs."""
+    value = value.strip()
+    if not value:
+        return []
+    if value.startswith("["):
+        try:
+            items = json.loads(value)
+        except json.JSONDecodeError as e:
+            raise ManifestError(f"--manifests is not a valid JSON list: {e}") from e
+        if not all(isinstance(i, str) for i in items):
+            raise ManifestError("--manifests: every item of the JSON list must be a string URI")
+        return [i.strip() for i in items if i.strip()]
+    return [u.strip() for u in value.split(",") if u.strip()]
+
+
+def local_path(uri: str) -> Path:
+    return Path(unquote(urlparse(uri).path)) if uri.startswith("file:") else Path(uri)
+
+
+def s3_client(endpoint: str | None = None):
+    import boto3
+    from botocore.config import Config
+
+    endpoint = endpoint or os.environ.get("AWS_ENDPOINT_URL") or None
+    config = Config(s3={"addressing_style": "path"}) if endpoint else None
+    return boto3.client("s3", endpoint_url=endpoint, config=config)
+
+
+def split_s3(uri: str) -> tuple[str, str]:
+    u = urlparse(uri)
+    return u.netloc, u.path.lstrip("/")
+
+
+def read_bytes(uri: str, s3=None) -> bytes:
+    if uri.startswith(("s3://", "s3a://")):
+        bucket, key = split_s3(uri)
+        try:
+            return (s3 or s3_client()).get_object(Bucket=bucket, Key=key)["Body"].read()
+        except Exception as e:
+            raise ManifestError(f"cannot read {uri}: {e}") from e
+    try:
+        return local_path(uri).read_bytes()
+    except OSError as e:
+        raise ManifestError(f"cannot read {uri}: {e.strerror or e}") from e
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _part_location(manifest_uri: str, key: str) -> str:
+    """A part key → where it is. Absolute URIs stay; bucket keys are under the manifest's bucket (s3) or
+    under the root the manifest's own key shares with it (local); a bare name sits next to the manifest."""
+    if key.startswith(("s3://", "s3a://", "file:", "/")):
+        return key
+    if manifest_uri.startswith(("s3://", "s3a://")):
+        bucket, _ = split_s3(manifest_uri)
+        return f"s3://{bucket}/{key}"
+    here = local_path(manifest_uri).parent
+    folder = key.rsplit("/", 1)[0] if "/" in key else ""
+    text = str(here)
+    if folder and text.endswith("/" + folder):
+        return os.path.join(text[: -len(folder)], key)
+    return str(here / key.rsplit("/", 1)[-1])
+
+
+def parse_manifest(uri: str, raw: bytes, run_id: str | None = None) -> Manifest:
+    """Checks a manifest against the contract; every error names the manifest and the field."""
+    try:
+        m = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ManifestError(f"manifest {uri} is not valid JSON: {e}") from e
+    if not isinstance(m, dict):
+        raise ManifestError(f"manifest {uri}: expected a JSON object")
+
+    def need(field: str, kind: type | tuple[type, ...]):
+        v = m.get(field)
+        if not isinstance(v, kind) or (isinstance(v, str) and not v):
+            raise ManifestError(f"manifest {uri}: field {field!r} is missing or not a {_kind(kind)}")
+        return v
+
+    rid, source, stream = need("runId", str), need("source", str), need("stream", str)
+    if run_id and rid != run_id:
+        raise ManifestError(f"manifest {uri}: runId {rid!r} is not the run being curated ({run_id!r})")
+    parts = []
+    for i, p in enumerate(need("parts", list)):
+        where = f"manifest {uri}: parts[{i}]"
+        if not isinstance(p, dict) or not isinstance(p.get("key"), str) or not p["key"]:
+            raise ManifestError(f"{where}.key is missing or not a string")
+        n = p.get("records")
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ManifestError(f"{where}.records is missing or not a count")
+        size, sha = p.get("bytes"), p.get("sha256")
+        parts.append(
+            Part(
+                key=p["key"],
+                records=n,
+                bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                sha256=sha if isinstance(sha, str) and sha else None,
+                location=_part_location(uri, p["key"]),
+            )
+        )
+    total = m.get("records")
+    if isinstance(total, int) and total != sum(p.records for p in parts):
+        raise ManifestError(
+            f"manifest {uri}: records is {total} but its parts add up to {sum(p.records for p in parts)}"
+        )
+    pk = m.get("primaryKey")
+    if pk is None or pk == []:
+        primary_key: list[str] = []
+    elif isinstance(pk, str) and pk:
+        primary_key = [pk]
+    elif isinstance(pk, list) and all(isinstance(k, str) and k for k in pk):
+        primary_key = list(pk)
+    else:
+        raise ManifestError(f"manifest {uri}: primaryKey must be a string, a list of strings or null")
+    cursor = m.get("cursorField")
+    if cursor is not None and (not isinstance(cursor, str) or not cursor):
+        raise ManifestError(f"manifest {uri}: cursorField must be a string or null")
+    disposition = m.get("writeDisposition") or ("merge" if primary_key else "append")
+    if disposition not in DISPOSITIONS:
+        raise ManifestError(
+            f"manifest {uri}: writeDisposition {disposition!r} is not one of {', '.join(DISPOSITIONS)}"
+        )
+    if disposition == "merge" and not primary_key:
+        raise ManifestError(f"manifest {uri}: writeDisposition 'merge' needs a primaryKey")
+    child = m.get("childTables") or []
+    if not isinstance(child, list) or not all(isinstance(c, str) and c for c in child):
+        raise ManifestError(f"manifest {uri}: childTables must be a list of field names")
+    ingested = _parse_time(m.get("finishedAt")) or _parse_time(m.get("startedAt")) or datetime.now(UTC)
+    found = re.search(r"import_date=(\d{8})", uri)
+    day = datetime.strptime(found.group(1), "%Y%m%d").date() if found else ingested.date()
+    return Manifest(
+        uri, rid, source, stream, parts, total, primary_key, cursor, disposition, child, ingested, day
+    )
+
+
+def _kind(kind: type | tuple[type, ...]) -> str:
+    names = {str: "non-empty string", list: "list", dict: "object", int: "number"}
+    ks = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in ks)
+
+
+def load_manifests(uris: list[str], run_id: str | None = None, s3=None) -> list[Manifest]:
+    return [parse_manifest(u, read_bytes(u, s3), run_id) for u in uris]
+
+
+def discover(raw_root: str, run_id: str, s3=None) -> list[str]:
+    """Every `…/run_id=<run_id>/_manifest.json` under `raw_root` (an `s3://bucket/prefix` or a folder),
+    sorted. A partition without a manifest is incomplete and is not curated."""
+    suffix = f"/run_id={run_id}/{MANIFEST_NAME}"
+    if raw_root.startswith(("s3://", "s3a://")):
+        bucket, prefix = split_s3(raw_root)
+        client = s3 or s3_client()
+        found = []
+        try:
+            for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+                found += [
+                    f"s3://{bucket}/{o['Key']}" for o in page.get("Contents", []) if o["Key"].endswith(suffix)
+                ]
+        except Exception as e:
+            raise ManifestError(f"cannot list {raw_root}: {e}") from e
+        return sorted(found)
+    root = local_path(raw_root)
+    if not root.is_dir():
+        raise ManifestError(f"--raw_root {raw_root} is not a folder")
+    return sorted(str(p) for p in root.rglob(MANIFEST_NAME) if str(p).endswith(suffix))
+
+
+def _sha_matches(expected: str, digest: bytes) -> bool:
+    return expected.lower() == digest.hex() or expected == base64.b64encode(digest).decode()
+
+
+def check_bytes(part: Part, data: bytes) -> None:
+    """Size and sha256 of a part's bytes against its manifest entry."""
+    if part.bytes is not None and len(data) != part.bytes:
+        raise PartMismatchError(f"part {part.key}: {len(data)} bytes, the manifest says {part.bytes}")
+    if part.sha256 and not _sha_matches(part.sha256, hashlib.sha256(data).digest()):
+        raise PartMismatchError(f"part {part.key}: sha256 differs from the manifest's")
+
+
+def localize(manifests: list[Manifest], mirror: Path, s3=None) -> list[Manifest]:
+    """For local Spark: parts on `s3://` are copied into `mirror/<bucket>/<key>`; every part's size and
+    sha256 are checked on the way (on Glue, Spark reads `s3://` directly and counts are checked)."""
+    out = []
+    for m in manifests:
+        parts = []
+        for p in m.parts:
+            if p.location.startswith(("s3://", "s3a://")):
+                data = read_bytes(p.location, s3)
+                bucket, key = split_s3(p.location)
+                target = mirror / bucket / key
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                location = str(target)
+            else:
+                try:
+                    data = local_path(p.location).read_bytes()
+                except OSError as e:
+                    raise PartMismatchError(
+                        f"part {p.key}: cannot read {p.location}: {e.strerror or e}"
+                    ) from e
+                location = str(local_path(p.location))
+            check_bytes(p, data)
+            parts.append(Part(p.key, p.records, p.bytes, p.sha256, location))
+        out.append(Manifest(**{**m.__dict__, "parts": parts}))
+    return out

@@ -1,0 +1,211 @@
+"""The optional PostgreSQL target: each stream's run upserted in one transaction (psycopg 3).
+
+Rows go to a temporary staging table (COPY), then into the target with `INSERT … ON CONFLICT (key) DO
+UPDATE … WHERE` the newest-wins rule holds; missing columns are added and integer columns widened first,
+in the same transaction: a failure leaves the target as it was. The password never reaches logs or errors.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .errors import PostgresError
+
+log = logging.getLogger("tributary.curate")
+
+#: Spark type → PostgreSQL type.
+PG_TYPES = {
+    "string": "text",
+    "int": "integer",
+    "bigint": "bigint",
+    "smallint": "smallint",
+    "tinyint": "smallint",
+    "double": "double precision",
+    "float": "real",
+    "boolean": "boolean",
+    "timestamp": "timestamptz",
+    "date": "date",
+}
+#: In-place widenings (PostgreSQL type names as `information_schema` spells them).
+PG_WIDEN = {
+    ("integer", "bigint"),
+    ("smallint", "integer"),
+    ("smallint", "bigint"),
+    ("real", "double precision"),
+}
+
+
+def pg_type(spark_type: str) -> str:
+    if spark_type.startswith("decimal"):
+        return spark_type.replace("decimal", "numeric")
+    return PG_TYPES.get(spark_type, "text")
+
+
+@dataclass(frozen=True)
+class PgTarget:
+    """Connection settings; `password` is kept out of `repr` and of every message."""
+
+    conninfo: str
+    params: dict
+    schema: str
+
+    def __repr__(self) -> str:
+        return f"PgTarget(schema={self.schema!r}, host={self.params.get('host')!r})"
+
+    def scrub(self, text: str) -> str:
+        pw = self.params.get("password")
+        for secret in [pw] if pw else []:
+            text = text.replace(str(secret), "***")
+        return text
+
+
+def read_secret(name: str) -> dict:
+    """A Secrets Manager secret holding JSON (RDS's shape: username, password, host, port, dbname)."""
+    import boto3
+
+    try:
+        value = boto3.client(
+            "secretsmanager", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None
+        ).get_secret_value(SecretId=name)["SecretString"]
+    except Exception as e:
+        raise PostgresError(f"cannot read the PostgreSQL secret {name!r}: {type(e).__name__}") from None
+    try:
+        data = json.loads(value)
+    except json.JSONDecodeError:
+        raise PostgresError(f"the PostgreSQL secret {name!r} is not a JSON object") from None
+    if not isinstance(data, dict):
+        raise PostgresError(f"the PostgreSQL secret {name!r} is not a JSON object")
+    return data
+
+
+def target_from_args(args) -> PgTarget:
+    """`--pg_dsn`, or `--pg_host/--pg_port/--pg_database/--pg_user`, completed by `--pg_secret`
+    (arguments win over the secret's values; the password comes only from the secret or the DSN)."""
+    secret = read_secret(args.pg_secret) if args.pg_secret else {}
+    params = {
+        "host": args.pg_host or secret.get("host"),
+        "port": args.pg_port or secret.get("port"),
+        "dbname": args.pg_database or secret.get("dbname") or secret.get("database"),
+        "user": args.pg_user or secret.get("username") or secret.get("user"),
+        "password": secret.get("password"),
+    }
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    if not args.pg_dsn and "host" not in params:
+        raise PostgresError("PostgreSQL target: give --pg_dsn, or --pg_host (or a --pg_secret with a host)")
+    return PgTarget(args.pg_dsn or "", params, args.pg_schema)
+
+
+def _columns(cur, schema: str, table: str) -> dict[str, str]:
+    cur.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
+        (schema, table),
+    )
+    return dict(cur.fetchall())
+
+
+def upsert(
+    target: PgTarget,
+    table: str,
+    columns: list[tuple[str, str]],
+    rows: Iterable[tuple],
+    key: list[str],
+    disposition: str,
+    run_id: str,
+) -> dict:
+    """Loads one stream's run into `schema.table`; returns counts and the columns added or widened."""
+    import psycopg
+    from psycopg import sql
+
+    ident = sql.Identifier(target.schema, table)
+    names = [c for c, _ in columns]
+    added, widened = [], []
+    try:
+        with (
+            psycopg.connect(target.conninfo, **target.params, connect_timeout=30) as conn,
+            conn.cursor() as cur,
+        ):
+            have = _columns(cur, target.schema, table)
+            if not have:
+                defs = [sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(pg_type(t))) for n, t in columns]
+                if disposition == "merge":
+                    defs.append(
+                        sql.SQL("PRIMARY KEY ({})").format(sql.SQL(", ").join(map(sql.Identifier, key)))
+                    )
+                cur.execute(sql.SQL("CREATE TABLE {} ({})").format(ident, sql.SQL(", ").join(defs)))
+            else:
+                for n, t in columns:
+                    want = pg_type(t)
+                    if n not in have:
+                        cur.execute(
+                            sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
+                                ident, sql.Identifier(n), sql.SQL(want)
+                            )
+                        )
+                        added.append(n)
+                    elif (have[n], want) in PG_WIDEN:
+                        cur.execute(
+                            sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {}").format(
+                                ident, sql.Identifier(n), sql.SQL(want)
+                            )
+                        )
+                        widened.append(f"{n}: {have[n]} -> {want}")
+            cur.execute(
+                sql.SQL(
+                    "CREATE TEMP TABLE tributary_stage (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP"
+                ).format(ident)
+            )
+            cols = sql.SQL(", ").join(map(sql.Identifier, names))
+            with cur.copy(sql.SQL("COPY tributary_stage ({}) FROM STDIN").format(cols)) as copy:
+                staged = 0
+                for row in rows:
+                    copy.write_row(row)
+                    staged += 1
+            deleted = 0
+            if disposition == "replace":
+                cur.execute(sql.SQL("DELETE FROM {}").format(ident))
+                deleted = cur.rowcount
+            elif disposition == "append":
+                cur.execute(sql.SQL("DELETE FROM {} WHERE _run_id = %s").format(ident), (run_id,))
+                deleted = cur.rowcount
+            insert = sql.SQL("INSERT INTO {} AS t ({}) SELECT {} FROM tributary_stage").format(
+                ident, cols, cols
+            )
+            if disposition == "merge":
+                update = sql.SQL(", ").join(
+                    sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(n), sql.Identifier(n))
+                    for n in names
+                    if n not in key
+                )
+                insert = sql.SQL(
+                    "{} ON CONFLICT ({}) DO UPDATE SET {} WHERE coalesce(EXCLUDED._cursor >= t._cursor, true) "
+                    "AND EXCLUDED._run_id IS DISTINCT FROM t._run_id RETURNING (xmax = 0)"
+                ).format(insert, sql.SQL(", ").join(map(sql.Identifier, key)), update)
+                cur.execute(insert)
+                flags = [r[0] for r in cur.fetchall()]
+                inserted, updated = sum(flags), len(flags) - sum(flags)
+            else:
+                cur.execute(insert)
+                inserted, updated = cur.rowcount, 0
+            cur.execute(sql.SQL("SELECT count(*) FROM {}").format(ident))
+            total = cur.fetchone()[0]
+    except psycopg.Error as e:
+        raise PostgresError(
+            f"PostgreSQL upsert into {target.schema}.{table} failed, target unchanged: {target.scrub(str(e)).strip()}"
+        ) from None
+    result = {
+        "table": f"{target.schema}.{table}",
+        "disposition": disposition,
+        "rowsStaged": staged,
+        "rowsInserted": inserted,
+        "rowsUpdated": updated,
+        "rowsDeleted": deleted,
+        "rowsTotal": total,
+        "columnsAdded": added,
+        "columnsWidened": widened,
+    }
+    log.info("postgres %s.%s: %s", target.schema, table, json.dumps(result))
+    return result
