@@ -1,0 +1,186 @@
+/**
+ * The landing path end to end: a real loopback API, the handler, moto's S3. 50k records across 100
+ * pages land as the expected part files (records in order), a manifest with each part's sha256, a
+ * watermark; a rerun changes nothing a reader sees; a backfill never moves the watermark back.
+ */
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { createHandler, manifestKey, partKey, stateKey, toNdjson } from '@tributary/core';
+import { createBucket, type FixtureApi, getJson, getObject, listKeys } from '@tributary/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { budgetContext, setHandlerEnv } from './support/context.ts';
+import { makeOrders, type Order, startOrdersApi } from './support/ordersApi.ts';
+import { ordersSource } from './support/ordersSource.ts';
+import { testReader } from './support/testReader.ts';
+
+const bucket = 'landing-main-test';
+const outputFolder = 'sales/orders-api';
+const runId = '2026-11-23T06-00-00Z-land';
+const at = { outputFolder, stream: 'orders', importDate: '20261123', runId };
+const PAGE = 500;
+const PART = 256 * 1024;
+const orders = makeOrders(50_000);
+const source = ordersSource({ partSizeBytes: PART });
+const handler = createHandler(source, { createReader: testReader });
+let api: FixtureApi;
+
+/** Records per part when pages of PAGE records roll into a new part after PART bytes of NDJSON. */
+function expectedParts(records: Order[]): number[] {
+  const parts: number[] = [];
+  let bytes = 0;
+  let count = 0;
+  for (let i = 0; i < records.length; i += PAGE) {
+    const page = records.slice(i, i + PAGE);
+    bytes += toNdjson(page).length;
+    count += page.length;
+    if (bytes >= PART) {
+      parts.push(count);
+      bytes = 0;
+      count = 0;
+    }
+  }
+  if (count > 0) parts.push(count);
+  return parts;
+}
+
+async function decompressed(key: string): Promise<unknown[]> {
+  const text = gunzipSync(await getObject(bucket, key)).toString('utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l));
+}
+
+beforeAll(async () => {
+  await createBucket(bucket);
+  api = await startOrdersApi(orders, { pageSize: PAGE });
+  setHandlerEnv({ bucket, outputFolder, apiBaseUrl: api.url });
+});
+afterAll(() => api.close());
+
+describe('a run of 50k records', () => {
+  it('lands the records in order as gzip NDJSON parts, then a manifest, then the watermark', async () => {
+    // Act
+    const result = await handler({ runId, streams: ['orders'] }, budgetContext(Number.POSITIVE_INFINITY));
+
+    // Assess: result
+    expect(result.status).toBe('complete');
+    expect(result.continuation).toBeNull();
+    const manifestUri = `s3://${bucket}/${manifestKey(at)}`;
+    expect(result.streams).toEqual([
+      expect.objectContaining({ stream: 'orders', records: 50_000, pages: 100, manifest: manifestUri }),
+    ]);
+    expect(api.requestsTo('/orders')).toHaveLength(100);
+
+    // Assess: keys
+    const perPart = expectedParts(orders);
+    expect(perPart.length).toBeGreaterThan(5);
+    const keys = await listKeys(bucket, `${outputFolder}/orders/`);
+    expect(keys).toEqual([...perPart.map((_, i) => partKey(at, i)), manifestKey(at)].sort());
+    expect(partKey(at, 0)).toBe(
+      'sales/orders-api/orders/import_year=2026/import_month=11/import_day=23/import_date=20261123/run_id=2026-11-23T06-00-00Z-land/part-00000.ndjson.gz',
+    );
+
+    // Assess: content, in order
+    const landed: unknown[] = [];
+    for (let i = 0; i < perPart.length; i++) {
+      const records = await decompressed(partKey(at, i));
+      expect(records).toHaveLength(perPart[i]!);
+      landed.push(...records);
+    }
+    expect(landed).toEqual(orders);
+
+    // Assess: manifest
+    const manifest = await getJson<Record<string, any>>(bucket, manifestKey(at));
+    expect(manifest).toMatchObject({
+      runId,
+      source: 'orders-api',
+      stream: 'orders',
+      records: 50_000,
+      pages: 100,
+      watermark: orders.at(-1)!.updated_at,
+      primaryKey: ['id'],
+      cursorField: 'updated_at',
+      writeDisposition: 'merge',
+      window: { since: null },
+    });
+    expect(result.streams[0]!.bytes).toBe(manifest.bytes);
+    for (const [i, part] of (manifest.parts as Array<Record<string, any>>).entries()) {
+      const body = await getObject(bucket, part.key);
+      expect(part).toMatchObject({ key: partKey(at, i), records: perPart[i], bytes: body.length });
+      expect(part.sha256).toBe(createHash('sha256').update(body).digest('hex'));
+    }
+
+    // Assess: watermark
+    const state = await getJson<Record<string, any>>(bucket, stateKey(outputFolder, 'orders'));
+    expect(state).toMatchObject({ watermark: orders.at(-1)!.updated_at, runId });
+    expect(result.streams[0]!.watermark).toBe(orders.at(-1)!.updated_at);
+  });
+
+  it('rerunning the finished run rewrites the same keys and content and leaves the watermark alone', async () => {
+    // Prepare
+    const keysBefore = await listKeys(bucket, `${outputFolder}/orders/`);
+    const manifestBefore = await getJson<Record<string, any>>(bucket, manifestKey(at));
+    const stateBefore = await getJson(bucket, stateKey(outputFolder, 'orders'));
+    const requestsBefore = api.requests.length;
+
+    // Act
+    const result = await handler(
+      { runId, source: 'orders-api', streams: ['orders'] },
+      budgetContext(Infinity),
+    );
+
+    // Assess
+    expect(api.requests.length - requestsBefore).toBe(100); // it did read again, the same window
+    expect(result.streams[0]).toMatchObject({ records: 50_000, pages: 100 });
+    expect(await listKeys(bucket, `${outputFolder}/orders/`)).toEqual(keysBefore);
+    const manifestAfter = await getJson<Record<string, any>>(bucket, manifestKey(at));
+    expect(manifestAfter.parts).toEqual(manifestBefore.parts);
+    expect(manifestAfter.window).toEqual(manifestBefore.window);
+    expect(manifestAfter.records).toBe(manifestBefore.records);
+    expect(await getJson(bucket, stateKey(outputFolder, 'orders'))).toEqual(stateBefore);
+  });
+});
+
+describe('the watermark', () => {
+  it('only moves forward: a backfill of older data leaves it, the next run starts from it minus the lookback', async () => {
+    // Prepare
+    const stateBefore = await getJson<Record<string, any>>(bucket, stateKey(outputFolder, 'orders'));
+    const backfill = { since: '2026-11-01T00:00:00Z', until: '2026-11-01T01:00:00Z' };
+
+    // Act: a backfill run
+    const back = await handler(
+      { runId: '2026-11-23T07-00-00Z-back', streams: ['orders'], window: backfill },
+      budgetContext(Infinity),
+    );
+
+    // Assess: it landed, with its window in the manifest, and the watermark did not move
+    expect(back.status).toBe('complete');
+    const backManifest = await getJson<Record<string, any>>(
+      bucket,
+      manifestKey({ ...at, runId: '2026-11-23T07-00-00Z-back' }),
+    );
+    expect(backManifest.window).toEqual({
+      since: '2026-11-01T00:00:00.000Z',
+      until: '2026-11-01T01:00:00.000Z',
+    });
+    expect(await getJson(bucket, stateKey(outputFolder, 'orders'))).toEqual(stateBefore);
+    expect(back.streams[0]!.watermark).toBe(stateBefore.watermark);
+
+    // Act: a default (incremental) run
+    const before = api.requests.length;
+    const next = await handler(
+      { runId: '2026-11-24T06-00-00Z-next', streams: ['orders'] },
+      budgetContext(Infinity),
+    );
+
+    // Assess: it asked for records since the watermark minus 60 s of lookback
+    const asked = api.requests.slice(before).map((r) => r.query.get('since'));
+    const since = new Date(Date.parse(stateBefore.watermark) - 60_000).toISOString();
+    expect(new Set(asked)).toEqual(new Set([since]));
+    expect(next.streams[0]!.records).toBe(61); // the last minute of records, inclusive
+    expect((await getJson<Record<string, any>>(bucket, stateKey(outputFolder, 'orders'))).watermark).toBe(
+      stateBefore.watermark,
+    );
+  });
+});

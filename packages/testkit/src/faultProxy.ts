@@ -1,0 +1,68 @@
+/**
+ * A TCP-level HTTP proxy on loopback in front of a real endpoint (the moto server): requests pass
+ * through unchanged until the test cuts them — then a matching request's connection is destroyed
+ * mid-flight, as when the network or the endpoint goes away. Point `AWS_ENDPOINT_URL` at it.
+ */
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ProxiedRequest {
+  method: string;
+  /** Path and query, e.g. `/bucket/key?uploadId=…`. */
+  url: string;
+  cut: boolean;
+}
+
+export interface FaultProxy {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  requests: ProxiedRequest[];
+  /** From now on, drop the connection of every request `when` matches (`undefined` heals). */
+  cut(when: ((req: { method: string; url: string }) => boolean) | undefined): void;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const requests: ProxiedRequest[] = [];
+  let when: ((req: { method: string; url: string }) => boolean) | undefined;
+  const server = createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const cut = when?.({ method, url }) ?? false;
+    requests.push({ method, url, cut });
+    if (cut) {
+      req.socket.destroy();
+      return;
+    }
+    const out = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method,
+        path: url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    cut: (predicate) => {
+      when = predicate;
+    },
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
