@@ -1,0 +1,113 @@
+/**
+ * Continuation: with the deadline forced small the handler returns `partial` several times; chaining
+ * the continuations lands exactly the served records, once each, and the manifest lists the parts
+ * of every invocation. A child stream reads its parent's landed records back from S3 across
+ * invocations.
+ */
+import { gunzipSync } from 'node:zlib';
+import { createHandler, type HandlerResult, manifestKey } from '@tributary/core';
+import { createBucket, type FixtureApi, getJson, getObject, listKeys, readLanded } from '@tributary/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { budgetContext, setHandlerEnv } from './support/context.ts';
+import { makeOrders, startOrdersApi } from './support/ordersApi.ts';
+import { ordersSource } from './support/ordersSource.ts';
+import { testReader } from './support/testReader.ts';
+
+const bucket = 'landing-continuation-test';
+const outputFolder = 'sales/orders-api';
+const orders = makeOrders(3_000);
+const handler = createHandler(ordersSource({ partSizeBytes: 64 * 1024 }), { createReader: testReader });
+let api: FixtureApi;
+
+beforeAll(async () => {
+  await createBucket(bucket);
+  api = await startOrdersApi(orders, { pageSize: 100, linesPerOrder: 3, linesPageSize: 2 });
+  setHandlerEnv({ bucket, outputFolder, apiBaseUrl: api.url });
+});
+afterAll(() => api.close());
+
+/** Invokes until complete, each invocation with `checks` looks at the clock; returns every result. */
+async function chain(event: Record<string, unknown>, checks: number): Promise<HandlerResult[]> {
+  const results: HandlerResult[] = [];
+  let continuation: unknown = null;
+  for (let i = 0; i < 200; i++) {
+    const result = await handler({ ...event, continuation }, budgetContext(checks));
+    results.push(result);
+    // The continuation is plain JSON, small, and goes back unchanged (as through Step Functions).
+    expect(JSON.stringify(result.continuation).length).toBeLessThan(256 * 1024);
+    if (result.status === 'complete') return results;
+    continuation = JSON.parse(JSON.stringify(result.continuation));
+  }
+  throw new Error('the run never completed');
+}
+
+describe('a run stopped by its deadline', () => {
+  it('resumes at the next page: all invocations together land each served record exactly once', async () => {
+    // Act: about 4 pages per invocation
+    const runId = '2026-11-23T06-00-00Z-cont';
+    const results = await chain({ runId, streams: ['orders'] }, 5);
+
+    // Assess
+    expect(results.length).toBeGreaterThan(3);
+    expect(results.slice(0, -1).every((r) => r.status === 'partial' && r.continuation !== null)).toBe(true);
+    expect(results.at(-1)!.streams[0]).toMatchObject({ records: 3_000, pages: 30, status: 'complete' });
+    const landed = await readLanded(bucket, outputFolder, 'orders', runId);
+    expect(landed.records).toEqual(orders);
+    // Every page was asked for once: no page read twice, none skipped.
+    const cursors = api.requestsTo('/orders').map((r) => r.query.get('cursor') ?? '0');
+    expect(cursors).toEqual(Array.from({ length: 30 }, (_, i) => String(i * 100)));
+
+    const manifest = landed.manifest as { parts: Array<{ key: string; records: number }>; records: number };
+    const partKeys = (await listKeys(bucket, `${outputFolder}/orders/`)).filter((k) => k.endsWith('.gz'));
+    expect(manifest.parts.map((p) => p.key)).toEqual(partKeys);
+    expect(manifest.parts.length).toBeGreaterThanOrEqual(results.length); // at least one part per invocation
+    expect(manifest.records).toBe(3_000);
+    let sum = 0;
+    for (const part of manifest.parts) {
+      const lines = gunzipSync(await getObject(bucket, part.key))
+        .toString()
+        .split('\n')
+        .filter(Boolean);
+      expect(lines).toHaveLength(part.records);
+      sum += part.records;
+    }
+    expect(sum).toBe(3_000);
+  });
+
+  it('runs a child after its parent across continuations, reading the parent records back from S3', async () => {
+    // Prepare: only the child is requested; the parent runs too. Another output folder: no watermark yet.
+    const outputFolder = 'sales/orders-api-children';
+    process.env.OUTPUT_FOLDER = outputFolder;
+    const runId = '2026-11-23T06-00-00Z-child';
+    const before = api.requests.length;
+
+    // Act: 6,030 pages, about 400 per invocation
+    const results = await chain({ runId, streams: ['order_lines'] }, 400);
+
+    // Assess
+    expect(results.filter((r) => r.status === 'partial').length).toBeGreaterThan(3);
+    const final = results.at(-1)!;
+    expect(final.streams.map((s) => s.stream)).toEqual(['orders', 'order_lines']);
+    const parent = await readLanded(bucket, outputFolder, 'orders', runId);
+    expect(parent.records).toEqual(orders);
+    const child = await readLanded(bucket, outputFolder, 'order_lines', runId);
+    const expected = orders.flatMap((o) =>
+      [0, 1, 2].map((i) => ({ line_id: o.id * 1000 + i, order_id: o.id, parent_id: o.id })),
+    );
+    expect(child.records).toEqual(expected);
+    expect(child.manifest).toMatchObject({ records: 9_000, parent: 'orders', primaryKey: ['line_id'] });
+    // Each order's lines were asked for exactly twice (2 pages), none repeated across invocations.
+    const lineRequests = api.requests.slice(before).filter((r) => r.path.endsWith('/lines'));
+    expect(lineRequests).toHaveLength(6_000);
+    // The child's manifest only exists once complete; its key is the run's.
+    expect(final.streams[1]!.manifest).toBe(
+      `s3://${bucket}/${manifestKey({ outputFolder, stream: 'order_lines', importDate: '20261123', runId })}`,
+    );
+    expect(
+      await getJson(
+        bucket,
+        manifestKey({ outputFolder, stream: 'order_lines', importDate: '20261123', runId }),
+      ),
+    ).toBeTruthy();
+  });
+});
