@@ -65,10 +65,10 @@ export const source = defineSource({
       },
     },
     issue_comments: {
-      path: '/repos/{owner}/{repo}/issues/{parent.number}/comments',
+      // The issue's own comments URL: a parent record does not say which partition (repository) it came from.
+      path: '{+parent.comments_url}',
       ...pages,
       parent: { stream: 'issues', carry: { issue_id: 'id', issue_number: 'number' } },
-      partitions: repositories,
       primaryKey: 'id',
       incremental: { cursorField: 'updated_at', params: { since: '{since}' } },
     },

@@ -1,3 +1,5 @@
+export { authKinds, createAuth } from './auth/registry.ts';
+export type { AuthContext, AuthFactory, AuthProvider } from './auth/types.ts';
 export {
   inferColumns,
   type RegisterRawTableInput,
@@ -14,9 +16,20 @@ export { createHandler, type Handler, type HandlerOptions } from './handler/crea
 export type { HandlerEnvironment } from './handler/environment.ts';
 export type { HandlerEvent } from './handler/event.ts';
 export type { HandlerResult, StreamResult } from './handler/types.ts';
+export { createReader, userAgent } from './http/createReader.ts';
+export { REDACTED, Redactor } from './http/Redactor.ts';
+export type { HttpRequest, HttpResponse, ResponseHeaders } from './http/types.ts';
 export { buildManifest, type Manifest, type StoredWindow, writeDispositionOf } from './manifest/Manifest.ts';
 export { redactUrl } from './observability/redactUrl.ts';
 export { METRICS_NAMESPACE } from './observability/StreamTelemetry.ts';
+export { findLink } from './pagination/parseLinkHeader.ts';
+export { paginatorKinds } from './pagination/registry.ts';
+export type { PageRequest, PageResult, Paginator, PaginatorFactory } from './pagination/types.ts';
+export { RateLimiter, type RateLimitOptions } from './ratelimit/RateLimiter.ts';
+export { fullJitter } from './retry/backoff.ts';
+export { classifyResponse, defaultResponseRules, type ResponseOutcome } from './retry/responseRules.ts';
+export { parseReset, parseRetryAfter, waitHint } from './retry/waitHint.ts';
+export { type Credentials, DEFAULT_SECRET_MAX_AGE_SECONDS, loadCredentials } from './secrets/credentials.ts';
 export {
   importDateOf,
   manifestKey,
@@ -32,3 +45,5 @@ export { SinkError } from './sink/SinkError.ts';
 export { StreamSink, type StreamSinkOptions, toNdjson } from './sink/StreamSink.ts';
 export { readWatermark, type WatermarkState } from './state/Watermark.ts';
 export type * from './stream/types.ts';
+export { compilePath, getPath } from './template/getPath.ts';
+export { compileTemplate, formatDate, renderTemplate, type TemplateValues } from './template/template.ts';

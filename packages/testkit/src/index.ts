@@ -18,4 +18,5 @@ export {
   readLanded,
   readRecords,
 } from './lake.ts';
+export { type ApiReply, type ApiRequest, type ApiRoute, type LoopbackApi, startApi } from './loopbackApi.ts';
 export { freePort, type MotoServer, motoBinary, startMoto } from './moto.ts';

@@ -36,8 +36,11 @@ export const AuthSchema = z.discriminatedUnion('type', [
     tokenUrl: z.string().min(1),
     clientIdKey: SecretKey,
     clientSecretKey: SecretKey,
-    /** How the client authenticates to the token endpoint. @default 'basic' */
-    clientAuth: z.enum(['basic', 'body']).default('basic'),
+    /**
+     * How the client authenticates to the token endpoint: a Basic header, `client_id`/`client_secret`
+     * params, or both (Hotmart wants both). @default 'basic'
+     */
+    clientAuth: z.enum(['basic', 'body', 'both']).default('basic'),
     scope: z.string().optional(),
     /** Where grant_type & co go: a form body, or the query string (some APIs, e.g. Hotmart). @default 'body' */
     paramsIn: z.enum(['body', 'query']).default('body'),
@@ -86,14 +89,29 @@ export const PaginatorSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('link'), rel: z.string().default('next') }),
 ]);
 
+/**
+ * What a response means: `retry` (transient, back off), `rateLimited` (wait as the headers say, or back
+ * off), `fail` (fatal, named), `refreshAuth` (renew credentials once, then retry; fatal again after),
+ * `ignore` (no records: the walk ends, e.g. a 404 for a deleted parent).
+ */
 export const ResponseActionSchema = z.enum(['retry', 'rateLimited', 'fail', 'refreshAuth', 'ignore']);
 
-/** One row of the response table; the first matching row decides. Source rows come before the defaults. */
+/** A status (`429`), a class (`'5xx'`). */
+const StatusMatch = z.union([
+  z.number().int().min(100).max(599),
+  z.string().regex(/^[1-5]xx$/, 'a status class is "1xx" … "5xx"'),
+]);
+
+/**
+ * One row of the response table; the first matching row decides. Source rows come before the
+ * defaults (`defaultResponseRules`). A response no row matches is fine when 2xx, else `fail`.
+ */
 export const ResponseRuleSchema = z.strictObject({
-  status: z.union([z.number().int(), z.array(z.number().int())]),
-  /** Every listed header must equal the value (case-insensitive names). */
+  /** `429`, `'5xx'`, or a list of them. */
+  status: z.union([StatusMatch, z.array(StatusMatch).min(1)]),
+  /** Every listed header must equal the value (names and values case-insensitive); `'*'` = present. */
   headers: z.record(z.string(), z.string()).optional(),
-  /** The body must contain this text. */
+  /** The body must contain this text (case-insensitive). */
   bodyContains: z.string().optional(),
   action: ResponseActionSchema,
 });

@@ -71,4 +71,13 @@ export interface ReaderContext {
   /** `AUTH_TOKEN_URL`: replaces an OAuth2 definition's token URL (sandboxes, tests). */
   tokenUrl?: string;
   observer?: ReadObserver;
+  /** Where retries and warnings are logged. @default a Powertools Logger (service `tributary`) */
+  logger?: ReaderLogger;
+}
+
+/** The logging the HTTP layer needs; Powertools' `Logger` fits. */
+export interface ReaderLogger {
+  debug(message: string, ...extra: Record<string, unknown>[]): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
 }

@@ -1,0 +1,21 @@
+/** The auth kinds by `type`: adding a kind is adding a file and a line here. */
+import type { AuthDefinition } from '../definition/schema.ts';
+import { apiKey } from './apiKey.ts';
+import { basic } from './basic.ts';
+import { bearer } from './bearer.ts';
+import { none } from './none.ts';
+import { oauth2ClientCredentials } from './oauth2ClientCredentials.ts';
+import type { AuthContext, AuthFactory, AuthProvider } from './types.ts';
+
+export const authKinds: { [K in AuthDefinition['type']]: AuthFactory<K> } = {
+  none,
+  apiKey,
+  bearer,
+  basic,
+  oauth2ClientCredentials,
+};
+
+export function createAuth(definition: AuthDefinition, context: AuthContext): AuthProvider {
+  const factory = authKinds[definition.type] as AuthFactory<AuthDefinition['type']>;
+  return factory(definition as never, context);
+}

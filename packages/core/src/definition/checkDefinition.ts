@@ -1,0 +1,127 @@
+/**
+ * Checks across fields that a schema alone cannot express: parents exist and do not form a cycle,
+ * every `{placeholder}` has a value at run time, a cursor paginator knows where its cursor is.
+ * Returns one line per problem, each starting with its path.
+ */
+import { compileTemplate } from '../template/template.ts';
+import type { SourceDefinition, StreamDefinition } from './schema.ts';
+
+const WINDOW = new Set(['since', 'until']);
+
+function checkTemplates(
+  where: string,
+  texts: Record<string, string | number | boolean>,
+  allowed: { partitionKeys: Set<string> | undefined; parent: boolean },
+  problems: string[],
+): void {
+  for (const [key, text] of Object.entries(texts)) {
+    if (typeof text !== 'string') continue;
+    for (const p of compileTemplate(text).placeholders) {
+      const at = `${where}.${key}`;
+      if (p.format && !WINDOW.has(p.name)) {
+        problems.push(`${at}: {${p.name}:${p.format}} — a format applies to {since} and {until} only`);
+      } else if (WINDOW.has(p.name)) {
+        // always resolvable: the window's bounds
+      } else if (p.name.startsWith('parent.')) {
+        if (!allowed.parent) problems.push(`${at}: {${p.name}} needs a parent stream ("parent")`);
+      } else if (!allowed.partitionKeys) {
+        problems.push(
+          `${at}: {${p.name}} has no value; placeholders are {since}, {until}, partition keys${allowed.parent ? ', {parent.<field>}' : ''}`,
+        );
+      } else if (!allowed.partitionKeys.has(p.name)) {
+        problems.push(`${at}: {${p.name}} is not a key of every partition`);
+      }
+    }
+  }
+}
+
+function partitionKeys(stream: StreamDefinition): Set<string> | undefined {
+  if (!stream.partitions?.length) return undefined;
+  const [first, ...rest] = stream.partitions;
+  const keys = new Set(Object.keys(first!));
+  for (const partition of rest) for (const key of keys) if (!(key in partition)) keys.delete(key);
+  return keys;
+}
+
+function checkStream(
+  name: string,
+  stream: StreamDefinition,
+  def: SourceDefinition,
+  problems: string[],
+): void {
+  const at = `streams.${name}`;
+  const parent = stream.parent?.stream;
+  if (parent !== undefined) {
+    if (parent === name) problems.push(`${at}.parent.stream: a stream cannot be its own parent`);
+    else if (!def.streams[parent]) {
+      problems.push(
+        `${at}.parent.stream: no stream "${parent}" in this source; streams: ${Object.keys(def.streams).join(', ')}`,
+      );
+    }
+    if (stream.partitions) {
+      problems.push(
+        `${at}: a child stream cannot have partitions (a parent record does not say which partition it came from); ` +
+          `take the path from the parent record instead, e.g. path: '{+parent.comments_url}'`,
+      );
+    }
+  }
+  if (stream.partitions && stream.partitions.length === 0) problems.push(`${at}.partitions: empty list`);
+  const allowed = { partitionKeys: partitionKeys(stream), parent: parent !== undefined };
+  checkTemplates(at, { path: stream.path }, allowed, problems);
+  checkTemplates(`${at}.params`, stream.params, allowed, problems);
+  checkTemplates(`${at}.headers`, stream.headers, allowed, problems);
+  if (stream.incremental)
+    checkTemplates(`${at}.incremental.params`, stream.incremental.params, allowed, problems);
+
+  const paginator = stream.paginator;
+  if (paginator.type === 'cursor') {
+    if (!paginator.cursorPath && !paginator.lastRecordPath) {
+      problems.push(
+        `${at}.paginator: a cursor paginator needs cursorPath (in the body) or lastRecordPath (in the last record)`,
+      );
+    } else if (paginator.cursorPath && paginator.lastRecordPath) {
+      problems.push(`${at}.paginator: give cursorPath or lastRecordPath, not both`);
+    }
+  }
+  if (paginator.type === 'page' && (paginator.sizeParam === undefined) !== (paginator.size === undefined)) {
+    problems.push(`${at}.paginator: sizeParam and size go together`);
+  }
+  if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {
+    problems.push(`${at}.writeDisposition: "merge" needs a primaryKey`);
+  }
+  if (
+    stream.incremental?.initialSince !== undefined &&
+    Number.isNaN(Date.parse(stream.incremental.initialSince))
+  ) {
+    problems.push(`${at}.incremental.initialSince: not a date: "${stream.incremental.initialSince}"`);
+  }
+}
+
+function checkCycles(def: SourceDefinition, problems: string[]): void {
+  for (const start of Object.keys(def.streams)) {
+    const seen = [start];
+    let current = def.streams[start]?.parent?.stream;
+    while (current !== undefined && def.streams[current] && current !== start) {
+      if (seen.includes(current)) break; // a cycle not through `start`: reported from its own members
+      seen.push(current);
+      current = def.streams[current]?.parent?.stream;
+    }
+    if (current === start && seen.length > 1) {
+      problems.push(`streams.${start}.parent: parents form a cycle: ${[...seen, start].join(' → ')}`);
+    }
+  }
+}
+
+export function checkDefinition(def: SourceDefinition): string[] {
+  const problems: string[] = [];
+  const base = new URL(def.baseUrl);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:') {
+    problems.push(`baseUrl: http or https only (got ${base.protocol})`);
+  }
+  const sourceLevel = { partitionKeys: undefined, parent: false };
+  checkTemplates('params', def.params, sourceLevel, problems);
+  checkTemplates('headers', def.headers, sourceLevel, problems);
+  for (const [name, stream] of Object.entries(def.streams)) checkStream(name, stream, def, problems);
+  checkCycles(def, problems);
+  return problems;
+}

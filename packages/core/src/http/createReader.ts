@@ -1,0 +1,95 @@
+/**
+ * `createReader(definition, context)`: the entry point of the HTTP layer. One reader per source and
+ * invocation; its streams share one rate limiter, one set of credentials and one redactor.
+ *
+ * Window: the reader sends `window.since` as given (the caller subtracts `lookbackSeconds` from
+ * the watermark); without one it falls back to `incremental.initialSince`, else the window params
+ * that need `{since}` are left out (a full read).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import pkg from '../../package.json' with { type: 'json' };
+import { createAuth } from '../auth/registry.ts';
+import type { AuthContext } from '../auth/types.ts';
+import type { SourceDefinition } from '../definition/schema.ts';
+import { ConfigurationError } from '../errors.ts';
+import { RateLimiter } from '../ratelimit/RateLimiter.ts';
+import { type Credentials, credentialsFrom, loadCredentials } from '../secrets/credentials.ts';
+import type { ReaderContext, StreamReader } from '../stream/types.ts';
+import { HttpClient } from './HttpClient.ts';
+import { Redactor } from './Redactor.ts';
+import { readStream } from './readStream.ts';
+import { compileStream, type StreamPlan } from './streamPlan.ts';
+import type { ReaderLogger } from './types.ts';
+
+/** `tributary/<version> (+<source>)`. */
+export function userAgent(source: string): string {
+  return `tributary/${pkg.version} (+${source})`;
+}
+
+let fallbackLogger: ReaderLogger | undefined;
+function defaultLogger(): ReaderLogger {
+  fallbackLogger ??= new Logger({ serviceName: 'tributary' });
+  return fallbackLogger;
+}
+
+export function createReader(definition: SourceDefinition, context: ReaderContext): StreamReader {
+  const logger = context.logger ?? defaultLogger();
+  const redactor = new Redactor();
+  const client = new HttpClient({
+    source: definition,
+    userAgent: userAgent(definition.name),
+    redactor,
+    limiter: new RateLimiter(definition.rateLimit),
+    logger,
+    observer: context.observer,
+  });
+
+  let credentials: Promise<Credentials> | undefined;
+  const authContext: AuthContext = {
+    source: definition.name,
+    baseUrl: context.baseUrl,
+    tokenUrl: context.tokenUrl,
+    credentials() {
+      credentials ??= (async () => {
+        if (!context.secretName) {
+          if (definition.auth.type === 'apiKey' && definition.auth.optional)
+            return credentialsFrom('(none)', {});
+          throw new ConfigurationError(
+            `SECRET_NAME is not set, and auth "${definition.auth.type}" reads its credentials from it (api-credentials/${definition.name})`,
+            { where: { source: definition.name } },
+          );
+        }
+        const loaded = await loadCredentials(context.secretName);
+        redactor.add(...loaded.values());
+        return loaded;
+      })();
+      return credentials;
+    },
+    hide: (...values) => redactor.add(...values),
+    send: (request) => client.send(request, { auth: false }),
+  };
+  const auth = createAuth(definition.auth, authContext);
+  client.auth = auth;
+
+  const defaultHeaders = {
+    'User-Agent': userAgent(definition.name),
+    Accept: 'application/json',
+    'Accept-Encoding': 'gzip',
+  };
+  const plans = new Map<string, StreamPlan>();
+  const deps = { definition, client, redactor, queryParams: () => auth.queryParams };
+
+  return (stream, options) => {
+    let plan = plans.get(stream);
+    if (!plan) {
+      if (!definition.streams[stream]) {
+        throw new ConfigurationError(
+          `no stream "${stream}" in source ${definition.name}; streams: ${Object.keys(definition.streams).join(', ')}`,
+        );
+      }
+      plan = compileStream(definition, stream, context.baseUrl, defaultHeaders);
+      plans.set(stream, plan);
+    }
+    return readStream(plan, options, deps);
+  };
+}

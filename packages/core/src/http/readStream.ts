@@ -1,0 +1,221 @@
+/**
+ * Walks one stream page by page. A stream is one walk, or one per partition, or one per parent
+ * record; each walk follows its paginator. Every page carries `next`, the position of the page after
+ * it — `{ w: walk index, s: paginator state, n: pages read in the walk }` — so reading can stop after
+ * any page and resume exactly there. The next page of a walk is fetched while the caller handles the
+ * current one (one page of read-ahead), and cancelled if the caller stops.
+ */
+import type { SourceDefinition } from '../definition/schema.ts';
+import { type ErrorWhere, EventValidationError, PaginationLoopError } from '../errors.ts';
+import type { ApiRecord, JsonValue, Page, ReadOptions } from '../stream/types.ts';
+import type { TemplateValues } from '../template/template.ts';
+import type { HttpClient } from './HttpClient.ts';
+import { maxCursor } from './maxCursor.ts';
+import { parseJson } from './parseJson.ts';
+import type { Redactor } from './Redactor.ts';
+import { selectRecords } from './selectRecords.ts';
+import type { StreamPlan } from './streamPlan.ts';
+import type { HttpResponse } from './types.ts';
+
+interface Position {
+  w: number;
+  s: JsonValue;
+  n: number;
+}
+
+interface Walk {
+  index: number;
+  vars?: Readonly<Record<string, string | number | boolean>>;
+  parent?: ApiRecord;
+}
+
+interface Fetched {
+  response: HttpResponse;
+  url: URL;
+  body: unknown;
+  records: readonly unknown[];
+}
+
+export interface ReadDeps {
+  definition: SourceDefinition;
+  client: HttpClient;
+  redactor: Redactor;
+  /** Credential query params to keep out of positions. */
+  queryParams(): readonly string[];
+}
+
+function parsePosition(from: unknown, source: string, stream: string): Position | undefined {
+  if (from === undefined || from === null) return undefined;
+  const p = from as Partial<Position>;
+  if (typeof p !== 'object' || !Number.isInteger(p.w) || !Number.isInteger(p.n) || !('s' in p)) {
+    throw new EventValidationError(
+      `a position to resume from must be a Page.next of this stream, got ${JSON.stringify(from)}`,
+      {
+        where: { source, stream },
+      },
+    );
+  }
+  return p as Position;
+}
+
+async function* walks(plan: StreamPlan, options: ReadOptions, skip: number): AsyncGenerator<Walk> {
+  const { stream } = plan;
+  if (stream.parent) {
+    if (!options.parents) {
+      throw new EventValidationError(
+        `stream ${plan.name} is a child of ${stream.parent.stream}: the reader needs its parents()`,
+      );
+    }
+    let index = 0;
+    for await (const parent of options.parents()) {
+      if (index >= skip) yield { index, parent };
+      index++;
+    }
+  } else if (stream.partitions) {
+    for (let index = skip; index < stream.partitions.length; index++)
+      yield { index, vars: stream.partitions[index] };
+  } else if (skip === 0) {
+    yield { index: 0 };
+  }
+}
+
+function finishRecords(
+  plan: StreamPlan,
+  records: readonly unknown[],
+  parent: ApiRecord | undefined,
+): ApiRecord[] {
+  const out = records as ApiRecord[];
+  if (plan.carry.length && parent) {
+    for (const record of out) for (const [field, at] of plan.carry) record[field] = at(parent) as never;
+  }
+  const transform = plan.stream.transform;
+  if (!transform) return out;
+  const kept: ApiRecord[] = [];
+  for (const record of out) {
+    const result = transform(record);
+    if (result !== undefined) kept.push(result);
+  }
+  return kept;
+}
+
+export async function* readStream(
+  plan: StreamPlan,
+  options: ReadOptions,
+  deps: ReadDeps,
+): AsyncGenerator<Page> {
+  const { definition, client, redactor } = deps;
+  const source = definition.name;
+  const from = parsePosition(options.from, source, plan.name);
+  const incremental = plan.stream.incremental;
+  const since =
+    options.window.since ??
+    (incremental?.initialSince !== undefined ? new Date(incremental.initialSince) : undefined);
+  const internal = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
+  const cleanUrl = (href: string) => {
+    const params = deps.queryParams();
+    if (!params.length) return href;
+    const url = new URL(href);
+    for (const name of params) url.searchParams.delete(name);
+    return url.href;
+  };
+  let index = 0;
+
+  const iterator = walks(plan, options, from?.w ?? 0)[Symbol.asyncIterator]();
+  let upcoming = await iterator.next();
+  try {
+    while (!upcoming.done) {
+      const walk = upcoming.value;
+      upcoming = { done: false, value: walk }; // replaced once the walk's last page is known
+      let lookedAhead = false;
+      const values: TemplateValues = { until: options.window.until, vars: walk.vars, parent: walk.parent };
+      if (since) values.since = since;
+      const base = plan.walk(values, { source, stream: plan.name });
+      const resume = from && from.w === walk.index ? from : undefined;
+      let state: JsonValue = resume ? resume.s : plan.paginator.start();
+      let pagesInWalk = resume ? resume.n : 0;
+      const seen = new Set<string>();
+      let previousBody: Buffer | undefined;
+
+      const fetchPage = async (pageState: JsonValue, pageIndex: number): Promise<Fetched> => {
+        const request = plan.paginator.request(pageState);
+        const url = request.url !== undefined ? new URL(request.url) : new URL(base.url);
+        if (request.params) for (const [k, v] of Object.entries(request.params)) url.searchParams.set(k, v);
+        const response = await client.send(
+          { method: 'GET', url, headers: base.headers },
+          { stream: plan.name, page: pageIndex, signal },
+        );
+        const where: ErrorWhere = { source, stream: plan.name, page: pageIndex, url: response.url };
+        const body = parseJson(response, redactor, where);
+        const records = response.ignored ? [] : selectRecords(body, plan.records, plan.stream.records, where);
+        return { response, url, body, records };
+      };
+
+      let pending: Promise<Fetched> | undefined;
+      for (;;) {
+        const where: ErrorWhere = { source, stream: plan.name, page: index };
+        const key = JSON.stringify(state);
+        if (seen.has(key)) {
+          throw new PaginationLoopError(`the API led back to a page already read (${redactor.redact(key)})`, {
+            where,
+          });
+        }
+        seen.add(key);
+        if (pagesInWalk >= plan.stream.maxPages) {
+          throw new PaginationLoopError(`more than maxPages (${plan.stream.maxPages}) pages in one walk`, {
+            where,
+          });
+        }
+        const fetched = await (pending ?? fetchPage(state, index));
+        pending = undefined;
+        where.url = fetched.response.url;
+        const { response, records } = fetched;
+        if (previousBody && records.length > 0 && response.body.equals(previousBody)) {
+          throw new PaginationLoopError('the API returned the same page twice in a row', { where });
+        }
+        previousBody = response.body;
+        let nextState: JsonValue | null = null;
+        if (!response.ignored && records.length > 0) {
+          nextState = plan.paginator.next(state, {
+            body: fetched.body,
+            records,
+            headers: response.headers,
+            url: fetched.url,
+            cleanUrl,
+          });
+        }
+        pagesInWalk++;
+        let next: Position | null;
+        if (nextState !== null) {
+          next = { w: walk.index, s: nextState, n: pagesInWalk };
+          if (pagesInWalk < plan.stream.maxPages && !seen.has(JSON.stringify(nextState))) {
+            pending = fetchPage(nextState, index + 1);
+            pending.catch(() => {}); // surfaced when awaited
+          }
+        } else {
+          upcoming = await iterator.next();
+          lookedAhead = true;
+          next = upcoming.done ? null : { w: upcoming.value.index, s: plan.paginator.start(), n: 0 };
+        }
+        const page: Page = {
+          records: finishRecords(plan, records, walk.parent),
+          index,
+          url: response.url,
+          next: next as unknown as JsonValue,
+        };
+        if (plan.cursor && incremental) {
+          const max = maxCursor(page.records, plan.cursor, incremental.cursorType);
+          if (max !== undefined) page.maxCursor = max;
+        }
+        index++;
+        yield page;
+        if (nextState === null) break;
+        state = nextState;
+      }
+      if (!lookedAhead) upcoming = await iterator.next();
+    }
+  } finally {
+    internal.abort();
+    await iterator.return?.(undefined);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * A stream compiled once per reader: templates parsed, paths compiled, the paginator built. Per walk
+ * (one partition, or one parent record) it renders the URL, query and headers.
+ */
+import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
+import { TemplateError } from '../errors.ts';
+import { createPaginator } from '../pagination/registry.ts';
+import type { Paginator } from '../pagination/types.ts';
+import { compilePath, type PathGetter } from '../template/getPath.ts';
+import { compileTemplate, renderTemplate, type Template, type TemplateValues } from '../template/template.ts';
+
+export interface StreamPlan {
+  name: string;
+  stream: StreamDefinition;
+  paginator: Paginator;
+  records: PathGetter;
+  cursor?: PathGetter;
+  carry: [field: string, at: PathGetter][];
+  /** Renders the first page's URL and the headers of a walk. */
+  walk(
+    values: TemplateValues,
+    where: { source: string; stream: string },
+  ): { url: URL; headers: Record<string, string> };
+}
+
+const WINDOW = new Set(['since', 'until']);
+
+function compileMap(map: Record<string, string | number | boolean>): [string, Template][] {
+  return Object.entries(map).map(([k, v]) => [k, compileTemplate(String(v))]);
+}
+
+function missing(where: { source: string; stream: string }, what: string, name: string) {
+  const why = name.startsWith('parent.') ? 'the parent record has no such field' : 'no value in this run';
+  return new TemplateError(`${what}: {${name}} has no value (${why})`, { where });
+}
+
+export function compileStream(
+  definition: SourceDefinition,
+  name: string,
+  baseUrl: string,
+  defaultHeaders: Record<string, string>,
+): StreamPlan {
+  const stream = definition.streams[name]!;
+  const path = compileTemplate(stream.path);
+  const params = compileMap({
+    ...definition.params,
+    ...stream.params,
+    ...(stream.incremental?.params ?? {}),
+  });
+  const headers = compileMap({ ...definition.headers, ...stream.headers });
+  const base = baseUrl.replace(/\/+$/, '');
+  const definedBase = definition.baseUrl.replace(/\/+$/, '');
+
+  return {
+    name,
+    stream,
+    paginator: createPaginator(stream.paginator),
+    records: compilePath(stream.records),
+    cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
+    carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
+    walk(values, where) {
+      const renderedPath = renderTemplate(path, values, encodeURIComponent);
+      if (renderedPath.missing !== undefined) throw missing(where, 'path', renderedPath.missing);
+      let href = renderedPath.value;
+      if (/^https?:\/\//i.test(href)) {
+        // A URL taken from a parent record: keep it on the base URL in use (API_BASE_URL).
+        if (base !== definedBase && href.startsWith(definedBase))
+          href = base + href.slice(definedBase.length);
+      } else {
+        href = base + (href.startsWith('/') ? href : `/${href}`);
+      }
+      const url = new URL(href);
+      for (const [key, template] of params) {
+        const value = renderTemplate(template, values);
+        if (value.missing === undefined) url.searchParams.set(key, value.value);
+        else if (!WINDOW.has(value.missing)) throw missing(where, `param ${key}`, value.missing);
+        // A window bound that is absent (no `since` on a full read) drops the param.
+      }
+      const rendered: Record<string, string> = { ...defaultHeaders };
+      for (const [key, template] of headers) {
+        const value = renderTemplate(template, values);
+        if (value.missing === undefined) rendered[key] = value.value;
+        else if (!WINDOW.has(value.missing)) throw missing(where, `header ${key}`, value.missing);
+      }
+      return { url, headers: rendered };
+    },
+  };
+}

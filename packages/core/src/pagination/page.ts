@@ -1,0 +1,29 @@
+import { compilePath } from '../template/getPath.ts';
+import { countAt, type PaginatorFactory } from './types.ts';
+
+/**
+ * `?page=1&per_page=100`, then `page=2`… Stops on an empty page, a page shorter than `size`, or
+ * after the number of pages at `totalPagesPath`.
+ */
+export const page: PaginatorFactory<'page'> = (definition) => {
+  const totalPages = definition.totalPagesPath ? compilePath(definition.totalPagesPath) : undefined;
+  return {
+    start: () => ({ page: definition.startPage }),
+    request(state) {
+      const params: Record<string, string> = {
+        [definition.pageParam]: String((state as { page: number }).page),
+      };
+      if (definition.sizeParam && definition.size) params[definition.sizeParam] = String(definition.size);
+      return { params };
+    },
+    next(state, result) {
+      const current = (state as { page: number }).page;
+      const received = result.records.length;
+      if (received === 0) return null;
+      if (definition.size !== undefined && received < definition.size) return null;
+      const total = totalPages ? countAt(totalPages(result.body)) : undefined;
+      if (total !== undefined && current - definition.startPage + 1 >= total) return null;
+      return { page: current + 1 };
+    },
+  };
+};

@@ -1,0 +1,45 @@
+/**
+ * The contract of a paginator: where the first page is, what to send for a page, and — from a page
+ * just read — the state of the next one, or `null` when there is none. States are JSON, so a reader
+ * can stop after any page and resume at the next one from its position.
+ */
+import type { PaginatorDefinition } from '../definition/schema.ts';
+import type { ResponseHeaders } from '../http/types.ts';
+import type { JsonValue } from '../stream/types.ts';
+
+export interface PageResult {
+  /** The parsed body. */
+  body: unknown;
+  /** The page's records, as selected from the body. */
+  records: readonly unknown[];
+  headers: ResponseHeaders;
+  /** The URL requested (relative next URLs resolve against it). */
+  url: URL;
+  /** Drops credential params from a URL the API gave, so that no state carries a secret. */
+  cleanUrl(href: string): string;
+}
+
+export interface PageRequest {
+  /** Params added to (or replacing those of) the stream's URL. */
+  params?: Record<string, string>;
+  /** A full URL to fetch instead of the stream's URL (next-URL and Link paginators). */
+  url?: string;
+}
+
+export interface Paginator<S extends JsonValue = JsonValue> {
+  /** The state of the first page. */
+  start(): S;
+  request(state: S): PageRequest;
+  /** The state of the page after this one, or `null` when this page is the last. */
+  next(state: S, page: PageResult): S | null;
+}
+
+export type PaginatorFactory<K extends PaginatorDefinition['type']> = (
+  definition: Extract<PaginatorDefinition, { type: K }>,
+) => Paginator;
+
+/** A count in the body (`total`, `meta.total_pages`), or `undefined`. */
+export function countAt(value: unknown): number | undefined {
+  const n = typeof value === 'string' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
