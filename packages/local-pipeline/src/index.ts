@@ -1,0 +1,31 @@
+export {
+  LocalPipelineError,
+  PackagingError,
+  TaskError,
+  TemplateError,
+  UnmappedTaskError,
+} from './errors.ts';
+export {
+  type LoadOptions,
+  loadPackagedStateMachine,
+  type PackagedStateMachine,
+  readTemplate,
+  TEMPLATE_FILE,
+} from './loadPackagedStateMachine.ts';
+export {
+  type PackagedService,
+  type PackageServiceOptions,
+  packageInputsHash,
+  packageService,
+} from './packageService.ts';
+export { type CloudFormationTemplate, type FakeAwsContext, resolveIntrinsics } from './resolveIntrinsics.ts';
+export {
+  type GlueJobOutcome,
+  type GlueJobRequest,
+  type JsonValue,
+  type PipelineEvent,
+  type RunStateMachineOptions,
+  type RunStateMachineResult,
+  runStateMachine,
+} from './runStateMachine.ts';
+export { retryingStates, type TaskKind, type TaskState, taskKind, taskStates } from './taskResources.ts';
