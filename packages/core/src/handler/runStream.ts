@@ -74,6 +74,7 @@ export async function runStream(
   const stop = ctx.stopped.then((): typeof STOP => STOP);
 
   let pending: Promise<IteratorResult<Page>> | undefined = it.next();
+  pending.catch(noop);
   let last: Page | undefined;
   let stopped = false;
   let maxCursor = progress.maxCursor;
@@ -97,7 +98,11 @@ export async function runStream(
       telemetry.page({ page: progress.pages + telemetry.pages, records: page.records.length, url: page.url });
       ctx.onProgress();
       if (page.next !== null && ctx.shouldStop()) stopped = true;
-      else pending = it.next(); // fetch the next page while this one is compressed and uploaded
+      else {
+        // Fetch the next page while this one is compressed and uploaded; its failure surfaces when awaited.
+        pending = it.next();
+        pending.catch(noop);
+      }
       if (wait) await wait;
     }
     await sink.flush();

@@ -4,6 +4,7 @@
  * `/orders/<id>/lines` pages each order's lines the same way. Hooks let a test slow, fail or count
  * pages.
  */
+import { randomBytes } from 'node:crypto';
 import { type FixtureApi, startFixtureApi } from '@tributary/testkit';
 
 export interface Order {
@@ -13,13 +14,24 @@ export interface Order {
   note: string;
 }
 
-/** `count` orders, `updated_at` increasing one second each from `start`. */
-export function makeOrders(count: number, start = Date.parse('2026-11-01T00:00:00Z')): Order[] {
+/**
+ * `count` orders, `updated_at` increasing one second each from `start`. With `noiseBytes`, each
+ * carries that many random (incompressible) bytes, base64: parts then exceed S3's 5 MiB multipart
+ * threshold even gzipped.
+ */
+export function makeOrders(
+  count: number,
+  start = Date.parse('2026-11-01T00:00:00Z'),
+  noiseBytes = 0,
+): Order[] {
   return Array.from({ length: count }, (_, i) => ({
     id: i + 1,
     updated_at: new Date(start + i * 1000).toISOString(),
     name: `order ${i + 1} — ünïcödé`,
-    note: `n${(i * 2654435761) % 1000003}`.repeat(3),
+    note:
+      noiseBytes > 0
+        ? randomBytes(noiseBytes).toString('base64')
+        : `n${(i * 2654435761) % 1000003}`.repeat(3),
   }));
 }
 
