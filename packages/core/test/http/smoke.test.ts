@@ -21,7 +21,11 @@ test('reads offset pages from a loopback API', async () => {
     const c = capture();
     const pages = await readAll(createReader(source, { baseUrl: api.url, logger: c.logger }), 'items');
     expect(ids(pages)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
-    expect(pages.map((p) => p.next)).toEqual([{ w: 0, s: { offset: 10 }, n: 1 }, { w: 0, s: { offset: 20 }, n: 2 }, null]);
+    expect(pages.map((p) => p.next)).toEqual([
+      { w: 0, s: { offset: 10 }, n: 1 },
+      { w: 0, s: { offset: 20 }, n: 2 },
+      null,
+    ]);
     expect(api.requests[0]!.headers['user-agent']).toBe('tributary/0.1.0 (+smoke)');
   } finally {
     await api.close();

@@ -26,13 +26,20 @@ export function capture(): Captured {
     requests,
     logger: { debug: log('debug'), info: log('info'), warn: log('warn') },
     observer: { onRetry: (info) => retries.push(info), onRequest: (info) => requests.push(info) },
-    text: () => [...lines, ...retries.map((r) => JSON.stringify(r)), ...requests.map((r) => JSON.stringify(r))].join('\n'),
+    text: () =>
+      [...lines, ...retries.map((r) => JSON.stringify(r)), ...requests.map((r) => JSON.stringify(r))].join(
+        '\n',
+      ),
   };
 }
 
 export const WINDOW = { until: new Date('2026-11-23T00:00:00Z') };
 
-export async function readAll(reader: StreamReader, stream: string, options: Partial<ReadOptions> = {}): Promise<Page[]> {
+export async function readAll(
+  reader: StreamReader,
+  stream: string,
+  options: Partial<ReadOptions> = {},
+): Promise<Page[]> {
   const pages: Page[] = [];
   for await (const page of reader(stream, { window: WINDOW, ...options })) pages.push(page);
   return pages;

@@ -1,0 +1,75 @@
+import { describe, expect, test } from 'vitest';
+import { fullJitter } from '../../src/retry/backoff.ts';
+import { classifyResponse } from '../../src/retry/responseRules.ts';
+import { quotaExhausted, waitHint } from '../../src/retry/waitHint.ts';
+
+const now = Date.UTC(2026, 10, 23, 6, 0, 0);
+const body = (text = '') => Buffer.from(text);
+
+describe('waitHint', () => {
+  test('Retry-After in seconds or as an HTTP date', () => {
+    expect(waitHint({ 'retry-after': '3' }, now)).toBe(3000);
+    expect(waitHint({ 'retry-after': new Date(now + 5000).toUTCString() }, now)).toBe(5000);
+    expect(waitHint({ 'retry-after': new Date(now - 5000).toUTCString() }, now)).toBe(0);
+  });
+  test('RateLimit-Reset (delta) and X-RateLimit-Reset (epoch seconds, epoch ms, or delta)', () => {
+    expect(waitHint({ 'ratelimit-reset': '7' }, now)).toBe(7000);
+    expect(waitHint({ 'x-ratelimit-reset': String(now / 1000 + 42) }, now)).toBe(42_000);
+    expect(waitHint({ 'x-ratelimit-reset': String(now + 1500) }, now)).toBe(1500);
+    expect(waitHint({ 'x-ratelimit-reset': '2' }, now)).toBe(2000);
+  });
+  test('no hint, or garbage', () => {
+    expect(waitHint({}, now)).toBeUndefined();
+    expect(waitHint({ 'retry-after': 'soon' }, now)).toBeUndefined();
+  });
+  test('quota exhausted', () => {
+    expect(quotaExhausted({ 'x-ratelimit-remaining': '0' })).toBe(true);
+    expect(quotaExhausted({ 'x-ratelimit-remaining': '10' })).toBe(false);
+  });
+});
+
+describe('the response table', () => {
+  test('defaults', () => {
+    const c = (status: number, headers = {}, text = '') => classifyResponse([], status, headers, body(text));
+    expect(c(200)).toBe('ok');
+    expect(c(204)).toBe('ok');
+    expect(c(401)).toBe('refreshAuth');
+    expect(c(403)).toBe('fail');
+    expect(c(403, { 'x-ratelimit-remaining': '0' })).toBe('rateLimited');
+    expect(c(403, { 'retry-after': '60' })).toBe('rateLimited');
+    expect(c(403, {}, '{"message":"You have exceeded a secondary Rate Limit"}')).toBe('rateLimited');
+    expect(c(404)).toBe('fail');
+    expect(c(408)).toBe('retry');
+    expect(c(422)).toBe('fail');
+    expect(c(425)).toBe('retry');
+    expect(c(429)).toBe('rateLimited');
+    expect(c(500)).toBe('retry');
+    expect(c(503)).toBe('retry');
+    expect(c(599)).toBe('retry');
+    expect(c(302)).toBe('fail');
+  });
+  test('source rules come first: headers, body, classes', () => {
+    const rules = [
+      { status: [500, 503], headers: { 'Stripe-Should-Retry': 'false' }, action: 'fail' as const },
+      { status: 404, action: 'ignore' as const },
+      { status: 200, bodyContains: '"error"', action: 'retry' as const },
+      { status: '4xx', headers: { 'x-any': '*' }, action: 'retry' as const },
+    ];
+    expect(classifyResponse(rules, 503, { 'stripe-should-retry': 'FALSE' }, body())).toBe('fail');
+    expect(classifyResponse(rules, 503, { 'stripe-should-retry': 'true' }, body())).toBe('retry');
+    expect(classifyResponse(rules, 404, {}, body())).toBe('ignore');
+    expect(classifyResponse(rules, 200, {}, body('{"error": "busy"}'))).toBe('retry');
+    expect(classifyResponse(rules, 200, {}, body('{"data": []}'))).toBe('ok');
+    expect(classifyResponse(rules, 418, { 'x-any': '' }, body())).toBe('retry');
+    expect(classifyResponse(rules, 418, {}, body())).toBe('fail');
+  });
+});
+
+describe('full jitter', () => {
+  test('uniform in [0, min(max, base × 2^(n-1))]', () => {
+    expect(fullJitter(1, 100, 10_000, () => 0.999)).toBe(99);
+    expect(fullJitter(4, 100, 10_000, () => 0.5)).toBe(400);
+    expect(fullJitter(20, 100, 10_000, () => 0.999)).toBe(9990);
+    expect(fullJitter(3, 100, 10_000, () => 0)).toBe(0);
+  });
+});
