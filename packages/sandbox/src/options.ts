@@ -27,7 +27,7 @@ export interface SandboxOptions {
   faults?: Partial<FaultOptions> | false;
   /** @default ['tributary-demo/api', 'tributary-demo/web'] */
   githubRepositories?: string[];
-  /** @default ['erm2-nwe9', 'ydr8-5enu'] */
+  /** Entries as `SOCRATA_DATASETS` lists them: `xxxx-xxxx` or `name=xxxx-xxxx`. @default ['erm2-nwe9', 'ydr8-5enu'] */
   socrataDatasets?: string[];
   /** Lifetime of a Hotmart access token. @default 3600 */
   hotmartTokenTtlSeconds?: number;

@@ -12,7 +12,7 @@ export interface SocrataOptions {
   seed: number;
   timeline: Timeline;
   appToken: string;
-  /** Dataset ids served (`xxxx-xxxx`); others get a 404. */
+  /** Datasets served, as the source lists them: `xxxx-xxxx` or `name=xxxx-xxxx`; others get a 404. */
   datasets: string[];
   /** Rows per dataset at start. */
   records: number;
@@ -20,9 +20,14 @@ export interface SocrataOptions {
 
 type Json = Record<string, unknown>;
 
-/** The stream name the socrata source gives a dataset: `dataset_<id with _>`. */
-export function socrataStreamName(datasetId: string): string {
-  return `dataset_${datasetId.replace(/-/g, '_')}`;
+/** The stream name the socrata source gives a dataset entry: its name, else `dataset_<id with _>`. */
+export function socrataStreamName(entry: string): string {
+  const [name, id] = entry.includes('=') ? (entry.split('=') as [string, string]) : [undefined, entry];
+  return name ?? `dataset_${id.replace(/-/g, '_')}`;
+}
+
+function datasetId(entry: string): string {
+  return entry.includes('=') ? (entry.split('=')[1] as string) : entry;
 }
 
 const BOROUGHS = ['MANHATTAN', 'BROOKLYN', 'QUEENS', 'BRONX', 'STATEN ISLAND'] as const;
@@ -37,6 +42,7 @@ const COMPLAINTS = [
 export function createSocrataApi(options: SocrataOptions): SandboxApi {
   const { seed, timeline } = options;
   const datasets = new Map<string, Json[]>();
+  const streamOf = new Map(options.datasets.map((entry) => [datasetId(entry), socrataStreamName(entry)]));
 
   function row(datasetId: string, rng: Rng, index: number, at: number): Json {
     const [complaint, descriptor] = rng.pick(COMPLAINTS);
@@ -68,7 +74,7 @@ export function createSocrataApi(options: SocrataOptions): SandboxApi {
     };
   }
 
-  for (const id of options.datasets) {
+  for (const id of options.datasets.map(datasetId)) {
     const rows: Json[] = [];
     for (let i = 0; i < options.records; i++) {
       rows.push(row(id, new Rng(seed, `socrata:${id}:${i}`), i, timeline.initial(i, options.records)));
@@ -165,7 +171,7 @@ export function createSocrataApi(options: SocrataOptions): SandboxApi {
         'x-soda2-legacy-types': 'true',
         'last-modified': new Date().toUTCString(),
       }),
-      served: { stream: socrataStreamName(id), keys: page.map((r) => r[':id'] as string) },
+      served: { stream: streamOf.get(id) as string, keys: page.map((r) => r[':id'] as string) },
     };
   }
 
@@ -217,9 +223,9 @@ export function createSocrataApi(options: SocrataOptions): SandboxApi {
       }
     },
     records: (stream) => {
-      for (const [id, rows] of datasets) if (socrataStreamName(id) === stream) return [...rows];
+      for (const [id, rows] of datasets) if (streamOf.get(id) === stream) return [...rows];
       return [];
     },
-    streams: () => [...datasets.keys()].map(socrataStreamName),
+    streams: () => [...datasets.keys()].map((id) => streamOf.get(id) as string),
   };
 }

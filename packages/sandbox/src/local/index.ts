@@ -1,0 +1,28 @@
+export {
+  type InvocationInfo,
+  LambdaInvocationError,
+  LocalLambdas,
+  type LocalLambdasOptions,
+} from './LocalLambdas.ts';
+export { type LogLine, LogTap } from './LogTap.ts';
+export {
+  fmt,
+  PipelineProgress,
+  type SourceProgress,
+  type StreamProgress,
+  seconds,
+  table,
+} from './PipelineProgress.ts';
+export { paths, repoRoot } from './paths.ts';
+export { checkPrerequisites, type MissingPrerequisite } from './prerequisites.ts';
+export { type ProvisionOptions, provision } from './provision.ts';
+export { CurateFailedError, type CurateSummary, runCurate, stopCurateProcesses } from './runCurate.ts';
+export {
+  type HandlerResultLike,
+  type InvocationRecord,
+  type LocalPipelineOptions,
+  type LocalPipelineResult,
+  runLocalPipeline,
+} from './runLocalPipeline.ts';
+export { type LocalStack, type LocalStackOptions, startLocalStack } from './startLocalStack.ts';
+export { type PackagedFunction, type PackagedService, readPackagedService } from './template.ts';

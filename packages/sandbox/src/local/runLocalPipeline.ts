@@ -1,0 +1,143 @@
+/**
+ * One execution of the real packaged state machine on this machine: its Lambda tasks run the real
+ * source handlers in this process (LocalLambdas), its Glue task runs the real curate.py on local
+ * Spark (runCurate), against the local stack (moto + sandbox).
+ */
+import {
+  loadPackagedStateMachine,
+  type PipelineEvent,
+  type RunStateMachineResult,
+  runStateMachine,
+} from '@tributary/local-pipeline';
+import { type InvocationInfo, LocalLambdas } from './LocalLambdas.ts';
+import { type LogLine, LogTap } from './LogTap.ts';
+import { type CurateSummary, runCurate } from './runCurate.ts';
+import type { LocalStack } from './startLocalStack.ts';
+import { type PackagedFunction, readPackagedService } from './template.ts';
+
+/** Glue-only arguments that mean nothing to a local Spark run. */
+const GLUE_ONLY = ['--datalake-formats', '--conf', '--extra-py-files', '--TempDir', '--enable-metrics'];
+
+export interface HandlerResultLike {
+  runId: string;
+  source: string;
+  status: 'complete' | 'partial';
+  streams: Array<{ stream: string; records: number; pages: number; bytes: number; manifest?: string | null }>;
+}
+
+export interface InvocationRecord {
+  source: string;
+  invocation: number;
+  durationMs: number;
+  result?: HandlerResultLike;
+  error?: { name: string; message: string };
+}
+
+export interface LocalPipelineOptions {
+  stack: LocalStack;
+  /** The folder `sls package` wrote (packageService()). */
+  packageDir: string;
+  /** The state machine's input, e.g. `{}` or `{ "sources": ["github"] }`. */
+  input: Record<string, unknown>;
+  /** `$$.Execution.Name`: the run id. */
+  executionName: string;
+  /** The local Iceberg warehouse folder. */
+  warehouse: string;
+  /** Remaining time each Lambda invocation starts with. @default the function's timeout */
+  remainingMs?: number;
+  /** `SAFETY_MARGIN_MS` for the handlers. @default the definitions' */
+  safetyMarginMs?: number;
+  /** `POWERTOOLS_LOG_LEVEL` of the handlers. @default 'DEBUG' (tapped, not printed) */
+  logLevel?: string;
+  /** Extra environment for every function. */
+  env?: Record<string, string>;
+  /** Each JSON log line of the handlers (page landed, retrying request, …), kept off the terminal. */
+  onLog?(line: LogLine): void;
+  onEvent?(event: PipelineEvent): void;
+  onInvoke?(info: InvocationInfo): void;
+  onInvocation?(record: InvocationRecord): void;
+  /** Each stderr line of curate.py. */
+  onCurateLog?(line: string): void;
+  onCurateStart?(args: Record<string, string>): void;
+}
+
+export interface LocalPipelineResult {
+  execution: RunStateMachineResult;
+  invocations: InvocationRecord[];
+  curate?: { args: Record<string, string>; summary?: CurateSummary; error?: string; durationMs: number };
+  functions: PackagedFunction[];
+}
+
+export async function runLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipelineResult> {
+  const { stack } = options;
+  const service = readPackagedService(options.packageDir, {
+    raw: stack.rawBucket,
+    curated: stack.curatedBucket,
+  });
+  const machine = await loadPackagedStateMachine(options.packageDir, { region: stack.awsEnv.AWS_REGION });
+  const invocations: InvocationRecord[] = [];
+  const lambdas = new LocalLambdas({
+    functions: service.functions,
+    env: (fn) => ({
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'DEBUG',
+      POWERTOOLS_DEV: 'false',
+      ...stack.sourceEnv(fn.source),
+      ...(options.safetyMarginMs === undefined ? {} : { SAFETY_MARGIN_MS: String(options.safetyMarginMs) }),
+      ...options.env,
+    }),
+    ...(options.remainingMs === undefined ? {} : { remainingMs: () => options.remainingMs }),
+    onInvoke: (info) => options.onInvoke?.(info),
+    onResult: ({ source, invocation, result, durationMs }) => {
+      const record = { source, invocation, durationMs, result: result as HandlerResultLike };
+      invocations.push(record);
+      options.onInvocation?.(record);
+    },
+    onError: ({ source, invocation, error, durationMs }) => {
+      const e = error as Error;
+      const record = { source, invocation, durationMs, error: { name: e.name, message: e.message } };
+      invocations.push(record);
+      options.onInvocation?.(record);
+    },
+  });
+  let curate: LocalPipelineResult['curate'];
+  const tap = new LogTap((line) => options.onLog?.(line)).start();
+  try {
+    await lambdas.load();
+    const execution = await runStateMachine({
+      definition: machine.definition,
+      input: options.input as never,
+      executionName: options.executionName,
+      invokeLambda: (name, payload) => lambdas.invoke(name, payload) as never,
+      startGlueJob: async (request) => {
+        const defaults = Object.fromEntries(
+          Object.entries(service.glueDefaultArguments).filter(
+            ([k]) => !GLUE_ONLY.includes(k) && !k.startsWith('--enable-'),
+          ),
+        );
+        const args = {
+          ...defaults,
+          ...(request.Arguments ?? {}),
+          '--warehouse': options.warehouse,
+          '--catalog': 'hadoop',
+          '--raw_root': `s3://${stack.rawBucket}/`,
+          '--s3_endpoint': stack.moto.endpoint,
+        };
+        options.onCurateStart?.(args);
+        const started = performance.now();
+        try {
+          const summary = await runCurate({ args, env: stack.awsEnv, onLog: options.onCurateLog });
+          curate = { args, summary, durationMs: performance.now() - started };
+          return { JobRunState: 'SUCCEEDED' };
+        } catch (error) {
+          const message = (error as Error).message;
+          curate = { args, error: message, durationMs: performance.now() - started };
+          return { JobRunState: 'FAILED', ErrorMessage: message };
+        }
+      },
+      onEvent: options.onEvent,
+    });
+    return { execution, invocations, curate, functions: service.functions };
+  } finally {
+    tap.stop();
+  }
+}
