@@ -16,10 +16,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { SourceDefinition } from '../definition/schema.ts';
 
-// import { createReader } from '../http/createReader.ts';
-const createReader = (): StreamReader => {
-  throw new Error('createReader pending');
-};
+import { createReader } from '../http/createReader.ts';
 
 import { createRunLogger, observerFor } from '../observability/createRunLogger.ts';
 import { StreamTelemetry } from '../observability/StreamTelemetry.ts';
@@ -121,6 +118,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
         secretName: env.secretName,
         tokenUrl: env.tokenUrl,
         observer: observerFor(telemetry),
+        logger,
       }),
       shouldStop,
       stopped,

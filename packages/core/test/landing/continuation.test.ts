@@ -11,12 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetContext, setHandlerEnv } from './support/context.ts';
 import { makeOrders, startOrdersApi } from './support/ordersApi.ts';
 import { ordersSource } from './support/ordersSource.ts';
-import { testReader } from './support/testReader.ts';
 
 const bucket = 'landing-continuation-test';
 const outputFolder = 'sales/orders-api';
 const orders = makeOrders(3_000);
-const handler = createHandler(ordersSource({ partSizeBytes: 64 * 1024 }), { createReader: testReader });
+const handler = createHandler(ordersSource({ partSizeBytes: 64 * 1024 }));
 let api: FixtureApi;
 
 beforeAll(async () => {
@@ -53,9 +52,12 @@ describe('a run stopped by its deadline', () => {
     expect(results.at(-1)!.streams[0]).toMatchObject({ records: 3_000, pages: 30, status: 'complete' });
     const landed = await readLanded(bucket, outputFolder, 'orders', runId);
     expect(landed.records).toEqual(orders);
-    // Every page was asked for once: no page read twice, none skipped.
+    // Every page was asked for, none skipped; at most one read-ahead per stop was asked for again.
     const cursors = api.requestsTo('/orders').map((r) => r.query.get('cursor') ?? '0');
-    expect(cursors).toEqual(Array.from({ length: 30 }, (_, i) => String(i * 100)));
+    expect([...new Set(cursors)].sort()).toEqual(
+      Array.from({ length: 30 }, (_, i) => String(i * 100)).sort(),
+    );
+    expect(cursors.length - 30).toBeLessThanOrEqual(results.length);
 
     const manifest = landed.manifest as { parts: Array<{ key: string; records: number }>; records: number };
     const partKeys = (await listKeys(bucket, `${outputFolder}/orders/`)).filter((k) => k.endsWith('.gz'));
@@ -96,9 +98,11 @@ describe('a run stopped by its deadline', () => {
     );
     expect(child.records).toEqual(expected);
     expect(child.manifest).toMatchObject({ records: 9_000, parent: 'orders', primaryKey: ['line_id'] });
-    // Each order's lines were asked for exactly twice (2 pages), none repeated across invocations.
+    // Each order's two pages of lines were asked for; at most one read-ahead per stop again.
     const lineRequests = api.requests.slice(before).filter((r) => r.path.endsWith('/lines'));
-    expect(lineRequests).toHaveLength(6_000);
+    const distinct = new Set(lineRequests.map((r) => `${r.path}?${r.query.get('cursor') ?? ''}`));
+    expect(distinct.size).toBe(6_000);
+    expect(lineRequests.length - 6_000).toBeLessThanOrEqual(results.length);
     // The child's manifest only exists once complete; its key is the run's.
     expect(final.streams[1]!.manifest).toBe(
       `s3://${bucket}/${manifestKey({ outputFolder, stream: 'order_lines', importDate: '20261123', runId })}`,

@@ -18,7 +18,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { budgetContext, setHandlerEnv } from './support/context.ts';
 import { makeOrders, startOrdersApi } from './support/ordersApi.ts';
 import { ordersSource } from './support/ordersSource.ts';
-import { testReader } from './support/testReader.ts';
 
 const bucket = 'landing-failure-test';
 const outputFolder = 'sales/orders-api';
@@ -38,7 +37,7 @@ beforeAll(async () => {
   // read on from it) would move if they succeeded.
   const early = await startOrdersApi(orders.slice(0, 1_000), { pageSize: 100 });
   process.env.API_BASE_URL = early.url;
-  const first = await createHandler(ordersSource(), { createReader: testReader })(
+  const first = await createHandler(ordersSource())(
     { runId: '2026-11-22T06-00-00Z-ok', streams: ['orders'] },
     budgetContext(Infinity),
   );
@@ -62,7 +61,7 @@ describe('S3 failing in the middle of a stream', () => {
     const stateBefore = await getJson(bucket, stateKey(outputFolder, 'orders'));
     process.env.AWS_ENDPOINT_URL = proxy.endpoint;
     proxy.cut(({ method, url }) => method === 'PUT' && url.includes('part-00002'));
-    const handler = createHandler(ordersSource({ partSizeBytes: 64 * 1024 }), { createReader: testReader });
+    const handler = createHandler(ordersSource({ partSizeBytes: 64 * 1024 }));
 
     // Act
     const failure = await handler({ runId, streams: ['orders'] }, budgetContext(Infinity)).catch((e) => e);
@@ -88,9 +87,7 @@ describe('S3 failing in the middle of a stream', () => {
     const stateBefore = await getJson(bucket, stateKey(outputFolder, 'orders'));
     process.env.AWS_ENDPOINT_URL = proxy.endpoint;
     proxy.cut(({ method, url }) => method === 'PUT' && url.includes('partNumber=2'));
-    const handler = createHandler(ordersSource({ partSizeBytes: 64 * 1024 * 1024 }), {
-      createReader: testReader,
-    });
+    const handler = createHandler(ordersSource({ partSizeBytes: 64 * 1024 * 1024 }));
 
     try {
       // Act
@@ -115,19 +112,19 @@ describe('S3 failing in the middle of a stream', () => {
 
 describe('the API failing in the middle of a stream', () => {
   it('throws the reader error, leaves no part and no manifest, and the watermark as it was', async () => {
-    // Prepare: page 12 answers 500 for good; parts of 16 KiB so that some landed before.
+    // Prepare: page 12 answers 500 for good (the reader retries, then gives up); parts of 16 KiB so that some landed before.
     const runId = '2026-11-23T06-00-00Z-apifail';
     const failing = await startOrdersApi(orders, { pageSize: 100, failPage: 12 });
     process.env.API_BASE_URL = failing.url;
     const stateBefore = await getJson(bucket, stateKey(outputFolder, 'orders'));
-    const handler = createHandler(ordersSource({ partSizeBytes: 16 * 1024 }), { createReader: testReader });
+    const handler = createHandler(ordersSource({ partSizeBytes: 16 * 1024 }));
 
     try {
       // Act
       const failure = await handler({ runId, streams: ['orders'] }, budgetContext(Infinity)).catch((e) => e);
 
       // Assess
-      expect(failure).toBeInstanceOf(Error);
+      expect(failure).toMatchObject({ name: 'TransientError', retryable: true });
       expect(String(failure.message)).toContain('500');
       expect(await listKeys(bucket, runPrefix(at(runId)))).toEqual([]);
       expect(await listKeys(bucket, manifestKey(at(runId)))).toEqual([]);

@@ -9,11 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { budgetContext, setHandlerEnv } from './support/context.ts';
 import { makeOrders, startOrdersApi } from './support/ordersApi.ts';
 import { ordersSource } from './support/ordersSource.ts';
-import { testReader } from './support/testReader.ts';
 
 const bucket = 'landing-validation-test';
 const outputFolder = 'sales/orders-api';
-const handler = createHandler(ordersSource(), { createReader: testReader });
+const handler = createHandler(ordersSource());
 const runId = '2026-11-23T06-00-00Z-valid';
 let api: FixtureApi;
 
@@ -134,7 +133,7 @@ describe('a missing or malformed environment variable', () => {
       auth: { type: 'bearer', secretKey: 'token' },
       streams: { orders: { path: '/orders' } },
     });
-    const error = await createHandler(withAuth, { createReader: testReader })({ runId }).catch((e) => e);
+    const error = await createHandler(withAuth)({ runId }).catch((e) => e);
     expect(error.name).toBe('ConfigurationError');
     expect(error.message).toMatch(
       /SECRET_NAME is required: source orders-api uses bearer auth \(expected api-credentials\/orders-api\)/,

@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { type FixtureApi, startFixtureApi } from '@tributary/testkit';
 
-export interface Order {
+export type Order = {
   id: number;
   updated_at: string;
   name: string;
   note: string;
-}
+};
 
 /**
  * `count` orders, `updated_at` increasing one second each from `start`. With `noiseBytes`, each

@@ -5,6 +5,8 @@ export function ordersSource(overrides: { partSizeBytes?: number; streamConcurre
   return defineSource({
     name: 'orders-api',
     baseUrl: 'https://orders.example.invalid',
+    // Fail fast in tests: two attempts, short backoff.
+    retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10, maxTotalWaitMs: 1_000 },
     streams: {
       orders: {
         path: '/orders',
