@@ -12,7 +12,11 @@ export function parseJson(response: HttpResponse, redactor: Redactor, where: Err
     return JSON.parse(response.body.toString('utf8'));
   } catch (error) {
     const message = error instanceof Error ? error.message : '';
-    const truncated = /end of (JSON )?input|Unterminated/i.test(message);
+    // V8 says where parsing stopped: at the very end means the body was cut short.
+    const at = /position (\d+)/.exec(message);
+    const truncated =
+      /end of (JSON )?input|Unterminated/i.test(message) ||
+      (at !== null && Number(at[1]) >= response.body.length - 1);
     const type = header(response.headers, 'content-type');
     const what = truncated
       ? 'a truncated JSON body'
