@@ -2,6 +2,7 @@
  * The real github definition through the real handler, against a GitHub double on loopback and
  * S3 / Secrets Manager on the moto server.
  */
+import type { Handler } from '@tributary/core';
 import {
   type CapturedOutput,
   captureOutput,
@@ -13,15 +14,16 @@ import {
   startFixtureApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GithubFaults, githubRoute, makeRepo } from './githubApi.ts';
+import { type GithubFaults, githubRoute, makeRepo, type Repo } from './githubApi.ts';
 
 const TOKEN = 'ghp_fixtureToken0123456789abcdefSECRET';
 const BUCKET = 'tributary-test-source-github';
 const SECRET = 'api-credentials/github-source-test';
 const FOLDER = 'github';
 
-const alpha = makeRepo('octo-org', 'alpha', 7, 120, 130);
-const beta = makeRepo('octo-org', 'beta.js', 8, 5, 3);
+const repos: Repo[] = [];
+let alpha: Repo;
+let beta: Repo;
 const faults: GithubFaults = {
   // The second page of alpha's issues (first Link-header request) hits the primary limit…
   primaryLimitOn: new Map([['/repositories/7/issues', 1]]),
@@ -31,13 +33,16 @@ const faults: GithubFaults = {
 };
 
 let api: FixtureApi;
-let handler: (event: unknown, context: unknown) => Promise<any>;
+let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
   await createBucket(BUCKET);
   await createSecret(SECRET, { token: TOKEN });
-  api = await startFixtureApi(githubRoute([alpha, beta], TOKEN, faults));
+  api = await startFixtureApi(githubRoute(repos, TOKEN, faults));
+  alpha = makeRepo(api.url, 'octo-org', 'alpha', 7, 120, 130);
+  beta = makeRepo(api.url, 'octo-org', 'beta.js', 8, 5, 3);
+  repos.push(alpha, beta);
   Object.assign(process.env, {
     API_BASE_URL: api.url,
     TARGET_S3_BUCKET_NAME: BUCKET,
@@ -54,7 +59,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-const issueCount = alpha.issues.length + beta.issues.length;
+const issueCount = 125;
 const maxUpdated = '2026-11-01T02:00:00Z'; // alpha's issue 120
 
 describe('github source', () => {
@@ -64,8 +69,8 @@ describe('github source', () => {
 
     // Assess: the result
     expect(result.status).toBe('complete');
-    const byStream = Object.fromEntries(result.streams.map((s: any) => [s.stream, s]));
-    expect(byStream.issues.records).toBe(issueCount);
+    const byStream = Object.fromEntries(result.streams.map((s) => [s.stream, s]));
+    expect(byStream.issues!.records).toBe(issueCount);
 
     // the records as landed, pull requests flagged
     const issues = await readLanded(BUCKET, FOLDER, 'issues', 'gh-run-1');
@@ -76,11 +81,11 @@ describe('github source', () => {
     expect(issues.records.filter((r) => r.is_pull_request)).toHaveLength(41);
     expect(issues.manifest).toMatchObject({
       records: issueCount,
-      primaryKey: 'id',
+      primaryKey: ['id'],
       cursorField: 'updated_at',
     });
     expect(Date.parse(String(issues.state?.watermark))).toBe(Date.parse(maxUpdated));
-    expect(Date.parse(byStream.issues.watermark)).toBe(Date.parse(maxUpdated));
+    expect(Date.parse(String(byStream.issues!.watermark))).toBe(Date.parse(maxUpdated));
 
     const pulls = await readLanded(BUCKET, FOLDER, 'pull_requests', 'gh-run-1');
     expect(pulls.records).toHaveLength(alpha.pulls.length + beta.pulls.length);
@@ -143,7 +148,7 @@ describe('github source', () => {
     for (const r of sent) expect(Date.parse(r.query.get('since') ?? '')).toBe(Date.parse(maxUpdated));
     const landed = await readLanded(BUCKET, FOLDER, 'issues', 'gh-run-2');
     expect(landed.records.map((r) => r.number).sort()).toEqual([120, 121, 5].sort());
-    expect(result.streams[0].records).toBe(3);
+    expect(result.streams[0]!.records).toBe(3);
     expect(Date.parse(String(landed.state?.watermark))).toBe(Date.parse('2026-11-03T01:00:00Z'));
   });
 

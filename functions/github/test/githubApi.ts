@@ -31,9 +31,19 @@ export interface GithubFaults {
 const minutes = (base: string, n: number) =>
   new Date(Date.parse(base) + n * 60_000).toISOString().replace('.000', '');
 
-/** `count` issues (every third a pull request), their pulls, comments and `commitCount` commits. */
-export function makeRepo(owner: string, name: string, id: number, count: number, commitCount: number): Repo {
-  const repoUrl = `https://api.github.com/repos/${owner}/${name}`;
+/**
+ * `count` issues (every third a pull request), their pulls, comments and `commitCount` commits. URLs
+ * in records point at `host`, as GitHub's point at the API host that served them.
+ */
+export function makeRepo(
+  host: string,
+  owner: string,
+  name: string,
+  id: number,
+  count: number,
+  commitCount: number,
+): Repo {
+  const repoUrl = `${host}/repos/${owner}/${name}`;
   const issues: Json[] = [];
   const pulls: Json[] = [];
   const comments = new Map<number, Json[]>();
@@ -44,6 +54,7 @@ export function makeRepo(owner: string, name: string, id: number, count: number,
     issues.push({
       url: `${repoUrl}/issues/${n}`,
       repository_url: repoUrl,
+      comments_url: `${repoUrl}/issues/${n}/comments`,
       id: id * 100_000 + n,
       node_id: `I_kw${id}${n}`,
       number: n,

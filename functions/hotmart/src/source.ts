@@ -20,7 +20,7 @@ export const source = defineSource({
     tokenUrl: 'https://api-sec-vlc.hotmart.com/security/oauth/token',
     clientIdKey: 'client_id',
     clientSecretKey: 'client_secret',
-    clientAuth: 'basic',
+    clientAuth: 'both',
     paramsIn: 'query',
   },
   // Hotmart allows 500 requests per minute per account.

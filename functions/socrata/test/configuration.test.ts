@@ -70,7 +70,7 @@ describe('socrata configuration', () => {
       const { handler } = await import('../src/handler.ts');
 
       // Act
-      await handler({ runId: 'socrata-anon-1' }, lambdaContext() as never);
+      await handler({ runId: 'socrata-anon-1' }, lambdaContext());
 
       // Assess
       expect(api.requests).toHaveLength(1);

@@ -2,6 +2,7 @@
  * The real socrata definition through the real handler, against a SODA 2.1 double on loopback and
  * S3 / Secrets Manager on the moto server: two datasets, one named, one by id, with an app token.
  */
+import type { Handler } from '@tributary/core';
 import {
   type CapturedOutput,
   captureOutput,
@@ -30,7 +31,7 @@ const datasets = new Map([
 const faults: SocrataFaults = { throttleOn: new Map([['erm2-nwe9', 2]]), malformedOn: new Set() };
 
 let api: FixtureApi;
-let handler: (event: unknown, context: unknown) => Promise<any>;
+let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
@@ -63,7 +64,7 @@ describe('socrata source', () => {
 
     // Assess: streams named from the configuration, every row with its system fields
     expect(result.status).toBe('complete');
-    expect(result.streams.map((s: any) => s.stream).sort()).toEqual(['complaints', 'dataset_abcd_1234']);
+    expect(result.streams.map((s) => s.stream).sort()).toEqual(['complaints', 'dataset_abcd_1234']);
     const landed = await readLanded(BUCKET, FOLDER, 'complaints', 'socrata-run-1');
     expect(landed.records).toHaveLength(21_000);
     expect(new Set(landed.records.map((r) => r[':id'])).size).toBe(21_000);
@@ -71,7 +72,7 @@ describe('socrata source', () => {
     expect(landed.manifest).toMatchObject({
       records: 21_000,
       pages: 3,
-      primaryKey: ':id',
+      primaryKey: [':id'],
       cursorField: ':updated_at',
     });
     expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 20_999 * 1000);
@@ -110,7 +111,7 @@ describe('socrata source', () => {
     expect(Date.parse(`${literal}Z`)).toBe(T0 + 20_999 * 1000);
     const landed = await readLanded(BUCKET, FOLDER, 'complaints', 'socrata-run-2');
     expect(landed.records).toHaveLength(3);
-    expect(result.streams[0].records).toBe(3);
+    expect(result.streams[0]!.records).toBe(3);
     expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_401_000);
   });
 

@@ -2,6 +2,7 @@
  * The real stripe definition through the real handler, against a Stripe double on loopback and
  * S3 / Secrets Manager on the moto server.
  */
+import type { Handler } from '@tributary/core';
 import {
   type CapturedOutput,
   captureOutput,
@@ -25,7 +26,7 @@ const data = makeData(250, 120, 30);
 const faults: StripeFaults = { rateLimitOn: new Map([['charges', 2]]), invalidOn: new Set() };
 
 let api: FixtureApi;
-let handler: (event: unknown, context: unknown) => Promise<any>;
+let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
@@ -59,7 +60,7 @@ describe('stripe source', () => {
       expect(landed.records.map((r) => r.id).sort()).toEqual(data[stream].map((r) => r.id).sort());
       expect(landed.manifest).toMatchObject({
         records: data[stream].length,
-        primaryKey: 'id',
+        primaryKey: ['id'],
         cursorField: 'created',
       });
     }
@@ -103,7 +104,7 @@ describe('stripe source', () => {
     expect(sent[0]!.query.get('created[gte]')).toBe(String(T0 + 249 * 60));
     const landed = await readLanded(BUCKET, FOLDER, 'charges', 'stripe-run-2');
     expect(landed.records).toHaveLength(6); // the newest of run 1 again (gte) and the five new
-    expect(result.streams[0].records).toBe(6);
+    expect(result.streams[0]!.records).toBe(6);
     expect(Date.parse(String(landed.state?.watermark))).toBe((T0 + 20_004) * 1000);
   });
 
