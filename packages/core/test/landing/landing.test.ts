@@ -182,3 +182,30 @@ describe('the watermark', () => {
     );
   });
 });
+
+describe('a rerun that lands fewer parts', () => {
+  it('deletes the stale higher-numbered parts: the prefix holds exactly what the manifest lists', async () => {
+    // Prepare: a first attempt with small parts
+    const rerunId = '2026-11-23T08-00-00Z-fewer';
+    const loc = { ...at, runId: rerunId };
+    const window = { since: '2026-11-01T00:00:00Z', until: '2026-11-02T00:00:00Z' };
+    await createHandler(ordersSource({ partSizeBytes: 64 * 1024 }))(
+      { runId: rerunId, streams: ['orders'], window },
+      budgetContext(Infinity),
+    );
+    const before = (await listKeys(bucket, `${outputFolder}/orders/`)).filter((k) => k.includes(rerunId));
+
+    // Act: the same run again, with parts four times larger
+    await createHandler(ordersSource({ partSizeBytes: 256 * 1024 }))(
+      { runId: rerunId, streams: ['orders'], window },
+      budgetContext(Infinity),
+    );
+
+    // Assess
+    const after = (await listKeys(bucket, `${outputFolder}/orders/`)).filter((k) => k.includes(rerunId));
+    const manifest = await getJson<{ parts: Array<{ key: string }>; records: number }>(bucket, manifestKey(loc));
+    expect(after.length).toBeLessThan(before.length);
+    expect(after).toEqual([...manifest.parts.map((p) => p.key), manifestKey(loc)].sort());
+    expect(manifest.records).toBe(50_000);
+  });
+});
