@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 log = logging.getLogger("tributary.curate")
@@ -14,6 +15,7 @@ SEP = "__"
 MAX_NAME = 63
 
 _UNSAFE = re.compile(r"[^a-z0-9_]")
+_RUNS = re.compile(r"__+")
 # camelCase → camel_case before lowercasing keeps words apart ("orderDate" → "order_date").
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -21,9 +23,14 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 def sanitize(name: str) -> str:
     """One name segment → lowercase `[a-z0-9_]`, not starting with a digit, never empty.
 
-    `orderDate` → `order_date`, `Item-ID` → `item_id`, `1st` → `_1st`, `préço` → `pr_o`, `` → `_`.
+    Accents are dropped, other characters become `_`, runs of `_` collapse to one (so a segment never
+    holds the nesting separator `__`) and a trailing `_` goes: `orderDate` → `order_date`,
+    `Item-ID` → `item_id`, `price ($)` → `price`, `1st` → `_1st`, `préço` → `preco`, `` → `_`.
     """
-    out = _UNSAFE.sub("_", _CAMEL.sub("_", name).lower())
+    ascii_only = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    out = _RUNS.sub("_", _UNSAFE.sub("_", _CAMEL.sub("_", ascii_only).lower()))
+    if len(out) > 1:
+        out = out.rstrip("_") or "_"
     if not out:
         return "_"
     if out[0].isdigit():

@@ -53,6 +53,7 @@ def build_local_spark(warehouse: str, app_name: str = "tributary-curate", cores:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.adaptive.enabled", "true")
     )
     for k, v in catalog_conf("hadoop", str(Path(warehouse).resolve())).items():
