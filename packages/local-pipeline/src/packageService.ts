@@ -1,6 +1,7 @@
 /**
  * Runs `sls package` (osls, offline) for a stage. With `cache: true` the package is kept under
- * `.serverless/cache/<stage>-<hash of the inputs>/` and reused while serverless.yml, the ASL, the
+ * `node_modules/.cache/local-pipeline/<stage>-<region>-<hash of the inputs>/` (outside
+ * `.serverless/`, which osls copies into the package folder) and reused while serverless.yml, the ASL, the
  * deploy scripts, the sources and the core are unchanged; concurrent callers (parallel test files)
  * wait on one lock so the service is packaged once.
  */
@@ -141,7 +142,7 @@ export async function packageService(options: PackageServiceOptions = {}): Promi
     return { dir, cached: false };
   }
 
-  const cacheRoot = join(serviceDir, '.serverless', 'cache');
+  const cacheRoot = join(serviceDir, 'node_modules', '.cache', 'local-pipeline');
   await mkdir(cacheRoot, { recursive: true });
   return withLock(join(cacheRoot, '.lock'), async () => {
     const key = `${stage}-${options.region ?? 'default'}-${await packageInputsHash(serviceDir, stage, options.region)}`;
