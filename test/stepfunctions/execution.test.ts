@@ -1,0 +1,332 @@
+/**
+ * The packaged state machine definition (the one deployed) executed locally through every path,
+ * its Lambda and Glue tasks mapped to scripted local functions.
+ */
+import { RETRYABLE_ERROR_NAMES } from '@tributary/core';
+import {
+  type PackagedStateMachine,
+  type RunStateMachineOptions,
+  runStateMachine,
+  TaskError,
+} from '@tributary/local-pipeline';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { complete, FakeSources, handlerError, manifestOf, partial } from './support/fakeSources.ts';
+import { registeredSources, stateMachine } from './support/packaged.ts';
+
+let sm: PackagedStateMachine;
+let sources: string[];
+
+beforeAll(async () => {
+  sm = await stateMachine('dev');
+  sources = registeredSources();
+});
+
+function run(
+  fake: FakeSources,
+  input: RunStateMachineOptions['input'],
+  extra: Partial<RunStateMachineOptions> = {},
+) {
+  return runStateMachine({
+    definition: sm.definition,
+    input,
+    executionName: 'run-2026-11-23',
+    invokeLambda: fake.invokeLambda,
+    startGlueJob: fake.startGlueJob,
+    ...extra,
+  });
+}
+
+const RUN = 'run-2026-11-23';
+const allManifests = (names: string[]) => names.map((s) => manifestOf(RUN, s, 'items'));
+
+describe('ingestion', () => {
+  it('runs every registered source by default, then curates all their manifests', async () => {
+    const fake = new FakeSources();
+    const events: string[] = [];
+
+    const result = await run(fake, {}, { onEvent: (e) => events.push(e.type) });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fake.invocations.map((i) => i.functionName).sort()).toEqual(
+      sources.map((s) => `tributary-dev-${s}`).sort(),
+    );
+    for (const { payload } of fake.invocations) {
+      expect(payload).toEqual({ runId: RUN, source: payload.source, continuation: null });
+    }
+    expect(fake.glueRequests).toEqual([
+      {
+        JobName: 'tributary-dev-curate',
+        Arguments: { '--run_id': RUN, '--manifests': JSON.stringify(allManifests(sources)) },
+      },
+    ]);
+    expect(result.output).toMatchObject({
+      runId: RUN,
+      curateOnly: false,
+      sources,
+      glue: { ok: true, skipped: false, jobRunId: 'jr_1', state: 'SUCCEEDED' },
+    });
+    expect(events.filter((e) => e === 'MapIterationStarted').length).toBeGreaterThanOrEqual(sources.length);
+    expect(events.at(-1)).toBe('ExecutionSucceeded');
+  });
+
+  it('runs only the requested sources, once each, passing the window to the handler', async () => {
+    const fake = new FakeSources();
+    const window = { since: '2026-11-01T00:00:00Z', until: '2026-11-23T00:00:00Z' };
+
+    const result = await run(fake, { sources: ['stripe', 'github', 'stripe'], window });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fake.invocations.map((i) => i.payload)).toEqual([
+      { runId: RUN, source: 'stripe', window, continuation: null },
+      { runId: RUN, source: 'github', window, continuation: null },
+    ]);
+    expect(fake.manifestsSentToGlue()).toEqual(allManifests(['stripe', 'github']));
+  });
+
+  it('collects every stream manifest of a source, across invocations, once each', async () => {
+    const fake = new FakeSources().script(
+      'github',
+      (e) => partial(e, { page: 3 }, ['issues']),
+      (e) => partial(e, { page: 7 }, ['issues']),
+      (e) => complete(e, ['pulls', 'issues', 'commits']),
+    );
+
+    const result = await run(fake, { sources: ['github'] });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fake.invocationsOf('github').map((i) => i.payload.continuation)).toEqual([
+      null,
+      { page: 3 },
+      { page: 7 },
+    ]);
+    expect(fake.manifestsSentToGlue()).toEqual(
+      ['issues', 'pulls', 'commits'].map((stream) => manifestOf(RUN, 'github', stream)),
+    );
+    expect(result.output).toMatchObject({ results: [{ source: 'github', ok: true, invocations: 3 }] });
+  });
+
+  it('keeps going when one source fails: the others are curated, the error is kept and the run fails naming it', async () => {
+    const fake = new FakeSources().script('stripe', () =>
+      handlerError('SecretError', 'secret api-credentials/stripe has no key "api_key" [source stripe]'),
+    );
+
+    const result = await run(fake, {});
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('PipelineFailed');
+    expect(result.cause).toContain(
+      `run ${RUN}: 1 of ${sources.length} sources failed: stripe (SecretError: `,
+    );
+    expect(result.cause).toContain('secret api-credentials/stripe has no key');
+    expect(result.cause).toContain('The other sources were curated (Glue job run jr_1)');
+    // Not retried: a fatal error.
+    expect(fake.invocationsOf('stripe')).toHaveLength(1);
+    expect(fake.manifestsSentToGlue()).toEqual(allManifests(sources.filter((s) => s !== 'stripe')));
+  });
+
+  it.each(RETRYABLE_ERROR_NAMES)('retries a source that throws %s, then goes on', async (name) => {
+    const fake = new FakeSources().script('hotmart', () =>
+      handlerError(name, 'HTTP 503 from /payments [source hotmart]'),
+    );
+
+    const result = await run(fake, { sources: ['hotmart'] });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fake.invocationsOf('hotmart')).toHaveLength(2);
+    expect(result.events.filter((e) => e.type === 'StateRetried' && e.state === 'InvokeSource')).toHaveLength(
+      1,
+    );
+    expect(fake.manifestsSentToGlue()).toEqual(allManifests(['hotmart']));
+  });
+
+  it.each([
+    'Lambda.ServiceException',
+    'Lambda.TooManyRequestsException',
+    'Lambda.SdkClientException',
+    'Lambda.AWSLambdaException',
+  ])('retries the transient Lambda error %s', async (error) => {
+    const fake = new FakeSources().script('socrata', () => new TaskError(error, 'Rate Exceeded.'));
+
+    const result = await run(fake, { sources: ['socrata'] });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fake.invocationsOf('socrata')).toHaveLength(2);
+  });
+
+  it('fails a source whose transient errors outlast the retries, keeping the error', async () => {
+    const always = () => handlerError('TransientError', 'HTTP 503 after 8 attempts [source github]');
+    const fake = new FakeSources().script('github', always, always, always, always, always);
+
+    const result = await run(fake, { sources: ['github', 'stripe'] });
+
+    expect(fake.invocationsOf('github')).toHaveLength(4); // 1 + MaxAttempts 3
+    expect(result.status).toBe('FAILED');
+    expect(result.cause).toContain('1 of 2 sources failed: github (TransientError: ');
+    expect(result.cause).toContain('HTTP 503 after 8 attempts');
+    expect(fake.manifestsSentToGlue()).toEqual(allManifests(['stripe']));
+  });
+
+  it('fails a source that answers off-contract instead of looping', async () => {
+    const fake = new FakeSources().script('github', () => ({ status: 'partial' }));
+
+    const result = await run(fake, { sources: ['github'] });
+
+    expect(result.status).toBe('FAILED');
+    expect(result.cause).toContain('github (InvalidHandlerResult: the handler returned {"status":"partial"}');
+    expect(fake.invocations).toHaveLength(1);
+    expect(fake.glueRequests).toEqual([]);
+  });
+
+  it('skips Glue when no source succeeds, and names every failed source', async () => {
+    const fake = new FakeSources();
+    for (const s of sources) fake.script(s, () => handlerError('AuthError', `HTTP 401 from ${s}`));
+
+    const result = await run(fake, {});
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('PipelineFailed');
+    expect(fake.glueRequests).toEqual([]);
+    expect(result.cause).toContain(`${sources.length} of ${sources.length} sources failed`);
+    for (const s of sources) expect(result.cause).toContain(`${s} (AuthError: `);
+    expect(result.cause).toContain('No manifest to curate, the Glue job was skipped');
+  });
+});
+
+describe('Glue', () => {
+  it('fails the run naming the Glue failure when the job run fails', async () => {
+    const fake = new FakeSources().glue({
+      JobRunState: 'FAILED',
+      ErrorMessage: 'manifest count mismatch in part-00001.ndjson.gz',
+    });
+
+    const result = await run(fake, { sources: ['github'] });
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('PipelineFailed');
+    expect(result.cause).toContain(`run ${RUN}: the Glue curate job failed (States.TaskFailed: `);
+    expect(result.cause).toContain('manifest count mismatch in part-00001.ndjson.gz');
+    expect(result.cause).toContain(`runId to ${RUN}`);
+    expect(fake.glueRequests).toHaveLength(1);
+  });
+
+  it('names both the failed sources and the Glue failure when both fail', async () => {
+    const fake = new FakeSources()
+      .script('stripe', () => handlerError('HttpError', 'HTTP 400 from /v1/charges'))
+      .glue(new Error('Spark executor lost'));
+
+    const result = await run(fake, { sources: ['stripe', 'github'] });
+
+    expect(result.status).toBe('FAILED');
+    expect(result.cause).toContain('1 of 2 sources failed: stripe (HttpError: ');
+    expect(result.cause).toContain('The Glue curate job failed too (States.TaskFailed: ');
+    expect(result.cause).toContain('Spark executor lost');
+    expect(fake.manifestsSentToGlue()).toEqual(allManifests(['github']));
+  });
+
+  it('waits for a concurrent run of the job and starts again', async () => {
+    const fake = new FakeSources().glue(
+      new TaskError(
+        'Glue.ConcurrentRunsExceededException',
+        'Concurrent runs exceeded for tributary-dev-curate',
+      ),
+    );
+
+    const result = await run(fake, { sources: ['github'] });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fake.glueRequests).toHaveLength(2);
+    expect(fake.glueRequests[1]).toEqual(fake.glueRequests[0]);
+  });
+});
+
+describe('input validation, before any Lambda runs', () => {
+  it.each([
+    [
+      { sources: ['github', 'gihtub'] },
+      'UnknownSource',
+      'input.sources[1] is gihtub, which is not a registered source',
+    ],
+    [{ sources: 'github' }, 'InvalidInput', 'input.sources must be a non-empty list of source names'],
+    [{ sources: [] }, 'InvalidInput', 'input.sources must be a non-empty list of source names'],
+    [{ sources: [42] }, 'InvalidInput', 'input.sources[0] must be a source name, got 42'],
+    [
+      { window: { since: 'yesterday' } },
+      'InvalidInput',
+      'input.window must be an object with since and/or until',
+    ],
+    [{ window: { until: '2026-13-45' } }, 'InvalidInput', 'got {"until":"2026-13-45"}'],
+    [{ window: '2026-11-01' }, 'InvalidInput', 'input.window must be an object'],
+    [{ window: {} }, 'InvalidInput', 'input.window must be an object'],
+    [
+      { window: { since: '2026-11-23T00:00:00Z', until: '2026-11-01T00:00:00Z' } },
+      'InvalidInput',
+      'input.window.since (2026-11-23T00:00:00Z) must be before input.window.until (2026-11-01T00:00:00Z)',
+    ],
+    [['github'], 'InvalidInput', 'the input must be a JSON object'],
+    [{ curateOnly: 'yes' }, 'InvalidInput', 'input.curateOnly must be true or false, got "yes"'],
+    [{ curateOnly: true }, 'InvalidInput', 'input.curateOnly needs input.runId'],
+    [{ curateOnly: true, runId: '' }, 'InvalidInput', 'input.curateOnly needs input.runId'],
+    [
+      { curateOnly: true, runId: 'r1', window: { since: '2026-11-01T00:00:00Z' } },
+      'InvalidInput',
+      'input.window has no effect with input.curateOnly',
+    ],
+    [{ curateOnly: true, runId: 'r1', sources: ['nope'] }, 'UnknownSource', 'input.sources[0] is nope'],
+  ])('%j fails with %s', async (input, error, cause) => {
+    const fake = new FakeSources();
+
+    const result = await run(fake, input);
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe(error);
+    expect(result.cause).toContain(cause);
+    expect(fake.invocations).toEqual([]);
+    expect(fake.glueRequests).toEqual([]);
+  });
+
+  it('lists the registered sources when a name is unknown', async () => {
+    const result = await run(new FakeSources(), { sources: ['nope'] });
+    expect(result.cause).toContain(`registered sources are ${JSON.stringify(sources)}`);
+  });
+});
+
+describe('curate-only rerun', () => {
+  it('runs only the Glue job on the given run, calling no API', async () => {
+    const fake = new FakeSources();
+
+    const result = await run(fake, { curateOnly: true, runId: 'run-2026-11-20' });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fake.invocations).toEqual([]);
+    expect(fake.glueRequests).toEqual([
+      { JobName: 'tributary-dev-curate', Arguments: { '--run_id': 'run-2026-11-20' } },
+    ]);
+    expect(result.output).toMatchObject({ runId: 'run-2026-11-20', curateOnly: true, results: [] });
+  });
+
+  it('narrows the rerun to the named sources', async () => {
+    const fake = new FakeSources();
+
+    const result = await run(fake, {
+      curateOnly: true,
+      runId: 'run-2026-11-20',
+      sources: ['github', 'socrata'],
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fake.glueRequests[0]?.Arguments).toEqual({
+      '--run_id': 'run-2026-11-20',
+      '--sources': JSON.stringify(['github', 'socrata']),
+    });
+  });
+
+  it('fails naming the Glue failure and the run to curate again', async () => {
+    const fake = new FakeSources().glue({ JobRunState: 'TIMEOUT', ErrorMessage: 'Job run timed out' });
+
+    const result = await run(fake, { curateOnly: true, runId: 'run-2026-11-20' });
+
+    expect(result.status).toBe('FAILED');
+    expect(result.cause).toContain('run run-2026-11-20: the Glue curate job failed');
+    expect(result.cause).toContain('Job run timed out');
+  });
+});
