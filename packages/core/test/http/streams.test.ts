@@ -1,0 +1,247 @@
+/** Partitions, parent/child streams and incremental windows against a loopback API. */
+import { startApi } from '@tributary/testkit';
+import { afterEach, describe, expect, test } from 'vitest';
+import { defineSource } from '../../src/definition/defineSource.ts';
+import type { SourceInput } from '../../src/definition/schema.ts';
+import { TemplateError } from '../../src/errors.ts';
+import { createReader } from '../../src/http/createReader.ts';
+import type { ApiRecord } from '../../src/stream/types.ts';
+import { FAST_RETRY, readAll, WINDOW } from './support.ts';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
+
+const quiet = { debug() {}, info() {}, warn() {} };
+
+async function setup(
+  streams: SourceInput['streams'],
+  routes: Parameters<typeof startApi>[0],
+  extra: Partial<SourceInput> = {},
+) {
+  const api = await startApi(routes);
+  closers.push(api.close);
+  const source = defineSource({
+    name: 'streams-test',
+    baseUrl: 'https://api.example.com/v3',
+    retry: FAST_RETRY,
+    streams,
+    ...extra,
+  });
+  return { api, read: createReader(source, { baseUrl: `${api.url}/v3`, logger: quiet }) };
+}
+
+async function* from<T>(items: T[]): AsyncIterable<T> {
+  yield* items;
+}
+
+describe('partitions', () => {
+  test('one walk per partition, its values in path and params; positions count partitions', async () => {
+    const { api, read } = await setup(
+      {
+        issues: {
+          path: '/repos/{owner}/{repo}/issues',
+          params: { label: '{owner}' },
+          paginator: { type: 'page', size: 2, sizeParam: 'n' },
+          partitions: [
+            { owner: 'octo', repo: 'one' },
+            { owner: 'octo', repo: 'two words' },
+          ],
+        },
+      },
+      (req) => {
+        const p = Number(req.query.get('page'));
+        const repo = req.path.split('/')[4];
+        const all = repo === 'one' ? [1, 2, 3] : [4];
+        return { body: all.slice((p - 1) * 2, p * 2).map((id) => ({ id, repo })) };
+      },
+    );
+    const pages = await readAll(read, 'issues');
+    expect(pages.flatMap((p) => p.records)).toEqual([
+      { id: 1, repo: 'one' },
+      { id: 2, repo: 'one' },
+      { id: 3, repo: 'one' },
+      { id: 4, repo: 'two words' },
+    ]);
+    expect(api.requests.map((r) => `${r.path}?${r.query}`)).toEqual([
+      '/v3/repos/octo/one/issues?label=octo&page=1&n=2',
+      '/v3/repos/octo/one/issues?label=octo&page=2&n=2',
+      '/v3/repos/octo/two words/issues?label=octo&page=1&n=2',
+    ]);
+    expect(pages.map((p) => p.next)).toEqual([
+      { w: 0, s: { page: 2 }, n: 1 },
+      { w: 1, s: { page: 1 }, n: 0 },
+      null,
+    ]);
+    // Resume at the second partition: the first is not read again.
+    const before = api.requests.length;
+    const rest = await readAll(read, 'issues', { from: pages[1]!.next });
+    expect(rest.flatMap((p) => p.records.map((r) => r.id))).toEqual([4]);
+    expect(api.requests.length - before).toBe(1);
+  });
+});
+
+describe('parent and child streams', () => {
+  const parents: ApiRecord[] = [
+    {
+      number: 7,
+      id: 700,
+      title: 'a',
+      comments_url: 'https://api.example.com/v3/repos/o/r/issues/7/comments',
+    },
+    {
+      number: 8,
+      id: 800,
+      title: 'b',
+      comments_url: 'https://api.example.com/v3/repos/o/r/issues/8/comments',
+    },
+    {
+      number: 9,
+      id: 900,
+      title: 'c',
+      comments_url: 'https://api.example.com/v3/repos/o/r/issues/9/comments',
+    },
+  ];
+  const comments: Record<string, number[]> = { '7': [1, 2, 3], '8': [], '9': [4] };
+  const routes = (req: { path: string; query: URLSearchParams }) => {
+    const number = req.path.split('/')[6]!;
+    const p = Number(req.query.get('page') ?? '1');
+    return { body: (comments[number] ?? []).slice((p - 1) * 2, p * 2).map((id) => ({ id })) };
+  };
+  const child = (path: string): SourceInput['streams'] => ({
+    issues: { path: '/repos/o/r/issues' },
+    comments: {
+      path,
+      paginator: { type: 'page', size: 2, sizeParam: 'per_page' },
+      parent: { stream: 'issues', carry: { issue_number: 'number', issue_id: 'id' } },
+    },
+  });
+
+  test('one walk per parent record: fields substituted, parent key carried into each child record', async () => {
+    const { api, read } = await setup(child('/repos/o/r/issues/{parent.number}/comments'), routes);
+    const pages = await readAll(read, 'comments', { parents: () => from(parents) });
+    expect(pages.flatMap((p) => p.records)).toEqual([
+      { id: 1, issue_number: 7, issue_id: 700 },
+      { id: 2, issue_number: 7, issue_id: 700 },
+      { id: 3, issue_number: 7, issue_id: 700 },
+      { id: 4, issue_number: 9, issue_id: 900 },
+    ]);
+    expect(api.requests.map((r) => `${r.path}?${r.query}`)).toEqual([
+      '/v3/repos/o/r/issues/7/comments?page=1&per_page=2',
+      '/v3/repos/o/r/issues/7/comments?page=2&per_page=2',
+      '/v3/repos/o/r/issues/8/comments?page=1&per_page=2',
+      '/v3/repos/o/r/issues/9/comments?page=1&per_page=2',
+    ]);
+    // Each page's position; the last says done.
+    expect(pages.map((p) => p.next)).toEqual([
+      { w: 0, s: { page: 2 }, n: 1 },
+      { w: 1, s: { page: 1 }, n: 0 },
+      { w: 2, s: { page: 1 }, n: 0 },
+      null,
+    ]);
+  });
+
+  test('resume skips the parents already done', async () => {
+    const { api, read } = await setup(child('/repos/o/r/issues/{parent.number}/comments'), routes);
+    const pages = await readAll(read, 'comments', { parents: () => from(parents) });
+    const before = api.requests.length;
+    const rest = await readAll(read, 'comments', { parents: () => from(parents), from: pages[1]!.next });
+    expect(rest.flatMap((p) => p.records.map((r) => r.id))).toEqual([4]);
+    expect(api.requests.slice(before).map((r) => r.path)).toEqual([
+      '/v3/repos/o/r/issues/8/comments',
+      '/v3/repos/o/r/issues/9/comments',
+    ]);
+  });
+
+  test('a URL from the parent record ({+parent.comments_url}) lands on the base URL in use', async () => {
+    const { api, read } = await setup(child('{+parent.comments_url}'), routes);
+    const pages = await readAll(read, 'comments', { parents: () => from(parents) });
+    expect(pages.flatMap((p) => p.records.map((r) => r.id))).toEqual([1, 2, 3, 4]);
+    expect(api.requests[0]!.path).toBe('/v3/repos/o/r/issues/7/comments');
+  });
+
+  test('a parent record without the field is a TemplateError naming it', async () => {
+    const { read } = await setup(child('/repos/o/r/issues/{parent.number}/comments'), routes);
+    const error = await readAll(read, 'comments', { parents: () => from([{ id: 1 }]) }).catch((e) => e);
+    expect(error).toBeInstanceOf(TemplateError);
+    expect(error.message).toBe(
+      'path: {parent.number} has no value (the parent record has no such field) [source streams-test, stream comments]',
+    );
+  });
+
+  test('no parents, no pages', async () => {
+    const { api, read } = await setup(child('/repos/o/r/issues/{parent.number}/comments'), routes);
+    expect(await readAll(read, 'comments', { parents: () => from([]) })).toEqual([]);
+    expect(api.requests).toHaveLength(0);
+  });
+});
+
+describe('incremental', () => {
+  const records = [
+    { id: 1, updated_at: '2026-11-02T10:00:00Z', created: 1_793_000_000 },
+    { id: 2, updated_at: '2026-11-05T08:30:00+01:00', created: 1_793_500_000 },
+    { id: 3, updated_at: null, created: 1_792_000_000 },
+  ];
+
+  test('the window goes out through the param templates; maxCursor is the greatest cursor as ISO', async () => {
+    const { api, read } = await setup(
+      {
+        items: {
+          path: '/items',
+          incremental: { cursorField: 'updated_at', params: { since: '{since}', before: '{until:unix}' } },
+        },
+      },
+      { '/v3/items': () => ({ body: records }) },
+    );
+    const since = new Date('2026-11-01T00:00:00Z');
+    const pages = await readAll(read, 'items', { window: { since, until: WINDOW.until } });
+    expect(Object.fromEntries(api.requests[0]!.query)).toEqual({
+      since: '2026-11-01T00:00:00Z',
+      before: String(WINDOW.until.getTime() / 1000),
+    });
+    expect(pages[0]!.maxCursor).toBe('2026-11-05T07:30:00.000Z');
+  });
+
+  test('unix cursors; without since the param is left out (full read), unless initialSince', async () => {
+    const { api, read } = await setup(
+      {
+        items: {
+          path: '/items',
+          incremental: {
+            cursorField: 'created',
+            cursorType: 'unix',
+            params: { 'created[gte]': '{since:unix}' },
+          },
+        },
+        seeded: {
+          path: '/items',
+          incremental: {
+            cursorField: 'created',
+            cursorType: 'unix',
+            params: { 'created[gte]': '{since:unix}' },
+            initialSince: '2026-01-01T00:00:00Z',
+          },
+        },
+      },
+      { '/v3/items': () => ({ body: records }) },
+    );
+    const pages = await readAll(read, 'items');
+    expect(api.requests[0]!.query.has('created[gte]')).toBe(false);
+    expect(pages[0]!.maxCursor).toBe(new Date(1_793_500_000 * 1000).toISOString());
+    await readAll(read, 'seeded');
+    expect(api.requests[1]!.query.get('created[gte]')).toBe(String(Date.UTC(2026, 0, 1) / 1000));
+  });
+
+  test('a transform reshapes or drops records', async () => {
+    const { read } = await setup(
+      { items: { path: '/items', transform: (r) => (r.id === 3 ? undefined : { ...r, flagged: true }) } },
+      { '/v3/items': () => ({ body: records }) },
+    );
+    const pages = await readAll(read, 'items');
+    expect(pages[0]!.records.map((r) => [r.id, r.flagged])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+  });
+});

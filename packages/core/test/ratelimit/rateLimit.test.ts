@@ -1,0 +1,93 @@
+/** Client-side rate limiting, measured by the server: spacing, concurrency, a 429 pausing the source. */
+import { startApi } from '@tributary/testkit';
+import { afterEach, describe, expect, test } from 'vitest';
+import { defineSource } from '../../src/definition/defineSource.ts';
+import type { SourceInput } from '../../src/definition/schema.ts';
+import { createReader } from '../../src/http/createReader.ts';
+import { FAST_RETRY, readAll } from '../http/support.ts';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
+
+const quiet = { debug() {}, info() {}, warn() {} };
+const pagesOf = (n: number) => (req: { query: URLSearchParams }) => {
+  const p = Number(req.query.get('page'));
+  return { body: p <= n ? [{ id: p }] : [] };
+};
+
+async function setup(rateLimit: SourceInput['rateLimit'], routes: Parameters<typeof startApi>[0]) {
+  const api = await startApi(routes);
+  closers.push(api.close);
+  const stream = (path: string) => ({ path, paginator: { type: 'page' as const } });
+  const source = defineSource({
+    name: 'limits-test',
+    baseUrl: 'https://x.example',
+    rateLimit,
+    retry: FAST_RETRY,
+    streams: { a: stream('/a'), b: stream('/b'), c: stream('/c') },
+  });
+  return { api, read: createReader(source, { baseUrl: api.url, logger: quiet }) };
+}
+
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+
+describe('rate limit', () => {
+  test('requests per second space every request of the source, across streams', async () => {
+    const { api, read } = await setup(
+      { requestsPerSecond: 5, concurrency: 4 },
+      { '/a': pagesOf(4), '/b': pagesOf(4), '/c': pagesOf(0) },
+    );
+    await readAll(read, 'c'); // warm up: first-request costs (code paths, a connection) out of the way
+    await Promise.all([readAll(read, 'a'), readAll(read, 'b')]);
+    expect(api.requests).toHaveLength(11);
+    const times = api.requests.map((r) => r.at).sort((x, y) => x - y);
+    // Starts are 200 ms apart. The server (in this same process, on shared cores) notes an arrival late
+    // when the event loop is busy (the first requests also open connections), which shortens the gap
+    // after it: so each gap ≥ 150, and from the second arrival on the span ≥ 9 × 200 less a little.
+    for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(150);
+    expect(times.at(-1)! - times[1]!).toBeGreaterThanOrEqual(9 * 200 - 20);
+  });
+
+  test('concurrency bounds requests in flight across streams', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const slow = (req: { query: URLSearchParams }) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      return new Promise<{ body: unknown }>((resolve) =>
+        setTimeout(() => {
+          inFlight--;
+          resolve(pagesOf(3)(req));
+        }, 60),
+      );
+    };
+    const { api, read } = await setup({ concurrency: 2 }, { '/a': slow, '/b': slow, '/c': slow });
+    await Promise.all([readAll(read, 'a'), readAll(read, 'b'), readAll(read, 'c')]);
+    expect(api.requests).toHaveLength(12);
+    expect(most).toBe(2);
+  });
+
+  test('a 429 with Retry-After pauses the whole source, not only its own stream', async () => {
+    let limitedAt = 0;
+    const { api, read } = await setup(
+      { concurrency: 4 },
+      {
+        '/a': (req) => {
+          if (req.nth === 2) {
+            limitedAt = req.at;
+            return { status: 429, headers: { 'retry-after': '1' } };
+          }
+          return pagesOf(3)(req);
+        },
+        '/b': (req) => new Promise((r) => setTimeout(() => r(pagesOf(6)(req)), 40)),
+      },
+    );
+    await Promise.all([readAll(read, 'a'), readAll(read, 'b')]);
+    const after = api.requests.filter((r) => r.at > limitedAt + 5);
+    expect(after.some((r) => r.path === '/b')).toBe(true);
+    // Nothing of either stream started within the second the server asked for.
+    for (const r of after) expect(r.at - limitedAt).toBeGreaterThanOrEqual(990);
+  });
+});
