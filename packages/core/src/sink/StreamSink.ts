@@ -18,7 +18,7 @@ export interface StreamSinkOptions {
   partSizeBytes: number;
   /** Index of the first part this sink writes (parts landed by earlier invocations come before). @default 0 */
   firstPartIndex?: number;
-  /** @default 6 */
+  /** zlib level. @default 1 (see PartWriter) */
   gzipLevel?: number;
   /** For error messages. */
   where?: ErrorWhere;
