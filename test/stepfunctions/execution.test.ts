@@ -74,12 +74,15 @@ describe('ingestion', () => {
     const window = { since: '2026-11-01T00:00:00Z', until: '2026-11-23T00:00:00Z' };
 
     const result = await run(fake, { sources: ['stripe', 'github', 'stripe'], window });
+    const open = await run(fake, { sources: ['socrata'], window: { since: '2026-11-01T00:00:00+01:00' } });
 
     expect(result.status).toBe('SUCCEEDED');
     expect(fake.invocations.map((i) => i.payload)).toEqual([
       { runId: RUN, source: 'stripe', window, continuation: null },
       { runId: RUN, source: 'github', window, continuation: null },
+      { runId: RUN, source: 'socrata', window: { since: '2026-11-01T00:00:00+01:00' }, continuation: null },
     ]);
+    expect(open.status).toBe('SUCCEEDED');
     expect(fake.manifestsSentToGlue()).toEqual(allManifests(['stripe', 'github']));
   });
 
@@ -252,8 +255,10 @@ describe('input validation, before any Lambda runs', () => {
     [
       { window: { since: 'yesterday' } },
       'InvalidInput',
-      'input.window must be an object with since and/or until',
+      'input.window must be an object with since (and optionally until',
     ],
+    [{ window: { until: '2026-11-01T00:00:00Z' } }, 'InvalidInput', 'got {"until":"2026-11-01T00:00:00Z"}'],
+    [{ window: { since: '2026-11-01' } }, 'InvalidInput', 'RFC 3339 timestamps such as 2026-11-01T00:00:00Z'],
     [{ window: { until: '2026-13-45' } }, 'InvalidInput', 'got {"until":"2026-13-45"}'],
     [{ window: '2026-11-01' }, 'InvalidInput', 'input.window must be an object'],
     [{ window: {} }, 'InvalidInput', 'input.window must be an object'],
