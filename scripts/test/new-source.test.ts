@@ -1,0 +1,229 @@
+/**
+ * `pnpm new-source`, run as a user runs it (the real script, a child process) against a temporary
+ * copy of the repository: the refusals, then six sources covering every auth and pagination kind,
+ * whose generated tests must pass unedited, and `sls package --stage dev` of the copy with them
+ * registered.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerInServerless } from '../new-source.ts';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = (name: string) => join(repo, 'node_modules/.bin', name);
+
+/** What generating, testing and packaging need: config, serverless.yml and what it includes, the sources. */
+function copyRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-new-source-'));
+  const skip = (src: string) =>
+    !/(^|\/)(node_modules|\.serverless|\.esbuild|__pycache__|tests?)(\/|$)/.test(src.slice(repo.length));
+  for (const file of [
+    'package.json',
+    'pnpm-workspace.yaml',
+    'tsconfig.base.json',
+    'tsconfig.json',
+    'vitest.config.ts',
+    'biome.json',
+    'serverless.yml',
+  ]) {
+    cpSync(join(repo, file), join(dir, file));
+  }
+  for (const folder of ['stepfunctions', 'scripts/serverless', 'glue-scripts', 'functions']) {
+    if (existsSync(join(repo, folder)))
+      cpSync(join(repo, folder), join(dir, folder), { recursive: true, filter: skip });
+  }
+  cpSync(join(repo, 'test/support'), join(dir, 'test/support'), { recursive: true });
+  // The workspace's installed packages, shared: resolution walks up to them from the new package.
+  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
+  symlinkSync(join(repo, 'packages'), join(dir, 'packages'));
+  return dir;
+}
+
+/** The environment of a fresh shell: none of this test run's vitest or emulator settings. */
+const cleanEnv = () =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(VITEST|TINYPOOL|AWS_|NODE_OPTIONS$|POWERTOOLS_)/.test(k)),
+  );
+
+const newSource = (dir: string, ...args: string[]) =>
+  spawnSync(bin('tsx'), [join(repo, 'scripts/new-source.ts'), '--dir', dir, '--skip-install', ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: cleanEnv(),
+  });
+
+const combinations = [
+  { name: 'casenotes-data', auth: 'bearer', pagination: 'cursor' },
+  { name: 'housing-repairs', auth: 'oauth2', pagination: 'link' },
+  { name: 'open-permits', auth: 'none', pagination: 'offset' },
+  { name: 'crm2', auth: 'api-key', pagination: 'page' },
+  { name: 'tickets-v2', auth: 'basic', pagination: 'next-url' },
+  { name: 'weather', auth: 'bearer', pagination: 'single' },
+] as const;
+
+let dir: string;
+
+beforeAll(() => {
+  dir = copyRepo();
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('pnpm new-source refuses', () => {
+  it.each([
+    ['Casenotes'],
+    ['casenotes_data'],
+    ['-casenotes'],
+    ['casenotes-'],
+    ['case--notes'],
+    ['9lives'],
+    ['case notes'],
+  ])('the name %j, saying what a name is, and writes nothing', (name) => {
+    const before = readFileSync(join(dir, 'serverless.yml'), 'utf8');
+    const functions = readdirSync(join(dir, 'functions')).sort();
+
+    const run = newSource(dir, '--', name);
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`"${name}" is not a source name: lowercase words`);
+    expect(readFileSync(join(dir, 'serverless.yml'), 'utf8')).toBe(before);
+    expect(readdirSync(join(dir, 'functions')).sort()).toEqual(functions);
+  });
+
+  it('an option where the name should be', () => {
+    const run = newSource(dir, '-casenotes');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("new-source: Unknown option '-c'");
+    expect(run.stderr).toContain('usage: pnpm new-source <name>');
+  });
+
+  it('a name that exists', () => {
+    const run = newSource(dir, 'github');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('functions/github already exists');
+  });
+
+  it('a name already registered in serverless.yml', () => {
+    const yml = readFileSync(join(dir, 'serverless.yml'), 'utf8');
+    expect(() => registerInServerless(registerInServerless(yml, 'ghost'), 'ghost')).toThrow(
+      'source "ghost" is already registered in serverless.yml',
+    );
+  });
+
+  it('an unknown auth or pagination kind, listing the valid ones', () => {
+    const auth = newSource(dir, 'some-api', '--auth', 'token');
+    expect(auth.status).toBe(1);
+    expect(auth.stderr).toContain(
+      'unknown --auth "token": expected one of none, api-key, bearer, basic, oauth2',
+    );
+    const pages = newSource(dir, 'some-api', '--pagination', 'scroll');
+    expect(pages.stderr).toContain(
+      'unknown --pagination "scroll": expected one of single, offset, page, cursor, next-url, link',
+    );
+    expect(existsSync(join(dir, 'functions/some-api'))).toBe(false);
+  });
+
+  it('a serverless.yml without the registration markers', () => {
+    expect(() => registerInServerless('service: x\nfunctions:\n  - a\n', 'x')).toThrow(
+      'serverless.yml has no "# new-source: sources" marker',
+    );
+  });
+});
+
+describe('pnpm new-source scaffolds', () => {
+  it('a package per auth and pagination kind, registered at the three markers', () => {
+    for (const { name, auth, pagination } of combinations) {
+      const run = newSource(dir, name, '--auth', auth, '--pagination', pagination);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      for (const file of [
+        'package.json',
+        'tsconfig.json',
+        'function.yml',
+        'README.md',
+        'src/source.ts',
+        'src/handler.ts',
+        'test/api.ts',
+        `test/${name}.test.ts`,
+      ]) {
+        expect(existsSync(join(dir, 'functions', name, file)), file).toBe(true);
+      }
+    }
+    const handler = readFileSync(join(dir, 'functions/casenotes-data/src/handler.ts'), 'utf8');
+    expect(handler).toContain('export const handler = createHandler(source);');
+    const yml = readFileSync(join(dir, 'serverless.yml'), 'utf8');
+    for (const { name } of combinations) {
+      expect(yml).toContain(`\n    - ${name}\n`);
+      expect(yml).toContain(`  - \${file(functions/${name}/function.yml):functions}\n`);
+      expect(yml).toContain(`  - \${file(functions/${name}/function.yml):resources}\n`);
+    }
+    expect(readFileSync(join(dir, 'functions/open-permits/function.yml'), 'utf8')).not.toContain(
+      'SECRET_NAME',
+    );
+  });
+
+  it('whose tests pass unedited, and which lint clean', () => {
+    const report = join(dir, 'vitest-report.json');
+    const run = spawnSync(
+      bin('vitest'),
+      ['run', ...combinations.map((c) => `functions/${c.name}`), '--reporter=json', `--outputFile=${report}`],
+      { cwd: dir, encoding: 'utf8', timeout: 300_000, env: cleanEnv() },
+    );
+    expect(run.status, run.stderr + run.stdout).toBe(0);
+    const results = JSON.parse(readFileSync(report, 'utf8'));
+    expect(results.testResults).toHaveLength(combinations.length); // one test file per source
+    expect(results.numTotalTests).toBe(combinations.length * 2);
+    expect(results.numPassedTests).toBe(combinations.length * 2);
+
+    const lint = spawnSync(bin('biome'), ['check', ...combinations.map((c) => `functions/${c.name}`)], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(lint.status, lint.stderr + lint.stdout).toBe(0);
+  }, 360_000);
+
+  it('that sls package --stage dev packages, with its defaults, its secret and the schedule', () => {
+    const run = spawnSync(bin('sls'), ['package', '--stage', 'dev'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 600_000,
+      env: cleanEnv(),
+    });
+    expect(run.status, run.stderr + run.stdout).toBe(0);
+
+    const template = JSON.parse(
+      readFileSync(join(dir, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
+    );
+    for (const { name, auth } of combinations) {
+      const pascal = name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+      const fn = template.Resources[`${pascal}LambdaFunction`].Properties;
+      expect(fn).toMatchObject({
+        FunctionName: `tributary-dev-${name}`,
+        MemorySize: 256,
+        Timeout: 900,
+        EphemeralStorage: { Size: 512 },
+      });
+      const env = fn.Environment.Variables;
+      expect(env).toMatchObject({ OUTPUT_FOLDER: name, TARGET_S3_BUCKET_NAME: { Ref: 'RawBucket' } });
+      expect(env.SECRET_NAME).toBe(auth === 'none' ? undefined : `api-credentials/${name}`);
+      const statements = template.Resources[`${pascal}Role`].Properties.Policies[0].PolicyDocument.Statement;
+      const resources = JSON.stringify(statements);
+      expect(resources).toContain(`\${RawBucket.Arn}/${name}/*`);
+      expect(resources).toContain(`\${RawBucket.Arn}/_state/${name}/*`);
+      expect(resources.includes(`secret:api-credentials/${name}-*`)).toBe(auth !== 'none');
+      const key = name.replace(/-([a-z0-9])/g, (_: string, c: string) => c.toUpperCase());
+      expect(existsSync(join(dir, '.serverless', `${key}.zip`)), `${key}.zip`).toBe(true);
+    }
+    const rules = Object.values<{ Type: string; Properties: { Targets: { Input: string }[] } }>(
+      template.Resources,
+    );
+    const schedule = rules.find((r) => r.Type === 'AWS::Events::Rule')!;
+    const input = JSON.parse(schedule.Properties.Targets[0]!.Input);
+    expect(input.sources).toEqual(expect.arrayContaining(combinations.map((c) => c.name)));
+  }, 600_000);
+});
