@@ -321,7 +321,7 @@ describe('curate-only rerun', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(fake.glueRequests[0]?.Arguments).toEqual({
       '--run_id': 'run-2026-11-20',
-      '--sources': JSON.stringify(['github', 'socrata']),
+      '--sources': 'github,socrata',
     });
   });
 
