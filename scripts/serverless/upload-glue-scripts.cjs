@@ -49,7 +49,7 @@ function jobFiles(dir) {
  * `<package>.zip` (for --extra-py-files). Returns [{ key, body }].
  */
 async function glueScriptObjects(dir, prefix = 'glue-scripts/') {
-  const JSZip = fromOsls('jszip');
+  const { ZipFile } = fromOsls('yazl');
   const files = jobFiles(dir);
   const objects = [];
   const packages = new Map();
@@ -58,14 +58,23 @@ async function glueScriptObjects(dir, prefix = 'glue-scripts/') {
     if (rest.length === 0) {
       objects.push({ key: `${prefix}${file}`, body: readFileSync(join(dir, file)) });
     } else {
-      if (!packages.has(top)) packages.set(top, new JSZip());
+      if (!packages.has(top)) packages.set(top, new ZipFile());
       // A fixed date keeps the zip identical for identical sources.
-      packages.get(top).file(file, readFileSync(join(dir, file)), { date: new Date('2020-01-01T00:00:00Z') });
+      packages
+        .get(top)
+        .addBuffer(readFileSync(join(dir, file)), file, { mtime: new Date('2020-01-01T00:00:00Z') });
     }
   }
   for (const [name, zip] of packages) {
-    const body = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
-    objects.push({ key: `${prefix}${name}.zip`, body });
+    const chunks = [];
+    const done = new Promise((ok, fail) => {
+      zip.outputStream.on('data', (c) => chunks.push(c));
+      zip.outputStream.on('end', ok);
+      zip.outputStream.on('error', fail);
+    });
+    zip.end();
+    await done;
+    objects.push({ key: `${prefix}${name}.zip`, body: Buffer.concat(chunks) });
   }
   return objects;
 }

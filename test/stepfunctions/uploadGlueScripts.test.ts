@@ -1,0 +1,94 @@
+/**
+ * The deploy hook that uploads glue-scripts/ (scripts/serverless/upload-glue-scripts.cjs), against
+ * the moto server: the entry script as is, the package zipped for --extra-py-files, no tests.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { beforeAll, expect, it } from 'vitest';
+import { repoRoot } from './support/packaged.ts';
+
+const require = createRequire(import.meta.url);
+const plugin = require(join(repoRoot, 'scripts/serverless/upload-glue-scripts.cjs')) as {
+  uploadGlueScripts(o: { s3: S3Client; bucket: string; dir: string }): Promise<string[]>;
+  jobFiles(dir: string): string[];
+};
+const fromOsls = (name: string) =>
+  require(require.resolve(name, { paths: [join(require.resolve('osls/package.json'), '..')] }));
+
+/** The entries of a zip: name → text (yauzl, the unzipper osls itself uses). */
+function unzip(buffer: Buffer): Promise<Record<string, string>> {
+  const yauzl = fromOsls('yauzl');
+  return new Promise((ok, fail) => {
+    const out: Record<string, string> = {};
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err: Error | null, zip: any) => {
+      if (err) return fail(err);
+      zip.on('entry', (entry: any) => {
+        zip.openReadStream(entry, (e: Error | null, stream: NodeJS.ReadableStream) => {
+          if (e) return fail(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            out[entry.fileName] = Buffer.concat(chunks).toString();
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => ok(out));
+      zip.readEntry();
+    });
+  });
+}
+
+const bucket = 'sfn-test-glue-scripts';
+const s3 = new S3Client({});
+let dir: string;
+
+beforeAll(async () => {
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      CreateBucketConfiguration: { LocationConstraint: 'eu-west-2' },
+    }),
+  );
+  dir = mkdtempSync(join(tmpdir(), 'glue-scripts-'));
+  const put = (path: string, text: string) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  };
+  put('curate.py', 'print("curate")\n');
+  put('tributary_curate/__init__.py', '');
+  put('tributary_curate/flatten.py', 'def flatten(): ...\n');
+  put('tributary_curate/__pycache__/flatten.cpython-311.pyc', 'x');
+  put('tests/test_flatten.py', 'def test(): ...\n');
+  put('tests/conftest.py', '');
+  put('requirements-dev.txt', 'pyspark==3.5.4\n');
+  put('ruff.toml', '');
+});
+
+it('uploads the entry script and the zipped package, and nothing for tests or dev', async () => {
+  const keys = await plugin.uploadGlueScripts({ s3, bucket, dir });
+
+  expect(keys).toEqual(['glue-scripts/curate.py', 'glue-scripts/tributary_curate.zip']);
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+  expect(listed.Contents?.map((o) => o.Key).sort()).toEqual(keys);
+  const script = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'glue-scripts/curate.py' }));
+  expect(await script.Body?.transformToString()).toBe('print("curate")\n');
+  const zipped = await s3.send(
+    new GetObjectCommand({ Bucket: bucket, Key: 'glue-scripts/tributary_curate.zip' }),
+  );
+  const entries = await unzip(Buffer.from(await zipped.Body!.transformToByteArray()));
+  expect(entries).toEqual({
+    'tributary_curate/__init__.py': '',
+    'tributary_curate/flatten.py': 'def flatten(): ...\n',
+  });
+});
+
+it('finds the real glue-scripts/ entry point and package', () => {
+  const files = plugin.jobFiles(join(repoRoot, 'glue-scripts'));
+  expect(files).toContain('curate.py');
+  expect(files.some((f) => f.startsWith('tributary_curate/'))).toBe(true);
+  expect(files.some((f) => f.startsWith('tests/') || f.includes('test_'))).toBe(false);
+});
