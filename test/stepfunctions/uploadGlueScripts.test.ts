@@ -2,15 +2,19 @@
  * The deploy hook that uploads glue-scripts/ (scripts/serverless/upload-glue-scripts.cjs), against
  * the moto server: the entry script as is, the package zipped for --extra-py-files, no tests.
  */
+
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, expect, it } from 'vitest';
 import { repoRoot } from './support/packaged.ts';
 
 const require = createRequire(import.meta.url);
+const run = promisify(execFile);
 const plugin = require(join(repoRoot, 'scripts/serverless/upload-glue-scripts.cjs')) as {
   uploadGlueScripts(o: { s3: S3Client; bucket: string; dir: string }): Promise<string[]>;
   jobFiles(dir: string): string[];
@@ -91,4 +95,39 @@ it('finds the real glue-scripts/ entry point and package', () => {
   expect(files).toContain('curate.py');
   expect(files.some((f) => f.startsWith('tributary_curate/'))).toBe(true);
   expect(files.some((f) => f.startsWith('tests/') || f.includes('test_'))).toBe(false);
+});
+
+it('runs as the osls command `sls glue-scripts upload`, into the bucket the stack outputs', async () => {
+  const { CloudFormationClient, CreateStackCommand } = fromOsls('@aws-sdk/client-cloudformation');
+  const target = 'sfn-test-hook-scripts';
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: target,
+      CreateBucketConfiguration: { LocationConstraint: 'eu-west-2' },
+    }),
+  );
+  const cfn = new CloudFormationClient({});
+  await cfn.send(
+    new CreateStackCommand({
+      StackName: 'tributary-hooktest',
+      TemplateBody: JSON.stringify({
+        Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } },
+        Outputs: { GlueScriptsBucketName: { Value: target } },
+      }),
+    }),
+  );
+
+  const { stdout, stderr } = await run(
+    join(repoRoot, 'node_modules/.bin/sls'),
+    ['glue-scripts', 'upload', '--stage', 'hooktest'],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
+    },
+  );
+
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: target }));
+  const keys = listed.Contents?.map((o) => o.Key).sort();
+  expect(keys, stdout + stderr).toEqual(['glue-scripts/curate.py', 'glue-scripts/tributary_curate.zip']);
+  expect(stdout + stderr).toContain(`Glue scripts uploaded to s3://${target}/`);
 });
