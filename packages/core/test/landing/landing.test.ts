@@ -5,7 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { createHandler, manifestKey, partKey, stateKey, toNdjson } from '@tributary/core';
+import {
+  createHandler,
+  type Manifest,
+  manifestKey,
+  partKey,
+  stateKey,
+  toNdjson,
+  type WatermarkState,
+} from '@tributary/core';
 import { createBucket, type FixtureApi, getJson, getObject, listKeys } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetContext, setHandlerEnv } from './support/context.ts';
@@ -90,7 +98,7 @@ describe('a run of 50k records', () => {
     expect(landed).toEqual(orders);
 
     // Assess: manifest
-    const manifest = await getJson<Record<string, any>>(bucket, manifestKey(at));
+    const manifest = await getJson<Manifest>(bucket, manifestKey(at));
     expect(manifest).toMatchObject({
       runId,
       source: 'orders-api',
@@ -104,14 +112,14 @@ describe('a run of 50k records', () => {
       window: { since: null },
     });
     expect(result.streams[0]!.bytes).toBe(manifest.bytes);
-    for (const [i, part] of (manifest.parts as Array<Record<string, any>>).entries()) {
+    for (const [i, part] of manifest.parts.entries()) {
       const body = await getObject(bucket, part.key);
       expect(part).toMatchObject({ key: partKey(at, i), records: perPart[i], bytes: body.length });
       expect(part.sha256).toBe(createHash('sha256').update(body).digest('hex'));
     }
 
     // Assess: watermark
-    const state = await getJson<Record<string, any>>(bucket, stateKey(outputFolder, 'orders'));
+    const state = await getJson<WatermarkState>(bucket, stateKey(outputFolder, 'orders'));
     expect(state).toMatchObject({ watermark: orders.at(-1)!.updated_at, runId });
     expect(result.streams[0]!.watermark).toBe(orders.at(-1)!.updated_at);
   });
@@ -119,7 +127,7 @@ describe('a run of 50k records', () => {
   it('rerunning the finished run rewrites the same keys and content and leaves the watermark alone', async () => {
     // Prepare
     const keysBefore = await listKeys(bucket, `${outputFolder}/orders/`);
-    const manifestBefore = await getJson<Record<string, any>>(bucket, manifestKey(at));
+    const manifestBefore = await getJson<Manifest>(bucket, manifestKey(at));
     const stateBefore = await getJson(bucket, stateKey(outputFolder, 'orders'));
     const requestsBefore = api.requests.length;
 
@@ -133,7 +141,7 @@ describe('a run of 50k records', () => {
     expect(api.requests.length - requestsBefore).toBe(100); // it did read again, the same window
     expect(result.streams[0]).toMatchObject({ records: 50_000, pages: 100 });
     expect(await listKeys(bucket, `${outputFolder}/orders/`)).toEqual(keysBefore);
-    const manifestAfter = await getJson<Record<string, any>>(bucket, manifestKey(at));
+    const manifestAfter = await getJson<Manifest>(bucket, manifestKey(at));
     expect(manifestAfter.parts).toEqual(manifestBefore.parts);
     expect(manifestAfter.window).toEqual(manifestBefore.window);
     expect(manifestAfter.records).toBe(manifestBefore.records);
@@ -144,7 +152,7 @@ describe('a run of 50k records', () => {
 describe('the watermark', () => {
   it('only moves forward: a backfill of older data leaves it, the next run starts from it minus the lookback', async () => {
     // Prepare
-    const stateBefore = await getJson<Record<string, any>>(bucket, stateKey(outputFolder, 'orders'));
+    const stateBefore = await getJson<WatermarkState>(bucket, stateKey(outputFolder, 'orders'));
     const backfill = { since: '2026-11-01T00:00:00Z', until: '2026-11-01T01:00:00Z' };
 
     // Act: a backfill run
@@ -155,7 +163,7 @@ describe('the watermark', () => {
 
     // Assess: it landed, with its window in the manifest, and the watermark did not move
     expect(back.status).toBe('complete');
-    const backManifest = await getJson<Record<string, any>>(
+    const backManifest = await getJson<Manifest>(
       bucket,
       manifestKey({ ...at, runId: '2026-11-23T07-00-00Z-back' }),
     );
@@ -177,7 +185,7 @@ describe('the watermark', () => {
     const asked = api.requests.slice(before).map((r) => Date.parse(r.query.get('since') ?? ''));
     expect(new Set(asked)).toEqual(new Set([Date.parse(stateBefore.watermark) - 60_000]));
     expect(next.streams[0]!.records).toBe(61); // the last minute of records, inclusive
-    expect((await getJson<Record<string, any>>(bucket, stateKey(outputFolder, 'orders'))).watermark).toBe(
+    expect((await getJson<WatermarkState>(bucket, stateKey(outputFolder, 'orders'))).watermark).toBe(
       stateBefore.watermark,
     );
   });
@@ -203,7 +211,10 @@ describe('a rerun that lands fewer parts', () => {
 
     // Assess
     const after = (await listKeys(bucket, `${outputFolder}/orders/`)).filter((k) => k.includes(rerunId));
-    const manifest = await getJson<{ parts: Array<{ key: string }>; records: number }>(bucket, manifestKey(loc));
+    const manifest = await getJson<{ parts: Array<{ key: string }>; records: number }>(
+      bucket,
+      manifestKey(loc),
+    );
     expect(after.length).toBeLessThan(before.length);
     expect(after).toEqual([...manifest.parts.map((p) => p.key), manifestKey(loc)].sort());
     expect(manifest.records).toBe(50_000);

@@ -65,6 +65,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 /** The JSON lines of captured output. */
+// biome-ignore lint/suspicious/noExplicitAny: log lines are free-form JSON, probed by the assertions
 function jsonLines(text: string): Array<Record<string, any>> {
   return text
     .split('\n')
@@ -125,7 +126,7 @@ describe('a run with an API key in the query string', () => {
   it('a failing stream: the error and the logs name the stream and status, never the key', async () => {
     // Act
     const output = captureOutput();
-    let failure: any;
+    let failure: Error & { name: string } = new Error('not thrown');
     try {
       failure = await handler(
         { runId: '2026-11-23T06-00-00Z-obs2', streams: ['broken'] },
