@@ -8,10 +8,10 @@ import {
   captureOutput,
   createBucket,
   createSecret,
-  type FixtureApi,
+  type LoopbackApi,
   lambdaContext,
   readLanded,
-  startFixtureApi,
+  startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GithubFaults, githubRoute, makeRepo, type Repo } from './githubApi.ts';
@@ -32,14 +32,14 @@ const faults: GithubFaults = {
   validationFailedOn: new Set(),
 };
 
-let api: FixtureApi;
+let api: LoopbackApi;
 let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
   await createBucket(BUCKET);
   await createSecret(SECRET, { token: TOKEN });
-  api = await startFixtureApi(githubRoute(repos, TOKEN, faults));
+  api = await startApi(githubRoute(repos, TOKEN, faults));
   alpha = makeRepo(api.url, 'octo-org', 'alpha', 7, 120, 130);
   beta = makeRepo(api.url, 'octo-org', 'beta.js', 8, 5, 3);
   repos.push(alpha, beta);
@@ -106,13 +106,15 @@ describe('github source', () => {
         Number(c.issue_number) + (String(c.issue_url).includes('/alpha/') ? 700_000 : 800_000),
       );
     }
-    expect(api.requestsTo(/^\/repos\/octo-org\/alpha\/issues\/\d+\/comments$/)).toHaveLength(
-      alpha.issues.length,
-    );
+    expect(
+      api.requests.filter((r) => /^\/repos\/octo-org\/alpha\/issues\/\d+\/comments$/.test(r.path)),
+    ).toHaveLength(alpha.issues.length);
 
     // Assess: the pages walked — page 1 on /repos/…, page 2 through the Link header, the
     // rate-limited request repeated after the reset
-    const issuePages = api.requestsTo(/^\/(repos\/octo-org\/alpha|repositories\/7)\/issues$/);
+    const issuePages = api.requests.filter((r) =>
+      /^\/(repos\/octo-org\/alpha|repositories\/7)\/issues$/.test(r.path),
+    );
     expect(issuePages.map((r) => r.query.get('page'))).toEqual([null, '2', '2']);
     for (const r of issuePages) {
       expect(r.query.get('per_page')).toBe('100');

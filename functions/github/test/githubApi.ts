@@ -4,7 +4,7 @@
  * `x-github-request-id` headers, `since` filters, `Bad credentials` on a wrong token, the primary
  * (403 + remaining 0 + reset) and secondary (403 + retry-after) rate limits, and 422 Validation Failed.
  */
-import type { FixtureApi, FixtureRequest, FixtureResponse } from '@tributary/testkit';
+import type { ApiReply, ApiRequest } from '@tributary/testkit';
 
 type Json = Record<string, unknown>;
 
@@ -148,7 +148,7 @@ export function githubRoute(repos: Repo[], token: string, faults: GithubFaults) 
     'x-github-api-version-selected': '2022-11-28',
   });
 
-  return (req: FixtureRequest, api: FixtureApi): FixtureResponse => {
+  return (req: ApiRequest): ApiReply => {
     if (req.headers.authorization !== `Bearer ${token}`) {
       return {
         status: 401,
@@ -230,7 +230,7 @@ export function githubRoute(repos: Repo[], token: string, faults: GithubFaults) 
     const link = (p: number, rel: string) => {
       const q = new URLSearchParams(req.query);
       q.set('page', String(p));
-      return `<${api.url}/repositories/${repo.id}${rest}?${q}>; rel="${rel}"`;
+      return `<http://${req.headers.host}/repositories/${repo.id}${rest}?${q}>; rel="${rel}"`;
     };
     const links = [];
     if (page > 1) links.push(link(page - 1, 'prev'));

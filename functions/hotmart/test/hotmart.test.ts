@@ -8,10 +8,10 @@ import {
   captureOutput,
   createBucket,
   createSecret,
-  type FixtureApi,
+  type LoopbackApi,
   lambdaContext,
   readLanded,
-  startFixtureApi,
+  startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HotmartState, hotmartRoute, makeSale, makeSubscription } from './hotmartApi.ts';
@@ -31,14 +31,14 @@ const state: HotmartState = {
   rateLimitAtRequest: 4,
 };
 
-let api: FixtureApi;
+let api: LoopbackApi;
 let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
   await createBucket(BUCKET);
   await createSecret(SECRET, { client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
-  api = await startFixtureApi(hotmartRoute(state, CLIENT_ID, CLIENT_SECRET));
+  api = await startApi(hotmartRoute(state, CLIENT_ID, CLIENT_SECRET));
   Object.assign(process.env, {
     API_BASE_URL: api.url,
     AUTH_TOKEN_URL: `${api.url}/security/oauth/token`,

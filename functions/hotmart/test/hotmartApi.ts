@@ -6,7 +6,7 @@
  * `max_results`/`page_token`, the `start_date`/`end_date` window in epoch milliseconds, 401
  * `invalid_token` once a token has expired, and 429 with `RateLimit-*` headers.
  */
-import type { FixtureRequest, FixtureResponse } from '@tributary/testkit';
+import type { ApiReply, ApiRequest } from '@tributary/testkit';
 
 type Json = Record<string, unknown>;
 
@@ -70,7 +70,7 @@ export function hotmartRoute(state: HotmartState, clientId: string, clientSecret
   let apiRequests = 0;
   const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
 
-  return (req: FixtureRequest): FixtureResponse => {
+  return (req: ApiRequest): ApiReply => {
     if (req.path === '/security/oauth/token') {
       const q = req.query;
       if (

@@ -3,7 +3,7 @@
  * stream names derived safely, bad configuration refused naming the variable, and the app token
  * optional (a secret without `app_token` sends no X-App-Token).
  */
-import { createBucket, createSecret, lambdaContext, readLanded, startFixtureApi } from '@tributary/testkit';
+import { createBucket, createSecret, lambdaContext, readLanded, startApi } from '@tributary/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeRow, socrataRoute } from './socrataApi.ts';
 
@@ -53,7 +53,7 @@ describe('socrata configuration', () => {
     await createBucket(bucket);
     await createSecret(secret, {});
     const rows = Array.from({ length: 5 }, (_, i) => makeRow('ipu4-2q9a', i));
-    const api = await startFixtureApi(
+    const api = await startApi(
       socrataRoute(new Map([['ipu4-2q9a', rows]]), undefined, {
         throttleOn: new Map(),
         malformedOn: new Set(),

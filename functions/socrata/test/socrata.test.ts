@@ -8,10 +8,10 @@ import {
   captureOutput,
   createBucket,
   createSecret,
-  type FixtureApi,
+  type LoopbackApi,
   lambdaContext,
   readLanded,
-  startFixtureApi,
+  startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRow, type SocrataFaults, socrataRoute } from './socrataApi.ts';
@@ -30,14 +30,14 @@ const datasets = new Map([
 ]);
 const faults: SocrataFaults = { throttleOn: new Map([['erm2-nwe9', 2]]), malformedOn: new Set() };
 
-let api: FixtureApi;
+let api: LoopbackApi;
 let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
   await createBucket(BUCKET);
   await createSecret(SECRET, { app_token: APP_TOKEN });
-  api = await startFixtureApi(socrataRoute(datasets, APP_TOKEN, faults));
+  api = await startApi(socrataRoute(datasets, APP_TOKEN, faults));
   Object.assign(process.env, {
     API_BASE_URL: api.url,
     TARGET_S3_BUCKET_NAME: BUCKET,

@@ -6,7 +6,7 @@
  * `{ code, error: true, message, data }` for a query it cannot parse; 403 for a wrong app token and
  * 429 when throttled.
  */
-import type { FixtureRequest, FixtureResponse } from '@tributary/testkit';
+import type { ApiReply, ApiRequest } from '@tributary/testkit';
 
 type Json = Record<string, unknown>;
 
@@ -52,13 +52,13 @@ export function socrataRoute(
     'x-soda2-legacy-types': 'false',
     'last-modified': new Date(T0).toUTCString(),
   });
-  const soqlError = (message: string, query: string): FixtureResponse => ({
+  const soqlError = (message: string, query: string): ApiReply => ({
     status: 400,
     headers: headers(),
     body: { code: 'query.compiler.malformed', error: true, message, data: { query } },
   });
 
-  return (req: FixtureRequest): FixtureResponse => {
+  return (req: ApiRequest): ApiReply => {
     const token = req.headers['x-app-token'];
     if (token !== undefined && token !== appToken) {
       return {

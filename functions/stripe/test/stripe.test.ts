@@ -8,10 +8,10 @@ import {
   captureOutput,
   createBucket,
   createSecret,
-  type FixtureApi,
+  type LoopbackApi,
   lambdaContext,
   readLanded,
-  startFixtureApi,
+  startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCharge, makeData, type StripeFaults, stripeRoute } from './stripeApi.ts';
@@ -25,14 +25,14 @@ const T0 = Date.parse('2026-11-01T00:00:00Z') / 1000;
 const data = makeData(250, 120, 30);
 const faults: StripeFaults = { rateLimitOn: new Map([['charges', 2]]), invalidOn: new Set() };
 
-let api: FixtureApi;
+let api: LoopbackApi;
 let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
   await createBucket(BUCKET);
   await createSecret(SECRET, { api_key: API_KEY });
-  api = await startFixtureApi(stripeRoute(data, API_KEY, faults));
+  api = await startApi(stripeRoute(data, API_KEY, faults));
   Object.assign(process.env, {
     API_BASE_URL: api.url,
     TARGET_S3_BUCKET_NAME: BUCKET,

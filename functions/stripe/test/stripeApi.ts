@@ -5,7 +5,7 @@
  * `{ error: { type, code, message, param, doc_url, request_log_url } }` with `Stripe-Should-Retry`,
  * and 429 rate limits.
  */
-import type { FixtureRequest, FixtureResponse } from '@tributary/testkit';
+import type { ApiReply, ApiRequest } from '@tributary/testkit';
 
 type Json = Record<string, unknown>;
 
@@ -98,13 +98,13 @@ export function stripeRoute(data: StripeData, apiKey: string, faults: StripeFaul
     'access-control-allow-origin': '*',
     ...extra,
   });
-  const error = (status: number, error: Json, retry: boolean): FixtureResponse => ({
+  const error = (status: number, error: Json, retry: boolean): ApiReply => ({
     status,
     headers: headers({ 'stripe-should-retry': String(retry) }),
     body: { error: { ...error, request_log_url: `https://dashboard.stripe.com/test/logs/req_${seq}` } },
   });
 
-  return (req: FixtureRequest): FixtureResponse => {
+  return (req: ApiRequest): ApiReply => {
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       return error(
         401,

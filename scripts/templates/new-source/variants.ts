@@ -140,7 +140,7 @@ export const PAGINATION: Record<PaginationKind, PaginationVariant> = {
     records: 'data',
     paginator: "{ type: 'nextUrl', path: 'next' }",
     respond: `  const start = Number(req.query.get('start') ?? 0);
-  const next = new URL(req.path, api.url);
+  const next = new URL(req.path, \`http://\${req.headers.host}\`);
   for (const [k, v] of req.query) next.searchParams.set(k, v);
   next.searchParams.set('start', String(start + 100));
   return { body: { data: items.slice(start, start + 100), next: start + 100 < items.length ? next.href : null } };`,
@@ -151,7 +151,7 @@ export const PAGINATION: Record<PaginationKind, PaginationVariant> = {
     records: '',
     paginator: "{ type: 'link' }",
     respond: `  const start = Number(req.query.get('start') ?? 0);
-  const next = new URL(req.path, api.url);
+  const next = new URL(req.path, \`http://\${req.headers.host}\`);
   for (const [k, v] of req.query) next.searchParams.set(k, v);
   next.searchParams.set('start', String(start + 100));
   const headers: Record<string, string> = start + 100 < items.length ? { link: \`<\${next.href}>; rel="next"\` } : {};
