@@ -36,23 +36,9 @@ export class StreamTelemetry {
     this.logger.debug('request', { page: info.page, attempt: info.attempt, url: redactUrl(info.url) });
   }
 
-  retry(info: {
-    url: string;
-    page: number;
-    attempt: number;
-    reason: string;
-    delayMs: number;
-    rateLimited: boolean;
-  }): void {
+  /** Counts a retry; the HTTP layer logs it (through the run's logger, so with runId and source). */
+  retry(): void {
     this.retries += 1;
-    this.logger.warn('retrying request', {
-      page: info.page,
-      attempt: info.attempt,
-      reason: info.reason,
-      delayMs: info.delayMs,
-      rateLimited: info.rateLimited,
-      url: redactUrl(info.url),
-    });
   }
 
   /** Emits the stream's EMF metrics for this invocation. */

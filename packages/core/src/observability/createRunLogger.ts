@@ -15,6 +15,6 @@ export function createRunLogger(source: string, runId: string): Logger {
 export function observerFor(telemetry: ReadonlyMap<string, StreamTelemetry>): ReadObserver {
   return {
     onRequest: (info) => telemetry.get(info.stream)?.request(info),
-    onRetry: (info) => telemetry.get(info.stream)?.retry(info),
+    onRetry: (info) => telemetry.get(info.stream)?.retry(),
   };
 }

@@ -61,6 +61,8 @@ beforeAll(async () => {
     return { body: { data, next_cursor: more ? String(offset + 100) : null, has_more: more } };
   });
   setHandlerEnv({ bucket, outputFolder: 'sales/orders-api', apiBaseUrl: api.url, secretName });
+  // DEBUG: the per-page and per-request lines, with their URLs, are logged too.
+  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 });
 afterAll(() => api.close());
 
@@ -98,8 +100,17 @@ describe('a run with an API key in the query string', () => {
       stream: 'orders',
       records: 1_000,
     });
-    const retry = logs.find((l) => l.message === 'retrying request' && l.stream === 'orders');
-    expect(retry).toMatchObject({ reason: expect.stringContaining('503'), page: 3 });
+    const retry = logs.find((l) => l.message.startsWith('retrying') && l.stream === 'orders');
+    expect(retry).toMatchObject({ reason: expect.stringContaining('503'), page: 3, level: 'WARN' });
+    expect(retry!.url).toContain('/orders?');
+    const pages = logs.filter((l) => l.message === 'page landed');
+    expect(pages).toHaveLength(10);
+    expect(pages[1]).toMatchObject({
+      stream: 'orders',
+      page: 1,
+      records: 100,
+      url: expect.stringContaining('cursor=100'),
+    });
 
     // Assess: EMF
     const emf = lines.find((l) => l._aws?.CloudWatchMetrics && l.stream === 'orders');
