@@ -1,3 +1,5 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the template is untyped JSON; the assertions check its shape
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings
 /**
  * The packaged CloudFormation template (sls package --stage dev, offline): functions, least
  * privilege per source, buckets, schedule, Glue, the state machine's own role.

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: yauzl has no types here
 /**
  * The deploy hook that uploads glue-scripts/ (scripts/serverless/upload-glue-scripts.cjs), against
  * the moto server: the entry script as is, the package zipped for --extra-py-files, no tests.

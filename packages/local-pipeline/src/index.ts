@@ -1,3 +1,4 @@
+export type { StateMachineDefinition } from 'aws-local-stepfunctions';
 export {
   LocalPipelineError,
   PackagingError,

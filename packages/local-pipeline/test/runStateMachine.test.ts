@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { runStateMachine, type StateMachineDefinition, TaskError, UnmappedTaskError } from '../src/index.ts';
+
+const lambdaThenGlue: StateMachineDefinition = {
+  StartAt: 'Invoke',
+  States: {
+    Invoke: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'fn-a', 'Payload.$': '$' },
+      ResultSelector: { 'value.$': '$.Payload.value', 'code.$': '$.StatusCode' },
+      Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 60, MaxAttempts: 2 }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Caught' }],
+      Next: 'Direct',
+    },
+    Direct: {
+      Type: 'Task',
+      Resource: 'arn:aws:lambda:eu-west-2:123456789012:function:fn-b',
+      Next: 'Glue',
+    },
+    Glue: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::glue:startJobRun.sync',
+      Parameters: { JobName: 'job', Arguments: { '--x': '1' } },
+      ResultSelector: { 'state.$': '$.JobRunState' },
+      End: true,
+    },
+    Caught: { Type: 'Pass', End: true },
+  },
+};
+
+describe('runStateMachine', () => {
+  it('maps lambda:invoke, a function ARN and glue:startJobRun.sync to the local functions', async () => {
+    const calls: unknown[] = [];
+    const events: string[] = [];
+
+    const result = await runStateMachine({
+      definition: lambdaThenGlue,
+      input: { n: 1 },
+      invokeLambda: (name, payload) => {
+        calls.push([name, payload]);
+        return name === 'fn-a' ? { value: 41 } : { value: 42 };
+      },
+      startGlueJob: (request) => {
+        calls.push(request);
+        return { JobRunState: 'SUCCEEDED' };
+      },
+      onEvent: (e) => events.push(`${e.type}:${e.state ?? ''}`),
+    });
+
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { state: 'SUCCEEDED' } });
+    expect(calls).toEqual([
+      ['fn-a', { n: 1 }],
+      ['fn-b', { value: 41, code: 200 }],
+      { JobName: 'job', Arguments: { '--x': '1' } },
+    ]);
+    expect(events).toContain('StateEntered:Invoke');
+    expect(events.at(-1)).toBe('ExecutionSucceeded:');
+  });
+
+  it('reports a handler error as Lambda does: errorType as Error, its JSON as Cause; retries without waiting', async () => {
+    let attempts = 0;
+    const result = await runStateMachine({
+      definition: lambdaThenGlue,
+      input: {},
+      invokeLambda: () => {
+        attempts += 1;
+        const e = new Error(attempts <= 2 ? 'try again' : 'broken for good');
+        e.name = attempts <= 2 ? 'Flaky' : 'Fatal';
+        throw e;
+      },
+      startGlueJob: () => ({}),
+    });
+
+    expect(attempts).toBe(3);
+    expect(result.status).toBe('SUCCEEDED');
+    const error = (result.output as { error: { Error: string; Cause: string } }).error;
+    expect(error.Error).toBe('Fatal');
+    expect(JSON.parse(error.Cause)).toMatchObject({ errorType: 'Fatal', errorMessage: 'broken for good' });
+  });
+
+  it('fails the execution with States.TaskFailed and the job run when the Glue job fails', async () => {
+    const result = await runStateMachine({
+      definition: lambdaThenGlue,
+      input: {},
+      invokeLambda: () => ({ value: 1 }),
+      startGlueJob: () => ({ JobRunState: 'FAILED', ErrorMessage: 'boom', Id: 'jr_1' }),
+    });
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('States.TaskFailed');
+    expect(JSON.parse(result.cause!)).toMatchObject({
+      Id: 'jr_1',
+      JobRunState: 'FAILED',
+      ErrorMessage: 'boom',
+    });
+  });
+
+  it('passes a TaskError through as its Error and Cause', async () => {
+    const result = await runStateMachine({
+      definition: { StartAt: 'Glue', States: { Glue: lambdaThenGlue.States.Glue! } },
+      input: {},
+      startGlueJob: () => {
+        throw new TaskError('Glue.EntityNotFoundException', 'no job named job');
+      },
+    });
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'Glue.EntityNotFoundException',
+      cause: 'no job named job',
+    });
+  });
+
+  it('refuses a task it cannot map, naming the state and the resource', async () => {
+    const definition: StateMachineDefinition = {
+      StartAt: 'Q',
+      States: { Q: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', End: true } },
+    };
+    await expect(runStateMachine({ definition, input: {} })).rejects.toThrow(UnmappedTaskError);
+    await expect(runStateMachine({ definition, input: {} })).rejects.toThrow(
+      /Task state Q has resource arn:aws:states:::sqs:sendMessage/,
+    );
+    await expect(runStateMachine({ definition: lambdaThenGlue, input: {} })).rejects.toThrow(
+      /pass invokeLambda/,
+    );
+  });
+});
