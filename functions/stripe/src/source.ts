@@ -26,12 +26,13 @@ export const source = defineSource({
   auth: { type: 'bearer', secretKey: 'api_key' },
   // Live mode allows 100 read requests/second (test mode 25); list endpoints count fully.
   rateLimit: { requestsPerSecond: 20, concurrency: 2 },
+  // As Stripe's own clients decide: Stripe-Should-Retry first, then 409 (a lock or idempotency
+  // conflict) retried, 429 waited out (the defaults also retry 5xx).
   responseRules: [
-    // 429 (rate_limit / lock_timeout): wait and retry.
+    { status: ['4xx', '5xx'], headers: { 'stripe-should-retry': 'false' }, action: 'fail' },
+    { status: ['4xx', '5xx'], headers: { 'stripe-should-retry': 'true' }, action: 'retry' },
+    { status: 409, action: 'retry' },
     { status: 429, action: 'rateLimited' },
-    // Stripe says whether a request may be retried: honour it either way.
-    { status: [409, 500, 502, 503, 504], headers: { 'stripe-should-retry': 'false' }, action: 'fail' },
-    { status: [400, 409, 500, 502, 503, 504], headers: { 'stripe-should-retry': 'true' }, action: 'retry' },
   ],
   streams: {
     charges: list('charges'),

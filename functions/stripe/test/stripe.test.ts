@@ -23,7 +23,12 @@ const FOLDER = 'payments/stripe';
 const T0 = Date.parse('2026-11-01T00:00:00Z') / 1000;
 
 const data = makeData(250, 120, 30);
-const faults: StripeFaults = { rateLimitOn: new Map([['charges', 2]]), invalidOn: new Set() };
+const faults: StripeFaults = {
+  rateLimitOn: new Map([['charges', 2]]),
+  invalidOn: new Set(),
+  lockTimeoutOn: new Map([['invoices', 1]]),
+  doNotRetryOn: new Set(),
+};
 
 let api: LoopbackApi;
 let handler: Handler;
@@ -49,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('stripe source', () => {
-  it('lands charges, customers and invoices, paging with starting_after through a 429', async () => {
+  it('lands charges, customers and invoices, paging with starting_after through a 429 and a 409', async () => {
     // Act
     const result = await handler({ runId: 'stripe-run-1' }, lambdaContext());
 
@@ -81,6 +86,7 @@ describe('stripe source', () => {
       data.charges[150]!.id,
       data.charges[50]!.id,
     ]);
+    expect(api.requestsTo('/v1/invoices')).toHaveLength(2); // 409 lock_timeout, Stripe-Should-Retry: true
     for (const r of api.requests) {
       expect(r.headers.authorization).toBe(`Bearer ${API_KEY}`);
       expect(r.query.get('limit')).toBe('100');
@@ -122,5 +128,19 @@ describe('stripe source', () => {
     expect(landed.manifest).toBeUndefined();
     expect(landed.state).toEqual(before.state);
     expect(output.text()).not.toContain(API_KEY);
+  });
+
+  it('fails at once on a 5xx Stripe says not to retry (Stripe-Should-Retry: false)', async () => {
+    // Prepare
+    faults.doNotRetryOn.add('invoices');
+    const before = api.requestsTo('/v1/invoices').length;
+
+    // Act
+    const run = handler({ runId: 'stripe-run-4', streams: ['invoices'] }, lambdaContext());
+
+    // Assess: asked once, not retried as a 500 otherwise is
+    await expect(run).rejects.toThrow(/500/);
+    expect(api.requestsTo('/v1/invoices').length - before).toBe(1);
+    expect((await readLanded(BUCKET, FOLDER, 'invoices', 'stripe-run-4')).manifest).toBeUndefined();
   });
 });

@@ -20,6 +20,10 @@ export interface StripeFaults {
   rateLimitOn: Map<string, number>;
   /** Resources answered with a 400 invalid_request_error. */
   invalidOn: Set<string>;
+  /** Answer the n-th request to these resources with a 409 lock_timeout (Stripe-Should-Retry: true). */
+  lockTimeoutOn: Map<string, number>;
+  /** Resources answered with a 500 api_error that Stripe says not to retry. */
+  doNotRetryOn: Set<string>;
 }
 
 const T0 = Date.parse('2026-11-01T00:00:00Z') / 1000;
@@ -134,6 +138,22 @@ export function stripeRoute(data: StripeData, apiKey: string, faults: StripeFaul
         },
         true,
       );
+    }
+    if (faults.lockTimeoutOn.get(resource) === n) {
+      return error(
+        409,
+        {
+          type: 'invalid_request_error',
+          code: 'lock_timeout',
+          message:
+            'This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request.',
+          doc_url: 'https://stripe.com/docs/error-codes/lock-timeout',
+        },
+        true,
+      );
+    }
+    if (faults.doNotRetryOn.has(resource)) {
+      return error(500, { type: 'api_error', message: 'An unknown error occurred' }, false);
     }
     if (faults.invalidOn.has(resource)) {
       return error(
