@@ -74,6 +74,7 @@ describe('sources', () => {
       expect(env.POWERTOOLS_SERVICE_NAME).toBe(source);
       expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('Tributary');
       expect(env.GLUE_DATABASE).toBe('tributary_dev');
+      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
     }
     expect(camelCase('casenotes-data')).toBe('casenotesData');
   });
