@@ -183,9 +183,9 @@ export const RateLimitSchema = z.strictObject({
 });
 
 export const TimeoutSchema = z.strictObject({
-  /** @default 10000 */
+  /** Opening a TCP connection (a kept-alive one is reused). @default 10000 */
   connectMs: z.number().int().positive().default(10_000),
-  /** Whole request, body included. @default 60000 */
+  /** Whole request, from sending to the last byte of the body; a slow body fails here. @default 60000 */
   totalMs: z.number().int().positive().default(60_000),
 });
 

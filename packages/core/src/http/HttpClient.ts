@@ -35,7 +35,8 @@ class RetryAfterRefresh extends Error {}
 
 export interface HttpClientOptions {
   source: SourceDefinition;
-  userAgent: string;
+  /** The API's origin (of the base URL in use): the only one that gets credentials. */
+  origin: string;
   redactor: Redactor;
   limiter: RateLimiter;
   logger: ReaderLogger;
@@ -100,8 +101,8 @@ export class HttpClient {
         headers: { ...request.headers },
         body: request.body,
       };
-      const sameOrigin = req.url.origin === request.url.origin;
-      if (useAuth && sameOrigin) await this.#o.auth!.apply(req);
+      // Credentials go only to the API's own origin, never to a host a next link points at.
+      if (useAuth && req.url.origin === this.#o.origin) await this.#o.auth!.apply(req);
       const url = this.display(req.url);
       const where: ErrorWhere = { source: source.name, url };
       if (info.stream) where.stream = info.stream;

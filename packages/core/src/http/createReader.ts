@@ -37,7 +37,7 @@ export function createReader(definition: SourceDefinition, context: ReaderContex
   const redactor = new Redactor();
   const client = new HttpClient({
     source: definition,
-    userAgent: userAgent(definition.name),
+    origin: new URL(context.baseUrl).origin,
     redactor,
     limiter: new RateLimiter(definition.rateLimit),
     logger,

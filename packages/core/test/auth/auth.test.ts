@@ -141,6 +141,28 @@ describe('auth kinds', () => {
     expectNoSecrets(c.text(), error, error.snippet);
   });
 
+  test('credentials go only to the API origin, not to a host a next link points at', async () => {
+    const elsewhere = await startApi({ '/items': () => ({ body: [{ id: 3 }] }) });
+    closers.push(elsewhere.close);
+    const api = await startApi({
+      '/items': () => ({
+        headers: { link: `<${elsewhere.url}/items?page=2>; rel="next"` },
+        body: [{ id: 1 }],
+      }),
+    });
+    closers.push(api.close);
+    const source = defineSource({
+      name: 'auth-test',
+      baseUrl: 'https://api.example.com',
+      auth: { type: 'bearer', secretKey: 'token' },
+      streams: { items: { path: '/items', paginator: { type: 'link' } } },
+    });
+    const reader = createReader(source, { baseUrl: api.url, secretName: await secret() });
+    expect(ids(await readAll(reader, 'items'))).toEqual([1, 3]);
+    expect(api.requests[0]!.headers.authorization).toBe(`Bearer ${SECRETS.token}`);
+    expect(elsewhere.requests[0]!.headers.authorization).toBeUndefined();
+  });
+
   test('basic', async () => {
     const { api, read } = await setup(
       { type: 'basic', usernameKey: 'user', passwordKey: 'password' },

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import type { ResponseRule } from '../../src/definition/schema.ts';
 import { fullJitter } from '../../src/retry/backoff.ts';
 import { classifyResponse } from '../../src/retry/responseRules.ts';
 import { quotaExhausted, waitHint } from '../../src/retry/waitHint.ts';
@@ -49,11 +50,11 @@ describe('the response table', () => {
     expect(c(302)).toBe('fail');
   });
   test('source rules come first: headers, body, classes', () => {
-    const rules = [
-      { status: [500, 503], headers: { 'Stripe-Should-Retry': 'false' }, action: 'fail' as const },
-      { status: 404, action: 'ignore' as const },
-      { status: 200, bodyContains: '"error"', action: 'retry' as const },
-      { status: '4xx', headers: { 'x-any': '*' }, action: 'retry' as const },
+    const rules: ResponseRule[] = [
+      { status: [500, 503], headers: { 'Stripe-Should-Retry': 'false' }, action: 'fail' },
+      { status: 404, action: 'ignore' },
+      { status: 200, bodyContains: '"error"', action: 'retry' },
+      { status: '4xx', headers: { 'x-any': '*' }, action: 'retry' },
     ];
     expect(classifyResponse(rules, 503, { 'stripe-should-retry': 'FALSE' }, body())).toBe('fail');
     expect(classifyResponse(rules, 503, { 'stripe-should-retry': 'true' }, body())).toBe('retry');
