@@ -113,10 +113,6 @@ def _report(result: TableResult, ev: Evolution, created: bool) -> None:
     result.as_string = [f"{n} -> {alt}" for n, alt in ev.as_string]
 
 
-def _is_empty(spark, table: str) -> bool:
-    return spark.table(table).limit(1).count() == 0
-
-
 def _view(df, table: str) -> str:
     name = "tributary_src_" + table.replace(".", "_").replace("`", "")
     df.createOrReplaceTempView(name)
@@ -133,7 +129,7 @@ def write_merge(spark, table: str, df, key: list[str]):
     _report(result, ev, created)
     aligned = aligned.localCheckpoint(eager=True)
     result.rows_in_run = aligned.count()
-    if created or _is_empty(spark, table):
+    if created:
         aligned.writeTo(table).append()
         result.inserted = result.rows_in_run
         winners = aligned.select(*key)
@@ -142,23 +138,24 @@ def write_merge(spark, table: str, df, key: list[str]):
             *[F.col(k).alias(f"t_{i}") for i, k in enumerate(key)],
             F.col("_cursor").alias("t_cursor"),
             F.col("_run_id").alias("t_run_id"),
-            F.lit(True).alias("t_hit"),
         )
         on = None
         for i, k in enumerate(key):
             cond = F.col(k).eqNullSafe(F.col(f"t_{i}"))
             on = cond if on is None else on & cond
+        # the MERGE condition, evaluated first to count and to know whose child rows to replace
         joined = aligned.select(*key, "_cursor", "_run_id").join(target, on, "left")
-        wins = F.col("t_hit").isNull() | (
-            F.coalesce(F.col("_cursor") >= F.col("t_cursor"), F.lit(True))
-            & (F.col("_run_id") != F.col("t_run_id"))
+        hit = F.col("t_run_id").isNotNull()
+        newer = F.coalesce(F.col("_cursor") >= F.col("t_cursor"), F.lit(True)) & (
+            F.col("_run_id") != F.col("t_run_id")
         )
-        winners = joined.where(wins).select(*key).localCheckpoint(eager=True)
-        counts = joined.agg(
-            F.sum(F.when(F.col("t_hit").isNull(), 1).otherwise(0)).alias("ins"),
-            F.sum(F.when(F.col("t_hit").isNotNull() & wins, 1).otherwise(0)).alias("upd"),
+        flagged = joined.select(*key, hit.alias("hit"), (~hit | newer).alias("wins")).localCheckpoint(eager=True)
+        counts = flagged.agg(
+            F.sum(F.when(~F.col("hit"), 1).otherwise(0)).alias("ins"),
+            F.sum(F.when(F.col("hit") & F.col("wins"), 1).otherwise(0)).alias("upd"),
         ).collect()[0]
         result.inserted, result.updated = int(counts["ins"] or 0), int(counts["upd"] or 0)
+        winners = flagged.where("wins").select(*key)
         if result.inserted or result.updated:
             view = _view(aligned, table)
             on_sql = " AND ".join(f"t.{q(k)} <=> s.{q(k)}" for k in key)
@@ -204,20 +201,18 @@ def write_replace(spark, table: str, df):
     return result, aligned
 
 
-def replace_children(spark, table: str, df, winners, parent_key: list[str]) -> TableResult:
+def replace_children(spark, table: str, df, winners, n_winners: int, parent_key: list[str]) -> TableResult:
     """Merge streams' child tables: the rows of every parent that won are replaced by its new elements."""
     result = TableResult(table, "merge")
     keep = {f"_parent_{k}" for k in parent_key} | {"_index"}
     ev, created, aligned = evolve(spark, table, df, partitioned=False, keep=keep)
     _report(result, ev, created)
     aligned = aligned.localCheckpoint(eager=True)
-    if not created and winners.count():
+    if not created and n_winners:
         view = _view(winners, table)
         on_sql = " AND ".join(f"t.{q('_parent_' + k)} <=> s.{q(k)}" for k in parent_key)
-        before = spark.table(table).count()
         spark.sql(f"MERGE INTO {table} t USING {view} s ON {on_sql} WHEN MATCHED THEN DELETE")
         spark.catalog.dropTempView(view)
-        result.deleted = before - spark.table(table).count()
     result.rows_in_run = result.inserted = aligned.count()
     if result.inserted:
         aligned.writeTo(table).append()

@@ -84,11 +84,9 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
                     cond = rows[f"`{k}`"].eqNullSafe(winners[f"`{k}`"])
                     on = cond if on is None else on & cond
                 source_rows = rows.join(winners, on, "left_semi")
-                children.append(
-                    replace_children(
-                        spark, child_fq, child_rows(source_rows, child, i, flat.key), winners, flat.key
-                    )
-                )
+                n_winners = result.inserted + result.updated
+                child_df = child_rows(source_rows, child, i, flat.key)
+                children.append(replace_children(spark, child_fq, child_df, winners, n_winners, flat.key))
             elif spec.disposition == "append":
                 children.append(
                     write_append(spark, child_fq, child_rows(rows, child, i, flat.key), args.run_id)[0]
