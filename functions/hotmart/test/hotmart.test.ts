@@ -69,9 +69,11 @@ describe('hotmart source', () => {
     expect(sales.records).toHaveLength(1100);
     expect(new Set(sales.records.map((r) => transaction(r))).size).toBe(1100);
     expect(sales.records.find((r) => transaction(r) === 'HP17715690036051')).toEqual(state.sales[37]);
+    expect(new Set(sales.records.map((r) => (r.purchase as { status: string }).status))).toEqual(
+      new Set(['APPROVED', 'COMPLETE', 'REFUNDED', 'CHARGEBACK']),
+    );
     expect(sales.manifest).toMatchObject({
       records: 1100,
-      pages: 3,
       primaryKey: ['purchase.transaction'],
       cursorField: 'purchase.order_date',
     });
@@ -82,6 +84,10 @@ describe('hotmart source', () => {
       state.subscriptions.map((r) => r.subscriber_code).sort(),
     );
     expect(subs.manifest).toMatchObject({ primaryKey: ['subscriber_code'] });
+    // every subscription, not only the last 30 days' (Hotmart's default accession window)
+    for (const r of api.requestsTo('/payments/api/v1/subscriptions')) {
+      expect(r.query.get('accession_date')).toBe(String(Date.UTC(2011, 0, 1)));
+    }
 
     // Assess: the token asked for as Hotmart wants it, then once more after the 401
     const tokenRequests = api.requestsTo('/security/oauth/token');
@@ -108,25 +114,27 @@ describe('hotmart source', () => {
       expect(again.at(-1)!.headers.authorization).toBe(bearer(2));
     }
 
-    // the pages walked: page_token from page_info.next_page_token, 500 a page, window end sent
+    // the pages walked: each purchase status asked for (Hotmart's default is APPROVED and COMPLETE
+    // only), page_token from page_info.next_page_token, 500 a page, the window's end sent
     const salesRequests = api.requestsTo(SALES);
-    const tokens = [...new Set(salesRequests.map((r) => r.query.get('page_token')))];
-    expect(tokens).toHaveLength(3);
-    expect(tokens[0]).toBeNull();
+    expect(new Set(salesRequests.map((r) => r.query.get('transaction_status'))).size).toBe(17);
+    const approved = salesRequests.filter((r) => r.query.get('transaction_status') === 'APPROVED');
+    const approvedPages = [...new Set(approved.map((r) => r.query.get('page_token')))];
+    expect(approvedPages).toEqual([null, expect.any(String)]); // 770 approved sales: two pages
     for (const r of salesRequests) {
       expect(r.query.get('max_results')).toBe('500');
       expect(r.query.has('start_date')).toBe(false); // first run: everything
       expect(Number(r.query.get('end_date'))).toBeGreaterThan(T0 + 1099 * 60_000);
     }
-    // 3 sales pages + 1 subscriptions page, the refused ones and the 429 again
-    expect(apiRequests.length).toBe(3 + 1 + refused.length + 1);
+    // 17 statuses (APPROVED on two pages) + 1 subscriptions page, the refused ones and the 429 again
+    expect(apiRequests.length).toBe(18 + 1 + refused.length + 1);
     expect(output.text()).not.toContain(CLIENT_SECRET);
     for (const t of state.tokens) expect(output.text()).not.toContain(t);
   });
 
-  it('asks a second run for the transaction window from the watermark, in epoch milliseconds', async () => {
+  it('asks a second run for the transaction window from the watermark less 30 days, in epoch milliseconds', async () => {
     // Prepare: three new sales
-    for (let i = 0; i < 3; i++) state.sales.push(makeSale(5000 + i, T0 + 86_400_000 + i));
+    for (let i = 0; i < 3; i++) state.sales.push(makeSale(5001 + i, T0 + 86_400_000 + i));
     const before = api.requests.length;
 
     // Act
@@ -134,10 +142,11 @@ describe('hotmart source', () => {
 
     // Assess
     const sent = api.requests.slice(before).filter((r) => r.path === SALES);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]!.query.get('start_date')).toBe(String(T0 + 1099 * 60_000));
+    expect(sent).toHaveLength(18);
+    for (const r of sent)
+      expect(r.query.get('start_date')).toBe(String(T0 + 1099 * 60_000 - 30 * 86_400_000));
     const landed = await readLanded(BUCKET, FOLDER, 'sales_history', 'hotmart-run-2');
-    expect(landed.records).toHaveLength(4); // the newest of run 1 again and the three new
+    expect(landed.records).toHaveLength(1103); // the last 30 days again (refunds keep their order date) and the three new
     expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_400_002);
   });
 });

@@ -4,7 +4,9 @@
  * `Authorization: Basic base64(id:secret)`), sales history and subscriptions answering
  * `{ items, page_info: { total_results, next_page_token, prev_page_token, results_per_page } }`,
  * `max_results`/`page_token`, the `start_date`/`end_date` window in epoch milliseconds, 401
- * `invalid_token` once a token has expired, and 429 with `RateLimit-*` headers.
+ * `invalid_token` once a token has expired, and 429 with `RateLimit-*` headers. Its defaults as
+ * documented: sales without `transaction_status` are only APPROVED and COMPLETE ones; subscriptions
+ * without `accession_date` only those of the last 30 days.
  */
 import type { ApiReply, ApiRequest } from '@tributary/testkit';
 
@@ -22,6 +24,9 @@ export interface HotmartState {
 }
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
+const DAY = 86_400_000;
+/** Most sales approved; a tenth each complete, refunded, charged back. */
+const STATUS_BY_DIGIT = ['REFUNDED', ...Array(7).fill('APPROVED'), 'COMPLETE', 'CHARGEBACK'] as string[];
 
 export function makeSale(i: number, orderDate = T0 + i * 60_000): Json {
   return {
@@ -32,14 +37,14 @@ export function makeSale(i: number, orderDate = T0 + i * 60_000): Json {
       transaction: `HP${String(17_715_690_036_014 + i)}`,
       order_date: orderDate,
       approved_date: orderDate + 5000,
-      status: i % 10 === 0 ? 'REFUNDED' : 'APPROVED',
+      status: STATUS_BY_DIGIT[i % 10],
       recurrency_number: 1,
       is_subscription: i % 3 === 0,
       commission_as: 'PRODUCER',
       price: { value: 97.9 + i, currency_code: 'BRL' },
       payment: { method: 'CREDIT_CARD', installments_number: 1 + (i % 12), type: 'CREDIT_CARD' },
       tracking: { source_sck: 'HOTMART_PRODUCT_PAGE', source: 'HOTMART', external_code: `ext-${i}` },
-      warranty_expire_date: orderDate + 7 * 86_400_000,
+      warranty_expire_date: orderDate + 7 * DAY,
       offer: { payment_mode: 'UNIQUE_PAYMENT', code: `k2pasun${i % 10}` },
       hotmart_fee: { total: 9.79, fixed: 1, currency_code: 'BRL', base: 97.9, percentage: 9.9 },
     },
@@ -51,9 +56,9 @@ export function makeSubscription(i: number): Json {
     subscriber_code: `SUB${String(i).padStart(6, '0')}`,
     subscription_id: 9_000_000 + i,
     status: i % 4 === 0 ? 'CANCELLED_BY_CUSTOMER' : 'ACTIVE',
-    accession_date: T0 - i * 86_400_000,
-    request_date: T0 - i * 86_400_000,
-    date_next_charge: T0 + 30 * 86_400_000,
+    accession_date: T0 - i * 15 * DAY,
+    request_date: T0 - i * 15 * DAY,
+    date_next_charge: T0 + 30 * DAY,
     trial: false,
     transaction: `HP${String(27_715_690_036_014 + i)}`,
     plan: { name: 'Mensal', id: 77, recurrency_period: 30, max_charge_cycles: 12 },
@@ -113,12 +118,21 @@ export function hotmartRoute(state: HotmartState, clientId: string, clientSecret
     if (req.path === '/payments/api/v1/sales/history') {
       const start = req.query.get('start_date');
       const end = req.query.get('end_date');
+      // Without transaction_status (or transaction) only APPROVED and COMPLETE sales are answered.
+      const status = req.query.get('transaction_status');
+      const statuses = status ? [status] : ['APPROVED', 'COMPLETE'];
       list = state.sales.filter((s) => {
-        const date = (s.purchase as { order_date: number }).order_date;
-        return (start === null || date >= Number(start)) && (end === null || date <= Number(end));
+        const { order_date: date, status: st } = s.purchase as { order_date: number; status: string };
+        return (
+          statuses.includes(st) &&
+          (start === null || date >= Number(start)) &&
+          (end === null || date <= Number(end))
+        );
       });
     } else if (req.path === '/payments/api/v1/subscriptions') {
-      list = state.subscriptions;
+      // accession_date defaults to 30 days ago.
+      const from = Number(req.query.get('accession_date') ?? Date.now() - 30 * DAY);
+      list = state.subscriptions.filter((s) => (s.accession_date as number) >= from);
     } else {
       return { status: 404, body: { error: 'not_found', error_description: `No route ${req.path}` } };
     }
