@@ -1,5 +1,6 @@
 /** Retries against a real loopback server: waits honoured, bursts survived, fatal answers named. */
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, createServer, type Socket } from 'node:net';
 import { startApi } from '@tributary/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
@@ -168,6 +169,29 @@ describe('retries', () => {
     expect(error).toBeInstanceOf(TransientError);
     expect(error.reason).toBe('ECONNREFUSED');
     expect(c.retries).toHaveLength(1);
+  });
+
+  test('a connection that never opens hits the connect timeout', async () => {
+    // A listening socket that never accepts, its queue full: the kernel drops further SYNs.
+    const listener = spawn(process.env.PYTHON ?? 'python3', [
+      '-c',
+      'import socket,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)',
+    ]);
+    closers.push(async () => void listener.kill());
+    const port = await new Promise<number>((resolve) =>
+      listener.stdout.once('data', (d) => resolve(Number(String(d)))),
+    );
+    const fillers: Socket[] = [0, 1, 2].map(() => connect(port, '127.0.0.1').on('error', () => {}));
+    closers.push(async () => fillers.forEach((f) => f.destroy()));
+    await new Promise((r) => setTimeout(r, 200));
+    const { c, read } = reader(`http://127.0.0.1:${port}`, {
+      retry: { ...FAST_RETRY, maxAttempts: 2 },
+      timeouts: { connectMs: 300, totalMs: 60_000 },
+    });
+    const error = await readAll(read, 'items').catch((e) => e);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.reason).toBe('connect timeout');
+    expect(c.retries.map((r) => r.reason)).toEqual(['connect timeout']);
   });
 
   test('a slow body hits the total timeout, and is retried', async () => {
