@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RETRYABLE_ERROR_NAMES } from '@tributary/core';
-import type { CloudFormationTemplate } from '@tributary/local-pipeline';
+import { type CloudFormationTemplate, packagedGlueJob } from '@tributary/local-pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allows, roleStatements, type Statement } from './support/iam.ts';
 import {
@@ -270,6 +270,11 @@ describe('Glue', () => {
     expect(args['--conf']).toContain('spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog');
     expect(args['--conf']).toContain(`spark.sql.catalog.glue_catalog.warehouse=s3://${CURATED}/warehouse/`);
     expect(args['--conf']).not.toMatch(/\n/);
+    // What a local run of the job (the demo) starts from.
+    expect(packagedGlueJob(t, 'tributary-dev-curate')).toMatchObject({
+      scriptLocation: `s3://${SCRIPTS}/glue-scripts/curate.py`,
+      defaultArguments: { '--database': 'tributary_dev', '--raw_root': `s3://${RAW}/` },
+    });
   });
 
   it('lets the job read raw, write curated and its own catalog database only', () => {

@@ -6,6 +6,7 @@ export {
   TemplateError,
   UnmappedTaskError,
 } from './errors.ts';
+export { glueArgv, type PackagedGlueJob, packagedGlueJob } from './glueJob.ts';
 export {
   type LoadOptions,
   loadPackagedStateMachine,
@@ -13,6 +14,12 @@ export {
   readTemplate,
   TEMPLATE_FILE,
 } from './loadPackagedStateMachine.ts';
+export {
+  createLambdaContext,
+  type LambdaContextOptions,
+  type LocalHandler,
+  localLambdas,
+} from './localLambda.ts';
 export {
   type PackagedService,
   type PackageServiceOptions,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { runStateMachine, type StateMachineDefinition, TaskError, UnmappedTaskError } from '../src/index.ts';
+import {
+  glueArgv,
+  localLambdas,
+  runStateMachine,
+  type StateMachineDefinition,
+  TaskError,
+  UnmappedTaskError,
+} from '../src/index.ts';
 
 const lambdaThenGlue: StateMachineDefinition = {
   StartAt: 'Invoke',
@@ -123,5 +130,44 @@ describe('runStateMachine', () => {
     await expect(runStateMachine({ definition: lambdaThenGlue, input: {} })).rejects.toThrow(
       /pass invokeLambda/,
     );
+  });
+});
+
+describe('localLambdas', () => {
+  it('runs the handler named by FunctionName with a Lambda context counting down from the timeout', async () => {
+    const seen: { event: unknown; remaining: number; name: string }[] = [];
+    const invoke = localLambdas(
+      {
+        'svc-dev-a': (event, context) => {
+          seen.push({ event, remaining: context.getRemainingTimeInMillis(), name: context.functionName });
+          return { ok: true, at: new Date(0) };
+        },
+      },
+      { timeoutMs: 5_000 },
+    );
+
+    const result = await invoke('svc-dev-a', { x: 1 });
+
+    expect(result).toEqual({ ok: true, at: '1970-01-01T00:00:00.000Z' });
+    expect(seen[0]?.event).toEqual({ x: 1 });
+    expect(seen[0]?.name).toBe('svc-dev-a');
+    expect(seen[0]?.remaining).toBeLessThanOrEqual(5_000);
+    expect(seen[0]?.remaining).toBeGreaterThan(0);
+    await expect(invoke('svc-dev-b', {})).rejects.toMatchObject({
+      name: 'Lambda.ResourceNotFoundException',
+      message: expect.stringContaining('Function not found: svc-dev-b (local handlers: svc-dev-a)'),
+    });
+  });
+});
+
+describe('glueArgv', () => {
+  it('layers defaults, the run and local overrides into a command line', () => {
+    expect(
+      glueArgv(
+        { '--warehouse': 's3://w/', '--catalog': 'glue' },
+        { '--run_id': 'r1' },
+        { '--warehouse': '/tmp/w' },
+      ),
+    ).toEqual(['--warehouse', '/tmp/w', '--catalog', 'glue', '--run_id', 'r1']);
   });
 });
