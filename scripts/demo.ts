@@ -10,10 +10,10 @@
  *   3. after the APIs changed (records updated and added): only the changes come in.
  * Options: --keep (leave moto and the sandbox running at the end, until Ctrl-C), --records <n>.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { packageService } from '@tributary/local-pipeline';
+import { packageService, TEMPLATE_FILE } from '@tributary/local-pipeline';
 import type { ServedReport, SourceName } from '@tributary/sandbox';
 import {
   checkPrerequisites,
@@ -83,6 +83,10 @@ async function main(): Promise<number> {
   let t = performance.now();
   say('\n▸ packaging the service (sls package --stage dev; reused while its inputs are unchanged)…');
   const packaged = await packageService({ stage: 'dev', cache: true });
+  // The package cache is shared (tests package too): keep this run's template where it stays put.
+  const packageDir = join(DEMO_DIR, 'package');
+  await mkdir(packageDir, { recursive: true });
+  await copyFile(join(packaged.dir, TEMPLATE_FILE), join(packageDir, TEMPLATE_FILE));
   say(
     `  ✓ ${packaged.cached ? 'reused' : 'packaged'} ${rel(packaged.dir)} in ${seconds(performance.now() - t)}`,
   );
@@ -122,7 +126,7 @@ async function main(): Promise<number> {
     const started = performance.now();
     const result = await runLocalPipeline({
       stack,
-      packageDir: packaged.dir,
+      packageDir,
       input: {},
       executionName,
       warehouse: WAREHOUSE,
@@ -183,9 +187,9 @@ function printRound(result: LocalPipelineResult, progress: PipelineProgress, ms:
       .at(-1) ?? '',
     String(tb.disposition ?? ''),
     num(tb.rowsRead ?? tb.rowsInRun),
-    num(tb.inserted),
-    num(tb.updated),
-    num(tb.total ?? tb.rowsTotal),
+    num(tb.rowsInserted),
+    num(tb.rowsUpdated),
+    num(tb.rowsTotal),
   ]);
   say(`\n  curated in ${seconds(curate.durationMs)} (${DATABASE}, warehouse ${rel(WAREHOUSE)}):`);
   say(indent(table(['table', 'write', 'rows read', 'inserted', 'updated', 'rows in table'], curatedRows)));
@@ -221,8 +225,7 @@ function printCuratedCheck(
   const tables = new Map<string, number | undefined>();
   for (const r of rounds) {
     for (const tb of (r.result.curate?.summary?.tables ?? []) as Array<Record<string, unknown>>) {
-      const total = tb.total ?? tb.rowsTotal;
-      tables.set(`${tb.source}/${tb.stream}`, typeof total === 'number' ? total : undefined);
+      if (typeof tb.rowsTotal === 'number') tables.set(`${tb.source}/${tb.stream}`, tb.rowsTotal);
     }
   }
   if (!last) return;

@@ -100,8 +100,9 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
   }
   const datasets = options.socrataDatasets ?? ['erm2-nwe9', 'ydr8-5enu'];
   for (const d of datasets) {
-    if (!/^[a-z0-9]{4}-[a-z0-9]{4}$/.test(d))
-      throw new SandboxOptionsError(`socrataDatasets: "${d}" is not a 4x4 id`);
+    if (!/^(?:[a-z][a-z0-9_]*=)?[a-z0-9]{4}-[a-z0-9]{4}$/.test(d)) {
+      throw new SandboxOptionsError(`socrataDatasets: "${d}" is not a 4x4 id (optionally name=id)`);
+    }
   }
   const faults = options.faults;
   const credentials = { ...DEFAULT_CREDENTIALS };

@@ -16,6 +16,7 @@ export {
 export { paths, repoRoot } from './paths.ts';
 export { checkPrerequisites, type MissingPrerequisite } from './prerequisites.ts';
 export { type ProvisionOptions, provision } from './provision.ts';
+export { type CuratedTables, type ReadCuratedOptions, readCurated } from './readCurated.ts';
 export { CurateFailedError, type CurateSummary, runCurate, stopCurateProcesses } from './runCurate.ts';
 export {
   type HandlerResultLike,
@@ -24,5 +25,6 @@ export {
   type LocalPipelineResult,
   runLocalPipeline,
 } from './runLocalPipeline.ts';
+export { createStandInStack, type StandInStackOptions } from './standInStack.ts';
 export { type LocalStack, type LocalStackOptions, startLocalStack } from './startLocalStack.ts';
 export { type PackagedFunction, type PackagedService, readPackagedService } from './template.ts';

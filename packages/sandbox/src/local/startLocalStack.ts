@@ -9,6 +9,7 @@ import { SOURCE_NAMES } from '../api.ts';
 import { createSandbox, type Sandbox } from '../createSandbox.ts';
 import type { SandboxOptions } from '../options.ts';
 import { provision } from './provision.ts';
+import { createStandInStack } from './standInStack.ts';
 
 export interface LocalStackOptions {
   sandbox?: SandboxOptions;
@@ -20,6 +21,8 @@ export interface LocalStackOptions {
   curatedBucket?: string;
   /** @default 'eu-west-2' */
   region?: string;
+  /** The stack `sls invoke local` looks up for `!Ref RawBucket`/`!Ref CuratedBucket`. @default 'tributary-dev' */
+  stackName?: string;
 }
 
 export interface LocalStack {
@@ -48,6 +51,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     Object.assign(process.env, awsEnv);
     sandbox = await createSandbox(options.sandbox);
+    await createStandInStack({
+      stackName: options.stackName ?? 'tributary-dev',
+      buckets: { RawBucket: rawBucket, CuratedBucket: curatedBucket },
+      region: awsEnv.AWS_REGION,
+    });
     const credentials = sandbox.credentials as unknown as Record<string, Record<string, string>>;
     await provision({
       buckets: [rawBucket, curatedBucket],
