@@ -1,0 +1,93 @@
+"""Whole runs: part checks (count, corrupt lines), curate-only reruns discovering a run's manifests in a
+folder and on S3 (moto server), and the script run as Glue runs it (a separate process)."""
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lake import land, manifest_for, part_bytes, run_prefix
+
+SCRIPT = Path(__file__).resolve().parents[1] / "curate.py"
+
+
+def test_a_part_count_mismatch_fails_naming_the_part(curate_run, tmp_path):
+    path = land(tmp_path, "github", "issues", "r1", [[{"id": 1}], [{"id": 2}, {"id": 3}]], primaryKey="id")
+    manifest = json.loads(Path(path).read_text())
+    manifest["parts"][1]["records"] = 3
+    manifest["records"] = 4
+    Path(path).write_text(json.dumps(manifest))
+    failed = curate_run("r1", [path], expect=1)
+    assert failed["error"] == "PartMismatchError"
+    assert failed["message"] == f"part {manifest['parts'][1]['key']}: read 2 records, the manifest says 3"
+    assert "github_issues" not in [t.name for t in curate_run.spark.catalog.listTables(f"local.{curate_run.db}")]
+
+
+def test_a_line_that_is_not_json_fails_naming_the_part(curate_run, tmp_path):
+    path = land(tmp_path, "github", "issues", "r1", [[{"id": 1}, {"id": 2}]], primaryKey="id")
+    manifest = json.loads(Path(path).read_text())
+    part = Path(path).parent / "part-00000.ndjson.gz"
+    part.write_bytes(gzip.compress(b'{"id": 1}\n{"id": 2, oops\n'))
+    manifest["parts"][0].update(bytes=None, sha256=None)
+    Path(path).write_text(json.dumps(manifest))
+    failed = curate_run("r1", [path], expect=1)
+    assert failed["message"] == f"part {manifest['parts'][0]['key']}: 1 of its lines are not JSON objects"
+
+
+def test_curate_only_rerun_discovers_the_runs_manifests_in_a_folder(curate_run, tmp_path):
+    land(tmp_path, "github", "issues", "r1", [[{"id": 1}]], primaryKey="id")
+    land(tmp_path, "stripe", "charges", "r1", [[{"id": "ch_1"}, {"id": "ch_2"}]], primaryKey="id")
+    land(tmp_path, "stripe", "charges", "r0", [[{"id": "ch_0"}]], primaryKey="id")
+    summary = curate_run("r1", [], "--raw_root", str(tmp_path), "--sources", "stripe")
+    assert [(t["table"].rsplit(".", 1)[1], t["rowsInserted"]) for t in summary["tables"]] == [("stripe_charges", 2)]
+    summary = curate_run("r1", [], "--raw_root", str(tmp_path))
+    assert sorted(t["table"].rsplit(".", 1)[1] for t in summary["tables"]) == ["github_issues", "stripe_charges"]
+
+
+def test_curate_only_rerun_discovers_manifests_on_s3(curate_run, aws, db):
+    import boto3
+
+    s3 = boto3.client("s3")
+    bucket = db.replace("_", "-")[:50]
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    parts = [[{"number": 1, "title": "a"}], [{"number": 2, "title": "b"}]]
+    blobs = [part_bytes(p) for p in parts]
+    prefix = "dev/" + run_prefix("github", "issues", "r9")
+    for i, blob in enumerate(blobs):
+        s3.put_object(Bucket=bucket, Key=f"{prefix}/part-{i:05d}.ndjson.gz", Body=blob)
+    manifest = manifest_for(prefix, "r9", "github", "issues", parts, blobs, primaryKey="number")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/_manifest.json", Body=json.dumps(manifest).encode())
+    s3.put_object(Bucket=bucket, Key="dev/github/issues/run_id=r8/_manifest.json", Body=b"{}")
+
+    summary = curate_run("r9", [], "--raw_root", f"s3://{bucket}/dev/", "--s3_endpoint", aws)
+    [table] = summary["tables"]
+    assert table["manifests"] == [f"s3://{bucket}/{prefix}/_manifest.json"]
+    assert [(r["number"], r["title"]) for r in curate_run.rows("github_issues", "number")] == [(1, "a"), (2, "b")]
+
+    manifest["parts"][0]["sha256"] = "0" * 64
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/_manifest.json", Body=json.dumps(manifest).encode())
+    failed = curate_run("r9", [f"s3://{bucket}/{prefix}/_manifest.json"], expect=1)
+    assert failed["message"] == f"part {prefix}/part-00000.ndjson.gz: sha256 differs from the manifest's"
+
+
+def test_the_script_runs_as_glue_runs_it(tmp_path):
+    path = land(tmp_path, "github", "issues", "r1", [[{"id": 1, "user": {"login": "ana"}}]], primaryKey="id")
+    argv = [
+        sys.executable, str(SCRIPT),
+        "--JOB_NAME", "tributary-dev-curate", "--job-bookmark-option", "job-bookmark-disable",
+        "--run_id", "r1", "--manifests", path, "--warehouse", str(tmp_path / "warehouse"),
+        "--catalog", "hadoop", "--database", "cli", "--pg_dsn", "",
+    ]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": ""})
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["status"] == "succeeded"
+    assert summary["tables"][0]["table"] == "local.cli.github_issues" and summary["tables"][0]["rowsTotal"] == 1
+    assert (tmp_path / "warehouse/cli/github_issues/metadata").is_dir()
+
+    failed = subprocess.run([*argv[:2], "--run_id", "r1", "--warehouse", "w"], capture_output=True, text=True)
+    assert failed.returncode == 1
+    assert json.loads(failed.stdout.strip().splitlines()[-1])["error"] == "ArgumentError"
+    assert "--manifests" in failed.stderr
