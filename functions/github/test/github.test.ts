@@ -8,6 +8,7 @@ import {
   captureOutput,
   createBucket,
   createSecret,
+  keysContaining,
   type LoopbackApi,
   lambdaContext,
   readLanded,
@@ -132,6 +133,7 @@ describe('github source', () => {
     }
     // the token never reaches the logs
     expect(output.text()).not.toContain(TOKEN);
+    expect(await keysContaining(BUCKET, TOKEN)).toEqual([]); // nor S3
   });
 
   it('asks a second run only for what changed since the watermark', async () => {
@@ -162,7 +164,14 @@ describe('github source', () => {
     const run = handler({ runId: 'gh-run-3', streams: ['issues'] }, lambdaContext());
 
     // Assess
-    await expect(run).rejects.toThrow(/422/);
+    const error: Error = await run.then(
+      () => {
+        throw new Error('the run should fail');
+      },
+      (e: Error) => e,
+    );
+    expect(error.message).toMatch(/422/);
+    expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(TOKEN);
     const landed = await readLanded(BUCKET, FOLDER, 'issues', 'gh-run-3');
     expect(landed.manifest).toBeUndefined();
     expect(Date.parse(String(landed.state?.watermark))).toBe(Date.parse('2026-11-03T01:00:00Z'));

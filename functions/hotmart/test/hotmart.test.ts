@@ -8,6 +8,7 @@ import {
   captureOutput,
   createBucket,
   createSecret,
+  keysContaining,
   type LoopbackApi,
   lambdaContext,
   readLanded,
@@ -129,6 +130,7 @@ describe('hotmart source', () => {
     // 17 statuses (APPROVED on two pages) + 1 subscriptions page, the refused ones and the 429 again
     expect(apiRequests.length).toBe(18 + 1 + refused.length + 1);
     expect(output.text()).not.toContain(CLIENT_SECRET);
+    expect(await keysContaining(BUCKET, CLIENT_SECRET)).toEqual([]); // nor S3
     for (const t of state.tokens) expect(output.text()).not.toContain(t);
   });
 
@@ -148,5 +150,25 @@ describe('hotmart source', () => {
     const landed = await readLanded(BUCKET, FOLDER, 'sales_history', 'hotmart-run-2');
     expect(landed.records).toHaveLength(1103); // the last 30 days again (refunds keep their order date) and the three new
     expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_400_002);
+  });
+
+  it('fails on a 403 unauthorized_client, naming it, landing nothing, and without the secret', async () => {
+    // Prepare
+    state.forbidden = new Set(['/payments/api/v1/subscriptions']);
+
+    // Act
+    const run = handler({ runId: 'hotmart-run-3', streams: ['subscriptions'] }, lambdaContext());
+
+    // Assess
+    const error: Error = await run.then(
+      () => {
+        throw new Error('the run should fail');
+      },
+      (e: Error) => e,
+    );
+    expect(error.message).toMatch(/403/);
+    expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(CLIENT_SECRET);
+    expect((await readLanded(BUCKET, FOLDER, 'subscriptions', 'hotmart-run-3')).manifest).toBeUndefined();
+    expect(output.text()).not.toContain(CLIENT_SECRET);
   });
 });

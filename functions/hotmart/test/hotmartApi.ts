@@ -21,6 +21,8 @@ export interface HotmartState {
   expireAtRequest?: number;
   /** Answer the n-th API request with a 429. */
   rateLimitAtRequest?: number;
+  /** Paths answered with 403 unauthorized_client (the credentials lack the scope). */
+  forbidden?: Set<string>;
 }
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
@@ -105,6 +107,15 @@ export function hotmartRoute(state: HotmartState, clientId: string, clientSecret
     const current = state.tokens.at(-1);
     if (!current || req.headers.authorization !== `Bearer ${current}`) {
       return { status: 401, body: { error: 'invalid_token', error_description: 'Invalid access token' } };
+    }
+    if (state.forbidden?.has(req.path)) {
+      return {
+        status: 403,
+        body: {
+          error: 'unauthorized_client',
+          error_description: 'The client is not authorized to access this resource',
+        },
+      };
     }
     if (state.rateLimitAtRequest === apiRequests) {
       return {

@@ -8,6 +8,7 @@ import {
   captureOutput,
   createBucket,
   createSecret,
+  keysContaining,
   type LoopbackApi,
   lambdaContext,
   readLanded,
@@ -90,6 +91,7 @@ describe('socrata source', () => {
       expect(r.headers['x-app-token']).toBe(APP_TOKEN);
     }
     expect(output.text()).not.toContain(APP_TOKEN);
+    expect(await keysContaining(BUCKET, APP_TOKEN)).toEqual([]); // nor S3
   });
 
   it('asks a second run for rows updated after the watermark, as a SoQL floating timestamp', async () => {
@@ -124,7 +126,14 @@ describe('socrata source', () => {
     const run = handler({ runId: 'socrata-run-3', streams: ['dataset_abcd_1234'] }, lambdaContext());
 
     // Assess
-    await expect(run).rejects.toThrow(/400/);
+    const error: Error = await run.then(
+      () => {
+        throw new Error('the run should fail');
+      },
+      (e: Error) => e,
+    );
+    expect(error.message).toMatch(/400/);
+    expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(APP_TOKEN);
     const landed = await readLanded(BUCKET, FOLDER, 'dataset_abcd_1234', 'socrata-run-3');
     expect(landed.manifest).toBeUndefined();
     expect(landed.state).toEqual(before.state);

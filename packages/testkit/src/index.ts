@@ -12,6 +12,7 @@ export {
   createSecret,
   getJson,
   getObject,
+  keysContaining,
   type LandedStream,
   lambdaContext,
   listKeys,

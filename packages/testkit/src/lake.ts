@@ -66,6 +66,17 @@ export async function readRecords(bucket: string, prefix: string): Promise<Recor
   return records;
 }
 
+/** The keys under `prefix` whose content (gunzipped for `.gz`) contains `needle`: for "no secret in S3" checks. */
+export async function keysContaining(bucket: string, needle: string, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  for (const key of await listKeys(bucket, prefix)) {
+    let body = await getObject(bucket, key);
+    if (key.endsWith('.gz')) body = gunzipSync(body);
+    if (key.includes(needle) || body.includes(needle)) found.push(key);
+  }
+  return found;
+}
+
 /** What one stream of one run landed: its records, its manifest, and the stream's watermark state. */
 export interface LandedStream {
   records: Record<string, unknown>[];
