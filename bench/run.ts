@@ -6,7 +6,7 @@
  *   pnpm bench                          everything (100k × 3 and 1M × 2, bundles, Glue): < 10 min
  *   pnpm bench --quick                  10k × 3 and 100k × 1, 3 cold inits, no Glue: ~1 min
  *   pnpm bench --only ingest|bundles|glue   one part (repeatable, or comma-separated)
- *   pnpm bench --records 100000,1000000 --reps 3,2 --page-size 1000 --profile tributary,ceiling
+ *   pnpm bench --records 100000,1000000 --reps 3,2 --page-size 1000 --profile tributary,ceiling --heap-mb 8192
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -50,6 +50,7 @@ function options() {
       profile: { type: 'string', multiple: true },
       contenders: { type: 'string' },
       'cold-runs': { type: 'string' },
+      'heap-mb': { type: 'string', default: '8192' },
     },
   });
   const only = list(values.only);
@@ -72,6 +73,7 @@ function options() {
     pageSize,
     contenders: contenders as Contender[],
     profile: profile as Contender[],
+    heapMb: numbers('heap-mb', values['heap-mb'])![0]!,
     coldRuns: numbers('cold-runs', values['cold-runs'])?.[0] ?? (values.quick ? 3 : 7),
   };
 }
@@ -108,7 +110,13 @@ async function main(): Promise<void> {
   try {
     if (opts.parts.includes('ingest')) {
       run.ingest = await runIngest(
-        { sizes: opts.sizes, pageSize: opts.pageSize, contenders: opts.contenders, profile: opts.profile },
+        {
+          sizes: opts.sizes,
+          pageSize: opts.pageSize,
+          contenders: opts.contenders,
+          profile: opts.profile,
+          heapMb: opts.heapMb,
+        },
         { scripts, motoEndpoint: moto.endpoint, outDir, log },
       );
     }

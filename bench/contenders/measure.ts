@@ -27,6 +27,7 @@ export interface ContenderResult {
   cpuSystemMs: number;
   /** Peak resident set size of the process, bytes. */
   peakRssBytes: number;
+  memoryAtEnd?: NodeJS.MemoryUsage;
   /** What the contender says about itself (pages, bytes landed, …). */
   detail?: Record<string, unknown>;
 }
@@ -62,5 +63,7 @@ function elapsed(t0: number, cpu0: NodeJS.CpuUsage) {
     cpuUserMs: cpu.user / 1000,
     cpuSystemMs: cpu.system / 1000,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    /** At the end of the work: where the memory is (V8 heap vs Buffers and other native memory). */
+    memoryAtEnd: process.memoryUsage(),
   };
 }

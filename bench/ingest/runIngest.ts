@@ -19,6 +19,8 @@ export interface IngestPlan {
   sizes: { records: number; repetitions: number }[];
   pageSize: number;
   contenders: readonly Contender[];
+  /** Every contender's `--max-old-space-size`: large, so that the naive approach shows how far it gets. */
+  heapMb: number;
   /** Profile these contenders' runs with `--cpu-prof` (their first repetition). */
   profile: readonly Contender[];
 }
@@ -79,7 +81,7 @@ export async function runIngest(plan: IngestPlan, ctx: IngestContext): Promise<S
               prefix: `bench/${contender}/${size.records}/${rep}`,
               runId,
             };
-            const nodeArgs = ['--max-old-space-size=8192'];
+            const nodeArgs = [`--max-old-space-size=${plan.heapMb}`];
             if (rep === 0 && plan.profile.includes(contender)) {
               const dir = join(ctx.outDir, 'profiles');
               mkdirSync(dir, { recursive: true });
