@@ -11,6 +11,7 @@ import { AuthError, type ErrorWhere, HttpError, RateLimitedError, TransientError
 import type { RateLimiter } from '../ratelimit/RateLimiter.ts';
 import { fullJitter } from '../retry/backoff.ts';
 import { classifyResponse } from '../retry/responseRules.ts';
+import { sleep } from '../retry/sleep.ts';
 import { waitHint } from '../retry/waitHint.ts';
 import type { ReadObserver } from '../stream/types.ts';
 import type { Redactor } from './Redactor.ts';
@@ -43,20 +44,6 @@ export interface HttpClientOptions {
   observer?: ReadObserver;
   /** Set once the auth provider exists (it needs this client for token requests). */
   auth?: AuthProvider;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export class HttpClient {

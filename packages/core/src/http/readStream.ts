@@ -6,9 +6,10 @@
  * current one (one page of read-ahead), and cancelled if the caller stops.
  */
 import type { SourceDefinition } from '../definition/schema.ts';
-import { type ErrorWhere, EventValidationError, PaginationLoopError } from '../errors.ts';
-import type { ApiRecord, JsonValue, Page, ReadOptions } from '../stream/types.ts';
+import { type ErrorWhere, PaginationLoopError } from '../errors.ts';
+import type { JsonValue, Page, ReadOptions } from '../stream/types.ts';
 import type { TemplateValues } from '../template/template.ts';
+import { finishRecords } from './finishRecords.ts';
 import type { HttpClient } from './HttpClient.ts';
 import { maxCursor } from './maxCursor.ts';
 import { parseJson } from './parseJson.ts';
@@ -16,18 +17,7 @@ import type { Redactor } from './Redactor.ts';
 import { selectRecords } from './selectRecords.ts';
 import type { StreamPlan } from './streamPlan.ts';
 import type { HttpResponse } from './types.ts';
-
-interface Position {
-  w: number;
-  s: JsonValue;
-  n: number;
-}
-
-interface Walk {
-  index: number;
-  vars?: Readonly<Record<string, string | number | boolean>>;
-  parent?: ApiRecord;
-}
+import { type Position, parsePosition, walks } from './walks.ts';
 
 interface Fetched {
   response: HttpResponse;
@@ -42,60 +32,6 @@ export interface ReadDeps {
   redactor: Redactor;
   /** Credential query params to keep out of positions. */
   queryParams(): readonly string[];
-}
-
-function parsePosition(from: unknown, source: string, stream: string): Position | undefined {
-  if (from === undefined || from === null) return undefined;
-  const p = from as Partial<Position>;
-  if (typeof p !== 'object' || !Number.isInteger(p.w) || !Number.isInteger(p.n) || !('s' in p)) {
-    throw new EventValidationError(
-      `a position to resume from must be a Page.next of this stream, got ${JSON.stringify(from)}`,
-      {
-        where: { source, stream },
-      },
-    );
-  }
-  return p as Position;
-}
-
-async function* walks(plan: StreamPlan, options: ReadOptions, skip: number): AsyncGenerator<Walk> {
-  const { stream } = plan;
-  if (stream.parent) {
-    if (!options.parents) {
-      throw new EventValidationError(
-        `stream ${plan.name} is a child of ${stream.parent.stream}: the reader needs its parents()`,
-      );
-    }
-    let index = 0;
-    for await (const parent of options.parents()) {
-      if (index >= skip) yield { index, parent };
-      index++;
-    }
-  } else if (stream.partitions) {
-    for (let index = skip; index < stream.partitions.length; index++)
-      yield { index, vars: stream.partitions[index] };
-  } else if (skip === 0) {
-    yield { index: 0 };
-  }
-}
-
-function finishRecords(
-  plan: StreamPlan,
-  records: readonly unknown[],
-  parent: ApiRecord | undefined,
-): ApiRecord[] {
-  const out = records as ApiRecord[];
-  if (plan.carry.length && parent) {
-    for (const record of out) for (const [field, at] of plan.carry) record[field] = at(parent) as never;
-  }
-  const transform = plan.stream.transform;
-  if (!transform) return out;
-  const kept: ApiRecord[] = [];
-  for (const record of out) {
-    const result = transform(record);
-    if (result !== undefined) kept.push(result);
-  }
-  return kept;
 }
 
 export async function* readStream(
@@ -126,8 +62,6 @@ export async function* readStream(
   try {
     while (!upcoming.done) {
       const walk = upcoming.value;
-      upcoming = { done: false, value: walk }; // replaced once the walk's last page is known
-      let lookedAhead = false;
       const values: TemplateValues = { until: options.window.until, vars: walk.vars, parent: walk.parent };
       if (since) values.since = since;
       const base = plan.walk(values, { source, stream: plan.name });
@@ -193,15 +127,15 @@ export async function* readStream(
             pending.catch(() => {}); // surfaced when awaited
           }
         } else {
+          // The walk's last page: look at the next walk now, so that the stream's last page says `null`.
           upcoming = await iterator.next();
-          lookedAhead = true;
           next = upcoming.done ? null : { w: upcoming.value.index, s: plan.paginator.start(), n: 0 };
         }
         const page: Page = {
           records: finishRecords(plan, records, walk.parent),
           index,
           url: response.url,
-          next: next as unknown as JsonValue,
+          next,
         };
         if (plan.cursor && incremental) {
           const max = maxCursor(page.records, plan.cursor, incremental.cursorType);
@@ -212,7 +146,6 @@ export async function* readStream(
         if (nextState === null) break;
         state = nextState;
       }
-      if (!lookedAhead) upcoming = await iterator.next();
     }
   } finally {
     internal.abort();

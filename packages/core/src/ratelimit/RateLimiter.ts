@@ -4,6 +4,7 @@
  * bucket without burst). A server's "slow down" pauses the whole source (`pauseUntil`).
  * Slots are granted in arrival order.
  */
+import { sleep } from '../retry/sleep.ts';
 
 export interface RateLimitOptions {
   /** Absent = unlimited. */
@@ -13,21 +14,6 @@ export interface RateLimitOptions {
 
 /** Gives the slot back; call exactly once. */
 export type Release = () => void;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export class RateLimiter {
   readonly #interval: number;

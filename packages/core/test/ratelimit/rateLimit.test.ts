@@ -43,11 +43,12 @@ describe('rate limit', () => {
     await Promise.all([readAll(read, 'a'), readAll(read, 'b')]);
     expect(api.requests).toHaveLength(11);
     const times = api.requests.map((r) => r.at).sort((x, y) => x - y);
-    // Starts are 200 ms apart. The server (in this same process, on shared cores) notes an arrival late
-    // when the event loop is busy (the first requests also open connections), which shortens the gap
-    // after it: so each gap ≥ 150, and from the second arrival on the span ≥ 9 × 200 less a little.
-    for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(150);
-    expect(times.at(-1)! - times[1]!).toBeGreaterThanOrEqual(9 * 200 - 20);
+    // Starts are 200 ms apart. The server (in this same process, on shared cores) may note an arrival
+    // late when the event loop or the machine is busy, which shortens the gap after it; so the bounds
+    // are robust ones: the median gap, and the whole span (only the first arrival's delay shortens it).
+    const sorted = gaps(times).sort((x, y) => x - y);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeGreaterThanOrEqual(180);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(9 * 200);
   });
 
   test('concurrency bounds requests in flight across streams', async () => {
