@@ -93,7 +93,10 @@ export async function startApi(routes: Record<string, ApiRoute> | ApiRoute): Pro
       requests.push(req);
       const route = find(req.method, path);
       try {
-        if (!route) return send(res, { status: 404, body: { message: `no route for ${req.method} ${path}` } });
+        if (!route) {
+          send(res, { status: 404, body: { message: `no route for ${req.method} ${path}` } });
+          return;
+        }
         const reply = await route(req, res, raw);
         if (reply) send(res, reply);
       } catch (error) {

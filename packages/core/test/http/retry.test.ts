@@ -183,7 +183,9 @@ describe('retries', () => {
       listener.stdout.once('data', (d) => resolve(Number(String(d)))),
     );
     const fillers: Socket[] = [0, 1, 2].map(() => connect(port, '127.0.0.1').on('error', () => {}));
-    closers.push(async () => fillers.forEach((f) => f.destroy()));
+    closers.push(async () => {
+      for (const f of fillers) f.destroy();
+    });
     await new Promise((r) => setTimeout(r, 200));
     const { c, read } = reader(`http://127.0.0.1:${port}`, {
       retry: { ...FAST_RETRY, maxAttempts: 2 },
