@@ -38,6 +38,7 @@ export interface PackagedService {
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const COMPLETE = '.complete';
 const LOCK_STALE_MS = 15 * 60_000;
+const KEEP_OLDER = 2;
 
 /** What the package is made of: hashed to key the cache. */
 const INPUT_GLOBS: { dir: string; match: (path: string) => boolean }[] = [
@@ -154,11 +155,17 @@ export async function packageService(options: PackageServiceOptions = {}): Promi
     await writeFile(join(tmp, COMPLETE), new Date().toISOString());
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
-    // Older packages of this stage are stale.
+    // Older packages of this stage are stale: keep the two newest besides this one, so a reader
+    // of a package made moments ago (another test file) does not lose it mid-run.
+    const older = [];
     for (const name of await readdir(cacheRoot)) {
       if (name.startsWith(`${stage}-`) && name !== key && !name.includes('.tmp-')) {
-        await rm(join(cacheRoot, name), { recursive: true, force: true });
+        older.push({ name, mtimeMs: (await stat(join(cacheRoot, name))).mtimeMs });
       }
+    }
+    older.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const { name } of older.slice(KEEP_OLDER)) {
+      await rm(join(cacheRoot, name), { recursive: true, force: true });
     }
     return { dir, cached: false };
   });
