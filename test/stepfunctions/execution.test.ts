@@ -169,6 +169,23 @@ describe('ingestion', () => {
     expect(fake.manifestsSentToGlue()).toEqual(allManifests(['stripe']));
   });
 
+  it('fails a source still partial after maxInvocationsPerSource invocations, and goes on', async () => {
+    const fake = new FakeSources().script(
+      'github',
+      ...Array.from(
+        { length: 101 },
+        (_, i) => (e: Parameters<typeof partial>[0]) => partial(e, { page: i + 1 }),
+      ),
+    );
+
+    const result = await run(fake, { sources: ['github', 'stripe'] });
+
+    expect(fake.invocationsOf('github')).toHaveLength(100);
+    expect(result.status).toBe('FAILED');
+    expect(result.cause).toContain('github (TooManyInvocations: still partial after 100 invocations');
+    expect(fake.manifestsSentToGlue()).toEqual(allManifests(['stripe']));
+  });
+
   it('fails a source that answers off-contract instead of looping', async () => {
     const fake = new FakeSources().script('github', () => ({ status: 'partial' }));
 

@@ -239,6 +239,11 @@ describe('schedule', () => {
     expect(rule.Properties.State).toBe('DISABLED');
     const target = rule.Properties.Targets[0];
     expect(target.Arn).toEqual({ Ref: 'IngestStateMachine' });
+    // The schedule's role may start this state machine and nothing else.
+    const scheduleRole = target.RoleArn['Fn::GetAtt'][0];
+    expect(roleStatements(res(scheduleRole))).toEqual([
+      { Effect: 'Allow', Action: ['states:StartExecution'], Resource: { Ref: 'IngestStateMachine' } },
+    ]);
     expect(JSON.parse(target.Input)).toEqual({ sources: sources });
   });
 
