@@ -3,7 +3,7 @@
  * every `{placeholder}` has a value at run time, a cursor paginator knows where its cursor is.
  * Returns one line per problem, each starting with its path.
  */
-import { compileTemplate } from '../template/template.ts';
+import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
 
 const WINDOW = new Set(['since', 'until']);
@@ -16,6 +16,11 @@ function checkTemplates(
 ): void {
   for (const [key, text] of Object.entries(texts)) {
     if (typeof text !== 'string') continue;
+    for (const token of malformedPlaceholders(text)) {
+      problems.push(
+        `${where}.${key}: ${token} is not a placeholder; write {name}, {name:format} (formats: ${DATE_FORMATS.join(', ')}), {parent.<field>} or {+name}`,
+      );
+    }
     for (const p of compileTemplate(text).placeholders) {
       const at = `${where}.${key}`;
       if (p.format && !WINDOW.has(p.name)) {

@@ -57,6 +57,18 @@ export function compileTemplate(source: string): Template {
   return { source, parts, placeholders };
 }
 
+const LOOKS_LIKE_PLACEHOLDER = /\{\+?[A-Za-z_][^{}\s"]*\}/g;
+
+/** Tokens that look like placeholders but are not valid ones (`{since:fmt}`, `{a..b}`), to report them. */
+export function malformedPlaceholders(source: string): string[] {
+  return [...source.matchAll(LOOKS_LIKE_PLACEHOLDER)]
+    .map((m) => m[0])
+    .filter((token) => {
+      const match = token.match(new RegExp(`^${PLACEHOLDER.source}$`));
+      return match === null;
+    });
+}
+
 export function formatDate(date: Date, format: DateFormat = 'iso'): string {
   switch (format) {
     case 'unix':

@@ -133,6 +133,17 @@ describe('defineSource', () => {
     ]);
   });
 
+  test('a malformed placeholder is named, not sent as text', () => {
+    expect(
+      problemsOf({
+        ...minimal,
+        streams: { a: { path: '/a', params: { since: '{since:iso8601}', where: '{"a": 1}' } } },
+      }),
+    ).toEqual([
+      'streams.a.params.since: {since:iso8601} is not a placeholder; write {name}, {name:format} (formats: iso, unix, unixMs, date, floating), {parent.<field>} or {+name}',
+    ]);
+  });
+
   test('cross-field: cursor paginator, page size, merge without a key', () => {
     expect(
       problemsOf({

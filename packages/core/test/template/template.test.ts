@@ -13,6 +13,12 @@ describe('templates', () => {
     );
   });
 
+  test('floating: UTC without a zone, to the millisecond (SoQL timestamps)', () => {
+    expect(renderTemplate(compileTemplate(":updated_at > '{since:floating}'"), { since }).value).toBe(
+      ":updated_at > '2026-11-01T00:00:00.000'",
+    );
+  });
+
   test('partition values and parent fields, percent-encoded as path segments unless {+raw}', () => {
     const t = compileTemplate('/repos/{owner}/{repo}/issues/{parent.number}/{parent.user.login}');
     const values = { vars: { owner: 'a b', repo: 'x/y' }, parent: { number: 7, user: { login: 'ü?' } } };
