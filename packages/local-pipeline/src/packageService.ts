@@ -20,7 +20,7 @@ export interface PackageServiceOptions {
   region?: string;
   /** The folder holding serverless.yml. @default the repository root */
   serviceDir?: string;
-  /** Where the package goes (ignored with `cache`). @default `<serviceDir>/.serverless` */
+  /** Where the package goes, relative to serviceDir (ignored with `cache`). @default '.serverless' */
   outDir?: string;
   /** Reuse a package of identical inputs. @default false */
   cache?: boolean;
@@ -138,7 +138,14 @@ export async function packageService(options: PackageServiceOptions = {}): Promi
   const args = ['package', '--stage', stage, ...(options.region ? ['--region', options.region] : [])];
 
   if (!options.cache) {
-    const dir = options.outDir ?? join(serviceDir, '.serverless');
+    const dir = resolve(serviceDir, options.outDir ?? '.serverless');
+    const work = join(serviceDir, '.serverless');
+    if (dir !== work && dir.startsWith(`${work}/`)) {
+      // osls builds in .serverless/ and then copies it into --package: a folder inside it never ends.
+      throw new PackagingError(
+        `outDir ${dir} is inside ${work}, which osls copies into it; choose another folder`,
+      );
+    }
     await runSls(serviceDir, [...args, '--package', dir], timeoutMs);
     return { dir, cached: false };
   }

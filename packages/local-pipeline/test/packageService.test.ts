@@ -45,4 +45,8 @@ describe('packageService', () => {
     expect(existsSync(join(first.dir, TEMPLATE_FILE))).toBe(true);
     expect(existsSync(join(first.dir, 'github.zip'))).toBe(true);
   });
+
+  it('refuses an output folder inside .serverless/, which osls would copy into itself', async () => {
+    await expect(packageService({ outDir: '.serverless/mine' })).rejects.toThrow(/inside .*\.serverless/);
+  });
 });
