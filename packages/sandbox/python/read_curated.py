@@ -17,7 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../glue-scripts"))
 
-from tributary_curate.session import build_local_spark  # noqa: E402
+from tributary_curate.session import build_local_spark
 
 
 def main() -> int:
@@ -37,7 +37,9 @@ def main() -> int:
             table = f"local.{a.database}.`{name}`"
             entry = {"rows": spark.sql(f"SELECT count(*) AS n FROM {table}").first().n}
             if name in keys:
-                entry["distinct"] = spark.sql(f"SELECT count(DISTINCT `{keys[name]}`) AS n FROM {table}").first().n
+                entry["distinct"] = (
+                    spark.sql(f"SELECT count(DISTINCT `{keys[name]}`) AS n FROM {table}").first().n
+                )
             out["tables"][name] = entry
             if not a.json:
                 print(f"{name:40} {entry['rows']:>10} rows")
