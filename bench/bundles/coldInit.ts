@@ -2,8 +2,10 @@
  * One cold init: a fresh Node process imports a function's bundle (which builds its handler at
  * module load, as Lambda's init phase does) and reports how long that took. argv: bundle file,
  * handler export name. `readyMs` counts from the process's time origin (its start), so it includes
- * Node's own boot; `importMs` is the import alone.
+ * Node's own boot; `importMs` is the require()/import() alone;
+ * `cpuMs` the process's CPU time until then (robust when the machine is busy).
  */
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const [file, exportName = 'handler'] = process.argv.slice(2);
@@ -16,7 +18,9 @@ try {
   const handler = mod[exportName] ?? mod.default?.[exportName];
   if (typeof handler !== 'function') throw new Error(`${file} exports no function "${exportName}"`);
   const readyMs = performance.now();
-  process.send?.({ ok: true, importMs: readyMs - t0, readyMs }, () => process.exit(0));
+  const cpu = process.cpuUsage();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  process.send?.({ ok: true, importMs: readyMs - t0, readyMs, cpuMs }, () => process.exit(0));
 } catch (error) {
   process.send?.({ ok: false, error: String(error).slice(0, 500) }, () => process.exit(0));
 }

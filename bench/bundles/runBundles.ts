@@ -29,6 +29,9 @@ export interface FunctionBundle {
     readyMs: number;
     /** Median, ms of `await import(bundle)` alone. */
     importMs: number;
+    /** Median, CPU ms of the process until the handler is built (all threads): what the init costs
+     * when nothing else competes for the CPU, so the figure to trust on a busy machine. */
+    cpuMs: number;
     /** Median, ms from fork() in the parent to the child's report (process spawn included). */
     spawnToReadyMs: number;
   };
@@ -148,16 +151,20 @@ async function coldInits(
   const ready: number[] = [];
   const imports: number[] = [];
   const spawns: number[] = [];
+  const cpus: number[] = [];
   let error: string | undefined;
   for (let i = 0; i < options.coldRuns; i++) {
-    const outcome = await runChild<{ ok: boolean; error?: string; importMs: number; readyMs: number }>(
-      options.coldInitScript,
-      {
-        args: [fn.file, fn.exportName],
-        logFile: join(options.outDir, `coldinit-${fn.name}.log`),
-        env: coldInitEnv(fn, options.motoEndpoint),
-      },
-    );
+    const outcome = await runChild<{
+      ok: boolean;
+      error?: string;
+      importMs: number;
+      readyMs: number;
+      cpuMs: number;
+    }>(options.coldInitScript, {
+      args: [fn.file, fn.exportName],
+      logFile: join(options.outDir, `coldinit-${fn.name}.log`),
+      env: coldInitEnv(fn, options.motoEndpoint),
+    });
     const m = outcome.message;
     if (!m?.ok) {
       error = m?.error ?? `exited (code ${outcome.code}) without a report`;
@@ -166,6 +173,7 @@ async function coldInits(
     ready.push(m.readyMs);
     imports.push(m.importMs);
     spawns.push(outcome.spawnToMessageMs);
+    cpus.push(m.cpuMs);
   }
   return {
     ok: !error,
@@ -174,6 +182,7 @@ async function coldInits(
     readyMs: median(ready),
     importMs: median(imports),
     spawnToReadyMs: median(spawns),
+    cpuMs: median(cpus),
   };
 }
 

@@ -73,16 +73,16 @@ export function toMarkdown(run: BenchRun): string {
       `## Bundles (${b.origin}, ${n(b.packageSeconds, 1)} s to package)`,
       '',
       ...(b.note ? [`> ${b.note}`, ''] : []),
-      '| function | bundle KB | zip KB | unzipped KB | cold init ms (start → handler) | import ms | spawn → ready ms |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| function | bundle KB | zip KB | unzipped KB | cold init ms (start → handler) | import ms | init CPU ms | spawn → ready ms |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const f of b.functions) {
       const ci = f.coldInit;
       lines.push(
         `| ${f.function} | ${n(f.bundleBytes / 1024, 0)} | ${f.zipBytes === null ? '—' : n(f.zipBytes / 1024, 0)} | ${n(f.unzippedBytes / 1024, 0)} | ` +
           (ci.ok
-            ? `${n(ci.readyMs, 0)} | ${n(ci.importMs, 0)} | ${n(ci.spawnToReadyMs, 0)} |`
-            : `failed: ${cell(ci.error ?? '')} | | |`),
+            ? `${n(ci.readyMs, 0)} | ${n(ci.importMs, 0)} | ${n(ci.cpuMs, 0)} | ${n(ci.spawnToReadyMs, 0)} |`
+            : `failed: ${cell(ci.error ?? '')} | | | |`),
       );
     }
     lines.push('', `Cold init: median of ${b.coldRuns} fresh processes per function.`, '');
