@@ -71,7 +71,10 @@ class Runner:
         return [r.asDict() for r in df.collect()]
 
     def columns(self, table: str) -> dict[str, str]:
-        return {f.name: f.dataType.simpleString() for f in self.spark.table(f"local.{self.db}.{table}").schema.fields}
+        return {
+            f.name: f.dataType.simpleString()
+            for f in self.spark.table(f"local.{self.db}.{table}").schema.fields
+        }
 
 
 @pytest.fixture
@@ -113,7 +116,9 @@ def moto_endpoint():
         pytest.skip(f"moto_server not found next to {sys.executable}: run scripts/bootstrap.sh")
     port = _free_port()
     proc = subprocess.Popen(
-        [str(binary), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [str(binary), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     endpoint = f"http://127.0.0.1:{port}"
     try:
@@ -149,7 +154,9 @@ def postgres():
 
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:
-        pytest.skip("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin): install Debian's postgresql")
+        pytest.skip(
+            "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin): install Debian's postgresql"
+        )
     bin_dir = Path(found[-1]).parent
     as_user: list[str] = []
     if os.geteuid() == 0:
@@ -178,10 +185,17 @@ def postgres():
         check=True, capture_output=True,
     )  # fmt: skip
     try:
-        yield {"host": "127.0.0.1", "port": port, "dbname": "postgres", "user": "postgres", "password": PG_PASSWORD}
+        yield {
+            "host": "127.0.0.1",
+            "port": port,
+            "dbname": "postgres",
+            "user": "postgres",
+            "password": PG_PASSWORD,
+        }
     finally:
         subprocess.run(
-            [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True
+            [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
 

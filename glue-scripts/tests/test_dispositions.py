@@ -19,7 +19,9 @@ def test_merge_newest_wins_backfill_changes_nothing_and_reruns_are_idempotent(cu
         issue(3, "2026-11-01T00:00:00Z", "three"),
     ]
     # Two parts: within the run the newest per key wins (cursor first, then arrival order).
-    r1 = land(tmp_path, "github", "issues", "r1", [run1, [issue(3, "2026-10-01T00:00:00Z", "three, older")]], **spec)
+    r1 = land(
+        tmp_path, "github", "issues", "r1", [run1, [issue(3, "2026-10-01T00:00:00Z", "three, older")]], **spec
+    )
     s1 = curate_run("r1", [r1])["tables"][0]
     assert (s1["rowsInRun"], s1["rowsInserted"], s1["rowsTotal"], s1["rowsRead"]) == (3, 3, 3, 4)
     assert curate_run.rows("github_issues", "number")[2]["title"] == "three"
@@ -68,7 +70,10 @@ def test_merge_newest_wins_backfill_changes_nothing_and_reruns_are_idempotent(cu
 
 
 def test_append_partitions_by_import_date_and_a_rerun_does_not_duplicate(curate_run, tmp_path):
-    events = [{"event": "push", "at": "2026-11-23T01:00:00Z"}, {"event": "fork", "at": "2026-11-23T02:00:00Z"}]
+    events = [
+        {"event": "push", "at": "2026-11-23T01:00:00Z"},
+        {"event": "fork", "at": "2026-11-23T02:00:00Z"},
+    ]
     r1 = land(tmp_path, "github", "events", "r1", [events])
     r2 = land(tmp_path, "github", "events", "r2", [[{"event": "star", "at": "x"}]], day="20261124")
     assert curate_run("r1", [r1])["tables"][0]["disposition"] == "append"
@@ -91,7 +96,9 @@ def test_append_partitions_by_import_date_and_a_rerun_does_not_duplicate(curate_
 def test_replace_truncates_and_reloads(curate_run, tmp_path):
     spec = {"writeDisposition": "replace"}
     r1 = land(tmp_path, "socrata", "permits", "r1", [[{"id": "a", "v": 1}, {"id": "b", "v": 2}]], **spec)
-    r2 = land(tmp_path, "socrata", "permits", "r2", [[{"id": "c", "v": 3, "w": "new"}]], day="20261124", **spec)
+    r2 = land(
+        tmp_path, "socrata", "permits", "r2", [[{"id": "c", "v": 3, "w": "new"}]], day="20261124", **spec
+    )
     curate_run("r1", [r1])
     s2 = curate_run("r2", [r2])["tables"][0]
     assert (s2["disposition"], s2["rowsDeleted"], s2["rowsInserted"], s2["rowsTotal"]) == ("replace", 2, 1, 1)

@@ -6,7 +6,14 @@ from lake import land
 def test_drift_across_two_runs(curate_run, tmp_path):
     run1 = [{"id": 1, "qty": 5, "price": 10, "active": True, "updated": "2026-01-01T00:00:00Z"}]
     run2 = [
-        {"id": 1, "qty": 5_000_000_000, "price": 10.5, "active": "yes", "color": "red", "updated": "2026-01-02T00:00:00Z"},
+        {
+            "id": 1,
+            "qty": 5_000_000_000,
+            "price": 10.5,
+            "active": "yes",
+            "color": "red",
+            "updated": "2026-01-02T00:00:00Z",
+        },
         {"id": 2, "qty": 7, "price": 3, "active": False, "updated": "2026-01-02T00:00:00Z"},
     ]
     spec = {"primaryKey": "id", "cursorField": "updated"}
@@ -15,7 +22,9 @@ def test_drift_across_two_runs(curate_run, tmp_path):
     cols = curate_run.columns("shop_products")
     assert (cols["qty"], cols["price"], cols["active"]) == ("int", "int", "boolean")
 
-    second = curate_run("r2", [land(tmp_path, "shop", "products", "r2", [run2], day="20261124", **spec)])["tables"][0]
+    second = curate_run("r2", [land(tmp_path, "shop", "products", "r2", [run2], day="20261124", **spec)])[
+        "tables"
+    ][0]
     assert second["columnsAdded"] == ["active__string", "color", "price__string"]
     assert second["columnsWidened"] == ["qty: int -> bigint"]
     assert second["columnsAsString"] == ["active -> active__string", "price -> price__string"]

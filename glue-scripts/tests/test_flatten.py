@@ -81,7 +81,9 @@ def test_hotmart_like_sales_flatten_with_child_table(curate_run, tmp_path):
     assert cols["purchase__payment__installments_number"] == "int"
     assert cols["purchase__is_subscription"] == "boolean"
     assert cols["tags"] == "string"
-    assert "items" not in cols and "purchase__tracking__external_code" not in cols  # child table; no value yet
+    assert (
+        "items" not in cols and "purchase__tracking__external_code" not in cols
+    )  # child table; no value yet
     assert {"_source", "_stream", "_run_id", "_ingested_at", "_import_date", "_cursor"} <= set(cols)
 
     rows = curate_run.rows("hotmart_sales_history", "purchase__transaction")
@@ -91,7 +93,9 @@ def test_hotmart_like_sales_flatten_with_child_table(curate_run, tmp_path):
     assert json.loads(first["tags"]) == ["a", "b"]
     assert first["_cursor"] == datetime(2023, 11, 14, 22, 13, 20)
     assert (first["_source"], first["_stream"], first["_run_id"]) == ("hotmart", "sales_history", "r1")
-    assert str(first["_import_date"]) == "2026-11-23" and first["_ingested_at"] == datetime(2026, 11, 23, 6, 1)
+    assert str(first["_import_date"]) == "2026-11-23" and first["_ingested_at"] == datetime(
+        2026, 11, 23, 6, 1
+    )
     assert rows[1]["buyer__phone"] == "+55" and rows[0]["buyer__phone"] is None
 
     items = curate_run.rows("hotmart_sales_history__items", "_parent_purchase__transaction,_index")
@@ -114,7 +118,9 @@ def test_max_depth_keeps_deeper_objects_as_json(curate_run, tmp_path):
 
 
 def test_colliding_field_names_get_distinct_columns(curate_run, tmp_path):
-    m = land(tmp_path, "shop", "things", "r1", [[{"Name": "upper", "name": "lower", "_run_id": "mine", "a b": 1}]])
+    m = land(
+        tmp_path, "shop", "things", "r1", [[{"Name": "upper", "name": "lower", "_run_id": "mine", "a b": 1}]]
+    )
     curate_run("r1", [m])
     [row] = curate_run.rows("shop_things")
     assert (row["name"], row["name_2"], row["_run_id_2"], row["a_b"]) == ("upper", "lower", "mine", 1)

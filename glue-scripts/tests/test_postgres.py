@@ -98,7 +98,9 @@ def test_password_from_secrets_manager_never_reaches_output(
     name = f"tributary/pg/{pg_schema}"
     secret = {"username": "postgres", "password": PG_PASSWORD, "host": "127.0.0.1", "port": postgres["port"]}
     boto3.client("secretsmanager").create_secret(Name=name, SecretString=json.dumps(secret))
-    m = land(tmp_path, "hotmart", "subscriptions", "r1", [[sub("A", "2026-11-01T00:00:00Z", "active")]], **SPEC)
+    m = land(
+        tmp_path, "hotmart", "subscriptions", "r1", [[sub("A", "2026-11-01T00:00:00Z", "active")]], **SPEC
+    )
     ok = curate_run("r1", [m], "--pg_secret", name, "--pg_database", "postgres", "--pg_schema", pg_schema)
     assert ok["tables"][0]["postgres"]["rowsInserted"] == 1
 

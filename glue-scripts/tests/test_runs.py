@@ -22,7 +22,9 @@ def test_a_part_count_mismatch_fails_naming_the_part(curate_run, tmp_path):
     failed = curate_run("r1", [path], expect=1)
     assert failed["error"] == "PartMismatchError"
     assert failed["message"] == f"part {manifest['parts'][1]['key']}: read 2 records, the manifest says 3"
-    assert "github_issues" not in [t.name for t in curate_run.spark.catalog.listTables(f"local.{curate_run.db}")]
+    assert "github_issues" not in [
+        t.name for t in curate_run.spark.catalog.listTables(f"local.{curate_run.db}")
+    ]
 
 
 def test_a_line_that_is_not_json_fails_naming_the_part(curate_run, tmp_path):
@@ -41,9 +43,14 @@ def test_curate_only_rerun_discovers_the_runs_manifests_in_a_folder(curate_run, 
     land(tmp_path, "stripe", "charges", "r1", [[{"id": "ch_1"}, {"id": "ch_2"}]], primaryKey="id")
     land(tmp_path, "stripe", "charges", "r0", [[{"id": "ch_0"}]], primaryKey="id")
     summary = curate_run("r1", [], "--raw_root", str(tmp_path), "--sources", "stripe")
-    assert [(t["table"].rsplit(".", 1)[1], t["rowsInserted"]) for t in summary["tables"]] == [("stripe_charges", 2)]
+    assert [(t["table"].rsplit(".", 1)[1], t["rowsInserted"]) for t in summary["tables"]] == [
+        ("stripe_charges", 2)
+    ]
     summary = curate_run("r1", [], "--raw_root", str(tmp_path))
-    assert sorted(t["table"].rsplit(".", 1)[1] for t in summary["tables"]) == ["github_issues", "stripe_charges"]
+    assert sorted(t["table"].rsplit(".", 1)[1] for t in summary["tables"]) == [
+        "github_issues",
+        "stripe_charges",
+    ]
 
 
 def test_curate_only_rerun_discovers_manifests_on_s3(curate_run, aws, db):
@@ -64,7 +71,10 @@ def test_curate_only_rerun_discovers_manifests_on_s3(curate_run, aws, db):
     summary = curate_run("r9", [], "--raw_root", f"s3://{bucket}/dev/", "--s3_endpoint", aws)
     [table] = summary["tables"]
     assert table["manifests"] == [f"s3://{bucket}/{prefix}/_manifest.json"]
-    assert [(r["number"], r["title"]) for r in curate_run.rows("github_issues", "number")] == [(1, "a"), (2, "b")]
+    assert [(r["number"], r["title"]) for r in curate_run.rows("github_issues", "number")] == [
+        (1, "a"),
+        (2, "b"),
+    ]
 
     manifest["parts"][0]["sha256"] = "0" * 64
     s3.put_object(Bucket=bucket, Key=f"{prefix}/_manifest.json", Body=json.dumps(manifest).encode())
@@ -80,11 +90,15 @@ def test_the_script_runs_as_glue_runs_it(tmp_path):
         "--run_id", "r1", "--manifests", path, "--warehouse", str(tmp_path / "warehouse"),
         "--catalog", "hadoop", "--database", "cli", "--pg_dsn", "",
     ]  # fmt: skip
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": ""})
+    done = subprocess.run(
+        argv, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": ""}
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["status"] == "succeeded"
-    assert summary["tables"][0]["table"] == "local.cli.github_issues" and summary["tables"][0]["rowsTotal"] == 1
+    assert (
+        summary["tables"][0]["table"] == "local.cli.github_issues" and summary["tables"][0]["rowsTotal"] == 1
+    )
     assert (tmp_path / "warehouse/cli/github_issues/metadata").is_dir()
 
     failed = subprocess.run([*argv[:2], "--run_id", "r1", "--warehouse", "w"], capture_output=True, text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 from .dedupe import MERGE_CONDITION
@@ -83,7 +84,9 @@ def evolve(spark, table: str, df, partitioned: bool, keep: set[str]) -> tuple[Ev
 
     existing = table_columns(spark, table)
     incoming = [(f.name, f.dataType.simpleString()) for f in df.schema.fields]
+    started = time.perf_counter()
     non_null, ranges = column_stats(df, incoming)
+    log.info("%s: the run's columns profiled in %.1f s", table, time.perf_counter() - started)
     ev = plan_evolution(existing, incoming, non_null, ranges, METADATA, keep)
     created = existing is None
     if created:
@@ -127,7 +130,6 @@ def write_merge(spark, table: str, df, key: list[str]):
     result = TableResult(table, "merge")
     ev, created, aligned = evolve(spark, table, df, partitioned=False, keep=set(key))
     _report(result, ev, created)
-    aligned = aligned.localCheckpoint(eager=True)
     result.rows_in_run = aligned.count()
     if created:
         aligned.writeTo(table).append()
@@ -149,7 +151,9 @@ def write_merge(spark, table: str, df, key: list[str]):
         newer = F.coalesce(F.col("_cursor") >= F.col("t_cursor"), F.lit(True)) & (
             F.col("_run_id") != F.col("t_run_id")
         )
-        flagged = joined.select(*key, hit.alias("hit"), (~hit | newer).alias("wins")).localCheckpoint(eager=True)
+        flagged = joined.select(*key, hit.alias("hit"), (~hit | newer).alias("wins")).localCheckpoint(
+            eager=True
+        )
         counts = flagged.agg(
             F.sum(F.when(~F.col("hit"), 1).otherwise(0)).alias("ins"),
             F.sum(F.when(F.col("hit") & F.col("wins"), 1).otherwise(0)).alias("upd"),
@@ -178,7 +182,6 @@ def write_append(spark, table: str, df, run_id: str):
         result.deleted = spark.table(table).where(f"_run_id = {lit(run_id)}").count()
         if result.deleted:
             spark.sql(f"DELETE FROM {table} WHERE _run_id = {lit(run_id)}")
-    aligned = aligned.localCheckpoint(eager=True)
     result.rows_in_run = result.inserted = aligned.count()
     aligned.writeTo(table).append()
     result.total = spark.table(table).count()
@@ -194,7 +197,6 @@ def write_replace(spark, table: str, df):
     _report(result, ev, created)
     if not created:
         result.deleted = spark.table(table).count()
-    aligned = aligned.localCheckpoint(eager=True)
     result.rows_in_run = result.inserted = aligned.count()
     aligned.writeTo(table).overwrite(F.lit(True))
     result.total = spark.table(table).count()
@@ -207,7 +209,6 @@ def replace_children(spark, table: str, df, winners, n_winners: int, parent_key:
     keep = {f"_parent_{k}" for k in parent_key} | {"_index"}
     ev, created, aligned = evolve(spark, table, df, partitioned=False, keep=keep)
     _report(result, ev, created)
-    aligned = aligned.localCheckpoint(eager=True)
     if not created and n_winners:
         view = _view(winners, table)
         on_sql = " AND ".join(f"t.{q('_parent_' + k)} <=> s.{q(k)}" for k in parent_key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from .errors import ManifestError
 from .iceberg import replace_children, write_append, write_merge, write_replace
 from .manifests import Manifest, discover, load_manifests, localize, s3_client
 from .naming import table_name
-from .reader import read_stream
+from .reader import check_and_tag, read_records, stream_parts
 from .session import configure
 from .transform import child_rows, data_columns, flatten, newest_per_key, stream_spec
 
@@ -57,56 +58,57 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
     table = table_name(spec.source, spec.stream)
     fq = f"{catalog}.{args.database}.{table}"
     out: dict = {"source": spec.source, "stream": spec.stream, "manifests": [m.uri for m in manifests]}
-    raw = read_stream(spark, manifests)
-    if raw is None:
+    started = time.perf_counter()
+    parts = stream_parts(manifests)
+    if parts.records == 0:
         log.info("%s/%s: the run has no records; %s left as it was", spec.source, spec.stream, fq)
         out.update(table=fq, disposition=spec.disposition, rowsInRun=0, skipped="no records")
         return out
-    try:
-        flat = flatten(raw, spec, args.max_depth)
-        rows = flat.df
-        if spec.disposition == "merge":
-            rows = newest_per_key(rows, flat.key)
-        rows = rows.cache()
-        parent = rows.select(*[f"`{c}`" for c in data_columns(rows)])
-        children = []
-        if spec.disposition == "merge":
-            result, aligned, winners = write_merge(spark, fq, parent, flat.key)
+    flat = flatten(read_records(spark, parts), spec, args.max_depth)
+    materialized = flat.df.localCheckpoint(eager=True)
+    rows = check_and_tag(spark, materialized, parts)
+    log.info(
+        "%s/%s: parts read and checked in %.1f s", spec.source, spec.stream, time.perf_counter() - started
+    )
+    if spec.disposition == "merge":
+        rows = newest_per_key(rows, flat.key).localCheckpoint(eager=True)
+    parent = rows.select(*[f"`{c}`" for c in data_columns(rows)])
+    children = []
+    if spec.disposition == "merge":
+        result, aligned, winners = write_merge(spark, fq, parent, flat.key)
+    elif spec.disposition == "append":
+        (result, aligned), winners = write_append(spark, fq, parent, args.run_id), None
+    else:
+        (result, aligned), winners = write_replace(spark, fq, parent), None
+    for i, child in enumerate(flat.children):
+        child_fq = f"{catalog}.{args.database}.{table_name(spec.source, spec.stream, child.path)}"
+        if winners is not None:
+            on = None
+            for k in flat.key:
+                cond = rows[f"`{k}`"].eqNullSafe(winners[f"`{k}`"])
+                on = cond if on is None else on & cond
+            source_rows = rows.join(winners, on, "left_semi")
+            n_winners = result.inserted + result.updated
+            child_df = child_rows(source_rows, child, i, flat.key)
+            children.append(replace_children(spark, child_fq, child_df, winners, n_winners, flat.key))
         elif spec.disposition == "append":
-            (result, aligned), winners = write_append(spark, fq, parent, args.run_id), None
-        else:
-            (result, aligned), winners = write_replace(spark, fq, parent), None
-        for i, child in enumerate(flat.children):
-            child_fq = f"{catalog}.{args.database}.{table_name(spec.source, spec.stream, child.path)}"
-            if winners is not None:
-                on = None
-                for k in flat.key:
-                    cond = rows[f"`{k}`"].eqNullSafe(winners[f"`{k}`"])
-                    on = cond if on is None else on & cond
-                source_rows = rows.join(winners, on, "left_semi")
-                n_winners = result.inserted + result.updated
-                child_df = child_rows(source_rows, child, i, flat.key)
-                children.append(replace_children(spark, child_fq, child_df, winners, n_winners, flat.key))
-            elif spec.disposition == "append":
-                children.append(
-                    write_append(spark, child_fq, child_rows(rows, child, i, flat.key), args.run_id)[0]
-                )
-            else:
-                children.append(write_replace(spark, child_fq, child_rows(rows, child, i, flat.key))[0])
-        out.update(result.summary())
-        out["rowsRead"] = sum(p.records for m in manifests for p in m.parts)
-        if children:
-            out["childTables"] = [c.summary() for c in children]
-        if pg is not None:
-            from .postgres import upsert
-
-            cols = [(f.name, f.dataType.simpleString()) for f in aligned.schema.fields]
-            out["postgres"] = upsert(
-                pg, table, cols, _to_pg_rows(aligned), flat.key, spec.disposition, args.run_id
+            children.append(
+                write_append(spark, child_fq, child_rows(rows, child, i, flat.key), args.run_id)[0]
             )
-        rows.unpersist()
-    finally:
-        raw.unpersist()
+        else:
+            children.append(write_replace(spark, child_fq, child_rows(rows, child, i, flat.key))[0])
+    log.info("%s: written in %.1f s", fq, time.perf_counter() - started)
+    out.update(result.summary())
+    out["rowsRead"] = sum(p.records for m in manifests for p in m.parts)
+    if children:
+        out["childTables"] = [c.summary() for c in children]
+    if pg is not None:
+        from .postgres import upsert
+
+        cols = [(f.name, f.dataType.simpleString()) for f in aligned.schema.fields]
+        out["postgres"] = upsert(
+            pg, table, cols, _to_pg_rows(aligned), flat.key, spec.disposition, args.run_id
+        )
     return out
 
 

@@ -1,10 +1,14 @@
 """Reads exactly the parts a stream's manifests list, checks each part's count, and tags every record
-with its metadata and arrival order (Spark I/O)."""
+with its run's metadata and arrival order (Spark I/O).
+
+The records are parsed twice in all: once by Spark's schema inference, once into the flat rows, which
+are materialized (`localCheckpoint`) before the checks, so every later step reads narrow columns."""
 
 from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
 from .errors import PartMismatchError
@@ -12,14 +16,21 @@ from .manifests import Manifest, Part
 
 log = logging.getLogger("tributary.curate")
 
-CORRUPT = "_corrupt_record"
-#: Columns the reader adds: the file, its arrival rank across the stream's manifests, and the row's
-#: order within the read (increasing with line order inside a part).
-FILE, SEQ, MONO = "__tributary_file", "__tributary_seq", "__tributary_mono"
-#: The run's metadata per part, joined on `FILE` (prefixed: a record may have its own `_run_id`).
-RUN_ID, INGESTED_AT, IMPORT_DATE = "__tributary_run_id", "__tributary_ingested_at", "__tributary_import_date"
-#: Every column the reader adds starts with this.
+#: Every column the job adds for itself starts with this (a record may have its own `_run_id`).
 PREFIX = "__tributary_"
+#: The file a record came from, its order within the read (increasing with line order inside a part),
+#: a line that is not a JSON object, and the part's arrival rank across the stream's manifests.
+FILE, MONO, CORRUPT, SEQ = PREFIX + "file", PREFIX + "mono", PREFIX + "corrupt", PREFIX + "seq"
+
+
+@dataclass(frozen=True)
+class StreamParts:
+    #: (arrival rank, manifest, part), each part once.
+    parts: list[tuple[int, Manifest, Part]]
+
+    @property
+    def records(self) -> int:
+        return sum(p.records for _, _, p in self.parts)
 
 
 def _norm(location: str) -> str:
@@ -32,15 +43,7 @@ def _norm(location: str) -> str:
     return os.path.normpath(location) if location.startswith("/") else location
 
 
-def read_stream(spark, manifests: list[Manifest]):
-    """The stream's records as one DataFrame (cached), with the `PREFIX` columns (file, arrival, run id,
-    ingested at, import date); `None` when the manifests list no records.
-
-    Fails naming the part when a part's record count differs from its manifest's, or a line of it is
-    not a JSON object."""
-    from pyspark.sql import functions as F
-    from pyspark.sql import types as T
-
+def stream_parts(manifests: list[Manifest]) -> StreamParts:
     parts: list[tuple[int, Manifest, Part]] = []
     seen: set[str] = set()
     for m in manifests:
@@ -49,60 +52,55 @@ def read_stream(spark, manifests: list[Manifest]):
             if key not in seen:
                 seen.add(key)
                 parts.append((len(parts), m, p))
-    if not parts or sum(p.records for _, _, p in parts) == 0:
-        for _, _, p in parts:
-            _check_exists(p)
-        return None
-    for _, _, p in parts:
-        _check_exists(p)
+            if not p.location.startswith(("s3://", "s3a://")) and not os.path.exists(p.location):
+                raise PartMismatchError(f"part {p.key}: not found at {p.location}")
+    return StreamParts(parts)
 
-    df = (
+
+def read_records(spark, parts: StreamParts):
+    """The parts' records (schema inferred from all of them), with `FILE`, `MONO` and, when some line is
+    not a JSON object, `CORRUPT`. Lazy: nothing is checked yet."""
+    from pyspark.sql import functions as F
+
+    return (
         spark.read.option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT)
-        .json([p.location for _, _, p in parts])
+        .json([p.location for _, _, p in parts.parts])
         .withColumn(FILE, F.input_file_name())
         .withColumn(MONO, F.monotonically_increasing_id())
-        .cache()
     )
+
+
+def check_and_tag(spark, df, parts: StreamParts):
+    """Checks the materialized rows of `df` against each part's count (failing naming the part), then
+    adds `_run_id`, `_ingested_at`, `_import_date` and `SEQ` per part; drops `FILE` and `CORRUPT`."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
     has_corrupt = CORRUPT in df.columns
     bad = F.count(F.col(CORRUPT)) if has_corrupt else F.lit(0)
-    by_file = {
-        r[0]: (r[1], r[2]) for r in df.groupBy(FILE).agg(F.count(F.lit(1)), bad.alias("bad")).collect()
-    }
+    by_file = {r[0]: (r[1], r[2]) for r in df.groupBy(FILE).agg(F.count(F.lit(1)), bad).collect()}
     read = {_norm(f): v for f, v in by_file.items()}
-    for _, _, p in parts:
+    for _, _, p in parts.parts:
         n, corrupt = read.get(_norm(p.location), (0, 0))
         if corrupt:
-            df.unpersist()
             raise PartMismatchError(f"part {p.key}: {corrupt} of its lines are not JSON objects")
         if n != p.records:
-            df.unpersist()
             raise PartMismatchError(f"part {p.key}: read {n} records, the manifest says {p.records}")
-    if has_corrupt:
-        df = df.drop(CORRUPT)
-
-    by_norm = {_norm(p.location): (i, m) for i, m, p in parts}
-    rows = [(f, *_meta(*by_norm[_norm(f)])) for f in by_file]
+    by_norm = {_norm(p.location): (i, m) for i, m, p in parts.parts}
+    # `ingested_at` is timezone-aware (UTC): PySpark would read a naive one in the driver's local zone.
+    rows = [(f, i, m.run_id, m.ingested_at, m.import_date) for f in by_file for i, m in [by_norm[_norm(f)]]]
     meta = spark.createDataFrame(
         rows,
         T.StructType(
             [
                 T.StructField(FILE, T.StringType()),
                 T.StructField(SEQ, T.IntegerType()),
-                T.StructField(RUN_ID, T.StringType()),
-                T.StructField(INGESTED_AT, T.TimestampType()),
-                T.StructField(IMPORT_DATE, T.DateType()),
+                T.StructField("_run_id", T.StringType()),
+                T.StructField("_ingested_at", T.TimestampType()),
+                T.StructField("_import_date", T.DateType()),
             ]
         ),
     )
-    return df.join(F.broadcast(meta), FILE, "left")
-
-
-def _meta(seq: int, m: Manifest):
-    # `ingested_at` is timezone-aware (UTC): PySpark would read a naive one in the driver's local zone.
-    return seq, m.run_id, m.ingested_at, m.import_date
-
-
-def _check_exists(p: Part) -> None:
-    if not p.location.startswith(("s3://", "s3a://")) and not os.path.exists(p.location):
-        raise PartMismatchError(f"part {p.key}: not found at {p.location}")
+    tagged = df.join(F.broadcast(meta), FILE, "left").drop(FILE)
+    return tagged.drop(CORRUPT) if has_corrupt else tagged

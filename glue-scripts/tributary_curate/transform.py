@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .errors import SchemaError
 from .flatten import ChildPlan, FlatPlan, Leaf, leaf_for, plan_flatten
 from .manifests import Manifest
-from .reader import IMPORT_DATE, INGESTED_AT, MONO, PREFIX, RUN_ID, SEQ
+from .reader import CORRUPT, FILE, MONO, PREFIX, SEQ
 
 log = logging.getLogger("tributary.curate")
 
@@ -157,13 +157,12 @@ def flatten(df, spec: StreamSpec, max_depth: int) -> Flat:
     cols += [
         F.lit(spec.source).alias("_source"),
         F.lit(spec.stream).alias("_stream"),
-        F.col(RUN_ID).alias("_run_id"),
-        F.col(INGESTED_AT).alias("_ingested_at"),
-        F.col(IMPORT_DATE).alias("_import_date"),
         cursor_col(df, spec.cursor_field, where),
-        F.col(SEQ),
+        F.col(FILE),
         F.col(MONO),
     ]
+    if CORRUPT in df.columns:
+        cols.append(F.col(CORRUPT))
     cols += [path_col(c.path).alias(f"{PREFIX}child_{i}") for i, c in enumerate(children)]
     return Flat(df.select(*cols), plan, key, children)
 
@@ -199,4 +198,4 @@ def child_rows(flat_df, child: ChildPlan, index: int, key: list[str]):
 
 def data_columns(df) -> list[str]:
     """The columns a table gets (hidden helpers dropped)."""
-    return [c for c in df.columns if not c.startswith(PREFIX)]
+    return [c for c in df.columns if not c.startswith(PREFIX) and c not in METADATA] + list(METADATA)
