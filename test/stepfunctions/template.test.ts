@@ -351,6 +351,10 @@ describe('state machine', () => {
     expect(alarm.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: 'IngestStateMachine' } }]);
     expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     expect(alarm.Threshold).toBe(1);
+    expect(res('ExecutionsTimedOutAlarm').Properties).toMatchObject({
+      MetricName: 'ExecutionsTimedOut',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
     expect(res('AlarmEmailSubscription').Condition).toBe('HasAlarmEmail');
     expect((t as any).Parameters.AlarmEmail.Default).toBe('');
   });
