@@ -1,0 +1,88 @@
+/**
+ * The e2e tests' pipeline: the real packaged state machine, real handlers, real curate.py, against
+ * a moto server and the sandbox API of this test file (its own, so files run side by side).
+ * The service is packaged once per test run (packageService's shared cache); each file copies the
+ * template it executes so a concurrent repackage cannot pull it away mid-file.
+ */
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageService, TEMPLATE_FILE } from '@tributary/local-pipeline';
+import type { SandboxOptions } from '@tributary/sandbox';
+import {
+  type LocalPipelineOptions,
+  type LocalPipelineResult,
+  type LocalStack,
+  runLocalPipeline,
+  startLocalStack,
+} from '@tributary/sandbox/local';
+
+export interface E2E {
+  stack: LocalStack;
+  warehouse: string;
+  run(
+    executionName: string,
+    options?: Partial<Omit<LocalPipelineOptions, 'stack' | 'packageDir' | 'executionName' | 'warehouse'>>,
+  ): Promise<LocalPipelineResult>;
+  stop(): Promise<void>;
+}
+
+export async function startE2E(sandbox: SandboxOptions): Promise<E2E> {
+  const dir = await mkdtemp(join(tmpdir(), 'tributary-e2e-'));
+  const packageDir = join(dir, 'package');
+  const warehouse = join(dir, 'warehouse');
+  await mkdir(packageDir, { recursive: true });
+  await mkdir(warehouse, { recursive: true });
+  const packaged = await packageService({ stage: 'dev', cache: true });
+  await copyFile(join(packaged.dir, TEMPLATE_FILE), join(packageDir, TEMPLATE_FILE));
+  const stack = await startLocalStack({ sandbox });
+  return {
+    stack,
+    warehouse,
+    run: (executionName, options = {}) =>
+      runLocalPipeline({ input: {}, ...options, stack, packageDir, executionName, warehouse }),
+    async stop() {
+      await stack.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CuratedTableSummary {
+  source: string;
+  stream: string;
+  table: string;
+  rowsTotal?: number;
+  rowsInRun?: number;
+  rowsUpdated?: number;
+  rowsInserted?: number;
+}
+
+/** The curate job's summary, per `<source>/<stream>`. */
+export function curatedTables(result: LocalPipelineResult): Map<string, CuratedTableSummary> {
+  const tables = (result.curate?.summary?.tables ?? []) as unknown as CuratedTableSummary[];
+  return new Map(tables.map((t) => [`${t.source}/${t.stream}`, t]));
+}
+
+/** The last result of each source's handler (after its partials), per source. */
+export function finalResults(result: LocalPipelineResult) {
+  const out = new Map<string, NonNullable<LocalPipelineResult['invocations'][number]['result']>>();
+  for (const inv of result.invocations)
+    if (inv.result?.status === 'complete') out.set(inv.source, inv.result);
+  return out;
+}
+
+/** Primary key column of each curated table, as the sources define them (flattened `a__b`). */
+export const KEY_COLUMNS: Record<string, string> = {
+  github_issues: 'id',
+  github_pull_requests: 'id',
+  github_commits: 'sha',
+  github_issue_comments: 'id',
+  stripe_charges: 'id',
+  stripe_customers: 'id',
+  stripe_invoices: 'id',
+  hotmart_sales_history: 'purchase__transaction',
+  hotmart_subscriptions: 'subscriber_code',
+  socrata_dataset_erm2_nwe9: '_id',
+  socrata_dataset_ydr8_5enu: '_id',
+};
