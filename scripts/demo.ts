@@ -117,6 +117,7 @@ async function main(): Promise<number> {
     { title: 'Round 3: the APIs changed (records updated and added): incremental pickup', advance: true },
   ];
   for (const [i, step] of plan.entries()) {
+    if (stopping) return 130;
     if (step.advance) sandbox.advance();
     const before = sandbox.served();
     const executionName = `demo-${new Date().toISOString().replace(/[:.]/g, '-')}-r${i + 1}`;
@@ -136,6 +137,7 @@ async function main(): Promise<number> {
       onCurateStart: () => say('  glue     curate.py on local Spark (Iceberg, Hadoop catalog)…'),
     });
     progress.stopTicker();
+    if (stopping) return 130;
     const ms = performance.now() - started;
     rounds.push({ title: step.title, result, served: diffServed(sandbox.served(), before), ms });
     printRound(result, progress, ms);

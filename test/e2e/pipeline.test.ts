@@ -75,17 +75,15 @@ describe('e2e: the packaged pipeline, real handlers and curate.py, on the sandbo
     // Read the tables back: one row per key, the edits in place.
     const names = [...tables.values()].map((t) => t.table.split('.').at(-1) as string);
     const keys = Object.fromEntries(names.map((n) => [n, KEY_COLUMNS[n] ?? '_id']));
-    const [counts, rows] = await Promise.all([
-      readCurated({ warehouse: e2e.warehouse, keys }),
-      readCurated({
-        warehouse: e2e.warehouse,
-        sql: [`SELECT id, title, state FROM local.tributary_dev.github_issues WHERE title LIKE '%(edited)'`],
-      }),
-    ]);
+    const curated = await readCurated({
+      warehouse: e2e.warehouse,
+      keys,
+      sql: [`SELECT id, title, state FROM local.tributary_dev.github_issues WHERE title LIKE '%(edited)'`],
+    });
     for (const name of names) {
-      expect(counts.tables[name]?.distinct, `${name} has no duplicate key`).toBe(counts.tables[name]?.rows);
+      expect(curated.tables[name]?.distinct, `${name} has no duplicate key`).toBe(curated.tables[name]?.rows);
     }
-    const curatedEdits = new Map(rows.rows[0]?.map((r) => [Number(r.id), r]));
+    const curatedEdits = new Map(curated.rows[0]?.map((r) => [Number(r.id), r]));
     expect(curatedEdits.size).toBe(edited.length);
     for (const issue of edited) {
       expect(curatedEdits.get(issue.id as number)).toMatchObject({ title: issue.title, state: issue.state });

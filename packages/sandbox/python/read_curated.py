@@ -4,7 +4,7 @@
         [--database tributary_dev] [--sql "SELECT ... FROM local.tributary_dev.github_issues"] \
         [--keys github_issues=id,stripe_charges=id] [--json]
 
-Without --sql: every table with its row count (and with --keys, the distinct count of that column).
+Without --sql, or with --keys: every table with its row count (and for --keys, the distinct count of that column).
 With --json the last stdout line is a JSON object: {"tables": {name: {"rows": n, "distinct": n}}, "rows": [...]}.
 """
 
@@ -31,7 +31,7 @@ def main() -> int:
     spark = build_local_spark(a.warehouse, app_name="tributary-read-curated")
     keys = dict(pair.split("=", 1) for pair in a.keys.split(",") if "=" in pair)
     out: dict = {"tables": {}, "rows": []}
-    if not a.sql:
+    if not a.sql or keys:
         names = [r.tableName for r in spark.sql(f"SHOW TABLES IN local.{a.database}").collect()]
         for name in sorted(names):
             table = f"local.{a.database}.`{name}`"

@@ -17,7 +17,7 @@ export interface ReadCuratedOptions {
   database?: string;
   /** Table → key column whose distinct values to count (duplicates show as distinct < rows). */
   keys?: Record<string, string>;
-  /** Queries whose rows to return (tables as `local.<database>.<table>`); then no table counts. */
+  /** Queries whose rows to return (tables as `local.<database>.<table>`); then table counts only with `keys`. */
   sql?: string[];
 }
 
