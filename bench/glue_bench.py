@@ -55,7 +55,12 @@ def land(root: Path, records: int, parts: int, run_id: str) -> str:
         key = f"{prefix}/part-{p:05d}.ndjson.gz"
         (root / key).write_bytes(blob)
         entries.append(
-            {"key": key, "records": len(lines), "bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest()}
+            {
+                "key": key,
+                "records": len(lines),
+                "bytes": len(blob),
+                "sha256": hashlib.sha256(blob).hexdigest(),
+            }
         )
     manifest = {
         "runId": run_id,
@@ -88,7 +93,9 @@ def main() -> int:
         manifest = land(root / "raw", a.records, a.parts, "bench-1")
         generate = time.perf_counter() - t0
         t0 = time.perf_counter()
-        spark = curate.build_local_spark(str(root / "warehouse"), app_name="tributary-glue-bench", cores=a.cores)
+        spark = curate.build_local_spark(
+            str(root / "warehouse"), app_name="tributary-glue-bench", cores=a.cores
+        )
         spark_start = time.perf_counter() - t0
         argv = ["--run_id", "bench-1", "--manifests", manifest, "--warehouse", str(root / "warehouse")]
         argv += ["--catalog", "hadoop", "--database", "bench"]

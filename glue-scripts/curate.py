@@ -4,7 +4,8 @@ and optionally a PostgreSQL upsert. Plain PySpark: the same file runs on Glue 5.
     curate.py --run_id <id> (--manifests <json list | a,b> | --raw_root <s3://bucket/ | folder>)
               --warehouse <s3://… | folder> [--database tributary_dev] [--catalog glue|hadoop]
               [--max_depth 4] [--sources a,b] [--s3_endpoint URL]
-              [--pg_dsn DSN | --pg_host H --pg_port P --pg_database D --pg_user U] [--pg_secret NAME] [--pg_schema public]
+              [--pg_dsn DSN | --pg_host H --pg_port P --pg_database D --pg_user U] [--pg_secret NAME]
+              [--pg_schema public]
 
 The last line on stdout is the run's JSON summary; on failure the exit code is 1 and the last lines say why.
 """

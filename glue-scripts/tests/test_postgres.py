@@ -9,7 +9,7 @@ from lake import land
 
 
 def dsn(pg: dict) -> str:
-    return f"host={pg['host']} port={pg['port']} dbname={pg['dbname']} user={pg['user']} password={pg['password']}"
+    return " ".join(f"{k}={pg[k]}" for k in ("host", "port", "dbname", "user", "password"))
 
 
 def pg_rows(pg: dict, sql: str) -> list[tuple]:

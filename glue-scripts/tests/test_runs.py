@@ -105,3 +105,18 @@ def test_the_script_runs_as_glue_runs_it(tmp_path):
     assert failed.returncode == 1
     assert json.loads(failed.stdout.strip().splitlines()[-1])["error"] == "ArgumentError"
     assert "--manifests" in failed.stderr
+
+
+def test_the_script_imports_its_package_from_the_zip_glue_gets(tmp_path):
+    packaged = subprocess.run(["bash", str(SCRIPT.parent / "package.sh")], capture_output=True, text=True)
+    assert packaged.returncode == 0, packaged.stderr
+    alone = tmp_path / "curate.py"
+    alone.write_text(SCRIPT.read_text())  # Glue copies the script alone to a folder of its own
+    env = {**os.environ, "PYTHONPATH": str(SCRIPT.parent / "dist/tributary_curate.zip")}
+    done = subprocess.run(
+        [sys.executable, str(alone), "--run_id", "r1", "--warehouse", "w", "--catalog", "glue"],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1
+    last = json.loads(done.stdout.strip().splitlines()[-1])
+    assert last["error"] == "ArgumentError" and "--manifests" in last["message"]

@@ -19,7 +19,7 @@ def rank_key(cursor: datetime | None, arrival: Sequence[int]) -> tuple:
 
 
 def newest_per_key(rows: Iterable[dict[str, Any]], key: Sequence[str]) -> list[dict[str, Any]]:
-    """Keeps one row per key: the greatest `rank_key(row["_cursor"], row["_arrival"])`. Order of first arrival."""
+    """Keeps one row per key: the greatest `rank_key(row["_cursor"], row["_arrival"])`."""
     best: dict[Hashable, dict[str, Any]] = {}
     for row in rows:
         k = tuple(row[c] for c in key)

@@ -27,7 +27,7 @@ class Evolution:
     def final_columns(self, existing: dict[str, str] | None) -> list[tuple[str, str]]:
         """The table's columns after the change, in table order."""
         cols = dict(existing or {})
-        for name, old, new in self.widened:
+        for name, _old, new in self.widened:
             cols[name] = new
         for name, t in self.added:
             cols[name] = t

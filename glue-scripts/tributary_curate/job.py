@@ -41,7 +41,7 @@ def _needs_s3(args: JobArgs) -> bool:
 
 
 def _to_pg_rows(df):
-    """Rows for COPY, timestamps as ISO strings in UTC (PySpark would turn them into the driver's local time)."""
+    """Rows for COPY; timestamps as ISO strings in UTC (PySpark would give the driver's local time)."""
     from pyspark.sql import functions as F
 
     cols = [

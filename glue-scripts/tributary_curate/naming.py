@@ -39,7 +39,7 @@ def sanitize(name: str) -> str:
 
 
 def column_name(path: Sequence[str]) -> str:
-    """A nested path → its flattened column name: `("purchase", "price", "value")` → `purchase__price__value`."""
+    """A nested path → its column name: `("purchase", "price", "value")` → `purchase__price__value`."""
     return SEP.join(sanitize(p) for p in path)
 
 

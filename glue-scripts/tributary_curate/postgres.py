@@ -101,10 +101,40 @@ def target_from_args(args) -> PgTarget:
 
 def _columns(cur, schema: str, table: str) -> dict[str, str]:
     cur.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = %s AND table_name = %s",
         (schema, table),
     )
     return dict(cur.fetchall())
+
+
+def _ensure_table(cur, ident, target: PgTarget, table: str, columns, key, disposition):
+    """Creates the table, or adds the columns it lacks and widens integer/real columns; returns both lists."""
+    from psycopg import sql
+
+    have = _columns(cur, target.schema, table)
+    added, widened = [], []
+    if not have:
+        defs = [sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(pg_type(t))) for n, t in columns]
+        if disposition == "merge":
+            defs.append(sql.SQL("PRIMARY KEY ({})").format(sql.SQL(", ").join(map(sql.Identifier, key))))
+        cur.execute(sql.SQL("CREATE TABLE {} ({})").format(ident, sql.SQL(", ").join(defs)))
+        return added, widened
+    for n, t in columns:
+        col, want = sql.Identifier(n), sql.SQL(pg_type(t))
+        if n not in have:
+            cur.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(ident, col, want))
+            added.append(n)
+        elif (have[n], pg_type(t)) in PG_WIDEN:
+            cur.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {}").format(ident, col, want))
+            widened.append(f"{n}: {have[n]} -> {pg_type(t)}")
+    return added, widened
+
+
+#: The newest-wins rule of `dedupe.replaces`, as `ON CONFLICT … DO UPDATE … WHERE` (`t` the stored row).
+UPSERT_CONDITION = (
+    "coalesce(EXCLUDED._cursor >= t._cursor, true) AND EXCLUDED._run_id IS DISTINCT FROM t._run_id"
+)
 
 
 def upsert(
@@ -116,75 +146,53 @@ def upsert(
     disposition: str,
     run_id: str,
 ) -> dict:
-    """Loads one stream's run into `schema.table`; returns counts and the columns added or widened."""
+    """Loads one stream's run into `schema.table` in one transaction; returns counts and the columns
+    added or widened. `merge` upserts newest-wins; `append` replaces the run's rows; `replace` all rows."""
     import psycopg
     from psycopg import sql
 
     ident = sql.Identifier(target.schema, table)
     names = [c for c, _ in columns]
-    added, widened = [], []
+    cols = sql.SQL(", ").join(map(sql.Identifier, names))
     try:
         with (
             psycopg.connect(target.conninfo, **target.params, connect_timeout=30) as conn,
             conn.cursor() as cur,
         ):
-            have = _columns(cur, target.schema, table)
-            if not have:
-                defs = [sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(pg_type(t))) for n, t in columns]
-                if disposition == "merge":
-                    defs.append(
-                        sql.SQL("PRIMARY KEY ({})").format(sql.SQL(", ").join(map(sql.Identifier, key)))
-                    )
-                cur.execute(sql.SQL("CREATE TABLE {} ({})").format(ident, sql.SQL(", ").join(defs)))
-            else:
-                for n, t in columns:
-                    want = pg_type(t)
-                    if n not in have:
-                        cur.execute(
-                            sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
-                                ident, sql.Identifier(n), sql.SQL(want)
-                            )
-                        )
-                        added.append(n)
-                    elif (have[n], want) in PG_WIDEN:
-                        cur.execute(
-                            sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {}").format(
-                                ident, sql.Identifier(n), sql.SQL(want)
-                            )
-                        )
-                        widened.append(f"{n}: {have[n]} -> {want}")
+            added, widened = _ensure_table(cur, ident, target, table, columns, key, disposition)
             cur.execute(
                 sql.SQL(
                     "CREATE TEMP TABLE tributary_stage (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP"
                 ).format(ident)
             )
-            cols = sql.SQL(", ").join(map(sql.Identifier, names))
+            staged = 0
             with cur.copy(sql.SQL("COPY tributary_stage ({}) FROM STDIN").format(cols)) as copy:
-                staged = 0
                 for row in rows:
                     copy.write_row(row)
                     staged += 1
             deleted = 0
-            if disposition == "replace":
-                cur.execute(sql.SQL("DELETE FROM {}").format(ident))
-                deleted = cur.rowcount
-            elif disposition == "append":
-                cur.execute(sql.SQL("DELETE FROM {} WHERE _run_id = %s").format(ident), (run_id,))
+            if disposition in ("replace", "append"):
+                where = sql.SQL(" WHERE _run_id = %s" if disposition == "append" else "")
+                cur.execute(
+                    sql.SQL("DELETE FROM {}{}").format(ident, where),
+                    (run_id,) if disposition == "append" else None,
+                )
                 deleted = cur.rowcount
             insert = sql.SQL("INSERT INTO {} AS t ({}) SELECT {} FROM tributary_stage").format(
                 ident, cols, cols
             )
             if disposition == "merge":
                 update = sql.SQL(", ").join(
-                    sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(n), sql.Identifier(n))
-                    for n in names
-                    if n not in key
+                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n)) for n in names if n not in key
                 )
-                insert = sql.SQL(
-                    "{} ON CONFLICT ({}) DO UPDATE SET {} WHERE coalesce(EXCLUDED._cursor >= t._cursor, true) "
-                    "AND EXCLUDED._run_id IS DISTINCT FROM t._run_id RETURNING (xmax = 0)"
-                ).format(insert, sql.SQL(", ").join(map(sql.Identifier, key)), update)
-                cur.execute(insert)
+                cur.execute(
+                    sql.SQL("{} ON CONFLICT ({}) DO UPDATE SET {} WHERE {} RETURNING (xmax = 0)").format(
+                        insert,
+                        sql.SQL(", ").join(map(sql.Identifier, key)),
+                        update,
+                        sql.SQL(UPSERT_CONDITION),
+                    )
+                )
                 flags = [r[0] for r in cur.fetchall()]
                 inserted, updated = sum(flags), len(flags) - sum(flags)
             else:
@@ -193,8 +201,9 @@ def upsert(
             cur.execute(sql.SQL("SELECT count(*) FROM {}").format(ident))
             total = cur.fetchone()[0]
     except psycopg.Error as e:
+        message = target.scrub(str(e)).strip()
         raise PostgresError(
-            f"PostgreSQL upsert into {target.schema}.{table} failed, target unchanged: {target.scrub(str(e)).strip()}"
+            f"PostgreSQL upsert into {target.schema}.{table} failed, target unchanged: {message}"
         ) from None
     result = {
         "table": f"{target.schema}.{table}",

@@ -64,7 +64,7 @@ def build_local_spark(warehouse: str, app_name: str = "tributary-curate", cores:
 
 
 def glue_spark(warehouse: str):
-    """On Glue 5.0 (`--datalake-formats iceberg`): the session with the Glue Data Catalog as `glue_catalog`."""
+    """On Glue 5.0 (`--datalake-formats iceberg`): a session with the Glue Data Catalog as `glue_catalog`."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.config("spark.sql.extensions", EXTENSIONS)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds what Glue needs besides curate.py: dist/tributary_curate.zip, for the job's `--extra-py-files`.
+set -euo pipefail
+cd "$(dirname "$0")"
+rm -rf dist && mkdir -p dist
+python3 - <<'PY'
+import pathlib, zipfile
+with zipfile.ZipFile("dist/tributary_curate.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    for f in sorted(pathlib.Path("tributary_curate").rglob("*.py")):
+        z.write(f, f.as_posix())
+PY
+echo "glue-scripts/dist/tributary_curate.zip"
