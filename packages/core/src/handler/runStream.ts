@@ -81,9 +81,17 @@ export async function runStream(
   try {
     while (pending) {
       const current = pending;
-      let r = await Promise.race([current, stop]);
-      // Stop only once the invocation has made progress, so that a run always moves forward.
-      if (r === STOP && !ctx.shouldStop()) r = await current;
+      let r: IteratorResult<Page> | typeof STOP;
+      try {
+        r = await Promise.race([current, stop]);
+        // Stop only once the invocation has made progress, so that a run always moves forward.
+        if (r === STOP && !ctx.shouldStop()) r = await current;
+      } catch (error) {
+        // The page in flight was cancelled by the stop (deadline, or another stream failed): it was
+        // not landed, and is read again on resume.
+        if (!ctx.signal.aborted) throw error;
+        r = STOP;
+      }
       pending = undefined;
       if (r === STOP) {
         current.catch(noop);
