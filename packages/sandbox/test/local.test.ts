@@ -109,22 +109,23 @@ describe('local kit: pieces', () => {
     }
   });
 
-  it('taps JSON log lines off stdout and lets other output through', () => {
+  it('taps JSON log lines off stdout and lets other output through', async () => {
     const lines: unknown[] = [];
     const original = process.stdout.write;
     const tap = new LogTap((l) => lines.push(l)).start();
-    let passed = false;
+    let passedThrough: Promise<void> | undefined;
     try {
       process.stdout.write(`${JSON.stringify({ level: 'DEBUG', message: 'page landed', records: 3 })}\n`);
-      process.stdout.write('{ not json, a plain line\n', () => {
-        passed = true;
-      });
+      // A plain line reaches the real stdout, which calls back once written.
+      passedThrough = new Promise<void>((ok) =>
+        process.stdout.write('{ not json, a plain line\n', () => ok()),
+      );
     } finally {
       tap.stop();
     }
+    await passedThrough;
     expect(process.stdout.write).toBe(original);
     expect(lines).toEqual([{ level: 'DEBUG', message: 'page landed', records: 3 }]);
-    expect(passed).toBe(true);
   });
 
   it('finds the prerequisites of this machine in place', () => {
