@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packageService } from '@tributary/local-pipeline';
 import { runChild } from '../lib/runChild.ts';
 import { median } from '../lib/stats.ts';
 import { coldInitEnv } from './coldInitEnv.ts';
@@ -74,7 +75,7 @@ export async function runBundles(
   const work = mkdtempSync(join(tmpdir(), 'tributary-bundles-'));
   try {
     try {
-      packaged = slsPackage(options.repoRoot, work, log);
+      packaged = await slsPackage(options.repoRoot, work, log);
     } catch (error) {
       origin = 'esbuild fallback';
       note = `sls package unavailable (${String(error).split('\n')[0]}): bundled functions/*/src/handler.ts with esbuild directly`;
@@ -106,16 +107,17 @@ export async function runBundles(
   }
 }
 
-/** `sls package`, then each function's zip unzipped into `work/<function>`. */
-function slsPackage(repoRoot: string, work: string, log: (line: string) => void): Packaged[] {
+/**
+ * `sls package` through the team's `packageService` (cached under node_modules/.cache/local-pipeline
+ * while serverless.yml, the sources and the core are unchanged), then each function's zip unzipped
+ * into `work/<function>`.
+ */
+async function slsPackage(repoRoot: string, work: string, log: (line: string) => void): Promise<Packaged[]> {
   if (!existsSync(join(repoRoot, 'serverless.yml'))) throw new Error('no serverless.yml');
-  log('bundles: sls package --stage dev …');
-  execFileSync('pnpm', ['exec', 'sls', 'package', '--stage', 'dev'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, AWS_REGION: process.env.AWS_REGION ?? 'eu-west-2', SLS_TELEMETRY_DISABLED: '1' },
-  });
-  const state = JSON.parse(readFileSync(join(repoRoot, '.serverless/serverless-state.json'), 'utf8')) as {
+  log('bundles: sls package --stage dev (packageService, cached by its inputs) …');
+  const { dir: packageDir, cached } = await packageService({ stage: 'dev', cache: true });
+  if (cached) log(`bundles: reusing ${packageDir}`);
+  const state = JSON.parse(readFileSync(join(packageDir, 'serverless-state.json'), 'utf8')) as {
     service: {
       provider?: { environment?: Record<string, unknown> };
       functions: Record<
@@ -129,7 +131,7 @@ function slsPackage(repoRoot: string, work: string, log: (line: string) => void)
   for (const [name, fn] of Object.entries(state.service.functions)) {
     const artifact = fn.package?.artifact ?? state.package?.artifact;
     if (!artifact) throw new Error(`no artifact for function ${name} in serverless-state.json`);
-    const zip = join(repoRoot, '.serverless', artifact.split('/').pop()!);
+    const zip = join(packageDir, artifact.split('/').pop()!);
     const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
     execFileSync('unzip', ['-q', '-o', zip, '-d', dir]);
