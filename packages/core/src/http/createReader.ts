@@ -59,7 +59,10 @@ export function createReader(definition: SourceDefinition, context: ReaderContex
             { where: { source: definition.name } },
           );
         }
-        const loaded = await loadCredentials(context.secretName);
+        const loaded = await loadCredentials(context.secretName).catch((error: unknown) => {
+          credentials = undefined; // a later request may try again
+          throw error;
+        });
         redactor.add(...loaded.values());
         return loaded;
       })();

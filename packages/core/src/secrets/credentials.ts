@@ -2,10 +2,11 @@
  * The source's credentials: the JSON secret `SECRET_NAME` (`api-credentials/<name>`) in AWS Secrets
  * Manager, read through Powertools Parameters, which caches it per warm container for `maxAge`.
  * A missing secret, a secret that is not a JSON object, or a missing key is a `SecretError` naming the
- * secret and the key, never a value.
+ * secret and the key, never a value; a read that fails otherwise (throttling, network) is a
+ * `TransientError`, which the state machine retries.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { SecretError } from '../errors.ts';
+import { SecretError, TransientError } from '../errors.ts';
 
 /** Seconds a secret stays cached in a warm container. @default 300 */
 export const DEFAULT_SECRET_MAX_AGE_SECONDS = 300;
@@ -64,7 +65,11 @@ export async function loadCredentials(
     if (name === 'TransformParameterError') {
       throw new SecretError(`secret "${secretName}" is not a JSON object of key/value pairs`);
     }
-    throw new SecretError(`secret "${secretName}" could not be read (${causeName ?? name})`);
+    // Throttling, network, a service hiccup (after the SDK's own retries): worth a retry of the run.
+    throw new TransientError(`secret "${secretName}" could not be read (${causeName ?? name})`, {
+      attempts: 1,
+      reason: causeName ?? name,
+    });
   }
   if (secret === undefined || secret === null || typeof secret !== 'object' || Array.isArray(secret)) {
     throw new SecretError(`secret "${secretName}" is not a JSON object of key/value pairs`);
