@@ -44,3 +44,16 @@ def test_drift_across_two_runs(curate_run, tmp_path):
     # run 2's id 2 is as conflicting as id 1 (one column type per run): nothing is lost, it is a string too
     assert (rows[2]["price__string"], rows[2]["active__string"], rows[2]["qty"]) == ("3.0", "false", 7)
     assert str(rows[2]["_import_date"]) == "2026-11-24"
+
+
+def test_a_primary_key_that_changes_type_fails_before_any_change(curate_run, tmp_path):
+    spec = {"primaryKey": "id", "cursorField": "updated"}
+    curate_run("r1", [land(tmp_path, "shop", "carts", "r1", [[{"id": 1, "updated": "2026-01-01"}]], **spec)])
+    before = curate_run.columns("shop_carts")
+    bad = land(
+        tmp_path, "shop", "carts", "r2", [[{"id": "c-1", "updated": "2026-01-02"}]], day="20261124", **spec
+    )
+    failed = curate_run("r2", [bad], expect=1)
+    assert failed["error"] == "SchemaError"
+    assert "key values of this run no longer fit their column: id is int in the table" in failed["message"]
+    assert curate_run.columns("shop_carts") == before

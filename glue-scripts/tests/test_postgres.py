@@ -115,3 +115,18 @@ def test_password_from_secrets_manager_never_reaches_output(
     for text in (output.out, output.err, logs, json.dumps(ok), json.dumps(failed)):
         assert PG_PASSWORD not in text
         assert "Wr0ng-passw0rd-xyz" not in text
+
+
+def test_a_dsn_password_is_scrubbed_from_messages():
+    from types import SimpleNamespace
+
+    from tributary_curate.postgres import target_from_args
+
+    args = SimpleNamespace(
+        pg_secret=None, pg_host=None, pg_port=None, pg_database=None, pg_user=None, pg_schema="public",
+        pg_dsn="host=db.internal port=5432 dbname=lake user=etl password=Hunter2-dsn",
+    )  # fmt: skip
+    target = target_from_args(args)
+    assert target.params["host"] == "db.internal"
+    assert "Hunter2-dsn" not in repr(target)
+    assert target.scrub('FATAL: bad password "Hunter2-dsn"') == 'FATAL: bad password "***"'

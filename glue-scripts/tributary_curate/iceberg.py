@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from .dedupe import MERGE_CONDITION
+from .errors import SchemaError
 from .evolve import Evolution, log_evolution, plan_evolution
 from .transform import METADATA
 
@@ -88,6 +89,9 @@ def evolve(spark, table: str, df, partitioned: bool, keep: set[str]) -> tuple[Ev
     non_null, ranges = column_stats(df, incoming)
     log.info("%s: the run's columns profiled in %.1f s", table, time.perf_counter() - started)
     ev = plan_evolution(existing, incoming, non_null, ranges, METADATA, keep)
+    changed = [f"{n} is {existing[n]} in the table" for n, _ in ev.as_string if n in keep and existing]
+    if changed:
+        raise SchemaError(f"{table}: key values of this run no longer fit their column: {', '.join(changed)}")
     created = existing is None
     if created:
         cols = ", ".join(f"{q(n)} {t}" for n, t in ev.final_columns(None))

@@ -94,9 +94,16 @@ def target_from_args(args) -> PgTarget:
         "password": secret.get("password"),
     }
     params = {k: v for k, v in params.items() if v not in (None, "")}
-    if not args.pg_dsn and "host" not in params:
+    if args.pg_dsn:
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            params = {**conninfo_to_dict(args.pg_dsn), **params}
+        except Exception:
+            raise PostgresError("--pg_dsn is not a valid PostgreSQL connection string") from None
+    if "host" not in params:
         raise PostgresError("PostgreSQL target: give --pg_dsn, or --pg_host (or a --pg_secret with a host)")
-    return PgTarget(args.pg_dsn or "", params, args.pg_schema)
+    return PgTarget("", params, args.pg_schema)
 
 
 def _columns(cur, schema: str, table: str) -> dict[str, str]:
