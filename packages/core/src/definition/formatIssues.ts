@@ -39,6 +39,10 @@ export function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
       }
       return `${where}: ${issue.message} (got ${show(received)})`;
     }
+    case 'invalid_key': {
+      const nested = (issue as { issues?: { message: string }[] }).issues ?? [];
+      return `${where}: bad name: ${nested.map((i) => i.message).join('; ') || issue.message}`;
+    }
     case 'unrecognized_keys':
       return `${where}: unknown ${issue.keys.length > 1 ? 'keys' : 'key'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_type':

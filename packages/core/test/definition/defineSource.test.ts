@@ -81,6 +81,12 @@ describe('defineSource', () => {
     expect(problems).toHaveLength(6);
   });
 
+  test('a bad stream name says what a name is', () => {
+    expect(problemsOf({ ...minimal, streams: { 'Bad-Name': { path: '/a' } } })).toEqual([
+      'streams.Bad-Name: bad name: a stream name is lowercase letters, digits and "_"',
+    ]);
+  });
+
   test('the error message names the source and lists the problems', () => {
     expect(() =>
       defineSource({
