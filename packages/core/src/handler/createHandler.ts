@@ -12,6 +12,7 @@
  * or the HTTP layer's), so the state machine's Retry/Catch match on its name. A retry with the same
  * event redoes the unfinished work with the same keys.
  */
+import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { SourceDefinition } from '../definition/schema.ts';
@@ -51,6 +52,17 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
     if (!client) {
       client = new S3Client({ forcePathStyle: endpoint !== '' });
       clients.set(endpoint, client);
+    }
+    return client;
+  };
+
+  const glues = new Map<string, GlueClient>();
+  const glueFor = (): GlueClient => {
+    const endpoint = process.env.AWS_ENDPOINT_URL ?? '';
+    let client = glues.get(endpoint);
+    if (!client) {
+      client = new GlueClient({});
+      glues.set(endpoint, client);
     }
     return client;
   };
@@ -111,6 +123,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
       definition,
       env,
       s3,
+      glue: glueFor,
       runId: event.runId,
       importDate: run.importDate,
       reader: makeReader(definition, {

@@ -16,6 +16,8 @@ export interface HandlerEnvironment {
   baseUrl: string;
   /** `AUTH_TOKEN_URL` */
   tokenUrl?: string;
+  /** `GLUE_DATABASE`: where each stream's raw table gets the run's partition; absent = no catalog. */
+  glueDatabase?: string;
   /**
    * `SAFETY_MARGIN_MS` (tests, demo) overrides the definition's `runtime.safetyMarginMs`.
    * @default definition.runtime.safetyMarginMs (60000)
@@ -54,6 +56,7 @@ export function readEnvironment(
     throw new ConfigurationError('environment variable API_BASE_URL is not an absolute URL', { where });
   }
   const tokenUrl = optional('AUTH_TOKEN_URL');
+  const glueDatabase = optional('GLUE_DATABASE');
 
   let safetyMarginMs = definition.runtime.safetyMarginMs;
   const margin = optional('SAFETY_MARGIN_MS');
@@ -66,5 +69,5 @@ export function readEnvironment(
       );
     }
   }
-  return { bucket, outputFolder, secretName, baseUrl, tokenUrl, safetyMarginMs };
+  return { bucket, outputFolder, secretName, baseUrl, tokenUrl, glueDatabase, safetyMarginMs };
 }

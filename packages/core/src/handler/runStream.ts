@@ -5,6 +5,7 @@
  * stale parts, then moves the watermark forward. On failure the open upload is aborted, parts this
  * invocation landed are removed (unless the run already has a manifest), and the error is rethrown.
  */
+import type { GlueClient } from '@aws-sdk/client-glue';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SourceDefinition } from '../definition/schema.ts';
 import { buildManifest, type Manifest } from '../manifest/Manifest.ts';
@@ -19,11 +20,14 @@ import { advanceWatermark, isLater, readWatermark } from '../state/Watermark.ts'
 import type { ApiRecord, Page, StreamReader, Window } from '../stream/types.ts';
 import type { StreamProgress } from './continuation.ts';
 import type { HandlerEnvironment } from './environment.ts';
+import { registerRawPartition } from './registerRawPartition.ts';
 
 export interface RunContext {
   definition: SourceDefinition;
   env: HandlerEnvironment;
   s3: S3Client;
+  /** For the raw tables; used only when `GLUE_DATABASE` is set. */
+  glue(): GlueClient;
   runId: string;
   importDate: string;
   reader: StreamReader;
@@ -133,7 +137,7 @@ export async function runStream(
   if (last) progress.position = last.next;
   const finished = !stopped || (last !== undefined && last.next === null);
   if (!finished) return;
-  await complete(ctx, stream, location, progress);
+  await complete(ctx, stream, location, progress, telemetry);
 }
 
 async function complete(
@@ -141,6 +145,7 @@ async function complete(
   stream: string,
   location: RunLocation,
   progress: StreamProgress,
+  telemetry: StreamTelemetry,
 ): Promise<void> {
   const where = { source: ctx.definition.name, stream };
   const def = ctx.definition.streams[stream]!;
@@ -184,6 +189,17 @@ async function complete(
     throw new SinkError(`cannot write the manifest or watermark of s3://${env.bucket}/${key}`, {
       cause: e,
       where,
+    });
+  }
+  if (env.glueDatabase) {
+    await registerRawPartition({
+      glue: ctx.glue(),
+      s3,
+      database: env.glueDatabase,
+      bucket: env.bucket,
+      location,
+      manifest,
+      logger: telemetry.logger,
     });
   }
   progress.done = true;
