@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMoto } from '@tributary/testkit';
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     finishedAt: '',
     seconds: 0,
     machine: {
+      loadAverageAtStart: loadavg().map((l) => Math.round(l * 10) / 10),
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
       memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -107,8 +108,18 @@ async function main(): Promise<void> {
     commit: gitCommit(),
     options: opts,
   };
+  // A part that fails is reported, and the others still run and are written.
+  const attempt = async (part: Part, fn: () => Promise<void>) => {
+    if (!opts.parts.includes(part)) return;
+    try {
+      await fn();
+    } catch (error) {
+      log(`${part}: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      run.errors = { ...run.errors, [part]: error instanceof Error ? error.message : String(error) };
+    }
+  };
   try {
-    if (opts.parts.includes('ingest')) {
+    await attempt('ingest', async () => {
       run.ingest = await runIngest(
         {
           sizes: opts.sizes,
@@ -119,8 +130,8 @@ async function main(): Promise<void> {
         },
         { scripts, motoEndpoint: moto.endpoint, outDir, log },
       );
-    }
-    if (opts.parts.includes('bundles')) {
+    });
+    await attempt('bundles', async () => {
       run.bundles = await runBundles(
         {
           repoRoot,
@@ -131,22 +142,24 @@ async function main(): Promise<void> {
         },
         log,
       );
-    }
-    if (opts.parts.includes('glue')) {
+    });
+    await attempt('glue', async () => {
       log('glue: .venv/bin/python bench/glue_bench.py …');
       run.glue = await runGlue({ repoRoot, outDir, timeoutSeconds: 300 });
-    }
+    });
   } finally {
     await moto.stop();
   }
   run.finishedAt = new Date().toISOString();
   run.seconds = (Date.now() - started.getTime()) / 1000;
+  run.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 10) / 10);
   const full = summarizeRun(run);
   const markdown = toMarkdown(full);
   writeFileSync(join(resultsDir, `${stamp}.md`), markdown);
   writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(full, null, 2)}\n`);
   console.log(markdown);
   log(`bench: wrote bench/results/${stamp}.md and .json`);
+  if (run.errors) process.exitCode = 1;
 }
 
 function gitCommit(): string {

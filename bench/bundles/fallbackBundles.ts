@@ -26,7 +26,7 @@ export async function buildFallbackBundles(repoRoot: string, work: string) {
         format: 'cjs',
         logLevel: 'error',
       });
-      return { name, zip: null, dir, file, exportName: 'handler' };
+      return { name, zip: null, zipBytes: null, dir, file, exportName: 'handler' };
     }),
   );
 }

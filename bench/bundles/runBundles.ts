@@ -42,6 +42,8 @@ export interface BundlesResult {
   origin: FunctionBundle['origin'];
   note?: string;
   packageSeconds: number;
+  /** The package was reused from packageService's cache (same inputs). */
+  cached: boolean;
   /** Cold inits per function. */
   coldRuns: number;
   functions: FunctionBundle[];
@@ -50,6 +52,8 @@ export interface BundlesResult {
 interface Packaged {
   name: string;
   zip: string | null;
+  /** Taken when unzipped: the package folder may be cleaned by another packaging meanwhile. */
+  zipBytes: number | null;
   dir: string;
   /** Path of the handler file inside `dir`. */
   file: string;
@@ -72,10 +76,11 @@ export async function runBundles(
   let origin: FunctionBundle['origin'] = 'sls package';
   let note: string | undefined;
   let packaged: Packaged[];
+  let cached = false;
   const work = mkdtempSync(join(tmpdir(), 'tributary-bundles-'));
   try {
     try {
-      packaged = await slsPackage(options.repoRoot, work, log);
+      ({ packaged, cached } = await slsPackage(options.repoRoot, work, log));
     } catch (error) {
       origin = 'esbuild fallback';
       note = `sls package unavailable (${String(error).split('\n')[0]}): bundled functions/*/src/handler.ts with esbuild directly`;
@@ -91,7 +96,7 @@ export async function runBundles(
       functions.push({
         function: fn.name,
         origin,
-        zipBytes: fn.zip ? statSync(fn.zip).size : null,
+        zipBytes: fn.zipBytes,
         bundleBytes,
         unzippedBytes,
         coldInit,
@@ -101,7 +106,14 @@ export async function runBundles(
           (coldInit.ok ? `${coldInit.readyMs.toFixed(0)} ms` : `FAILED: ${coldInit.error}`),
       );
     }
-    return { origin, ...(note ? { note } : {}), packageSeconds, coldRuns: options.coldRuns, functions };
+    return {
+      origin,
+      ...(note ? { note } : {}),
+      packageSeconds,
+      cached,
+      coldRuns: options.coldRuns,
+      functions,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -112,7 +124,11 @@ export async function runBundles(
  * while serverless.yml, the sources and the core are unchanged), then each function's zip unzipped
  * into `work/<function>`.
  */
-async function slsPackage(repoRoot: string, work: string, log: (line: string) => void): Promise<Packaged[]> {
+async function slsPackage(
+  repoRoot: string,
+  work: string,
+  log: (line: string) => void,
+): Promise<{ packaged: Packaged[]; cached: boolean }> {
   if (!existsSync(join(repoRoot, 'serverless.yml'))) throw new Error('no serverless.yml');
   log('bundles: sls package --stage dev (packageService, cached by its inputs) …');
   const { dir: packageDir, cached } = await packageService({ stage: 'dev', cache: true });
@@ -134,16 +150,17 @@ async function slsPackage(repoRoot: string, work: string, log: (line: string) =>
     const zip = join(packageDir, artifact.split('/').pop()!);
     const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
+    const zipBytes = statSync(zip).size;
     execFileSync('unzip', ['-q', '-o', zip, '-d', dir]);
     const dot = fn.handler.lastIndexOf('.');
     const base = fn.handler.slice(0, dot);
     const file = ['.js', '.mjs', '.cjs'].map((ext) => join(dir, base + ext)).find((f) => existsSync(f));
     if (!file) throw new Error(`handler file ${base}.{js,mjs,cjs} not found in ${zip}`);
     const environment = { ...state.service.provider?.environment, ...fn.environment };
-    out.push({ name, zip, dir, file, exportName: fn.handler.slice(dot + 1), environment });
+    out.push({ name, zip, zipBytes, dir, file, exportName: fn.handler.slice(dot + 1), environment });
   }
   if (out.length === 0) throw new Error('serverless-state.json lists no functions');
-  return out;
+  return { packaged: out, cached };
 }
 
 async function coldInits(

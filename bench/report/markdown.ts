@@ -9,12 +9,23 @@ export interface BenchRun {
   startedAt: string;
   finishedAt: string;
   seconds: number;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    platform: string;
+    /** 1, 5 and 15 min: the bench shares the machine with whatever else runs. */
+    loadAverageAtStart: number[];
+    loadAverageAtEnd?: number[];
+  };
   commit: string;
   options: Record<string, unknown>;
   ingest?: SizeResult[];
   bundles?: BundlesResult;
   glue?: GlueResult;
+  /** Parts that failed, with the error. */
+  errors?: Partial<Record<'ingest' | 'bundles' | 'glue', string>>;
   ratios: Ratio[];
   targets: Target[];
 }
@@ -38,9 +49,13 @@ export function toMarkdown(run: BenchRun): string {
   lines.push(`# Tributary bench — ${run.startedAt}`, '');
   lines.push(
     `Commit \`${run.commit}\`, Node ${run.machine.node}, ${run.machine.cpus} × ${run.machine.cpuModel}, ` +
-      `${run.machine.memoryGiB} GiB RAM; ${n(run.seconds / 60, 1)} min in all.`,
+      `${run.machine.memoryGiB} GiB RAM; ${n(run.seconds / 60, 1)} min in all. Load average (1, 5, 15 min) ` +
+      `${run.machine.loadAverageAtStart.join(', ')} at the start, ${run.machine.loadAverageAtEnd?.join(', ') ?? '?'} at the end ` +
+      '(above the core count, other work competed for the CPU: trust CPU figures over wall times).',
     '',
   );
+  for (const [part, error] of Object.entries(run.errors ?? {}))
+    lines.push(`> **${part} failed:** ${cell(error ?? '')}`, '');
   for (const size of run.ingest ?? []) {
     lines.push(
       `## Ingestion: ${size.records.toLocaleString('en')} records`,
@@ -70,7 +85,7 @@ export function toMarkdown(run: BenchRun): string {
   if (run.bundles) {
     const b = run.bundles;
     lines.push(
-      `## Bundles (${b.origin}, ${n(b.packageSeconds, 1)} s to package)`,
+      `## Bundles (${b.origin}, ${b.cached ? 'package reused: same inputs' : `${n(b.packageSeconds, 1)} s to package`})`,
       '',
       ...(b.note ? [`> ${b.note}`, ''] : []),
       '| function | bundle KB | zip KB | unzipped KB | cold init ms (start → handler) | import ms | init CPU ms | spawn → ready ms |',
