@@ -4,6 +4,7 @@
  * records updated in place, new ones added), with no duplicate rows.
  */
 import { readCurated } from '@tributary/sandbox/local';
+import { readRecords } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curatedTables, type E2E, finalResults, KEY_COLUMNS, startE2E } from './support/harness.ts';
 
@@ -19,7 +20,8 @@ describe('e2e: the packaged pipeline, real handlers and curate.py, on the sandbo
 
   it('lands every source and curates exactly the unique records served', async () => {
     // Act
-    const run = await e2e.run('e2e-pipeline-run-1');
+    const logs: string[] = [];
+    const run = await e2e.run('e2e-pipeline-run-1', { onLog: (line) => logs.push(JSON.stringify(line)) });
     // Assess
     expect(run.execution.error ?? run.execution.status).toBe('SUCCEEDED');
     const { sandbox } = e2e.stack;
@@ -43,6 +45,14 @@ describe('e2e: the packaged pipeline, real handlers and curate.py, on the sandbo
     }
     // Faults were injected and retried, not failed.
     expect(SOURCES.reduce((n, s) => n + (served[s]?.faults ?? 0), 0)).toBeGreaterThan(0);
+    // No credential (nor a Hotmart access token) in the handlers' logs or in the raw zone.
+    expect(logs.length).toBeGreaterThan(100);
+    const secrets = Object.values(sandbox.credentials).flatMap((c) => Object.values(c) as string[]);
+    const raw = (await readRecords(e2e.stack.rawBucket, '')).map((r) => JSON.stringify(r)).join('\n');
+    for (const text of [logs.join('\n'), raw]) {
+      for (const secret of secrets) expect(text).not.toContain(secret);
+      expect(text).not.toMatch(/hm_\d{6}_/);
+    }
   }, 900_000);
 
   it('after the APIs change, a second run picks up updated and new records and duplicates nothing', async () => {
