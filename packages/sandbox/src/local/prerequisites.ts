@@ -26,9 +26,10 @@ export function checkPrerequisites(): MissingPrerequisite[] {
       fix: 'run `bash scripts/bootstrap.sh` (or `make setup`)',
     });
   }
-  if (!process.env.MOTO_SERVER && !existsSync(paths.motoServer)) {
+  const moto = process.env.MOTO_SERVER || paths.motoServer;
+  if (!existsSync(moto)) {
     missing.push({
-      what: `the moto server, the local AWS emulator (${paths.motoServer})`,
+      what: `the moto server, the local AWS emulator (${moto})`,
       fix: 'run `bash scripts/bootstrap.sh` (it installs moto[server] into .venv), or set MOTO_SERVER',
     });
   }
@@ -39,10 +40,11 @@ export function checkPrerequisites(): MissingPrerequisite[] {
       fix: 'install a Java 17 JDK, e.g. `apt-get install openjdk-17-jdk-headless` or `brew install openjdk@17`',
     });
   }
-  if (!process.env.ICEBERG_JAR && !existsSync(paths.icebergJar)) {
+  const jar = process.env.ICEBERG_JAR || paths.icebergJar;
+  if (!existsSync(jar)) {
     missing.push({
-      what: `the Iceberg Spark runtime jar (${paths.icebergJar})`,
-      fix: 'run `bash scripts/bootstrap.sh` (it fetches it from Maven Central), or set ICEBERG_JAR',
+      what: `the Iceberg Spark runtime jar (${jar})`,
+      fix: 'run `bash scripts/bootstrap.sh` (it fetches it from Maven Central into .tools/jars/), or set ICEBERG_JAR',
     });
   }
   if (!existsSync(paths.curateScript)) {
