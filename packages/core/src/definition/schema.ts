@@ -2,7 +2,8 @@
  * The declarative source definition: the single source of truth for what a source is.
  * Types derive from these schemas; `defineSource` validates once, when the module loads.
  */
-import { z } from 'zod';
+// A namespace import, not `{ z }`: esbuild tree-shakes it, and zod's locales (260 KB) stay out of the bundle.
+import * as z from 'zod';
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const STREAM_NAME = /^[a-z][a-z0-9_]*$/;

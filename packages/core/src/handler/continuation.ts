@@ -5,7 +5,7 @@
  * lists the parts of every invocation. Kept small: parts are `[records, bytes, sha256, ndjsonBytes]`
  * (keys derive from their index), finished streams keep only their summary.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventValidationError } from '../errors.ts';
 import type { JsonValue } from '../stream/types.ts';
 

@@ -3,7 +3,7 @@
  * match is an `EventValidationError` naming it. `null` is accepted for the optional fields (a state
  * machine passes them through as null).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceDefinition } from '../definition/schema.ts';
 import { EventValidationError } from '../errors.ts';
 
