@@ -7,7 +7,7 @@
  * ARCHITECTURE.md. Before the Lambda deadline minus the safety margin it stops at a page boundary
  * and returns `partial` with a continuation.
  *
- * A stream that fails: the other streams stop cleanly at their next page boundary (parts closed,
+ * Stopping before the deadline: see `Deadline`. A stream that fails: the other streams stop cleanly at their next page boundary (parts closed,
  * nothing half-written), then the handler throws the failed stream's typed error (e.g. `SinkError`,
  * or the HTTP layer's), so the state machine's Retry/Catch match on its name. A retry with the same
  * event redoes the unfinished work with the same keys.
@@ -23,10 +23,12 @@ import { createRunLogger, observerFor } from '../observability/createRunLogger.t
 import { StreamTelemetry } from '../observability/StreamTelemetry.ts';
 import type { ReaderContext, StreamReader } from '../stream/types.ts';
 import { type Continuation, parseContinuation } from './continuation.ts';
+import { Deadline } from './Deadline.ts';
 import { readEnvironment } from './environment.ts';
 import { parseEvent } from './event.ts';
 import { runPlan } from './planStreams.ts';
-import { type RunContext, runStream } from './runStream.ts';
+import type { RunContext } from './RunContext.ts';
+import { runStream } from './runStream.ts';
 import { startRun } from './startRun.ts';
 import type { HandlerResult, StreamResult } from './types.ts';
 
@@ -83,40 +85,11 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
       windows: Object.fromEntries(run.plan.map((s) => [s, run.streams[s]!.window])),
     });
 
-    // Deadline: checked at every page boundary, and a timer for long waits within a page.
-    const remaining = () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
-    const stopper = new AbortController();
-    let resolveStopped!: () => void;
-    const stopped = new Promise<void>((r) => {
-      resolveStopped = r;
-    });
-    const stop = () => {
-      if (stopper.signal.aborted) return;
-      resolveStopped();
-      stopper.abort();
-    };
-    let progressed = false;
-    let deadlinePassed = false;
+    const deadline = new Deadline(
+      () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
+      env.safetyMarginMs,
+    );
     const failures: Array<{ stream: string; error: unknown }> = [];
-    const untilDeadline = remaining() - env.safetyMarginMs;
-    const timer = Number.isFinite(untilDeadline)
-      ? setTimeout(
-          () => {
-            deadlinePassed = true;
-            if (progressed) stop();
-          },
-          Math.max(0, Math.min(untilDeadline, 2 ** 31 - 1)),
-        )
-      : undefined;
-    timer?.unref();
-    // Always land at least one page per invocation, so that chained invocations finish.
-    const shouldStop = () => {
-      if (failures.length > 0) return true;
-      if (!progressed) return false;
-      if (stopper.signal.aborted) return true;
-      if (remaining() <= env.safetyMarginMs) stop();
-      return stopper.signal.aborted;
-    };
 
     const telemetry = new Map<string, StreamTelemetry>();
     const ctx: RunContext = {
@@ -133,13 +106,10 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
         observer: observerFor(telemetry),
         logger,
       }),
-      shouldStop,
-      stopped,
-      signal: stopper.signal,
-      onProgress: () => {
-        progressed = true;
-        if (deadlinePassed) stop();
-      },
+      shouldStop: () => deadline.shouldStop(),
+      stopped: deadline.stopped,
+      signal: deadline.signal,
+      onProgress: () => deadline.progress(),
     };
 
     const done = (stream: string) => run.streams[stream]!.done;
@@ -152,14 +122,14 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
           const parent = parentOf(stream);
           return parent === undefined || done(parent);
         },
-        shouldStop,
+        () => deadline.shouldStop(),
         async (stream) => {
           const t = new StreamTelemetry(logger, definition.name, stream);
           telemetry.set(stream, t);
           const progress = run.streams[stream]!;
           try {
             await runStream(ctx, stream, progress, t);
-            progressed = true;
+            deadline.progress();
             t.logger.info(progress.done ? 'stream complete' : 'stream paused at a page boundary', {
               records: progress.records,
               pages: progress.pages,
@@ -169,7 +139,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
             });
           } catch (error) {
             failures.push({ stream, error });
-            stop();
+            deadline.fail();
             const e = error as { name?: string; message?: string };
             t.logger.error('stream failed', { errorName: e.name, errorMessage: e.message });
           } finally {
@@ -178,8 +148,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
         },
       );
     } finally {
-      clearTimeout(timer);
-      stop();
+      deadline.dispose();
     }
 
     if (failures.length > 0) throw failures[0]!.error;

@@ -5,41 +5,19 @@
  * stale parts, then moves the watermark forward. On failure the open upload is aborted, parts this
  * invocation landed are removed (unless the run already has a manifest), and the error is rethrown.
  */
-import type { GlueClient } from '@aws-sdk/client-glue';
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { SourceDefinition } from '../definition/schema.ts';
-import { buildManifest, type Manifest } from '../manifest/Manifest.ts';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
-import { deleteKeys, deleteStaleParts } from '../sink/deleteStaleParts.ts';
-import { getJsonObject, putJsonObject } from '../sink/jsonObject.ts';
-import { manifestKey, partKey, type RunLocation, runPrefix, s3Uri, stateKey } from '../sink/keys.ts';
-import { readLandedRecords } from '../sink/readLandedRecords.ts';
-import { SinkError } from '../sink/SinkError.ts';
+import { deleteKeys } from '../sink/deleteStaleParts.ts';
+import { manifestKey, type RunLocation } from '../sink/keys.ts';
 import { StreamSink } from '../sink/StreamSink.ts';
-import { advanceWatermark, isLater, readWatermark } from '../state/Watermark.ts';
-import type { ApiRecord, Page, StreamReader, Window } from '../stream/types.ts';
+import { isLater } from '../state/Watermark.ts';
+import type { Page, Window } from '../stream/types.ts';
+import { completeStream } from './completeStream.ts';
 import type { StreamProgress } from './continuation.ts';
-import type { HandlerEnvironment } from './environment.ts';
-import { registerRawPartition } from './registerRawPartition.ts';
+import { parentRecords } from './parentRecords.ts';
+import { locationOf, type RunContext } from './RunContext.ts';
 
-export interface RunContext {
-  definition: SourceDefinition;
-  env: HandlerEnvironment;
-  s3: S3Client;
-  /** For the raw tables; used only when `GLUE_DATABASE` is set. */
-  glue(): GlueClient;
-  runId: string;
-  importDate: string;
-  reader: StreamReader;
-  /** True when the invocation must stop at the next page boundary (deadline, or another stream failed). */
-  shouldStop(): boolean;
-  /** Resolves when the invocation must stop even in the middle of waiting for a page. */
-  stopped: Promise<void>;
-  /** Aborted with `stopped`: cancels requests in flight. */
-  signal: AbortSignal;
-  /** Called once a page has landed: the invocation has made progress. */
-  onProgress(): void;
-}
+export type { RunContext } from './RunContext.ts';
 
 const STOP: unique symbol = Symbol('stop');
 const noop = () => undefined;
@@ -137,103 +115,7 @@ export async function runStream(
   if (last) progress.position = last.next;
   const finished = !stopped || (last !== undefined && last.next === null);
   if (!finished) return;
-  await complete(ctx, stream, location, progress, telemetry);
-}
-
-async function complete(
-  ctx: RunContext,
-  stream: string,
-  location: RunLocation,
-  progress: StreamProgress,
-  telemetry: StreamTelemetry,
-): Promise<void> {
-  const where = { source: ctx.definition.name, stream };
-  const def = ctx.definition.streams[stream]!;
-  const manifest = buildManifest({
-    runId: ctx.runId,
-    source: ctx.definition.name,
-    stream,
-    definition: def,
-    importDate: ctx.importDate,
-    parts: progress.parts.map(([records, bytes, sha256, ndjsonBytes], i) => ({
-      key: partKey(location, i),
-      records,
-      bytes,
-      sha256,
-      ndjsonBytes,
-    })),
-    pages: progress.pages,
-    startedAt: progress.startedAt!,
-    finishedAt: new Date().toISOString(),
-    window: progress.window,
-    watermark: def.incremental ? progress.maxCursor : null,
-  });
-  const key = manifestKey(location);
-  const { s3, env } = ctx;
-  let watermark: string | null = null;
-  try {
-    await putJsonObject(s3, env.bucket, key, manifest);
-    await deleteStaleParts(s3, env.bucket, runPrefix(location), new Set(manifest.parts.map((p) => p.key)));
-    if (def.incremental) {
-      const sk = stateKey(env.outputFolder, stream);
-      watermark = progress.maxCursor
-        ? await advanceWatermark(s3, env.bucket, sk, {
-            watermark: progress.maxCursor,
-            runId: ctx.runId,
-            window: progress.window,
-            importDate: ctx.importDate,
-          })
-        : ((await readWatermark(s3, env.bucket, sk))?.watermark ?? null);
-    }
-  } catch (e) {
-    throw new SinkError(`cannot write the manifest or watermark of s3://${env.bucket}/${key}`, {
-      cause: e,
-      where,
-    });
-  }
-  if (env.glueDatabase) {
-    await registerRawPartition({
-      glue: ctx.glue(),
-      s3,
-      database: env.glueDatabase,
-      bucket: env.bucket,
-      location,
-      manifest,
-      logger: telemetry.logger,
-    });
-  }
-  progress.done = true;
-  progress.parts = [];
-  progress.position = null;
-  progress.manifest = s3Uri(env.bucket, key);
-  progress.watermark = watermark;
-}
-
-function locationOf(ctx: RunContext, stream: string): RunLocation {
-  return { outputFolder: ctx.env.outputFolder, stream, importDate: ctx.importDate, runId: ctx.runId };
-}
-
-/** The parent's records of this run, streamed back from its landed parts (listed in its manifest). */
-async function* parentRecords(ctx: RunContext, parent: string): AsyncGenerator<ApiRecord> {
-  const key = manifestKey(locationOf(ctx, parent));
-  const where = { source: ctx.definition.name, stream: parent };
-  let manifest: Manifest | undefined;
-  try {
-    manifest = await getJsonObject<Manifest>(ctx.s3, ctx.env.bucket, key);
-  } catch (e) {
-    throw new SinkError(`cannot read the parent's manifest s3://${ctx.env.bucket}/${key}`, {
-      cause: e,
-      where,
-    });
-  }
-  if (!manifest)
-    throw new SinkError(`the parent's manifest s3://${ctx.env.bucket}/${key} is missing`, { where });
-  yield* readLandedRecords(
-    ctx.s3,
-    ctx.env.bucket,
-    manifest.parts.map((p) => p.key),
-    where,
-  );
+  await completeStream(ctx, stream, location, progress, telemetry);
 }
 
 /**

@@ -1,0 +1,31 @@
+/** What one invocation's streams share: the definition, environment, clients, and the stop signals. */
+import type { GlueClient } from '@aws-sdk/client-glue';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SourceDefinition } from '../definition/schema.ts';
+import type { RunLocation } from '../sink/keys.ts';
+import type { StreamReader } from '../stream/types.ts';
+import type { HandlerEnvironment } from './environment.ts';
+
+export interface RunContext {
+  definition: SourceDefinition;
+  env: HandlerEnvironment;
+  s3: S3Client;
+  /** For the raw tables; used only when `GLUE_DATABASE` is set. */
+  glue(): GlueClient;
+  runId: string;
+  importDate: string;
+  reader: StreamReader;
+  /** True when the invocation must stop at the next page boundary (deadline, or another stream failed). */
+  shouldStop(): boolean;
+  /** Resolves when the invocation must stop even in the middle of waiting for a page. */
+  stopped: Promise<void>;
+  /** Aborted with `stopped`: cancels requests in flight. */
+  signal: AbortSignal;
+  /** Called once a page has landed: the invocation has made progress. */
+  onProgress(): void;
+}
+
+/** Where a stream of this run lands. */
+export function locationOf(ctx: RunContext, stream: string): RunLocation {
+  return { outputFolder: ctx.env.outputFolder, stream, importDate: ctx.importDate, runId: ctx.runId };
+}
