@@ -17,10 +17,12 @@ describe('the sink under a small heap', () => {
   it('streams 150 MB of records into 64 MiB parts without holding them', async () => {
     // Act
     const child = join(import.meta.dirname, 'support/sinkMemoryChild.ts');
-    const { stdout } = await run('tsx', [child, bucket, '150'], {
-      env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=64' },
-      maxBuffer: 1024 * 1024,
-    });
+    const repoRoot = join(import.meta.dirname, '../../../..');
+    const { stdout } = await run(
+      process.execPath,
+      ['--max-old-space-size=64', '--import', 'tsx', child, bucket, '150'],
+      { cwd: repoRoot, maxBuffer: 1024 * 1024 },
+    );
 
     // Assess
     const landed = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
