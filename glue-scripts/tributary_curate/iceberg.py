@@ -127,8 +127,9 @@ def _view(df, table: str) -> str:
 
 
 def write_merge(spark, table: str, df, key: list[str]):
-    """Newest-wins upsert of deduplicated rows. Returns the result and the keys that won (inserted or
-    updated; their child rows are replaced), materialized."""
+    """Newest-wins upsert of deduplicated rows. Returns the result, the rows aligned to the table, and
+    the keys that won (inserted or updated: their child rows are replaced), materialized; `None` when
+    the table was created (every key won)."""
     from pyspark.sql import functions as F
 
     result = TableResult(table, "merge")
@@ -138,7 +139,7 @@ def write_merge(spark, table: str, df, key: list[str]):
     if created:
         aligned.writeTo(table).append()
         result.inserted = result.rows_in_run
-        winners = aligned.select(*key)
+        winners = None  # every row
     else:
         target = spark.table(table).select(
             *[F.col(k).alias(f"t_{i}") for i, k in enumerate(key)],

@@ -6,6 +6,7 @@ import logging
 import tempfile
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from pathlib import Path
 
 from .args import JobArgs
@@ -13,7 +14,7 @@ from .errors import ManifestError
 from .iceberg import replace_children, write_append, write_merge, write_replace
 from .manifests import Manifest, discover, load_manifests, localize, s3_client
 from .naming import table_name
-from .reader import check_and_tag, read_records, stream_parts
+from .reader import PREFIX, check_and_tag, read_records, stream_parts
 from .session import configure
 from .transform import child_rows, data_columns, flatten, newest_per_key, stream_spec
 
@@ -45,12 +46,31 @@ def _to_pg_rows(df):
     from pyspark.sql import functions as F
 
     cols = [
-        F.date_format(F.col(f.name), "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").alias(f.name)
+        F.date_format(F.col(f"`{f.name}`"), "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").alias(f.name)
         if f.dataType.simpleString() == "timestamp"
         else F.col(f"`{f.name}`")
         for f in df.schema.fields
     ]
     return (tuple(r) for r in df.select(*cols).toLocalIterator())
+
+
+@contextmanager
+def _persisting():
+    """`keep(df)` persists a DataFrame until the block ends. Persisted rather than checkpointed: blocks
+    of a lost executor are recomputed from the immutable parts."""
+    kept = []
+
+    def keep(df):
+        from pyspark import StorageLevel
+
+        kept.append(df.persist(StorageLevel.MEMORY_AND_DISK))
+        return kept[-1]
+
+    try:
+        yield keep
+    finally:
+        for df in kept:
+            df.unpersist()
 
 
 def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest], pg=None) -> dict:
@@ -64,52 +84,61 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
         log.info("%s/%s: the run has no records; %s left as it was", spec.source, spec.stream, fq)
         out.update(table=fq, disposition=spec.disposition, rowsInRun=0, skipped="no records")
         return out
-    flat = flatten(read_records(spark, parts), spec, args.max_depth)
-    materialized = flat.df.localCheckpoint(eager=True)
-    rows = check_and_tag(spark, materialized, parts)
-    log.info(
-        "%s/%s: parts read and checked in %.1f s", spec.source, spec.stream, time.perf_counter() - started
-    )
-    if spec.disposition == "merge":
-        rows = newest_per_key(rows, flat.key).localCheckpoint(eager=True)
-    parent = rows.select(*[f"`{c}`" for c in data_columns(rows)])
-    children = []
-    if spec.disposition == "merge":
-        result, aligned, winners = write_merge(spark, fq, parent, flat.key)
-    elif spec.disposition == "append":
-        (result, aligned), winners = write_append(spark, fq, parent, args.run_id), None
-    else:
-        (result, aligned), winners = write_replace(spark, fq, parent), None
-    for i, child in enumerate(flat.children):
-        child_fq = f"{catalog}.{args.database}.{table_name(spec.source, spec.stream, child.path)}"
-        if winners is not None:
-            on = None
-            for k in flat.key:
-                cond = rows[f"`{k}`"].eqNullSafe(winners[f"`{k}`"])
-                on = cond if on is None else on & cond
-            source_rows = rows.join(winners, on, "left_semi")
-            n_winners = result.inserted + result.updated
-            child_df = child_rows(source_rows, child, i, flat.key)
-            children.append(replace_children(spark, child_fq, child_df, winners, n_winners, flat.key))
-        elif spec.disposition == "append":
-            children.append(
-                write_append(spark, child_fq, child_rows(rows, child, i, flat.key), args.run_id)[0]
-            )
-        else:
-            children.append(write_replace(spark, child_fq, child_rows(rows, child, i, flat.key))[0])
-    log.info("%s: written in %.1f s", fq, time.perf_counter() - started)
-    out.update(result.summary())
-    out["rowsRead"] = sum(p.records for m in manifests for p in m.parts)
-    if children:
-        out["childTables"] = [c.summary() for c in children]
-    if pg is not None:
-        from .postgres import upsert
-
-        cols = [(f.name, f.dataType.simpleString()) for f in aligned.schema.fields]
-        out["postgres"] = upsert(
-            pg, table, cols, _to_pg_rows(aligned), flat.key, spec.disposition, args.run_id
+    with _persisting() as keep:
+        flat = flatten(read_records(spark, parts), spec, args.max_depth)
+        rows = check_and_tag(spark, keep(flat.df), parts)  # counting per part materializes the flat rows
+        log.info(
+            "%s/%s: parts read and checked in %.1f s", spec.source, spec.stream, time.perf_counter() - started
         )
+        if spec.disposition == "merge":
+            # checkpointed: a MERGE source must not carry the non-deterministic arrival ids in its plan
+            rows = newest_per_key(rows, flat.key).localCheckpoint(eager=True)
+        parent = rows.select(*[f"`{c}`" for c in data_columns(rows)])
+        if spec.disposition == "merge":
+            result, aligned, winners = write_merge(spark, fq, parent, flat.key)
+        elif spec.disposition == "append":
+            (result, aligned), winners = write_append(spark, fq, parent, args.run_id), None
+        else:
+            (result, aligned), winners = write_replace(spark, fq, parent), None
+        children = []
+        for i, child in enumerate(flat.children):
+            child_fq = f"{catalog}.{args.database}.{table_name(spec.source, spec.stream, child.path)}"
+            children.append(
+                _write_child(
+                    spark, child_fq, rows, i, child, flat.key, spec.disposition, winners, result, args.run_id
+                )
+            )
+        log.info("%s: written in %.1f s", fq, time.perf_counter() - started)
+        out.update(result.summary())
+        out["rowsRead"] = parts.records
+        if children:
+            out["childTables"] = [c.summary() for c in children]
+        if pg is not None:
+            from .postgres import upsert
+
+            cols = [(f.name, f.dataType.simpleString()) for f in aligned.schema.fields]
+            out["postgres"] = upsert(
+                pg, table, cols, _to_pg_rows(aligned), flat.key, spec.disposition, args.run_id
+            )
     return out
+
+
+def _write_child(spark, child_fq, rows, i, child, key, disposition, winners, parent, run_id):
+    if disposition == "merge" and winners is None:  # the parent table is new: every row won
+        return replace_children(spark, child_fq, child_rows(rows, child, i, key), None, 0, key)
+    if disposition == "merge":
+        # the winners under names of their own: they derive from `rows`, and a self-join on shared
+        # attributes would not be the join meant
+        wins = winners.select(*[winners[f"`{k}`"].alias(f"{PREFIX}w{j}") for j, k in enumerate(key)])
+        on = None
+        for j, k in enumerate(key):
+            cond = rows[f"`{k}`"].eqNullSafe(wins[f"{PREFIX}w{j}"])
+            on = cond if on is None else on & cond
+        child_df = child_rows(rows.join(wins, on, "left_semi"), child, i, key)
+        return replace_children(spark, child_fq, child_df, winners, parent.inserted + parent.updated, key)
+    if disposition == "append":
+        return write_append(spark, child_fq, child_rows(rows, child, i, key), run_id)[0]
+    return write_replace(spark, child_fq, child_rows(rows, child, i, key))[0]
 
 
 def run(spark, args: JobArgs) -> dict:

@@ -2,7 +2,7 @@
 with its run's metadata and arrival order (Spark I/O).
 
 The records are parsed twice in all: once by Spark's schema inference, once into the flat rows, which
-are materialized (`localCheckpoint`) before the checks, so every later step reads narrow columns."""
+are materialized (persisted) by the checks, so every later step reads narrow columns."""
 
 from __future__ import annotations
 
