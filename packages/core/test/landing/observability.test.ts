@@ -36,6 +36,8 @@ const source = defineSource({
       incremental: { cursorField: 'updated_at' },
     },
     broken: { path: '/broken', records: 'data' },
+    // An API whose next links echo the credential back.
+    linked: { path: '/linked', records: 'data', paginator: { type: 'nextUrl', path: 'next' } },
   },
 });
 const handler = createHandler(source);
@@ -47,6 +49,12 @@ beforeAll(async () => {
   await createSecret(secretName, { key: KEY });
   api = await startFixtureApi((req) => {
     if (req.query.get('api_key') !== KEY) return { status: 401, body: { error: 'bad key' } };
+    if (req.path === '/linked') {
+      const page = Number(req.query.get('page') ?? '0');
+      const data = orders.slice(page * 100, page * 100 + 100);
+      const next = page < 4 ? `/linked?page=${page + 1}&api_key=${KEY}` : null;
+      return { body: { data, next } };
+    }
     if (req.path === '/broken') {
       // An API that echoes the credential in its error: it must not reach the error or the logs.
       return { status: 403, body: { error: `key ${KEY} is not allowed here` } };
@@ -166,5 +174,24 @@ describe('a run with an API key in the query string', () => {
       runId: '2026-11-23T06-00-00Z-obs2',
       errorName: failure.name,
     });
+  });
+
+  it('a continuation holds no credential, even when the API echoes it in its next links', async () => {
+    // Act: two pages per invocation
+    const runId = '2026-11-23T06-00-00Z-obs3';
+    const results: unknown[] = [];
+    let continuation: unknown = null;
+    for (let i = 0; i < 10; i++) {
+      const result = await handler({ runId, streams: ['linked'], continuation }, budgetContext(2));
+      results.push(result);
+      if (result.status === 'complete') break;
+      continuation = result.continuation;
+    }
+
+    // Assess
+    expect(results.length).toBeGreaterThan(2);
+    for (const r of results) expect(JSON.stringify(r)).not.toContain(KEY);
+    expect((results.at(-1) as { streams: Array<{ records: number }> }).streams[0]!.records).toBe(500);
+    expect(api.requestsTo('/linked').every((r) => r.query.get('api_key') === KEY)).toBe(true);
   });
 });
