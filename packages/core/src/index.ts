@@ -40,7 +40,7 @@ export {
   stateKey,
 } from './sink/keys.ts';
 export type { LandedPart } from './sink/PartWriter.ts';
-export { readLandedRecords } from './sink/readLandedRecords.ts';
+export { type LandedPartRef, readLandedRecords } from './sink/readLandedRecords.ts';
 export { SinkError } from './sink/SinkError.ts';
 export { StreamSink, type StreamSinkOptions, toNdjson } from './sink/StreamSink.ts';
 export { readWatermark, type WatermarkState } from './state/Watermark.ts';

@@ -24,7 +24,7 @@ export async function* parentRecords(ctx: RunContext, parent: string): AsyncGene
   yield* readLandedRecords(
     ctx.s3,
     ctx.env.bucket,
-    manifest.parts.map((p) => p.key),
+    manifest.parts.map((p) => ({ key: p.key, sha256: p.sha256 })),
     where,
   );
 }

@@ -1,8 +1,10 @@
 /**
  * Reads landed part files back, streaming: GetObject → gunzip → lines → records, in landing order.
  * Used to feed a child stream the parent's records of the run (across invocations) without holding
- * them in memory.
+ * them in memory. A part given with its manifest sha256 is verified once read to its end: a part
+ * that changed since it landed is a `SinkError`, never silently different parents.
  */
+import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -11,13 +13,16 @@ import type { ErrorWhere } from '../errors.ts';
 import type { ApiRecord } from '../stream/types.ts';
 import { SinkError } from './SinkError.ts';
 
+export type LandedPartRef = string | { key: string; sha256?: string };
+
 export async function* readLandedRecords(
   s3: S3Client,
   bucket: string,
-  keys: readonly string[],
+  parts: readonly LandedPartRef[],
   where?: ErrorWhere,
 ): AsyncGenerator<ApiRecord> {
-  for (const key of keys) {
+  for (const part of parts) {
+    const { key, sha256 } = typeof part === 'string' ? { key: part, sha256: undefined } : part;
     let body: Readable;
     try {
       const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -25,6 +30,8 @@ export async function* readLandedRecords(
     } catch (e) {
       throw new SinkError(`cannot read back s3://${bucket}/${key}`, { cause: e, where });
     }
+    const hash = sha256 ? createHash('sha256') : undefined;
+    if (hash) body.on('data', (chunk: Buffer) => hash.update(chunk));
     const gunzip = createGunzip();
     body.on('error', (e) => gunzip.destroy(e));
     const lines = createInterface({ input: body.pipe(gunzip), crlfDelay: Number.POSITIVE_INFINITY });
@@ -35,6 +42,9 @@ export async function* readLandedRecords(
     } finally {
       lines.close();
       body.destroy();
+    }
+    if (hash && hash.digest('hex') !== sha256) {
+      throw new SinkError(`s3://${bucket}/${key} does not match the sha256 its manifest lists`, { where });
     }
   }
 }

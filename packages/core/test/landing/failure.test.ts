@@ -4,13 +4,15 @@
  * the handler throws a typed error, nothing under the run's prefix a reader could take as complete,
  * no manifest, the watermark untouched.
  */
-import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
-import { createHandler, manifestKey, runPrefix, stateKey } from '@tributary/core';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ListMultipartUploadsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHandler, manifestKey, partKey, runPrefix, stateKey } from '@tributary/core';
 import {
   createBucket,
   type FaultProxy,
   type FixtureApi,
   getJson,
+  getObject,
   listKeys,
   startFaultProxy,
 } from '@tributary/testkit';
@@ -132,6 +134,49 @@ describe('the API failing in the middle of a stream', () => {
     } finally {
       process.env.API_BASE_URL = api.url;
       await failing.close();
+    }
+  });
+});
+
+describe('a parent part changed after it landed', () => {
+  it('fails the child with a SinkError instead of feeding it different parents', async () => {
+    // Prepare: one page per invocation until the parent is complete (the child starts only after)
+    const small = await startOrdersApi(makeOrders(300), { pageSize: 100, linesPerOrder: 1 });
+    process.env.API_BASE_URL = small.url;
+    process.env.OUTPUT_FOLDER = 'sales/tampered';
+    const runId = '2026-11-23T06-00-00Z-tamper';
+    const handler = createHandler(ordersSource());
+    try {
+      let result = await handler({ runId, streams: ['order_lines'] }, budgetContext(1));
+      while (result.streams[0]!.status !== 'complete') {
+        result = await handler({ runId, continuation: result.continuation }, budgetContext(1));
+      }
+      expect(result.status).toBe('partial');
+      const part = partKey(
+        { outputFolder: 'sales/tampered', stream: 'orders', importDate: '20261123', runId },
+        0,
+      );
+      const lines = gunzipSync(await getObject(bucket, part))
+        .toString()
+        .split('\n');
+      lines[0] = lines[0]!.replace('"id":1,', '"id":999999,');
+      await new S3Client({ forcePathStyle: true }).send(
+        new PutObjectCommand({ Bucket: bucket, Key: part, Body: gzipSync(lines.join('\n')) }),
+      );
+
+      // Act
+      const failure = await handler(
+        { runId, continuation: result.continuation },
+        budgetContext(Infinity),
+      ).catch((e) => e);
+
+      // Assess
+      expect(failure).toMatchObject({ name: 'SinkError' });
+      expect(failure.message).toContain('does not match the sha256 its manifest lists');
+    } finally {
+      process.env.API_BASE_URL = api.url;
+      process.env.OUTPUT_FOLDER = outputFolder;
+      await small.close();
     }
   });
 });
