@@ -94,7 +94,7 @@ async function main(): Promise<number> {
   t = performance.now();
   stack = await startLocalStack({
     sandbox: {
-      records: { github: Math.ceil(records / 2), stripe: records, hotmart: records, socrata: records * 6 },
+      records: { github: Math.ceil(records / 2), stripe: records, hotmart: records, socrata: records * 12 },
       socrataDatasets: ['service_requests=erm2-nwe9', 'permits=ipu4-2q9a'],
     },
   });
@@ -123,6 +123,7 @@ async function main(): Promise<number> {
     const executionName = `demo-${new Date().toISOString().replace(/[:.]/g, '-')}-r${i + 1}`;
     say(`\n${bold(`▸ ${step.title}`)}  ${dim(`(execution ${executionName})`)}`);
     const progress = new PipelineProgress((line) => say(line));
+    const curateLog: string[] = [];
     progress.startTicker(3000);
     const started = performance.now();
     const result = await runLocalPipeline({
@@ -135,12 +136,16 @@ async function main(): Promise<number> {
       onInvoke: (info) => progress.onInvoke(info),
       onInvocation: (record) => progress.onInvocation(record),
       onCurateStart: () => say('  glue     curate.py on local Spark (Iceberg, Hadoop catalog)…'),
+      onCurateLog: (line) => curateLog.push(line),
     });
     progress.stopTicker();
     if (stopping) return 130;
+    const logFile = join(DEMO_DIR, `curate-round-${i + 1}.log`);
+    await writeFile(logFile, `${curateLog.join('\n')}\n`);
     const ms = performance.now() - started;
     rounds.push({ title: step.title, result, served: diffServed(sandbox.served(), before), ms });
     printRound(result, progress, ms);
+    if (result.curate) say(dim(`  curate.py's log: ${rel(logFile)}`));
   }
 
   printCuratedCheck(rounds, stack);
@@ -180,6 +185,8 @@ function printRound(result: LocalPipelineResult, progress: PipelineProgress, ms:
   if (!curate) return;
   if (curate.error) {
     say(`\n  glue ✗ ${curate.error}`);
+    const tail = (curate.stderrTail ?? '').trim().split('\n').slice(-12);
+    if (tail.length) say(dim(tail.map((l) => `    ${l}`).join('\n')));
     return;
   }
   const tables = (curate.summary?.tables ?? []) as Array<Record<string, unknown>>;

@@ -11,7 +11,7 @@ import {
 } from '@tributary/local-pipeline';
 import { type InvocationInfo, LocalLambdas } from './LocalLambdas.ts';
 import { type LogLine, LogTap } from './LogTap.ts';
-import { type CurateSummary, runCurate } from './runCurate.ts';
+import { CurateFailedError, type CurateSummary, runCurate } from './runCurate.ts';
 import type { LocalStack } from './startLocalStack.ts';
 import { type PackagedFunction, readPackagedService } from './template.ts';
 
@@ -64,7 +64,14 @@ export interface LocalPipelineOptions {
 export interface LocalPipelineResult {
   execution: RunStateMachineResult;
   invocations: InvocationRecord[];
-  curate?: { args: Record<string, string>; summary?: CurateSummary; error?: string; durationMs: number };
+  curate?: {
+    args: Record<string, string>;
+    summary?: CurateSummary;
+    error?: string;
+    /** The last lines curate.py logged, when it failed. */
+    stderrTail?: string;
+    durationMs: number;
+  };
   functions: PackagedFunction[];
 }
 
@@ -130,7 +137,8 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
           return { JobRunState: 'SUCCEEDED' };
         } catch (error) {
           const message = (error as Error).message;
-          curate = { args, error: message, durationMs: performance.now() - started };
+          const stderrTail = error instanceof CurateFailedError ? error.stderrTail : undefined;
+          curate = { args, error: message, stderrTail, durationMs: performance.now() - started };
           return { JobRunState: 'FAILED', ErrorMessage: message };
         }
       },
