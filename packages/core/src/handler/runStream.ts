@@ -53,7 +53,6 @@ export async function runStream(
     signal: ctx.signal,
   });
   const it = pages[Symbol.asyncIterator]();
-  const stop = ctx.stopped.then((): typeof STOP => STOP);
 
   let pending: Promise<IteratorResult<Page>> | undefined = it.next();
   pending.catch(noop);
@@ -65,7 +64,7 @@ export async function runStream(
       const current = pending;
       let r: IteratorResult<Page> | typeof STOP;
       try {
-        r = await Promise.race([current, stop]);
+        r = await untilStopped(current, ctx.signal);
         // Stop only once the invocation has made progress, so that a run always moves forward.
         if (r === STOP && !ctx.shouldStop()) r = await current;
       } catch (error) {
@@ -116,6 +115,29 @@ export async function runStream(
   const finished = !stopped || (last !== undefined && last.next === null);
   if (!finished) return;
   await completeStream(ctx, stream, location, progress, telemetry);
+}
+
+/**
+ * The page, or STOP once the invocation is told to stop. Not `Promise.race` against a promise that
+ * settles only at the deadline: each race would stay subscribed to it, keeping every page's records
+ * reachable until the stream ends (memory growing with the data; found by the bench).
+ */
+function untilStopped<T>(page: Promise<T>, signal: AbortSignal): Promise<T | typeof STOP> {
+  if (signal.aborted) return Promise.resolve(STOP);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(STOP);
+    signal.addEventListener('abort', onAbort, { once: true });
+    page.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**
