@@ -29,14 +29,15 @@ function run(
   return runStateMachine({
     definition: sm.definition,
     input,
-    executionName: 'run-2026-11-23',
+    executionName: 'nightly',
     invokeLambda: fake.invokeLambda,
     startGlueJob: fake.startGlueJob,
     ...extra,
   });
 }
 
-const RUN = 'run-2026-11-23';
+// The run id: the execution's start date (the local interpreter starts executions now), then its name.
+const RUN = `${new Date().toISOString().slice(0, 10)}-nightly`;
 const allManifests = (names: string[]) => names.map((s) => manifestOf(RUN, s, 'items'));
 
 describe('ingestion', () => {
