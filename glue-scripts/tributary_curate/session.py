@@ -10,6 +10,10 @@ EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
 #: The Spark catalog name per `--catalog`.
 CATALOG_NAMES = {"glue": "glue_catalog", "hadoop": "local"}
 _REPO = Path(__file__).resolve().parents[2]
+#: Iceberg's vectorized (Arrow) Parquet reads crash this machine's JVM (Debian OpenJDK 17.0.15: SIGSEGV
+#: while compiling `DictionaryStringAccessor.getUTF8String`, reproducible on a MERGE's read of the
+#: table); local sessions read row by row. Glue keeps Iceberg's default.
+LOCAL_VECTORIZATION = "spark.sql.iceberg.vectorization.enabled"
 
 
 def iceberg_jar() -> str:
@@ -55,6 +59,7 @@ def build_local_spark(warehouse: str, app_name: str = "tributary-curate", cores:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.adaptive.enabled", "true")
+        .config(LOCAL_VECTORIZATION, "false")
     )
     for k, v in catalog_conf("hadoop", str(Path(warehouse).resolve())).items():
         builder = builder.config(k, v)
@@ -89,6 +94,8 @@ def configure(spark, kind: str, warehouse: str) -> str:
         )
     for k, v in want.items():
         spark.conf.set(k, v)
+    if kind == "hadoop":
+        spark.conf.set(LOCAL_VECTORIZATION, "false")
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     spark.conf.set("spark.sql.caseSensitive", "true")
     return name
