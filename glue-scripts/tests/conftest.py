@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import sys
+import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+
+# PySpark hands timestamps to Python in the process's local zone: the tests expect UTC wherever they run.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
