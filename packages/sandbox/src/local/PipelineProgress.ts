@@ -1,6 +1,6 @@
 /**
  * Live progress of a local pipeline run, per source and stream, from the handlers' own telemetry
- * (their "page landed", "retrying request" and "stream complete" log lines) and their results:
+ * (their "page landed", "retrying after …" and "stream complete" log lines) and their results:
  * pages, records, retries, invocations, durations. Prints short human lines, never raw JSON.
  */
 import type { InvocationInfo } from './LocalLambdas.ts';
@@ -94,7 +94,7 @@ export class PipelineProgress {
     if (line.message === 'page landed') {
       p.pages++;
       p.records += Number(line.records ?? 0);
-    } else if (line.message === 'retrying request') {
+    } else if (typeof line.message === 'string' && line.message.startsWith('retrying') && 'delayMs' in line) {
       p.retries++;
       this.print(
         `  ${pad(source)} ↻ ${stream}: ${String(line.reason ?? 'retry')}, waiting ${fmt(Number(line.delayMs ?? 0))} ms`,
