@@ -83,6 +83,7 @@ describe('local kit: pieces', () => {
               Properties: {
                 DefaultArguments: {
                   '--database': 'tributary_dev',
+                  // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a JS template
                   '--raw_root': { 'Fn::Sub': 's3://${RawBucket}/' },
                 },
               },
