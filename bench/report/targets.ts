@@ -16,7 +16,10 @@ export interface Target {
   status: 'met' | 'missed' | 'not measured';
 }
 
-const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const fmt = (v: number, d = 2) =>
+  Number.isFinite(v)
+    ? v.toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d, useGrouping: false })
+    : 'n/a';
 const label = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
 
 export function ratios(sizes: SizeResult[]): Ratio[] {
