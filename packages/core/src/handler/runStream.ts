@@ -56,7 +56,8 @@ export async function runStream(
 
   let pending: Promise<IteratorResult<Page>> | undefined = it.next();
   pending.catch(noop);
-  let last: Page | undefined;
+  // Where the last landed page said to go on; not the page itself, so its records die young.
+  let lastNext: Page['next'] | undefined;
   let stopped = false;
   let maxCursor = progress.maxCursor;
   try {
@@ -82,7 +83,7 @@ export async function runStream(
       if (r.done) break;
       const page = r.value;
       const wait = sink.writePage(page.records);
-      last = page;
+      lastNext = page.next;
       if (page.maxCursor && isLater(page.maxCursor, maxCursor)) maxCursor = page.maxCursor;
       telemetry.page({ page: progress.pages + telemetry.pages, records: page.records.length, url: page.url });
       ctx.onProgress();
@@ -111,8 +112,8 @@ export async function runStream(
   progress.pages += telemetry.pages;
   progress.bytes += telemetry.bytes;
   progress.maxCursor = maxCursor;
-  if (last) progress.position = last.next;
-  const finished = !stopped || (last !== undefined && last.next === null);
+  if (lastNext !== undefined) progress.position = lastNext;
+  const finished = !stopped || lastNext === null;
   if (!finished) return;
   await completeStream(ctx, stream, location, progress, telemetry);
 }
