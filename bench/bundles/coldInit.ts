@@ -1,11 +1,3 @@
-/**
- * One cold init: a fresh Node process imports a function's bundle (which builds its handler at
- * module load, as Lambda's init phase does) and reports how long that took. argv: bundle file,
- * handler export name. `readyMs` counts from the process's time origin (its start), so it includes
- * Node's own boot; `importMs` is the require()/import() alone;
- * `cpuMs` the process's CPU time until then (robust when the machine is busy).
- */
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const [file, exportName = 'handler'] = process.argv.slice(2);

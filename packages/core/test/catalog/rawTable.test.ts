@@ -5,7 +5,7 @@ import {
   GlueClient,
 } from '@aws-sdk/client-glue';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { columnName, inferColumns, rawTableName, registerRawTable } from '../../src/catalog/rawTable.ts';
+import { columnName, inferColumns, registerRawTable } from '../../src/catalog/rawTable.ts';
 
 const glue = new GlueClient({});
 const database = `raw_table_test_${process.pid}`;
