@@ -12,6 +12,7 @@ import {
   type LoopbackApi,
   lambdaContext,
   readLanded,
+  rejectionOf,
   startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,12 +165,7 @@ describe('github source', () => {
     const run = handler({ runId: 'gh-run-3', streams: ['issues'] }, lambdaContext());
 
     // Assess
-    const error: Error = await run.then(
-      () => {
-        throw new Error('the run should fail');
-      },
-      (e: Error) => e,
-    );
+    const error: Error = await rejectionOf(run);
     expect(error.message).toMatch(/422/);
     expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(TOKEN);
     const landed = await readLanded(BUCKET, FOLDER, 'issues', 'gh-run-3');

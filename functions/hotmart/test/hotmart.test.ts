@@ -12,6 +12,7 @@ import {
   type LoopbackApi,
   lambdaContext,
   readLanded,
+  rejectionOf,
   startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,12 +161,7 @@ describe('hotmart source', () => {
     const run = handler({ runId: 'hotmart-run-3', streams: ['subscriptions'] }, lambdaContext());
 
     // Assess
-    const error: Error = await run.then(
-      () => {
-        throw new Error('the run should fail');
-      },
-      (e: Error) => e,
-    );
+    const error: Error = await rejectionOf(run);
     expect(error.message).toMatch(/403/);
     expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(CLIENT_SECRET);
     expect((await readLanded(BUCKET, FOLDER, 'subscriptions', 'hotmart-run-3')).manifest).toBeUndefined();

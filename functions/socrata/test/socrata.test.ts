@@ -12,6 +12,7 @@ import {
   type LoopbackApi,
   lambdaContext,
   readLanded,
+  rejectionOf,
   startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,12 +127,7 @@ describe('socrata source', () => {
     const run = handler({ runId: 'socrata-run-3', streams: ['dataset_abcd_1234'] }, lambdaContext());
 
     // Assess
-    const error: Error = await run.then(
-      () => {
-        throw new Error('the run should fail');
-      },
-      (e: Error) => e,
-    );
+    const error: Error = await rejectionOf(run);
     expect(error.message).toMatch(/400/);
     expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(APP_TOKEN);
     const landed = await readLanded(BUCKET, FOLDER, 'dataset_abcd_1234', 'socrata-run-3');

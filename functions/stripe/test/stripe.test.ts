@@ -12,6 +12,7 @@ import {
   type LoopbackApi,
   lambdaContext,
   readLanded,
+  rejectionOf,
   startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,12 +126,7 @@ describe('stripe source', () => {
     const run = handler({ runId: 'stripe-run-3', streams: ['customers'] }, lambdaContext());
 
     // Assess: Stripe-Should-Retry false — asked once, failed
-    const error: Error = await run.then(
-      () => {
-        throw new Error('the run should fail');
-      },
-      (e: Error) => e,
-    );
+    const error: Error = await rejectionOf(run);
     expect(error.message).toMatch(/400/);
     expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(API_KEY);
     const landed = await readLanded(BUCKET, FOLDER, 'customers', 'stripe-run-3');
@@ -148,12 +144,7 @@ describe('stripe source', () => {
     const run = handler({ runId: 'stripe-run-4', streams: ['invoices'] }, lambdaContext());
 
     // Assess: asked once, not retried as a 500 otherwise is
-    const error: Error = await run.then(
-      () => {
-        throw new Error('the run should fail');
-      },
-      (e: Error) => e,
-    );
+    const error: Error = await rejectionOf(run);
     expect(error.message).toMatch(/500/);
     expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(API_KEY);
     expect(api.requestsTo('/v1/invoices').length - before).toBe(1);

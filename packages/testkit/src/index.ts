@@ -21,3 +21,4 @@ export {
 } from './lake.ts';
 export { type ApiReply, type ApiRequest, type ApiRoute, type LoopbackApi, startApi } from './loopbackApi.ts';
 export { freePort, type MotoServer, motoBinary, startMoto } from './moto.ts';
+export { rejectionOf } from './rejectionOf.ts';
