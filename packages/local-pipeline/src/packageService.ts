@@ -26,6 +26,8 @@ export interface PackageServiceOptions {
   cache?: boolean;
   /** @default 600000 (10 min) */
   timeoutMs?: number;
+  /** `--param="name=value"` overrides of serverless.yml's stage params. @default none */
+  params?: Record<string, string>;
 }
 
 export interface PackagedService {
@@ -135,7 +137,14 @@ export async function packageService(options: PackageServiceOptions = {}): Promi
   const stage = options.stage ?? 'dev';
   const serviceDir = options.serviceDir ?? repoRoot;
   const timeoutMs = options.timeoutMs ?? 600_000;
-  const args = ['package', '--stage', stage, ...(options.region ? ['--region', options.region] : [])];
+  const params = Object.entries(options.params ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const args = [
+    'package',
+    '--stage',
+    stage,
+    ...(options.region ? ['--region', options.region] : []),
+    ...params.map(([name, value]) => `--param=${name}=${value}`),
+  ];
 
   if (!options.cache) {
     const dir = resolve(serviceDir, options.outDir ?? '.serverless');
@@ -153,7 +162,7 @@ export async function packageService(options: PackageServiceOptions = {}): Promi
   const cacheRoot = join(serviceDir, 'node_modules', '.cache', 'local-pipeline');
   await mkdir(cacheRoot, { recursive: true });
   return withLock(join(cacheRoot, '.lock'), async () => {
-    const key = `${stage}-${options.region ?? 'default'}-${await packageInputsHash(serviceDir, stage, options.region)}`;
+    const key = `${stage}-${options.region ?? 'default'}-${await packageInputsHash(serviceDir, `${stage}\0${JSON.stringify(params)}`, options.region)}`;
     const dir = join(cacheRoot, key);
     if (existsSync(join(dir, COMPLETE))) return { dir, cached: true };
     const tmp = `${dir}.tmp-${process.pid}`;

@@ -9,6 +9,7 @@ import { TemplateError } from './errors.ts';
 export interface CloudFormationTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
   Parameters?: Record<string, { Default?: unknown }>;
+  Conditions?: Record<string, unknown>;
 }
 
 export interface FakeAwsContext {
@@ -115,15 +116,40 @@ export function resolveIntrinsics(
       return ref(name);
     });
 
+  // `Ref: AWS::NoValue` removes the property or list item that holds it.
+  const NO_VALUE = Symbol('AWS::NoValue') as unknown as Json;
+  const condition = (name: string): boolean => {
+    const expression = template.Conditions?.[name];
+    if (expression === undefined)
+      throw new TemplateError(`condition ${name} is not in the template's Conditions`);
+    return resolve(expression as Json) === true;
+  };
+
   function resolve(v: Json): Json {
-    if (Array.isArray(v)) return v.map(resolve);
+    if (Array.isArray(v)) return v.map(resolve).filter((x) => x !== NO_VALUE);
     if (v === null || typeof v !== 'object') return v;
     const entries = Object.entries(v as Record<string, Json>);
     if (entries.length === 1) {
       const [key, arg] = entries[0]!;
       switch (key) {
         case 'Ref':
-          return ref(String(arg));
+          return arg === 'AWS::NoValue' ? NO_VALUE : ref(String(arg));
+        case 'Condition':
+          return condition(String(arg));
+        case 'Fn::If': {
+          const [name, whenTrue, whenFalse] = arg as [string, Json, Json];
+          return resolve(condition(name) ? whenTrue : whenFalse);
+        }
+        case 'Fn::Equals': {
+          const [a, b] = arg as [Json, Json];
+          return JSON.stringify(resolve(a)) === JSON.stringify(resolve(b));
+        }
+        case 'Fn::Not':
+          return resolve((arg as Json[])[0]!) !== true;
+        case 'Fn::And':
+          return (arg as Json[]).every((x) => resolve(x) === true);
+        case 'Fn::Or':
+          return (arg as Json[]).some((x) => resolve(x) === true);
         case 'Fn::GetAtt': {
           const [id, attr] = Array.isArray(arg) ? arg : String(arg).split('.', 2);
           return getAtt(String(id), String(attr));
@@ -145,7 +171,7 @@ export function resolveIntrinsics(
           if (key.startsWith('Fn::')) throw new TemplateError(`intrinsic ${key} is not supported offline`);
       }
     }
-    return Object.fromEntries(entries.map(([k, x]) => [k, resolve(x)]));
+    return Object.fromEntries(entries.map(([k, x]) => [k, resolve(x)]).filter(([, x]) => x !== NO_VALUE));
   }
 
   return resolve(value);

@@ -48,6 +48,35 @@ describe('resolveIntrinsics', () => {
     );
   });
 
+  it('evaluates conditions on parameter defaults; AWS::NoValue removes the property or item', () => {
+    const withConditions = {
+      ...template,
+      Parameters: { Secret: { Default: 'db/creds' }, Connection: { Default: '' } },
+      Conditions: {
+        HasSecret: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Secret' }, ''] }] },
+        HasConnection: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Connection' }, ''] }] },
+        Both: { 'Fn::And': [{ Condition: 'HasSecret' }, { Condition: 'HasConnection' }] },
+        Either: { 'Fn::Or': [{ Condition: 'HasSecret' }, { Condition: 'HasConnection' }] },
+      },
+    };
+    const noValue = { Ref: 'AWS::NoValue' };
+    expect(
+      resolveIntrinsics(
+        {
+          '--pg_secret': { 'Fn::If': ['HasSecret', { Ref: 'Secret' }, noValue] },
+          '--connection': { 'Fn::If': ['HasConnection', { Ref: 'Connection' }, noValue] },
+          both: { 'Fn::If': ['Both', 'yes', 'no'] },
+          either: { 'Fn::If': ['Either', 'yes', 'no'] },
+          list: ['a', { 'Fn::If': ['HasConnection', 'b', noValue] }],
+        },
+        withConditions,
+      ),
+    ).toEqual({ '--pg_secret': 'db/creds', both: 'no', either: 'yes', list: ['a'] });
+    expect(() => resolveIntrinsics({ 'Fn::If': ['Missing', 1, 2] }, withConditions)).toThrow(
+      /condition Missing is not in the template's Conditions/,
+    );
+  });
+
   it('names what it cannot resolve', () => {
     expect(() => resolveIntrinsics({ Ref: 'Nope' }, template)).toThrow(/Nope, which is not a resource/);
     expect(() => resolveIntrinsics({ 'Fn::ImportValue': 'x' }, template)).toThrow(
