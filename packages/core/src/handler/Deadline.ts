@@ -7,10 +7,7 @@
 export class Deadline {
   /** Aborted when stopping: cancels requests in flight. */
   readonly signal: AbortSignal;
-  /** Resolves when stopping. */
-  readonly stopped: Promise<void>;
   private readonly controller = new AbortController();
-  private resolveStopped!: () => void;
   private progressed = false;
   private passed = false;
   private failed = false;
@@ -21,9 +18,6 @@ export class Deadline {
     private readonly safetyMarginMs: number,
   ) {
     this.signal = this.controller.signal;
-    this.stopped = new Promise<void>((r) => {
-      this.resolveStopped = r;
-    });
     const until = remaining() - safetyMarginMs;
     if (Number.isFinite(until)) {
       this.timer = setTimeout(
@@ -59,7 +53,6 @@ export class Deadline {
 
   stop(): void {
     if (this.signal.aborted) return;
-    this.resolveStopped();
     this.controller.abort();
   }
 

@@ -17,9 +17,7 @@ export interface RunContext {
   reader: StreamReader;
   /** True when the invocation must stop at the next page boundary (deadline, or another stream failed). */
   shouldStop(): boolean;
-  /** Resolves when the invocation must stop even in the middle of waiting for a page. */
-  stopped: Promise<void>;
-  /** Aborted with `stopped`: cancels requests in flight. */
+  /** Aborted when the invocation must stop even in the middle of waiting for a page: cancels requests in flight. */
   signal: AbortSignal;
   /** Called once a page has landed: the invocation has made progress. */
   onProgress(): void;

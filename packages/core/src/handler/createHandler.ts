@@ -107,7 +107,6 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
         logger,
       }),
       shouldStop: () => deadline.shouldStop(),
-      stopped: deadline.stopped,
       signal: deadline.signal,
       onProgress: () => deadline.progress(),
     };
