@@ -51,6 +51,7 @@ function options() {
       contenders: { type: 'string' },
       'cold-runs': { type: 'string' },
       'heap-mb': { type: 'string', default: '8192' },
+      'node-arg': { type: 'string', multiple: true },
     },
   });
   const only = list(values.only);
@@ -74,6 +75,7 @@ function options() {
     contenders: contenders as Contender[],
     profile: profile as Contender[],
     heapMb: numbers('heap-mb', values['heap-mb'])![0]!,
+    nodeArgs: values['node-arg'] ?? [],
     coldRuns: numbers('cold-runs', values['cold-runs'])?.[0] ?? (values.quick ? 3 : 7),
   };
 }
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
           contenders: opts.contenders,
           profile: opts.profile,
           heapMb: opts.heapMb,
+          nodeArgs: opts.nodeArgs,
         },
         { scripts, motoEndpoint: moto.endpoint, outDir, log },
       );

@@ -21,6 +21,8 @@ export interface IngestPlan {
   contenders: readonly Contender[];
   /** Every contender's `--max-old-space-size`: large, so that the naive approach shows how far it gets. */
   heapMb: number;
+  /** More Node flags for every contender, e.g. `--trace-gc` (its output goes to the contender's log). */
+  nodeArgs?: readonly string[];
   /** Profile these contenders' runs with `--cpu-prof` (their first repetition). */
   profile: readonly Contender[];
 }
@@ -83,7 +85,7 @@ export async function runIngest(plan: IngestPlan, ctx: IngestContext): Promise<S
               prefix: `bench/${contender}/${size.records}/${rep}`,
               runId,
             };
-            const nodeArgs = [`--max-old-space-size=${plan.heapMb}`];
+            const nodeArgs = [`--max-old-space-size=${plan.heapMb}`, ...(plan.nodeArgs ?? [])];
             if (rep === 0 && plan.profile.includes(contender)) {
               const dir = join(ctx.outDir, 'profiles');
               mkdirSync(dir, { recursive: true });

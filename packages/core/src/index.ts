@@ -24,7 +24,7 @@ export { redactUrl } from './observability/redactUrl.ts';
 export { METRICS_NAMESPACE } from './observability/StreamTelemetry.ts';
 export { findLink } from './pagination/parseLinkHeader.ts';
 export { paginatorKinds } from './pagination/registry.ts';
-export type { PageRequest, PageResult, Paginator, PaginatorFactory } from './pagination/types.ts';
+export type { PageRequest, PageResult, Paginator, PaginatorFactory, RecordList } from './pagination/types.ts';
 export { RateLimiter, type RateLimitOptions } from './ratelimit/RateLimiter.ts';
 export { fullJitter } from './retry/backoff.ts';
 export { classifyResponse, defaultResponseRules, type ResponseOutcome } from './retry/responseRules.ts';

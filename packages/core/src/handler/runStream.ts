@@ -82,10 +82,12 @@ export async function runStream(
       }
       if (r.done) break;
       const page = r.value;
-      const wait = sink.writePage(page.records);
+      // Read `lines` first: on a scanned page, `records` would parse them.
+      const count = page.lines ? page.lines.count : page.records.length;
+      const wait = page.lines ? sink.writeLines(page.lines) : sink.writePage(page.records);
       lastNext = page.next;
       if (page.maxCursor && isLater(page.maxCursor, maxCursor)) maxCursor = page.maxCursor;
-      telemetry.page({ page: progress.pages + telemetry.pages, records: page.records.length, url: page.url });
+      telemetry.page({ page: progress.pages + telemetry.pages, records: count, url: page.url });
       ctx.onProgress();
       if (page.next !== null && ctx.shouldStop()) stopped = true;
       else {

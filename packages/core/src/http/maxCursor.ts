@@ -18,9 +18,18 @@ export function maxCursor(
   at: PathGetter,
   type: IncrementalDefinition['cursorType'],
 ): string | undefined {
+  return maxCursorOf(records.length, (k) => at(records[k]), type);
+}
+
+/** The same over `count` cursor values given by index (records that are still bytes). */
+export function maxCursorOf(
+  count: number,
+  valueAt: (index: number) => unknown,
+  type: IncrementalDefinition['cursorType'],
+): string | undefined {
   let max = Number.NEGATIVE_INFINITY;
-  for (const record of records) {
-    const ms = cursorMillis(at(record), type);
+  for (let k = 0; k < count; k++) {
+    const ms = cursorMillis(valueAt(k), type);
     if (ms !== undefined && ms > max) max = ms;
   }
   return max === Number.NEGATIVE_INFINITY ? undefined : new Date(max).toISOString();

@@ -7,13 +7,15 @@
  */
 import type { SourceDefinition } from '../definition/schema.ts';
 import { type ErrorWhere, PaginationLoopError } from '../errors.ts';
-import type { JsonValue, Page, ReadOptions } from '../stream/types.ts';
+import type { RecordList } from '../pagination/types.ts';
+import type { ApiRecord, JsonValue, NdjsonLines, Page, ReadOptions } from '../stream/types.ts';
 import type { TemplateValues } from '../template/template.ts';
 import { finishRecords } from './finishRecords.ts';
 import type { HttpClient } from './HttpClient.ts';
-import { maxCursor } from './maxCursor.ts';
+import { maxCursor, maxCursorOf } from './maxCursor.ts';
 import { parseJson } from './parseJson.ts';
 import type { Redactor } from './Redactor.ts';
+import { envelopeOf, fieldAt, linesOf, recordAt, type ScannedRecords, scanRecords } from './scanRecords.ts';
 import { selectRecords } from './selectRecords.ts';
 import type { StreamPlan } from './streamPlan.ts';
 import type { HttpResponse } from './types.ts';
@@ -22,8 +24,35 @@ import { type Position, parsePosition, walks } from './walks.ts';
 interface Fetched {
   response: HttpResponse;
   url: URL;
+  /** What paginators read: the parsed body, or (scanned pages) the body with its records array emptied. */
   body: unknown;
-  records: readonly unknown[];
+  records: RecordList;
+  /** A parsed page's records. */
+  parsed?: readonly unknown[];
+  /** A scanned page: its records as NDJSON, and where their cursor values are. */
+  scanned?: { lines: NdjsonLines; ranges: ScannedRecords };
+}
+
+/** A scanned page's records for paginators: the count, and a record parsed only when asked for. */
+function scannedList(body: Buffer, ranges: ScannedRecords): RecordList {
+  return { length: ranges.count, at: (index) => recordAt(body, ranges, index) };
+}
+
+/** A page of NDJSON lines; `records` parses them on first use (tests, callers other than landing). */
+function linesPage(lines: NdjsonLines, fields: Omit<Page, 'records' | 'lines'>): Page {
+  let records: ApiRecord[] | undefined;
+  return {
+    ...fields,
+    lines,
+    get records() {
+      records ??= lines.ndjson
+        .toString('utf8')
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line) as ApiRecord);
+      return records;
+    },
+  };
 }
 
 export interface ReadDeps {
@@ -80,9 +109,24 @@ export async function* readStream(
           { stream: plan.name, page: pageIndex, signal },
         );
         const where: ErrorWhere = { source, stream: plan.name, page: pageIndex, url: response.url };
+        if (plan.raw && !response.ignored) {
+          const ranges = scanRecords(response.body, plan.raw);
+          if (ranges) {
+            const body = envelopeOf(response.body, ranges, plan.raw);
+            // In place: from here on the body holds the NDJSON (records keep their offsets).
+            const lines = { ndjson: linesOf(response.body, ranges), count: ranges.count };
+            return {
+              response,
+              url,
+              body,
+              records: scannedList(response.body, ranges),
+              scanned: { lines, ranges },
+            };
+          }
+        }
         const body = parseJson(response, redactor, where);
         const records = response.ignored ? [] : selectRecords(body, plan.records, plan.stream.records, where);
-        return { response, url, body, records };
+        return { response, url, body, records, parsed: records };
       };
 
       let pending: Promise<Fetched> | undefined;
@@ -131,14 +175,23 @@ export async function* readStream(
           upcoming = await iterator.next();
           next = upcoming.done ? null : { w: upcoming.value.index, s: plan.paginator.start(), n: 0 };
         }
-        const page: Page = {
-          records: finishRecords(plan, records, walk.parent),
-          index,
-          url: response.url,
-          next,
-        };
+        const { scanned } = fetched;
+        const page: Page = scanned
+          ? linesPage(scanned.lines, { index, url: response.url, next })
+          : {
+              records: finishRecords(plan, fetched.parsed ?? [], walk.parent),
+              index,
+              url: response.url,
+              next,
+            };
         if (plan.cursor && incremental) {
-          const max = maxCursor(page.records, plan.cursor, incremental.cursorType);
+          const max = scanned
+            ? maxCursorOf(
+                scanned.lines.count,
+                (k) => fieldAt(response.body, scanned.ranges, k),
+                incremental.cursorType,
+              )
+            : maxCursor(page.records, plan.cursor, incremental.cursorType);
           if (max !== undefined) page.maxCursor = max;
         }
         index++;

@@ -8,6 +8,7 @@ import { createPaginator } from '../pagination/registry.ts';
 import type { Paginator } from '../pagination/types.ts';
 import { compilePath, type PathGetter } from '../template/getPath.ts';
 import { compileTemplate, renderTemplate, type Template, type TemplateValues } from '../template/template.ts';
+import { type ScanTarget, scanTarget } from './scanRecords.ts';
 
 export interface StreamPlan {
   name: string;
@@ -16,6 +17,12 @@ export interface StreamPlan {
   records: PathGetter;
   cursor?: PathGetter;
   carry: [field: string, at: PathGetter][];
+  /**
+   * Set when the stream's records land as the API's bytes (scanned, not parsed and serialized again):
+   * no `transform`, no carried parent fields, a cursor field at the record's top level, and no
+   * paginator path into the records array. Otherwise every page is parsed.
+   */
+  raw?: ScanTarget;
   /** Renders the first page's URL and the headers of a walk. */
   walk(
     values: TemplateValues,
@@ -58,6 +65,7 @@ export function compileStream(
     records: compilePath(stream.records),
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
+    raw: rawTarget(stream),
     walk(values, where) {
       const renderedPath = renderTemplate(path, values, encodeURIComponent);
       if (renderedPath.missing !== undefined) throw missing(where, 'path', renderedPath.missing);
@@ -85,4 +93,23 @@ export function compileStream(
       return { url, headers: rendered };
     },
   };
+}
+
+/** Paginator settings that are paths into the body. */
+const BODY_PATHS = ['totalPath', 'totalPagesPath', 'cursorPath', 'hasMorePath', 'path'] as const;
+
+function rawTarget(stream: StreamDefinition): ScanTarget | undefined {
+  if (stream.transform || Object.keys(stream.parent?.carry ?? {}).length > 0) return undefined;
+  const cursorField = stream.incremental?.cursorField;
+  if (cursorField?.includes('.')) return undefined;
+  if (stream.records !== '' && stream.records.split('.').includes('')) return undefined;
+  const paginator = stream.paginator as Record<string, unknown>;
+  for (const key of BODY_PATHS) {
+    const path = paginator[key];
+    if (typeof path !== 'string') continue;
+    // The paginator is given the body with the records array emptied: it must not look inside it.
+    if (stream.records === '' || path === stream.records || path.startsWith(`${stream.records}.`))
+      return undefined;
+  }
+  return scanTarget(stream.records, cursorField);
 }

@@ -7,11 +7,17 @@ import type { PaginatorDefinition } from '../definition/schema.ts';
 import type { ResponseHeaders } from '../http/types.ts';
 import type { JsonValue } from '../stream/types.ts';
 
+/** What a paginator may ask of a page's records: how many, and one of them (`at(-1)`: the last). */
+export interface RecordList {
+  readonly length: number;
+  at(index: number): unknown;
+}
+
 export interface PageResult {
   /** The parsed body. */
   body: unknown;
-  /** The page's records, as selected from the body. */
-  records: readonly unknown[];
+  /** The page's records, as selected from the body (an array, or a list that parses a record when asked). */
+  records: RecordList;
   headers: ResponseHeaders;
   /** The URL requested (relative next URLs resolve against it). */
   url: URL;

@@ -57,7 +57,7 @@ export class PartWriter {
 
   constructor(options: PartWriterOptions) {
     this.key = options.key;
-    this.gzip = createGzip({ level: options.gzipLevel ?? constants.Z_BEST_SPEED });
+    this.gzip = createGzip({ level: options.gzipLevel ?? constants.Z_BEST_SPEED, chunkSize: 256 * 1024 });
     this.gzip.pipe(this.digest);
     this.gzip.on('drain', () => this.settleDrain());
     this.gzip.on('error', (e) => this.fail(e));

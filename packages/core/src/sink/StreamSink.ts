@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ErrorWhere } from '../errors.ts';
-import type { ApiRecord } from '../stream/types.ts';
+import type { ApiRecord, NdjsonLines } from '../stream/types.ts';
 import { partKey, type RunLocation } from './keys.ts';
 import { type LandedPart, PartWriter } from './PartWriter.ts';
 import { SinkError } from './SinkError.ts';
@@ -54,7 +54,16 @@ export class StreamSink {
    */
   writePage(records: readonly ApiRecord[]): Promise<void> | undefined {
     if (records.length === 0) return undefined;
-    const chunk = toNdjson(records);
+    return this.write(toNdjson(records), records.length);
+  }
+
+  /** Writes one page already in NDJSON (the API's bytes, see http/scanRecords); as `writePage`. */
+  writeLines(lines: NdjsonLines): Promise<void> | undefined {
+    if (lines.count === 0) return undefined;
+    return this.write(lines.ndjson, lines.count);
+  }
+
+  private write(chunk: Buffer, count: number): Promise<void> | undefined {
     let part = this.current;
     if (!part) {
       part = new PartWriter({
@@ -67,7 +76,7 @@ export class StreamSink {
     }
     let ready: boolean;
     try {
-      ready = part.write(chunk, records.length);
+      ready = part.write(chunk, count);
     } catch (e) {
       throw this.sinkError(part.key, e);
     }

@@ -19,9 +19,20 @@ export type StreamPosition = JsonValue;
 
 export type ApiRecord = Record<string, unknown>;
 
+/** A page's records already as NDJSON: the API's own bytes, one record per line. */
+export interface NdjsonLines {
+  ndjson: Buffer;
+  count: number;
+}
+
 export interface Page {
-  /** The page's records, as the API sent them (child records with the carried parent fields). */
+  /**
+   * The page's records, as the API sent them (child records with the carried parent fields). On a
+   * page with `lines`, parsed from them when first read: the landing path reads `lines` instead.
+   */
   records: ApiRecord[];
+  /** The records as NDJSON, when the reader took them straight from the body (see http/scanRecords). */
+  lines?: NdjsonLines;
   /** 0-based index of the page within this invocation's reading of the stream. */
   index: number;
   /** The URL fetched, secrets stripped. */

@@ -1,0 +1,391 @@
+/**
+ * A page's records as the API's own bytes. One pass over the body validates it as JSON (exactly
+ * what `JSON.parse` accepts: a differential test holds the two together), finds the array at the
+ * records path, each record's byte range and, optionally, the range of one top-level field of each
+ * record (the incremental cursor). Nothing is materialized: no objects, no strings.
+ *
+ * Landing then copies the records' bytes into NDJSON instead of parsing every record and
+ * serializing it again: about a third of the CPU (see bench/FINDINGS.md), no garbage, and the raw
+ * zone keeps what the API sent (integers beyond 2^53, number spelling, escapes). Whenever the scan
+ * cannot vouch for a page — not JSON, not UTF-8, no array at the path, a path key given twice,
+ * nesting deeper than {@link MAX_DEPTH} — it returns `undefined` and the
+ * caller parses the page the ordinary way, which also gives the ordinary errors.
+ */
+
+import { isUtf8 } from 'node:buffer';
+
+/** Deeper documents are left to `JSON.parse` (the scan is recursive). */
+export const MAX_DEPTH = 512;
+
+export interface ScannedRecords {
+  count: number;
+  /** `[start, end)` byte offsets of each record in the body: `bounds[2k]`, `bounds[2k + 1]`. */
+  bounds: number[];
+  /** Offset of the records array's `[` and just after its `]`. */
+  arrayStart: number;
+  arrayEnd: number;
+  /** With a field: `[start, end)` of each record's value of it, `-1, -1` when it has none. */
+  fields?: number[];
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+
+const WHITESPACE = new Uint8Array(256);
+WHITESPACE[0x20] = WHITESPACE[0x09] = WHITESPACE[0x0a] = WHITESPACE[0x0d] = 1;
+/** Characters allowed after a backslash, besides `u`. */
+const ESCAPES = new Uint8Array(256);
+for (const c of '"\\/bfnrt') ESCAPES[c.charCodeAt(0)] = 1;
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+const TRUE = [0x74, 0x72, 0x75, 0x65];
+const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
+const NULL = [0x6e, 0x75, 0x6c, 0x6c];
+
+// The scan is synchronous: one document at a time, so its cursor lives here rather than in a closure.
+const EMPTY = new Uint8Array(0);
+let b: Uint8Array = EMPTY;
+let len = 0;
+/** Set by a string scan: whether it met a backslash. */
+let escaped = false;
+
+function skipWhitespace(i: number): number {
+  while (i < len && WHITESPACE[b[i]!] === 1) i++;
+  return i;
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/** From just after an opening quote to just after the closing one; -1 if not a valid string. */
+function string(i: number): number {
+  escaped = false;
+  for (;;) {
+    if (i >= len) return -1;
+    const c = b[i]!;
+    if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) {
+      escaped = true;
+      const e = b[i + 1];
+      if (e === 0x75) {
+        if (i + 6 > len) return -1;
+        if (!(HEX[b[i + 2]!] && HEX[b[i + 3]!] && HEX[b[i + 4]!] && HEX[b[i + 5]!])) return -1;
+        i += 6;
+      } else if (e !== undefined && ESCAPES[e] === 1) i += 2;
+      else return -1;
+      continue;
+    }
+    if (c < 0x20) return -1;
+    i++;
+  }
+}
+
+function number(i: number): number {
+  if (b[i] === 0x2d) i++;
+  const first = b[i];
+  if (first === 0x30) i++;
+  else if (first !== undefined && first >= 0x31 && first <= 0x39) {
+    i++;
+    while (isDigit(b[i])) i++;
+  } else return -1;
+  if (b[i] === 0x2e) {
+    i++;
+    if (!isDigit(b[i])) return -1;
+    while (isDigit(b[i])) i++;
+  }
+  const e = b[i];
+  if (e === 0x65 || e === 0x45) {
+    i++;
+    if (b[i] === 0x2b || b[i] === 0x2d) i++;
+    if (!isDigit(b[i])) return -1;
+    while (isDigit(b[i])) i++;
+  }
+  return i;
+}
+
+function literal(i: number, word: readonly number[]): number {
+  for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) return -1;
+  return i + word.length;
+}
+
+/** Any JSON value starting at `i` (no whitespace before it); the offset after it, or -1. */
+function value(i: number, depth: number): number {
+  const c = b[i];
+  if (c === QUOTE) return string(i + 1);
+  if (c === OPEN_OBJECT) {
+    if (depth >= MAX_DEPTH) return -1;
+    i = skipWhitespace(i + 1);
+    if (b[i] === CLOSE_OBJECT) return i + 1;
+    for (;;) {
+      if (b[i] !== QUOTE) return -1;
+      i = string(i + 1);
+      if (i < 0) return -1;
+      i = skipWhitespace(i);
+      if (b[i] !== COLON) return -1;
+      i = value(skipWhitespace(i + 1), depth + 1);
+      if (i < 0) return -1;
+      i = skipWhitespace(i);
+      const d = b[i];
+      if (d === COMMA) i = skipWhitespace(i + 1);
+      else if (d === CLOSE_OBJECT) return i + 1;
+      else return -1;
+    }
+  }
+  if (c === OPEN_ARRAY) {
+    if (depth >= MAX_DEPTH) return -1;
+    i = skipWhitespace(i + 1);
+    if (b[i] === CLOSE_ARRAY) return i + 1;
+    for (;;) {
+      i = value(i, depth + 1);
+      if (i < 0) return -1;
+      i = skipWhitespace(i);
+      const d = b[i];
+      if (d === COMMA) i = skipWhitespace(i + 1);
+      else if (d === CLOSE_ARRAY) return i + 1;
+      else return -1;
+    }
+  }
+  if (c === 0x74) return literal(i, TRUE);
+  if (c === 0x66) return literal(i, FALSE);
+  if (c === 0x6e) return literal(i, NULL);
+  return number(i);
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Whether the key just scanned, `[start, end)` without its quotes, is `key`. A key spelt with
+ * escapes (rare) is decoded first: `"upd\u0061ted_at"` is `updated_at`.
+ */
+function keyIs(start: number, end: number, key: Uint8Array, withEscapes: boolean): boolean {
+  if (withEscapes) {
+    const spelt = JSON.parse(`"${decoder.decode(b.subarray(start, end))}"`) as string;
+    return spelt === decoder.decode(key);
+  }
+  if (end - start !== key.length) return false;
+  for (let k = 0; k < key.length; k++) if (b[start + k] !== key[k]) return false;
+  return true;
+}
+
+/** Thrown inside the scan when the page is valid JSON the fast path does not take on. */
+const DECLINE = -2;
+
+interface Target extends ScanTarget {
+  out: ScannedRecords | undefined;
+}
+
+/** A record of the array: an object whose `field` is noted, or any other value. */
+function record(i: number, t: Target, fields: number[]): number {
+  if (t.field === undefined) return value(i, 2 + t.path.length);
+  if (b[i] !== OPEN_OBJECT) {
+    fields.push(-1, -1);
+    return value(i, 2 + t.path.length);
+  }
+  let from = -1;
+  let to = -1;
+  i = skipWhitespace(i + 1);
+  if (b[i] === CLOSE_OBJECT) {
+    fields.push(from, to);
+    return i + 1;
+  }
+  for (;;) {
+    if (b[i] !== QUOTE) return -1;
+    const keyStart = i + 1;
+    i = string(keyStart);
+    if (i < 0) return -1;
+    const isField = keyIs(keyStart, i - 1, t.field, escaped);
+    i = skipWhitespace(i);
+    if (b[i] !== COLON) return -1;
+    const valueStart = skipWhitespace(i + 1);
+    i = value(valueStart, 3 + t.path.length);
+    if (i < 0) return -1;
+    // The last occurrence wins, as in JSON.parse.
+    if (isField) {
+      from = valueStart;
+      to = i;
+    }
+    i = skipWhitespace(i);
+    const d = b[i];
+    if (d === COMMA) i = skipWhitespace(i + 1);
+    else if (d === CLOSE_OBJECT) {
+      fields.push(from, to);
+      return i + 1;
+    } else return -1;
+  }
+}
+
+/** The records array at `i`. */
+function records(i: number, t: Target): number {
+  if (b[i] !== OPEN_ARRAY) return DECLINE;
+  const arrayStart = i;
+  const bounds: number[] = [];
+  const fields: number[] = [];
+  i = skipWhitespace(i + 1);
+  if (b[i] !== CLOSE_ARRAY) {
+    for (;;) {
+      const start = i;
+      i = record(i, t, fields);
+      if (i < 0) return i;
+      bounds.push(start, i);
+      i = skipWhitespace(i);
+      const d = b[i];
+      if (d === COMMA) i = skipWhitespace(i + 1);
+      else if (d === CLOSE_ARRAY) break;
+      else return -1;
+    }
+  }
+  t.out = { count: bounds.length / 2, bounds, arrayStart, arrayEnd: i + 1 };
+  if (t.field !== undefined) t.out.fields = fields;
+  return i + 1;
+}
+
+/** An object on the records path at `level`: its key `path[level]` leads on, the rest is validated. */
+function pathObject(i: number, t: Target, level: number): number {
+  if (b[i] !== OPEN_OBJECT) return DECLINE;
+  const key = t.path[level]!;
+  let found = false;
+  i = skipWhitespace(i + 1);
+  if (b[i] === CLOSE_OBJECT) return DECLINE;
+  for (;;) {
+    if (b[i] !== QUOTE) return -1;
+    const keyStart = i + 1;
+    i = string(keyStart);
+    if (i < 0) return -1;
+    const onPath = keyIs(keyStart, i - 1, key, escaped);
+    i = skipWhitespace(i);
+    if (b[i] !== COLON) return -1;
+    const valueStart = skipWhitespace(i + 1);
+    if (onPath) {
+      // Twice on the path: JSON.parse keeps the last; simpler to let it.
+      if (found) return DECLINE;
+      found = true;
+      i = level + 1 === t.path.length ? records(valueStart, t) : pathObject(valueStart, t, level + 1);
+    } else i = value(valueStart, level + 1);
+    if (i < 0) return i;
+    i = skipWhitespace(i);
+    const d = b[i];
+    if (d === COMMA) i = skipWhitespace(i + 1);
+    else if (d === CLOSE_OBJECT) return found ? i + 1 : DECLINE;
+    else return -1;
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** What to look for: the keys down to the records array, and a field of each record. */
+export interface ScanTarget {
+  path: Uint8Array[];
+  field: Uint8Array | undefined;
+}
+
+/** Compiles a records path (`data`, `result.items`, `''` for the body itself) and a field name once. */
+export function scanTarget(path: string, field?: string): ScanTarget {
+  return {
+    path: path === '' ? [] : path.split('.').map((key) => encoder.encode(key)),
+    field: field === undefined ? undefined : encoder.encode(field),
+  };
+}
+
+/**
+ * Scans a body for its records. `undefined` when the body is not valid JSON (or not UTF-8), or when
+ * the fast path declines it (see the module's comment); the caller then parses it.
+ */
+export function scanRecords(body: Uint8Array, target: ScanTarget): ScannedRecords | undefined {
+  if (!isUtf8(body)) return undefined;
+  const t: Target = { path: target.path, field: target.field, out: undefined };
+  b = body;
+  len = body.length;
+  try {
+    let i = skipWhitespace(0);
+    i = t.path.length === 0 ? records(i, t) : pathObject(i, t, 0);
+    if (i < 0 || skipWhitespace(i) !== len) return undefined;
+    return t.out;
+  } finally {
+    b = EMPTY;
+    len = 0;
+  }
+}
+
+/** Whether a whole body is UTF-8 and valid JSON, by the same scan (what the differential test checks). */
+export function isJson(body: Uint8Array): boolean {
+  if (!isUtf8(body)) return false;
+  b = body;
+  len = body.length;
+  try {
+    const i = value(skipWhitespace(0), 0);
+    return i >= 0 && skipWhitespace(i) === len;
+  } finally {
+    b = EMPTY;
+    len = 0;
+  }
+}
+
+/**
+ * The scanned records as NDJSON, made in place: the body itself is rewritten and a view of it
+ * returned, so that a page is never copied (read the envelope first: the body is JSON no longer).
+ * Line breaks inside a record can only be whitespace between tokens (a string cannot hold a raw
+ * one), so they become spaces; the comma and whitespace between two records become spaces and a
+ * line break; the byte after the last record (whitespace or the array's `]`) becomes the last line
+ * break. Records keep their bytes and offsets: `recordAt` and `fieldAt` still read them.
+ */
+export function linesOf(body: Buffer, scanned: ScannedRecords): Buffer {
+  const { count, bounds } = scanned;
+  if (count === 0) return Buffer.alloc(0);
+  const from = bounds[0]!;
+  const to = bounds[2 * count - 1]!;
+  const out = body.subarray(from, to + 1);
+  for (const breakChar of [NEWLINE, RETURN]) {
+    for (let at = out.indexOf(breakChar); at !== -1; at = out.indexOf(breakChar, at + 1)) out[at] = SPACE;
+  }
+  for (let k = 1; k < count; k++) {
+    const gapStart = bounds[2 * k - 1]! - from;
+    const gapEnd = bounds[2 * k]! - from;
+    if (gapEnd - gapStart > 1) out.fill(SPACE, gapStart, gapEnd - 1);
+    out[gapEnd - 1] = NEWLINE;
+  }
+  out[out.length - 1] = NEWLINE;
+  return out;
+}
+
+/** Record `index` of a scanned page, parsed (`-1`: the last). For paginators that read one record. */
+export function recordAt(body: Buffer, scanned: ScannedRecords, index: number): unknown {
+  const k = index < 0 ? scanned.count + index : index;
+  if (k < 0 || k >= scanned.count) return undefined;
+  return JSON.parse(body.toString('utf8', scanned.bounds[2 * k], scanned.bounds[2 * k + 1]));
+}
+
+/** Record `index`'s value of the scanned field, as JSON.parse would give it; `undefined` if absent. */
+export function fieldAt(body: Buffer, scanned: ScannedRecords, index: number): unknown {
+  const from = scanned.fields?.[2 * index] ?? -1;
+  if (from < 0) return undefined;
+  const to = scanned.fields![2 * index + 1]!;
+  if (body[from] === QUOTE) {
+    let plain = true;
+    for (let i = from + 1; i < to - 1; i++) {
+      if (body[i] === BACKSLASH) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return body.toString('utf8', from + 1, to - 1);
+  }
+  return JSON.parse(body.toString('utf8', from, to));
+}
+
+/** The body without its records: what a paginator reads (`next_cursor`, `has_more`, totals). */
+export function envelopeOf(body: Buffer, scanned: ScannedRecords, target: ScanTarget): unknown {
+  if (target.path.length === 0) return [];
+  return JSON.parse(
+    `${body.toString('utf8', 0, scanned.arrayStart)}[]${body.toString('utf8', scanned.arrayEnd)}`,
+  );
+}
