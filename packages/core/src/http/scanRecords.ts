@@ -42,123 +42,118 @@ const RETURN = 0x0d;
 
 const WHITESPACE = new Uint8Array(256);
 WHITESPACE[0x20] = WHITESPACE[0x09] = WHITESPACE[0x0a] = WHITESPACE[0x0d] = 1;
+/** Bytes a string scan stops at: the quote, the backslash, and control characters (invalid raw). */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
+STRING_STOP[QUOTE] = STRING_STOP[BACKSLASH] = 1;
 /** Characters allowed after a backslash, besides `u`. */
 const ESCAPES = new Uint8Array(256);
 for (const c of '"\\/bfnrt') ESCAPES[c.charCodeAt(0)] = 1;
 const HEX = new Uint8Array(256);
 for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
-const TRUE = [0x74, 0x72, 0x75, 0x65];
-const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
-const NULL = [0x6e, 0x75, 0x6c, 0x6c];
 
-// The scan is synchronous: one document at a time, so its cursor lives here rather than in a closure.
-const EMPTY = new Uint8Array(0);
-let b: Uint8Array = EMPTY;
-let len = 0;
-/** Set by a string scan: whether it met a backslash. */
+// The body is passed down as `b` (a parameter is cheaper to read than a module variable); offsets
+// past its end read `undefined`, which no comparison matches, so bounds need no separate checks.
+
+/** Set by `string`: whether the string had a backslash (keys are compared byte for byte otherwise). */
 let escaped = false;
 
-function skipWhitespace(i: number): number {
-  while (i < len && WHITESPACE[b[i]!] === 1) i++;
+function skipWhitespace(b: Uint8Array, i: number): number {
+  while (WHITESPACE[b[i]!] === 1) i++;
   return i;
 }
 
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= 0x30 && c <= 0x39;
-}
-
 /** From just after an opening quote to just after the closing one; -1 if not a valid string. */
-function string(i: number): number {
+function string(b: Uint8Array, i: number): number {
   escaped = false;
   for (;;) {
-    if (i >= len) return -1;
-    const c = b[i]!;
+    while (STRING_STOP[b[i]!] === 0) i++;
+    const c = b[i];
     if (c === QUOTE) return i + 1;
-    if (c === BACKSLASH) {
-      escaped = true;
-      const e = b[i + 1];
-      if (e === 0x75) {
-        if (i + 6 > len) return -1;
-        if (!(HEX[b[i + 2]!] && HEX[b[i + 3]!] && HEX[b[i + 4]!] && HEX[b[i + 5]!])) return -1;
-        i += 6;
-      } else if (e !== undefined && ESCAPES[e] === 1) i += 2;
-      else return -1;
-      continue;
-    }
-    if (c < 0x20) return -1;
-    i++;
+    if (c !== BACKSLASH) return -1; // a control character, or the end of the body
+    escaped = true;
+    const e = b[i + 1];
+    if (e === 0x75) {
+      if (!(HEX[b[i + 2]!] && HEX[b[i + 3]!] && HEX[b[i + 4]!] && HEX[b[i + 5]!])) return -1;
+      i += 6;
+    } else if (e !== undefined && ESCAPES[e] === 1) i += 2;
+    else return -1;
   }
 }
 
-function number(i: number): number {
+function digits(b: Uint8Array, i: number): number {
+  let c = b[i];
+  while (c !== undefined && c >= 0x30 && c <= 0x39) c = b[++i];
+  return i;
+}
+
+function number(b: Uint8Array, i: number): number {
   if (b[i] === 0x2d) i++;
   const first = b[i];
   if (first === 0x30) i++;
-  else if (first !== undefined && first >= 0x31 && first <= 0x39) {
-    i++;
-    while (isDigit(b[i])) i++;
-  } else return -1;
+  else if (first !== undefined && first >= 0x31 && first <= 0x39) i = digits(b, i + 1);
+  else return -1;
   if (b[i] === 0x2e) {
-    i++;
-    if (!isDigit(b[i])) return -1;
-    while (isDigit(b[i])) i++;
+    const end = digits(b, i + 1);
+    if (end === i + 1) return -1;
+    i = end;
   }
   const e = b[i];
   if (e === 0x65 || e === 0x45) {
     i++;
     if (b[i] === 0x2b || b[i] === 0x2d) i++;
-    if (!isDigit(b[i])) return -1;
-    while (isDigit(b[i])) i++;
+    const end = digits(b, i);
+    if (end === i) return -1;
+    i = end;
   }
   return i;
 }
 
-function literal(i: number, word: readonly number[]): number {
-  for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) return -1;
-  return i + word.length;
+/** After a value: the offset of the next `,` or closing bracket (whitespace skipped). */
+function afterValue(b: Uint8Array, i: number): number {
+  return WHITESPACE[b[i]!] === 1 ? skipWhitespace(b, i) : i;
 }
 
 /** Any JSON value starting at `i` (no whitespace before it); the offset after it, or -1. */
-function value(i: number, depth: number): number {
+function value(b: Uint8Array, i: number, depth: number): number {
   const c = b[i];
-  if (c === QUOTE) return string(i + 1);
+  if (c === QUOTE) return string(b, i + 1);
   if (c === OPEN_OBJECT) {
     if (depth >= MAX_DEPTH) return -1;
-    i = skipWhitespace(i + 1);
+    i = skipWhitespace(b, i + 1);
     if (b[i] === CLOSE_OBJECT) return i + 1;
     for (;;) {
       if (b[i] !== QUOTE) return -1;
-      i = string(i + 1);
+      i = afterValue(b, string(b, i + 1));
+      if (i < 0 || b[i] !== COLON) return -1;
+      i = value(b, afterValue(b, i + 1), depth + 1);
       if (i < 0) return -1;
-      i = skipWhitespace(i);
-      if (b[i] !== COLON) return -1;
-      i = value(skipWhitespace(i + 1), depth + 1);
-      if (i < 0) return -1;
-      i = skipWhitespace(i);
+      i = afterValue(b, i);
       const d = b[i];
-      if (d === COMMA) i = skipWhitespace(i + 1);
+      if (d === COMMA) i = afterValue(b, i + 1);
       else if (d === CLOSE_OBJECT) return i + 1;
       else return -1;
     }
   }
   if (c === OPEN_ARRAY) {
     if (depth >= MAX_DEPTH) return -1;
-    i = skipWhitespace(i + 1);
+    i = skipWhitespace(b, i + 1);
     if (b[i] === CLOSE_ARRAY) return i + 1;
     for (;;) {
-      i = value(i, depth + 1);
+      i = value(b, i, depth + 1);
       if (i < 0) return -1;
-      i = skipWhitespace(i);
+      i = afterValue(b, i);
       const d = b[i];
-      if (d === COMMA) i = skipWhitespace(i + 1);
+      if (d === COMMA) i = afterValue(b, i + 1);
       else if (d === CLOSE_ARRAY) return i + 1;
       else return -1;
     }
   }
-  if (c === 0x74) return literal(i, TRUE);
-  if (c === 0x66) return literal(i, FALSE);
-  if (c === 0x6e) return literal(i, NULL);
-  return number(i);
+  if (c === 0x74) return b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65 ? i + 4 : -1; // true
+  if (c === 0x66)
+    return b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65 ? i + 5 : -1; // false
+  if (c === 0x6e) return b[i + 1] === 0x75 && b[i + 2] === 0x6c && b[i + 3] === 0x6c ? i + 4 : -1; // null
+  return number(b, i);
 }
 
 const decoder = new TextDecoder();
@@ -167,7 +162,7 @@ const decoder = new TextDecoder();
  * Whether the key just scanned, `[start, end)` without its quotes, is `key`. A key spelt with
  * escapes (rare) is decoded first: `"upd\u0061ted_at"` is `updated_at`.
  */
-function keyIs(start: number, end: number, key: Uint8Array, withEscapes: boolean): boolean {
+function keyIs(b: Uint8Array, start: number, end: number, key: Uint8Array, withEscapes: boolean): boolean {
   if (withEscapes) {
     const spelt = JSON.parse(`"${decoder.decode(b.subarray(start, end))}"`) as string;
     return spelt === decoder.decode(key);
@@ -177,7 +172,7 @@ function keyIs(start: number, end: number, key: Uint8Array, withEscapes: boolean
   return true;
 }
 
-/** Thrown inside the scan when the page is valid JSON the fast path does not take on. */
+/** Returned inside the scan when the page is valid JSON the fast path does not take on. */
 const DECLINE = -2;
 
 interface Target extends ScanTarget {
@@ -185,15 +180,15 @@ interface Target extends ScanTarget {
 }
 
 /** A record of the array: an object whose `field` is noted, or any other value. */
-function record(i: number, t: Target, fields: number[]): number {
-  if (t.field === undefined) return value(i, 2 + t.path.length);
+function record(b: Uint8Array, i: number, t: Target, fields: number[]): number {
+  if (t.field === undefined) return value(b, i, 2 + t.path.length);
   if (b[i] !== OPEN_OBJECT) {
     fields.push(-1, -1);
-    return value(i, 2 + t.path.length);
+    return value(b, i, 2 + t.path.length);
   }
   let from = -1;
   let to = -1;
-  i = skipWhitespace(i + 1);
+  i = skipWhitespace(b, i + 1);
   if (b[i] === CLOSE_OBJECT) {
     fields.push(from, to);
     return i + 1;
@@ -201,22 +196,22 @@ function record(i: number, t: Target, fields: number[]): number {
   for (;;) {
     if (b[i] !== QUOTE) return -1;
     const keyStart = i + 1;
-    i = string(keyStart);
+    i = string(b, keyStart);
     if (i < 0) return -1;
-    const isField = keyIs(keyStart, i - 1, t.field, escaped);
-    i = skipWhitespace(i);
+    const isField = keyIs(b, keyStart, i - 1, t.field, escaped);
+    i = afterValue(b, i);
     if (b[i] !== COLON) return -1;
-    const valueStart = skipWhitespace(i + 1);
-    i = value(valueStart, 3 + t.path.length);
+    const valueStart = afterValue(b, i + 1);
+    i = value(b, valueStart, 3 + t.path.length);
     if (i < 0) return -1;
     // The last occurrence wins, as in JSON.parse.
     if (isField) {
       from = valueStart;
       to = i;
     }
-    i = skipWhitespace(i);
+    i = afterValue(b, i);
     const d = b[i];
-    if (d === COMMA) i = skipWhitespace(i + 1);
+    if (d === COMMA) i = afterValue(b, i + 1);
     else if (d === CLOSE_OBJECT) {
       fields.push(from, to);
       return i + 1;
@@ -225,21 +220,21 @@ function record(i: number, t: Target, fields: number[]): number {
 }
 
 /** The records array at `i`. */
-function records(i: number, t: Target): number {
+function records(b: Uint8Array, i: number, t: Target): number {
   if (b[i] !== OPEN_ARRAY) return DECLINE;
   const arrayStart = i;
   const bounds: number[] = [];
   const fields: number[] = [];
-  i = skipWhitespace(i + 1);
+  i = skipWhitespace(b, i + 1);
   if (b[i] !== CLOSE_ARRAY) {
     for (;;) {
       const start = i;
-      i = record(i, t, fields);
+      i = record(b, i, t, fields);
       if (i < 0) return i;
       bounds.push(start, i);
-      i = skipWhitespace(i);
+      i = afterValue(b, i);
       const d = b[i];
-      if (d === COMMA) i = skipWhitespace(i + 1);
+      if (d === COMMA) i = afterValue(b, i + 1);
       else if (d === CLOSE_ARRAY) break;
       else return -1;
     }
@@ -250,31 +245,31 @@ function records(i: number, t: Target): number {
 }
 
 /** An object on the records path at `level`: its key `path[level]` leads on, the rest is validated. */
-function pathObject(i: number, t: Target, level: number): number {
+function pathObject(b: Uint8Array, i: number, t: Target, level: number): number {
   if (b[i] !== OPEN_OBJECT) return DECLINE;
   const key = t.path[level]!;
   let found = false;
-  i = skipWhitespace(i + 1);
+  i = skipWhitespace(b, i + 1);
   if (b[i] === CLOSE_OBJECT) return DECLINE;
   for (;;) {
     if (b[i] !== QUOTE) return -1;
     const keyStart = i + 1;
-    i = string(keyStart);
+    i = string(b, keyStart);
     if (i < 0) return -1;
-    const onPath = keyIs(keyStart, i - 1, key, escaped);
-    i = skipWhitespace(i);
+    const onPath = keyIs(b, keyStart, i - 1, key, escaped);
+    i = afterValue(b, i);
     if (b[i] !== COLON) return -1;
-    const valueStart = skipWhitespace(i + 1);
+    const valueStart = afterValue(b, i + 1);
     if (onPath) {
       // Twice on the path: JSON.parse keeps the last; simpler to let it.
       if (found) return DECLINE;
       found = true;
-      i = level + 1 === t.path.length ? records(valueStart, t) : pathObject(valueStart, t, level + 1);
-    } else i = value(valueStart, level + 1);
+      i = level + 1 === t.path.length ? records(b, valueStart, t) : pathObject(b, valueStart, t, level + 1);
+    } else i = value(b, valueStart, level + 1);
     if (i < 0) return i;
-    i = skipWhitespace(i);
+    i = afterValue(b, i);
     const d = b[i];
-    if (d === COMMA) i = skipWhitespace(i + 1);
+    if (d === COMMA) i = afterValue(b, i + 1);
     else if (d === CLOSE_OBJECT) return found ? i + 1 : DECLINE;
     else return -1;
   }
@@ -303,31 +298,17 @@ export function scanTarget(path: string, field?: string): ScanTarget {
 export function scanRecords(body: Uint8Array, target: ScanTarget): ScannedRecords | undefined {
   if (!isUtf8(body)) return undefined;
   const t: Target = { path: target.path, field: target.field, out: undefined };
-  b = body;
-  len = body.length;
-  try {
-    let i = skipWhitespace(0);
-    i = t.path.length === 0 ? records(i, t) : pathObject(i, t, 0);
-    if (i < 0 || skipWhitespace(i) !== len) return undefined;
-    return t.out;
-  } finally {
-    b = EMPTY;
-    len = 0;
-  }
+  let i = skipWhitespace(body, 0);
+  i = t.path.length === 0 ? records(body, i, t) : pathObject(body, i, t, 0);
+  if (i < 0 || skipWhitespace(body, i) !== body.length) return undefined;
+  return t.out;
 }
 
 /** Whether a whole body is UTF-8 and valid JSON, by the same scan (what the differential test checks). */
 export function isJson(body: Uint8Array): boolean {
   if (!isUtf8(body)) return false;
-  b = body;
-  len = body.length;
-  try {
-    const i = value(skipWhitespace(0), 0);
-    return i >= 0 && skipWhitespace(i) === len;
-  } finally {
-    b = EMPTY;
-    len = 0;
-  }
+  const i = value(body, skipWhitespace(body, 0), 0);
+  return i >= 0 && skipWhitespace(body, i) === body.length;
 }
 
 /**

@@ -123,11 +123,11 @@ function parses(bytes: Buffer): boolean {
 }
 
 describe('validation matches JSON.parse', () => {
-  test('on 20,000 random documents, whole and damaged', () => {
+  test('on 50,000 random documents, whole and damaged', () => {
     const g = generator(20261124);
     const disagreements: string[] = [];
     let valid = 0;
-    for (let n = 0; n < 20_000; n++) {
+    for (let n = 0; n < 50_000; n++) {
       const text = randomJson(g);
       const bytes = n % 3 === 0 ? Buffer.from(text) : damage(g, text);
       const expected = parses(bytes);
@@ -138,8 +138,8 @@ describe('validation matches JSON.parse', () => {
     }
     expect(disagreements).toEqual([]);
     // Both kinds were exercised.
-    expect(valid).toBeGreaterThan(5_000);
-    expect(valid).toBeLessThan(19_000);
+    expect(valid).toBeGreaterThan(12_000);
+    expect(valid).toBeLessThan(48_000);
   });
 
   test.each([
