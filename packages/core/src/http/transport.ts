@@ -1,10 +1,14 @@
 /**
- * One HTTP exchange through axios, nothing more: keep-alive agents, connect and total timeouts,
- * gzip, the raw body as a Buffer (parsed once, later, by whoever needs it). Every status comes back
- * as a response; failures without a response become a `NetworkFailure` with a short reason.
+ * One HTTP exchange over node:http / node:https, nothing more: keep-alive agents, connect and total
+ * timeouts, gzip / deflate / br decoded, redirects followed, the raw body as one Buffer (parsed once,
+ * later, by whoever needs it). Every status comes back as a response; failures without a complete
+ * response become a `NetworkFailure` with a short reason.
  */
-import axios, { AxiosError } from 'axios';
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { keepAliveAgents } from './agents.ts';
+import { decodeBody, UndecodableBody } from './decodeBody.ts';
+import { type Redirect, redirectOf } from './redirect.ts';
 import type { HttpRequest, ResponseHeaders } from './types.ts';
 
 export interface Timeouts {
@@ -21,7 +25,7 @@ export interface RawResponse {
 /** No response: the connection failed, was reset, or the request timed out. Retryable. */
 export class NetworkFailure extends Error {
   override readonly name = 'NetworkFailure';
-  /** `ECONNRESET`, `ECONNREFUSED`, `timeout`, `connect timeout`, `truncated body`, … */
+  /** `ECONNRESET`, `ECONNREFUSED`, `ETIMEDOUT`, `connect timeout`, `timeout after N ms`, `truncated body`, … */
   readonly reason: string;
 
   constructor(reason: string, cause: unknown) {
@@ -30,27 +34,147 @@ export class NetworkFailure extends Error {
   }
 }
 
-const client = axios.create({
-  responseType: 'arraybuffer',
-  validateStatus: () => true,
-  decompress: true,
-  maxRedirects: 5,
-  // axios would otherwise turn the body into text or JSON first.
-  transformResponse: [],
-});
+/**
+ * Redirects followed per exchange (301, 302, 303, 307, 308). One more redirect comes back as the
+ * 3xx response it is, which the response table then fails (not retried: a loop does not mend).
+ * @default 5
+ */
+export const MAX_REDIRECTS = 5;
+
+/** What may end an exchange early: the total timeout or the caller's abort. */
+class Cancel {
+  reason: unknown;
+  timedOut = false;
+  /** Tears down the exchange in flight, if any. */
+  onCancel: ((reason: unknown) => void) | undefined;
+  readonly #timer: NodeJS.Timeout;
+  readonly #signal: AbortSignal | undefined;
+  readonly #abort = () => this.#fire(this.#signal!.reason);
+
+  constructor(totalMs: number, signal: AbortSignal | undefined) {
+    this.#timer = setTimeout(() => {
+      this.timedOut = true;
+      this.#fire(new Error(`timeout after ${totalMs} ms`));
+    }, totalMs);
+    this.#signal = signal;
+    signal?.addEventListener('abort', this.#abort, { once: true });
+  }
+
+  get cancelled(): boolean {
+    return this.timedOut || this.#signal?.aborted === true;
+  }
+
+  #fire(reason: unknown): void {
+    this.reason ??= reason;
+    this.onCancel?.(reason);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#signal?.removeEventListener('abort', this.#abort);
+  }
+}
+
+interface Hop {
+  status: number;
+  headers: ResponseHeaders;
+  /** The raw (still encoded) body; absent for a redirect about to be followed. */
+  body?: Buffer;
+  redirect?: Redirect;
+}
+
+class Truncated extends Error {}
+
+function outgoingHeaders(request: HttpRequest): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { ...request.headers };
+  let acceptEncoding = false;
+  let contentLength = false;
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'accept-encoding') acceptEncoding = true;
+    else if (lower === 'content-length') contentLength = true;
+  }
+  if (!acceptEncoding) headers['accept-encoding'] = 'gzip, deflate, br';
+  // A length, not chunked encoding: some token endpoints refuse a chunked form.
+  if (request.body !== undefined && !contentLength)
+    headers['content-length'] = Buffer.byteLength(request.body);
+  return headers;
+}
+
+/** Sends one request and reads its response; a redirect to follow is drained, not read. */
+function exchange(
+  url: URL,
+  method: string,
+  headers: OutgoingHttpHeaders,
+  body: string | Buffer | undefined,
+  connectMs: number,
+  cancel: Cancel,
+  redirectsLeft: number,
+): Promise<Hop> {
+  return new Promise<Hop>((resolve, reject) => {
+    if (cancel.cancelled) return reject(cancel.reason);
+    const agents = keepAliveAgents(connectMs);
+    const https = url.protocol === 'https:';
+    const send = https ? httpsRequest : httpRequest;
+    let res: IncomingMessage | undefined;
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      cancel.onCancel = undefined;
+      reject(error);
+    };
+    const req = send(url, { method, headers, agent: https ? agents.https : agents.http }, (response) => {
+      res = response;
+      const status = response.statusCode ?? 0;
+      const redirect =
+        redirectsLeft > 0 ? redirectOf(status, response.headers, url, method, headers, body) : undefined;
+      if (redirect) {
+        settled = true;
+        cancel.onCancel = undefined;
+        response.resume(); // drained, so the socket goes back to the pool
+        response.on('error', () => {});
+        resolve({ status, headers: response.headers, redirect });
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let length = 0;
+      response.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        length += chunk.length;
+      });
+      response.on('end', () => {
+        if (!response.complete) return fail(new Truncated('truncated body'));
+        if (settled) return;
+        settled = true;
+        cancel.onCancel = undefined;
+        resolve({ status, headers: response.headers, body: Buffer.concat(chunks, length) });
+      });
+      response.on('error', (error) =>
+        fail(cancel.cancelled ? error : new Truncated('truncated body', { cause: error })),
+      );
+      response.on('close', () => {
+        if (!response.complete) fail(new Truncated('truncated body'));
+      });
+    });
+    req.on('error', (error) => fail(res ? new Truncated('truncated body', { cause: error }) : error));
+    cancel.onCancel = (reason) => {
+      fail(reason);
+      const error = reason instanceof Error ? reason : new Error(String(reason));
+      res?.destroy(error);
+      req.destroy(error);
+    };
+    req.end(body);
+  });
+}
 
 function reasonOf(error: unknown): string {
+  if (error instanceof Truncated) return 'truncated body';
+  if (error instanceof UndecodableBody) return error.reason;
   const code = (error as { code?: string }).code;
-  const causeCode = (error as { cause?: { code?: string } }).cause?.code;
-  if (code === 'ETIMEDOUT' || causeCode === 'ETIMEDOUT') {
-    return /connect timeout/.test(
-      String((error as Error).message) + String((error as { cause?: Error }).cause?.message),
-    )
-      ? 'connect timeout'
-      : 'ETIMEDOUT';
-  }
-  if (error instanceof AxiosError && code === 'ERR_BAD_RESPONSE') return 'truncated body';
-  return causeCode ?? code ?? (error instanceof Error ? error.message : String(error));
+  if (code === 'ETIMEDOUT' && /connect timeout/.test(String((error as Error).message)))
+    return 'connect timeout';
+  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 export async function transmit(
@@ -58,22 +182,37 @@ export async function transmit(
   timeouts: Timeouts,
   signal?: AbortSignal,
 ): Promise<RawResponse> {
-  const total = AbortSignal.timeout(timeouts.totalMs);
-  const agents = keepAliveAgents(timeouts.connectMs);
+  if (signal?.aborted) throw signal.reason;
+  const cancel = new Cancel(timeouts.totalMs, signal);
+  let url = request.url;
+  let method: string = request.method;
+  let headers = outgoingHeaders(request);
+  let body: string | Buffer | undefined = request.body;
   try {
-    const response = await client.request<Buffer>({
-      url: request.url.href,
-      method: request.method,
-      headers: request.headers,
-      data: request.body,
-      httpAgent: agents.http,
-      httpsAgent: agents.https,
-      signal: signal ? AbortSignal.any([signal, total]) : total,
-    });
-    return { status: response.status, headers: response.headers as ResponseHeaders, body: response.data };
+    for (let redirects = 0; ; redirects++) {
+      const hop = await exchange(
+        url,
+        method,
+        headers,
+        body,
+        timeouts.connectMs,
+        cancel,
+        MAX_REDIRECTS - redirects,
+      );
+      if (hop.redirect) {
+        ({ url, method, headers, body } = hop.redirect);
+        continue;
+      }
+      const decoded = await decodeBody(hop.body!, hop.headers['content-encoding']);
+      if (cancel.cancelled) throw cancel.reason;
+      return { status: hop.status, headers: hop.headers, body: decoded };
+    }
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    if (total.aborted) throw new NetworkFailure(`timeout after ${timeouts.totalMs} ms`, error);
+    if (cancel.timedOut) throw new NetworkFailure(`timeout after ${timeouts.totalMs} ms`, error);
+    if (error instanceof NetworkFailure) throw error;
     throw new NetworkFailure(reasonOf(error), error);
+  } finally {
+    cancel.dispose();
   }
 }
