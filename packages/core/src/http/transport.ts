@@ -130,11 +130,17 @@ function exchange(
       const redirect =
         redirectsLeft > 0 ? redirectOf(status, response.headers, url, method, headers, body) : undefined;
       if (redirect) {
-        settled = true;
-        cancel.onCancel = undefined;
-        response.resume(); // drained, so the socket goes back to the pool
+        // Drained to its end first, so that its socket is back in the pool for the next hop.
+        const follow = () => {
+          if (settled) return;
+          settled = true;
+          cancel.onCancel = undefined;
+          resolve({ status, headers: response.headers, redirect });
+        };
+        response.on('end', follow);
+        response.on('close', follow); // a redirect whose body is cut short is still followed
         response.on('error', () => {});
-        resolve({ status, headers: response.headers, redirect });
+        response.resume();
         return;
       }
       const chunks: Buffer[] = [];

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -112,6 +113,25 @@ describe('bodies', () => {
     expect(sent.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(sent.headers['content-length']).toBe(String(Buffer.byteLength(body)));
     expect(sent.headers['transfer-encoding']).toBeUndefined();
+  });
+});
+
+describe('connections', () => {
+  test('requests in turn share one keep-alive connection, redirects included', async () => {
+    let connections = 0;
+    const server = createHttpServer((req, res) => {
+      if (req.url === '/old') res.writeHead(302, { location: '/items' }).end('moved');
+      else res.end(PAYLOAD);
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()));
+    const { port } = server.address() as AddressInfo;
+    for (const path of ['/items', '/old', '/items', '/old', '/items']) {
+      const response = await transmit(get(`http://127.0.0.1:${port}${path}`), TIMEOUTS);
+      expect(response.body.equals(PAYLOAD)).toBe(true);
+    }
+    expect(connections).toBe(1);
   });
 });
 
