@@ -12,10 +12,11 @@ import type { ApiRecord, JsonValue, NdjsonLines, Page, ReadOptions } from '../st
 import type { TemplateValues } from '../template/template.ts';
 import { finishRecords } from './finishRecords.ts';
 import type { HttpClient } from './HttpClient.ts';
-import { maxCursor, maxCursorOf } from './maxCursor.ts';
+import { maxCursor } from './maxCursor.ts';
 import { parseJson } from './parseJson.ts';
 import type { Redactor } from './Redactor.ts';
-import { envelopeOf, fieldAt, linesOf, recordAt, type ScannedRecords, scanRecords } from './scanRecords.ts';
+import { maxScannedCursor } from './scannedCursor.ts';
+import { envelopeOf, linesOf, recordAt, type ScannedRecords, scanRecords } from './scanRecords.ts';
 import { selectRecords } from './selectRecords.ts';
 import type { StreamPlan } from './streamPlan.ts';
 import type { HttpResponse } from './types.ts';
@@ -186,11 +187,7 @@ export async function* readStream(
             };
         if (plan.cursor && incremental) {
           const max = scanned
-            ? maxCursorOf(
-                scanned.lines.count,
-                (k) => fieldAt(response.body, scanned.ranges, k),
-                incremental.cursorType,
-              )
+            ? maxScannedCursor(response.body, scanned.ranges, incremental.cursorType)
             : maxCursor(page.records, plan.cursor, incremental.cursorType);
           if (max !== undefined) page.maxCursor = max;
         }
