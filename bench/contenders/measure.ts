@@ -43,6 +43,7 @@ export async function measure(
   work: (config: ContenderConfig) => Promise<{ records: number; detail?: Record<string, unknown> }>,
 ): Promise<void> {
   const config = readConfig();
+  const allocations = process.env.BENCH_ALLOCATION_PROFILE ? await startAllocationProfile() : undefined;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let result: ContenderResult;
@@ -53,7 +54,30 @@ export async function measure(
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     result = { ok: false, error: message.slice(0, 500), records: 0, ...elapsed(t0, cpu0) };
   }
+  if (allocations) await allocations(process.env.BENCH_ALLOCATION_PROFILE!);
   process.send?.(result, () => process.exit(0));
+}
+
+/**
+ * Samples every allocation of the work, collected or not (`--heap-prof` keeps only what is alive at
+ * exit): where the garbage comes from. Written as a `.heapprofile` (Chrome DevTools, or
+ * `bench/profile/allocations.ts`). Debugging aid: it costs CPU, so figures of such a run are off.
+ */
+async function startAllocationProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return async (file) => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 function elapsed(t0: number, cpu0: NodeJS.CpuUsage) {
