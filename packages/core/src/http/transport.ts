@@ -25,7 +25,10 @@ export interface RawResponse {
 /** No response: the connection failed, was reset, or the request timed out. Retryable. */
 export class NetworkFailure extends Error {
   override readonly name = 'NetworkFailure';
-  /** `ECONNRESET`, `ECONNREFUSED`, `ETIMEDOUT`, `connect timeout`, `timeout after N ms`, `truncated body`, … */
+  /**
+   * `ECONNRESET`, `ECONNREFUSED`, `ETIMEDOUT`, `connect timeout`, `timeout after N ms`, `truncated body`,
+   * `corrupt gzip body` (or deflate, br), a TLS code such as `DEPTH_ZERO_SELF_SIGNED_CERT`, …
+   */
   readonly reason: string;
 
   constructor(reason: string, cause: unknown) {

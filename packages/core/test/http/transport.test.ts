@@ -8,8 +8,12 @@ import { join } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { freePort, type LoopbackApi, rejectionOf, startApi } from '@tributary/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
+import { defineSource } from '../../src/definition/defineSource.ts';
+import { HttpError } from '../../src/errors.ts';
+import { createReader } from '../../src/http/createReader.ts';
 import { MAX_REDIRECTS, NetworkFailure, transmit } from '../../src/http/transport.ts';
 import type { HttpRequest } from '../../src/http/types.ts';
+import { readAll } from './support.ts';
 
 const TIMEOUTS = { connectMs: 2_000, totalMs: 10_000 };
 const PAYLOAD = Buffer.from(
@@ -200,6 +204,21 @@ describe('redirects', () => {
     const response = await transmit(get(`${server.url}/loop`), TIMEOUTS);
     expect(response.status).toBe(302);
     expect(response.headers.location).toBe(`/loop?n=${MAX_REDIRECTS + 1}`);
+    expect(server.requests).toHaveLength(MAX_REDIRECTS + 1);
+  });
+
+  test('a reader fails on the loop with the redirect it got, without retrying it', async () => {
+    const server = await api({
+      '/items': (req) => ({ status: 302, headers: { location: `/items?n=${req.nth}` } }),
+    });
+    const source = defineSource({
+      name: 'loop',
+      baseUrl: 'https://x.example',
+      streams: { items: { path: '/items' } },
+    });
+    const error = await rejectionOf(readAll(createReader(source, { baseUrl: server.url }), 'items'));
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error.message).toMatch(/^HTTP 302 \(not retried\)/);
     expect(server.requests).toHaveLength(MAX_REDIRECTS + 1);
   });
 
