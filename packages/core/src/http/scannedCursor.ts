@@ -14,17 +14,26 @@ function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 0x30 && c <= 0x39;
 }
 
+const DIGITS_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
 /** `"YYYY-MM-DDTHH:MM:SS[.f…]Z"` exactly, quotes included, from `from` to `to` (exclusive). */
 export function isUtcLayout(b: Uint8Array, from: number, to: number): boolean {
   const n = to - from;
   if (n < 22 || b[from] !== QUOTE || b[to - 1] !== QUOTE || b[to - 2] !== 0x5a /* Z */) return false;
-  const at = (k: number) => b[from + 1 + k];
-  for (const k of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(at(k))) return false;
-  if (at(4) !== 0x2d || at(7) !== 0x2d || at(10) !== 0x54 || at(13) !== 0x3a || at(16) !== 0x3a) return false;
+  const o = from + 1;
+  for (let d = 0; d < DIGITS_AT.length; d++) if (!isDigit(b[o + DIGITS_AT[d]!])) return false;
+  if (
+    b[o + 4] !== 0x2d ||
+    b[o + 7] !== 0x2d ||
+    b[o + 10] !== 0x54 ||
+    b[o + 13] !== 0x3a ||
+    b[o + 16] !== 0x3a
+  )
+    return false;
   if (n === 22) return true;
   // A fraction: `.` then digits up to the Z.
-  if (at(19) !== 0x2e || n < 24) return false;
-  for (let k = 20; k < n - 3; k++) if (!isDigit(at(k))) return false;
+  if (b[o + 19] !== 0x2e || n < 24) return false;
+  for (let k = 20; k < n - 3; k++) if (!isDigit(b[o + k])) return false;
   return true;
 }
 
