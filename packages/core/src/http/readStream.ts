@@ -16,8 +16,7 @@ import type { HttpClient } from './HttpClient.ts';
 import { maxCursor } from './maxCursor.ts';
 import { parseJson } from './parseJson.ts';
 import type { Redactor } from './Redactor.ts';
-import { maxScannedCursor } from './scannedCursor.ts';
-import { envelopeOf, linesOf, recordAt, type ScannedRecords, scanRecords } from './scanRecords.ts';
+import { lineAt, type ScannedPage, scanPage } from './scanRecords.ts';
 import { selectRecords } from './selectRecords.ts';
 import type { StreamPlan } from './streamPlan.ts';
 import type { HttpResponse } from './types.ts';
@@ -31,13 +30,13 @@ interface Fetched {
   records: RecordList;
   /** A parsed page's records. */
   parsed?: readonly unknown[];
-  /** A scanned page: its records as NDJSON, and where their cursor values are. */
-  scanned?: { lines: NdjsonLines; ranges: ScannedRecords };
+  /** A scanned page: its records as NDJSON, and its greatest cursor. */
+  scanned?: ScannedPage;
 }
 
 /** A scanned page's records for paginators: the count, and a record parsed only when asked for. */
-function scannedList(body: Buffer, ranges: ScannedRecords): RecordList {
-  return { length: ranges.count, at: (index) => recordAt(body, ranges, index) };
+function scannedList(page: ScannedPage): RecordList {
+  return { length: page.count, at: (index) => lineAt(page.ndjson, page.count, index) };
 }
 
 /** A page of NDJSON lines; `records` parses them on first use (tests, callers other than landing). */
@@ -114,19 +113,10 @@ export async function* readStream(
         );
         const where: ErrorWhere = { source, stream: plan.name, page: pageIndex, url: response.url };
         if (plan.raw && !response.ignored) {
-          const ranges = scanRecords(response.body, plan.raw);
-          if (ranges) {
-            const body = envelopeOf(response.body, ranges, plan.raw);
-            // In place: from here on the body holds the NDJSON (records keep their offsets).
-            const lines = { ndjson: linesOf(response.body, ranges), count: ranges.count };
-            return {
-              response,
-              url,
-              body,
-              records: scannedList(response.body, ranges),
-              scanned: { lines, ranges },
-            };
-          }
+          // From here on the body holds the page's NDJSON (rewritten in place).
+          const scanned = scanPage(response.body, plan.raw, plan.stream.incremental?.cursorType);
+          if (scanned)
+            return { response, url, body: scanned.envelope, records: scannedList(scanned), scanned };
         }
         const body = parseJson(response, redactor, where);
         const records = response.ignored ? [] : selectRecords(body, plan.records, plan.stream.records, where);
@@ -187,7 +177,7 @@ export async function* readStream(
         }
         const { scanned } = fetched;
         const page: Page = scanned
-          ? linesPage(scanned.lines, { index, url: response.url, next })
+          ? linesPage({ ndjson: scanned.ndjson, count: scanned.count }, { index, url: response.url, next })
           : {
               records: finishRecords(plan, fetched.parsed ?? [], walk.parent),
               index,
@@ -196,7 +186,7 @@ export async function* readStream(
             };
         if (plan.cursor && incremental) {
           const max = scanned
-            ? maxScannedCursor(response.body, scanned.ranges, incremental.cursorType)
+            ? scanned.maxCursor
             : maxCursor(page.records, plan.cursor, incremental.cursorType);
           if (max !== undefined) page.maxCursor = max;
         }

@@ -13,19 +13,21 @@
  */
 
 import { isUtf8 } from 'node:buffer';
+import type { IncrementalDefinition } from '../definition/schema.ts';
+import { maxScannedCursor } from './scannedCursor.ts';
 
 /** Deeper documents are left to `JSON.parse` (the scan is recursive). */
 export const MAX_DEPTH = 512;
 
-export interface ScannedRecords {
+/** A page whose records were scanned, not parsed: all of it that outlives the scan. */
+export interface ScannedPage {
   count: number;
-  /** `[start, end)` byte offsets of each record in the body: `bounds[2k]`, `bounds[2k + 1]`. */
-  bounds: number[];
-  /** Offset of the records array's `[` and just after its `]`. */
-  arrayStart: number;
-  arrayEnd: number;
-  /** With a field: `[start, end)` of each record's value of it, `-1, -1` when it has none. */
-  fields?: number[];
+  /** The records as NDJSON: a view of the body, which was rewritten in place (see `linesInPlace`). */
+  ndjson: Buffer;
+  /** The body with its records array emptied: what paginators read (`next_cursor`, `has_more`). */
+  envelope: unknown;
+  /** With a cursor field: the page's greatest cursor, as `Page.maxCursor`. */
+  maxCursor?: string;
 }
 
 const QUOTE = 0x22;
@@ -176,11 +178,38 @@ function keyIs(b: Uint8Array, start: number, end: number, key: Uint8Array, withE
 const DECLINE = -2;
 
 interface Target extends ScanTarget {
-  out: ScannedRecords | undefined;
+  /** Set once the records array is found. */
+  arrayStart: number;
+  arrayEnd: number;
 }
 
+/**
+ * Offsets found by a scan: each record's `[start, end)`, and its field's value `[start, end)` (-1 when
+ * absent), read before `scanPage` returns. Plain arrays, new for each page: reusing one typed
+ * buffer across pages was measured slower (fewer young-generation collections, more full ones).
+ */
+class Offsets {
+  buffer: number[] = [];
+
+  get length(): number {
+    return this.buffer.length;
+  }
+
+  reset(): this {
+    this.buffer = [];
+    return this;
+  }
+
+  push(a: number, b: number): void {
+    this.buffer.push(a, b);
+  }
+}
+
+const BOUNDS = new Offsets();
+const FIELDS = new Offsets();
+
 /** A record of the array: an object whose `field` is noted, or any other value. */
-function record(b: Uint8Array, i: number, t: Target, fields: number[]): number {
+function record(b: Uint8Array, i: number, t: Target, fields: Offsets): number {
   if (t.field === undefined) return value(b, i, 2 + t.path.length);
   if (b[i] !== OPEN_OBJECT) {
     fields.push(-1, -1);
@@ -223,8 +252,8 @@ function record(b: Uint8Array, i: number, t: Target, fields: number[]): number {
 function records(b: Uint8Array, i: number, t: Target): number {
   if (b[i] !== OPEN_ARRAY) return DECLINE;
   const arrayStart = i;
-  const bounds: number[] = [];
-  const fields: number[] = [];
+  const bounds = BOUNDS.reset();
+  const fields = FIELDS.reset();
   i = skipWhitespace(b, i + 1);
   if (b[i] !== CLOSE_ARRAY) {
     for (;;) {
@@ -239,8 +268,8 @@ function records(b: Uint8Array, i: number, t: Target): number {
       else return -1;
     }
   }
-  t.out = { count: bounds.length / 2, bounds, arrayStart, arrayEnd: i + 1 };
-  if (t.field !== undefined) t.out.fields = fields;
+  t.arrayStart = arrayStart;
+  t.arrayEnd = i + 1;
   return i + 1;
 }
 
@@ -292,16 +321,31 @@ export function scanTarget(path: string, field?: string): ScanTarget {
 }
 
 /**
- * Scans a body for its records. `undefined` when the body is not valid JSON (or not UTF-8), or when
- * the fast path declines it (see the module's comment); the caller then parses it.
+ * Scans a body for its records: the page as NDJSON (made in the body's own buffer), its envelope and
+ * its greatest cursor. `undefined` when the body is not valid JSON (or not UTF-8), or when the fast
+ * path declines it (see the module's comment); the caller then parses it.
  */
-export function scanRecords(body: Uint8Array, target: ScanTarget): ScannedRecords | undefined {
+export function scanPage(
+  body: Buffer,
+  target: ScanTarget,
+  cursorType: IncrementalDefinition['cursorType'] = 'iso',
+): ScannedPage | undefined {
   if (!isUtf8(body)) return undefined;
-  const t: Target = { path: target.path, field: target.field, out: undefined };
+  const t: Target = { path: target.path, field: target.field, arrayStart: -1, arrayEnd: -1 };
   let i = skipWhitespace(body, 0);
   i = t.path.length === 0 ? records(body, i, t) : pathObject(body, i, t, 0);
   if (i < 0 || skipWhitespace(body, i) !== body.length) return undefined;
-  return t.out;
+  const count = BOUNDS.length / 2;
+  // In this order: the envelope and the cursors read the body before it becomes NDJSON.
+  const envelope =
+    t.path.length === 0
+      ? []
+      : JSON.parse(`${body.toString('utf8', 0, t.arrayStart)}[]${body.toString('utf8', t.arrayEnd)}`);
+  const maxCursor = t.field ? maxScannedCursor(body, FIELDS.buffer, count, cursorType) : undefined;
+  const ndjson = linesInPlace(body, BOUNDS.buffer, count);
+  BOUNDS.reset();
+  FIELDS.reset();
+  return maxCursor === undefined ? { count, ndjson, envelope } : { count, ndjson, envelope, maxCursor };
 }
 
 /** Whether a whole body is UTF-8 and valid JSON, by the same scan (what the differential test checks). */
@@ -312,15 +356,13 @@ export function isJson(body: Uint8Array): boolean {
 }
 
 /**
- * The scanned records as NDJSON, made in place: the body itself is rewritten and a view of it
- * returned, so that a page is never copied (read the envelope first: the body is JSON no longer).
- * Line breaks inside a record can only be whitespace between tokens (a string cannot hold a raw
- * one), so they become spaces; the comma and whitespace between two records become spaces and a
- * line break; the byte after the last record (whitespace or the array's `]`) becomes the last line
- * break. Records keep their bytes and offsets: `recordAt` and `fieldAt` still read them.
+ * The records as NDJSON, made in place: the body itself is rewritten and a view of it returned, so
+ * that a page is never copied. Line breaks inside a record can only be whitespace between tokens (a
+ * string cannot hold a raw one), so they become spaces; the comma and whitespace between two records
+ * become spaces and a line break; the byte after the last record (whitespace or the array's `]`)
+ * becomes the last line break.
  */
-export function linesOf(body: Buffer, scanned: ScannedRecords): Buffer {
-  const { count, bounds } = scanned;
+function linesInPlace(body: Buffer, bounds: readonly number[], count: number): Buffer {
   if (count === 0) return Buffer.alloc(0);
   const from = bounds[0]!;
   const to = bounds[2 * count - 1]!;
@@ -338,35 +380,12 @@ export function linesOf(body: Buffer, scanned: ScannedRecords): Buffer {
   return out;
 }
 
-/** Record `index` of a scanned page, parsed (`-1`: the last). For paginators that read one record. */
-export function recordAt(body: Buffer, scanned: ScannedRecords, index: number): unknown {
-  const k = index < 0 ? scanned.count + index : index;
-  if (k < 0 || k >= scanned.count) return undefined;
-  return JSON.parse(body.toString('utf8', scanned.bounds[2 * k], scanned.bounds[2 * k + 1]));
-}
-
-/** Record `index`'s value of the scanned field, as JSON.parse would give it; `undefined` if absent. */
-export function fieldAt(body: Buffer, scanned: ScannedRecords, index: number): unknown {
-  const from = scanned.fields?.[2 * index] ?? -1;
-  if (from < 0) return undefined;
-  const to = scanned.fields![2 * index + 1]!;
-  if (body[from] === QUOTE) {
-    let plain = true;
-    for (let i = from + 1; i < to - 1; i++) {
-      if (body[i] === BACKSLASH) {
-        plain = false;
-        break;
-      }
-    }
-    if (plain) return body.toString('utf8', from + 1, to - 1);
-  }
-  return JSON.parse(body.toString('utf8', from, to));
-}
-
-/** The body without its records: what a paginator reads (`next_cursor`, `has_more`, totals). */
-export function envelopeOf(body: Buffer, scanned: ScannedRecords, target: ScanTarget): unknown {
-  if (target.path.length === 0) return [];
-  return JSON.parse(
-    `${body.toString('utf8', 0, scanned.arrayStart)}[]${body.toString('utf8', scanned.arrayEnd)}`,
-  );
+/** Line `index` of NDJSON (`-1`: the last), parsed: a record for a paginator that reads one. */
+export function lineAt(ndjson: Buffer, count: number, index: number): unknown {
+  const k = index < 0 ? count + index : index;
+  if (k < 0 || k >= count) return undefined;
+  let start = 0;
+  if (k === count - 1) start = ndjson.lastIndexOf(NEWLINE, ndjson.length - 2) + 1;
+  else for (let n = 0; n < k; n++) start = ndjson.indexOf(NEWLINE, start) + 1;
+  return JSON.parse(ndjson.toString('utf8', start, ndjson.indexOf(NEWLINE, start)));
 }

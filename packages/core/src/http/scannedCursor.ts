@@ -6,7 +6,6 @@
  */
 import type { IncrementalDefinition } from '../definition/schema.ts';
 import { cursorMillis, maxCursorOf } from './maxCursor.ts';
-import { fieldAt, type ScannedRecords } from './scanRecords.ts';
 
 const QUOTE = 0x22;
 
@@ -46,18 +45,36 @@ function bytesGreater(b: Uint8Array, a: number, than: number, length: number): b
   return false;
 }
 
+/** Record `k`'s value of the field, as JSON.parse would give it; `undefined` if absent. */
+function fieldAt(body: Buffer, fields: readonly number[], k: number): unknown {
+  const from = fields[2 * k]!;
+  if (from < 0) return undefined;
+  const to = fields[2 * k + 1]!;
+  if (body[from] === QUOTE) {
+    let plain = true;
+    for (let i = from + 1; i < to - 1; i++) {
+      if (body[i] === 0x5c) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return body.toString('utf8', from + 1, to - 1);
+  }
+  return JSON.parse(body.toString('utf8', from, to));
+}
+
+/** `fields` holds each record's value range, `[start, end)`, `-1` when the record has none. */
 export function maxScannedCursor(
   body: Buffer,
-  scanned: ScannedRecords,
+  fields: readonly number[],
+  count: number,
   type: IncrementalDefinition['cursorType'],
 ): string | undefined {
-  const fields = scanned.fields;
-  if (!fields) return undefined;
   let max = Number.NEGATIVE_INFINITY;
   // The greatest value seen in the layout of the first one that had it (its start and length).
   let best = -1;
   let bestLength = 0;
-  for (let k = 0; k < scanned.count; k++) {
+  for (let k = 0; k < count; k++) {
     const from = fields[2 * k]!;
     if (from < 0) continue;
     const to = fields[2 * k + 1]!;
@@ -68,13 +85,13 @@ export function maxScannedCursor(
       }
       continue;
     }
-    const ms = cursorMillis(fieldAt(body, scanned, k), type);
+    const ms = cursorMillis(fieldAt(body, fields, k), type);
     if (ms !== undefined && ms > max) max = ms;
   }
   if (best >= 0) {
     const ms = Date.parse(body.toString('latin1', best + 1, best + bestLength - 1));
     // Shaped like a timestamp but not one (month 13): read every value the slow way.
-    if (!Number.isFinite(ms)) return maxCursorOf(scanned.count, (k) => fieldAt(body, scanned, k), type);
+    if (!Number.isFinite(ms)) return maxCursorOf(count, (k) => fieldAt(body, fields, k), type);
     if (ms > max) max = ms;
   }
   return max === Number.NEGATIVE_INFINITY ? undefined : new Date(max).toISOString();

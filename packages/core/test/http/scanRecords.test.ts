@@ -5,7 +5,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { describe, expect, test } from 'vitest';
-import { isJson, linesOf, MAX_DEPTH, scanRecords, scanTarget } from '../../src/http/scanRecords.ts';
+import { maxCursor } from '../../src/http/maxCursor.ts';
+import { isJson, lineAt, MAX_DEPTH, scanPage, scanTarget } from '../../src/http/scanRecords.ts';
+import { compilePath } from '../../src/template/getPath.ts';
 
 /** xorshift32: deterministic test data. */
 function generator(seed: number) {
@@ -161,14 +163,24 @@ describe('validation matches JSON.parse', () => {
 });
 
 describe('records at a path', () => {
-  test('ranges, cursor fields and NDJSON lines match JSON.parse on 3,000 random pages', () => {
+  const at = compilePath('updated_at');
+
+  test('records, envelope, greatest cursor and NDJSON lines match JSON.parse on 3,000 random pages', () => {
     const g = generator(7);
     for (let n = 0; n < 3_000; n++) {
       const records = Array.from({ length: g.int(6) }, (_, i) => {
         const extra = JSON.parse(randomJson(g)) as unknown;
         if (g.int(8) === 0) return extra; // not every element is an object
         const r: Record<string, unknown> = { id: i, extra };
-        if (g.int(4) > 0) r.updated_at = g.pick(['2026-01-02T03:04:05Z', 1767323045, null, 'caf\u00e9']);
+        if (g.int(4) > 0) {
+          r.updated_at = g.pick([
+            '2026-01-02T03:04:05Z',
+            '2025-06-01T00:00:00.250Z',
+            1767323045,
+            null,
+            'caf\u00e9',
+          ]);
+        }
         return r;
       });
       const body = { before: JSON.parse(randomJson(g)), page: { data: records, more: true }, after: 1 };
@@ -178,21 +190,13 @@ describe('records at a path', () => {
       const parsed = JSON.parse(text) as typeof body;
       const expectedRecords = parsed.page.data;
 
-      const scanned = scanRecords(bytes, scanTarget('page.data', 'updated_at'));
+      const scanned = scanPage(bytes, scanTarget('page.data', 'updated_at'), 'iso');
 
       expect(scanned, text).toBeDefined();
       expect(scanned!.count).toBe(expectedRecords.length);
-      expectedRecords.forEach((record, k) => {
-        const [from, to] = [scanned!.bounds[2 * k]!, scanned!.bounds[2 * k + 1]!];
-        expect(JSON.parse(bytes.toString('utf8', from, to))).toEqual(record);
-        const [fieldFrom, fieldTo] = [scanned!.fields![2 * k]!, scanned!.fields![2 * k + 1]!];
-        const expected = (record as { updated_at?: unknown } | null)?.updated_at;
-        if (fieldFrom === -1) expect(expected).toBeUndefined();
-        else expect(JSON.parse(bytes.toString('utf8', fieldFrom, fieldTo))).toEqual(expected);
-      });
-      const envelope = `${bytes.toString('utf8', 0, scanned!.arrayStart)}[]${bytes.toString('utf8', scanned!.arrayEnd)}`;
-      expect(JSON.parse(envelope)).toEqual({ ...parsed, page: { data: [], more: true } });
-      const lines = linesOf(bytes, scanned!).toString('utf8');
+      expect(scanned!.envelope).toEqual({ ...parsed, page: { data: [], more: true } });
+      expect(scanned!.maxCursor).toEqual(maxCursor(expectedRecords, at, 'iso'));
+      const lines = scanned!.ndjson.toString('utf8');
       expect(
         lines
           .split('\n')
@@ -200,40 +204,45 @@ describe('records at a path', () => {
           .map((line) => JSON.parse(line)),
       ).toEqual(expectedRecords);
       expect(lines.endsWith('\n') || expectedRecords.length === 0).toBe(true);
+      expectedRecords.forEach((record, k) => {
+        expect(lineAt(scanned!.ndjson, scanned!.count, k)).toEqual(record);
+      });
+      expect(lineAt(scanned!.ndjson, scanned!.count, -1)).toEqual(expectedRecords.at(-1));
     }
   });
 
   test('a compact page lands as the very bytes the API sent, big integers and escapes included', () => {
     const text = '{"data":[{"id":12345678901234567890,"n":1.50,"s":"caf\\u00e9"},{"id":2}],"next":"x"}';
-    const bytes = Buffer.from(text);
-    const scanned = scanRecords(bytes, scanTarget('data'));
-    expect(linesOf(bytes, scanned!).toString()).toBe(
+    const scanned = scanPage(Buffer.from(text), scanTarget('data'));
+    expect(scanned?.ndjson.toString()).toBe(
       '{"id":12345678901234567890,"n":1.50,"s":"caf\\u00e9"}\n{"id":2}\n',
     );
+    expect(scanned?.envelope).toEqual({ data: [], next: 'x' });
   });
 
   test('a body that is the array itself, and an empty one', () => {
-    const bytes = Buffer.from(' [ {"a":1} ,\n {"a":2} ] ');
-    const scanned = scanRecords(bytes, scanTarget(''));
+    const scanned = scanPage(Buffer.from(' [ {"a":1} ,\n {"a":2} ] '), scanTarget(''));
     expect(scanned?.count).toBe(2);
-    expect(linesOf(bytes, scanned!).toString()).toBe('{"a":1}   \n{"a":2}\n');
-    const empty = scanRecords(Buffer.from('{"data":[]}'), scanTarget('data', 'x'));
-    expect(empty).toMatchObject({ count: 0, fields: [] });
-    expect(linesOf(Buffer.from('{"data":[]}'), empty!)).toHaveLength(0);
+    expect(scanned?.ndjson.toString()).toBe('{"a":1}   \n{"a":2}\n');
+    expect(scanned?.envelope).toEqual([]);
+    const empty = scanPage(Buffer.from('{"data":[]}'), scanTarget('data', 'x'));
+    expect(empty).toMatchObject({ count: 0, envelope: { data: [] } });
+    expect(empty?.ndjson).toHaveLength(0);
+    expect(empty?.maxCursor).toBeUndefined();
   });
 
   test('the last of a duplicated cursor field wins, as in JSON.parse', () => {
-    const bytes = Buffer.from('{"data":[{"t":"old","t":"new"}]}');
-    const scanned = scanRecords(bytes, scanTarget('data', 't'))!;
-    expect(bytes.toString('utf8', scanned.fields![0], scanned.fields![1])).toBe('"new"');
+    const text = '{"data":[{"t":"2026-01-01T00:00:00Z","t":"2025-01-01T00:00:00Z"}]}';
+    expect(scanPage(Buffer.from(text), scanTarget('data', 't'))?.maxCursor).toBe('2025-01-01T00:00:00.000Z');
   });
 
   test('keys spelt with escapes are read as what they spell', () => {
-    const bytes = Buffer.from('{"d\\u0061ta":[{"upd\\u0061ted":1,"\\t":2},{"updated":3,"upd\\u0061ted":4}]}');
-    const scanned = scanRecords(bytes, scanTarget('data', 'updated'))!;
-    expect(scanned.count).toBe(2);
-    const field = (k: number) => bytes.toString('utf8', scanned.fields![2 * k], scanned.fields![2 * k + 1]);
-    expect([field(0), field(1)]).toEqual(['1', '4']);
+    const bytes = Buffer.from(
+      '{"d\\u0061ta":[{"upd\\u0061ted":"2026-01-01T00:00:00Z","\\t":2},{"updated":"2027-01-01T00:00:00Z","upd\\u0061ted":"2025-01-01T00:00:00Z"}]}',
+    );
+    const scanned = scanPage(bytes, scanTarget('data', 'updated'));
+    expect(scanned?.count).toBe(2);
+    expect(scanned?.maxCursor).toBe('2026-01-01T00:00:00.000Z');
   });
 
   test.each([
@@ -247,13 +256,15 @@ describe('records at a path', () => {
       `{"data":[${'['.repeat(MAX_DEPTH + 5)}${']'.repeat(MAX_DEPTH + 5)}]}`,
       'data',
     ],
-  ])('declines %s, leaving the page to JSON.parse', (_what, text, path) => {
-    expect(parses(Buffer.from(text))).toBe(true);
-    expect(scanRecords(Buffer.from(text), scanTarget(path, 'updated'))).toBeUndefined();
+  ])('declines %s, leaving the page to JSON.parse (and the body untouched)', (_what, text, path) => {
+    const bytes = Buffer.from(text);
+    expect(parses(bytes)).toBe(true);
+    expect(scanPage(bytes, scanTarget(path, 'updated'))).toBeUndefined();
+    expect(bytes.toString()).toBe(text);
   });
 
   test('declines a body that is not UTF-8, which JSON.parse would have read with replacement characters', () => {
     const bytes = Buffer.concat([Buffer.from('{"data":[{"a":"'), Buffer.from([0xff]), Buffer.from('"}]}')]);
-    expect(scanRecords(bytes, scanTarget('data'))).toBeUndefined();
+    expect(scanPage(bytes, scanTarget('data'))).toBeUndefined();
   });
 });
