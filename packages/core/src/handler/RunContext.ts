@@ -10,11 +10,8 @@ export interface RunContext {
   definition: SourceDefinition;
   env: HandlerEnvironment;
   s3: S3Client;
-  /**
-   * For the raw tables; used only when `GLUE_DATABASE` is set, once a stream is complete. Loaded on
-   * first use: the Glue client is a few MB of heap the pages need not be collected alongside.
-   */
-  glue(): Promise<GlueClient>;
+  /** For the raw tables; used only when `GLUE_DATABASE` is set. */
+  glue(): GlueClient;
   runId: string;
   importDate: string;
   reader: StreamReader;

@@ -12,6 +12,7 @@ import { SinkError } from '../sink/SinkError.ts';
 import { advanceWatermark, readWatermark } from '../state/Watermark.ts';
 import type { StreamProgress } from './continuation.ts';
 import type { RunContext } from './RunContext.ts';
+import { registerRawPartition } from './registerRawPartition.ts';
 
 export async function completeStream(
   ctx: RunContext,
@@ -65,10 +66,8 @@ export async function completeStream(
     });
   }
   if (env.glueDatabase) {
-    // Loaded here, not with the handler: see RunContext.glue.
-    const { registerRawPartition } = await import('./registerRawPartition.ts');
     await registerRawPartition({
-      glue: await ctx.glue(),
+      glue: ctx.glue(),
       s3,
       database: env.glueDatabase,
       bucket: env.bucket,

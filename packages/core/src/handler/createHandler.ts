@@ -12,7 +12,7 @@
  * or the HTTP layer's), so the state machine's Retry/Catch match on its name. A retry with the same
  * event redoes the unfinished work with the same keys.
  */
-import type { GlueClient } from '@aws-sdk/client-glue';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { SourceDefinition } from '../definition/schema.ts';
@@ -59,11 +59,10 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
   };
 
   const glues = new Map<string, GlueClient>();
-  const glueFor = async (): Promise<GlueClient> => {
+  const glueFor = (): GlueClient => {
     const endpoint = process.env.AWS_ENDPOINT_URL ?? '';
     let client = glues.get(endpoint);
     if (!client) {
-      const { GlueClient } = await import('@aws-sdk/client-glue');
       client = new GlueClient({});
       glues.set(endpoint, client);
     }
