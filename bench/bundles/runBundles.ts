@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageService } from '@tributary/local-pipeline';
+import { lambdaNodeFlags } from '../lib/lambdaFlags.ts';
 import { runChild } from '../lib/runChild.ts';
 import { median } from '../lib/stats.ts';
 import { coldInitEnv } from './coldInitEnv.ts';
@@ -151,7 +152,8 @@ async function slsPackage(
     const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
     const zipBytes = statSync(zip).size;
-    execFileSync('unzip', ['-q', '-o', zip, '-d', dir]);
+    // Python's zipfile (the bootstrap's .venv), not an unzip binary a fresh machine may lack.
+    execFileSync(join(repoRoot, '.venv/bin/python'), ['-m', 'zipfile', '-e', zip, dir]);
     const dot = fn.handler.lastIndexOf('.');
     const base = fn.handler.slice(0, dot);
     const file = ['.js', '.mjs', '.cjs'].map((ext) => join(dir, base + ext)).find((f) => existsSync(f));
@@ -181,6 +183,8 @@ async function coldInits(
       cpuMs: number;
     }>(options.coldInitScript, {
       args: [fn.file, fn.exportName],
+      // As Lambda starts it: through the wrapper's V8 flags.
+      nodeArgs: lambdaNodeFlags(),
       logFile: join(options.outDir, `coldinit-${fn.name}.log`),
       env: coldInitEnv(fn, options.motoEndpoint),
     });

@@ -2,11 +2,13 @@
  * The ingestion bench: for each N, one loopback API serving N records, and the three contenders
  * against it, each in a fresh process, in rotating order, `repetitions` times; medians reported.
  */
+
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApi } from '../api/startApi.ts';
 import type { ContenderConfig, ContenderResult } from '../contenders/measure.ts';
 import type { EntryName } from '../lib/childEntries.ts';
+import { lambdaNodeFlags } from '../lib/lambdaFlags.ts';
 import { runChild } from '../lib/runChild.ts';
 import { median } from '../lib/stats.ts';
 import { createBenchBucket } from './benchBucket.ts';
@@ -85,7 +87,11 @@ export async function runIngest(plan: IngestPlan, ctx: IngestContext): Promise<S
               prefix: `bench/${contender}/${size.records}/${rep}`,
               runId,
             };
-            const nodeArgs = [`--max-old-space-size=${plan.heapMb}`, ...(plan.nodeArgs ?? [])];
+            const nodeArgs = [
+              `--max-old-space-size=${plan.heapMb}`,
+              ...lambdaNodeFlags(),
+              ...(plan.nodeArgs ?? []),
+            ];
             if (rep === 0 && plan.profile.includes(contender)) {
               const dir = join(ctx.outDir, 'profiles');
               mkdirSync(dir, { recursive: true });

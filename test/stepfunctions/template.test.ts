@@ -4,6 +4,7 @@
  * The packaged CloudFormation template (sls package --stage dev, offline): functions, least
  * privilege per source, buckets, schedule, Glue, the state machine's own role.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RETRYABLE_ERROR_NAMES } from '@tributary/core';
@@ -12,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { allows, roleStatements, type Statement } from './support/iam.ts';
 import {
   camelCase,
+  packaged,
   pascalCase,
   registeredSources,
   repoRoot,
@@ -25,6 +27,7 @@ const REGION = 'eu-west-2';
 const RAW = `tributary-dev-raw-${ACCOUNT}-${REGION}`;
 const CURATED = `tributary-dev-curated-${ACCOUNT}-${REGION}`;
 const SCRIPTS = `tributary-dev-glue-scripts-${ACCOUNT}-${REGION}`;
+const WRAPPER = 'scripts/lambda/node-flags.sh';
 
 let t: CloudFormationTemplate;
 let sources: string[];
@@ -78,8 +81,34 @@ describe('sources', () => {
       expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('Tributary');
       expect(env.GLUE_DATABASE).toBe('tributary_dev');
       expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(env.AWS_LAMBDA_EXEC_WRAPPER).toBe(`/var/task/${WRAPPER}`);
     }
     expect(camelCase('casenotes-data')).toBe('casenotesData');
+  });
+
+  it("starts each function's Node through the wrapper in its zip, which adds the V8 flags", async () => {
+    // Assess: the wrapper is in every function's zip, executable
+    const dir = await packaged('dev');
+    const modes = (zip: string) =>
+      JSON.parse(
+        execFileSync(join(repoRoot, '.venv/bin/python'), [
+          '-c',
+          'import json, sys, zipfile; print(json.dumps({i.filename: i.external_attr >> 16 for i in zipfile.ZipFile(sys.argv[1]).infolist()}))',
+          zip,
+        ]).toString(),
+      ) as Record<string, number>;
+    for (const source of sources) {
+      const mode = modes(join(dir, `${source}.zip`))[WRAPPER];
+      expect(mode, `${WRAPPER} in ${source}.zip`).toBeDefined();
+      expect(mode! & 0o111).toBe(0o111);
+    } // Act: run it as Lambda does, with the interpreter and its arguments
+    const argv = execFileSync(join(repoRoot, WRAPPER), [
+      process.execPath,
+      '-e',
+      'process.stdout.write(JSON.stringify(process.execArgv))',
+    ]).toString();
+    // Assess: the flags come right after the interpreter, the runtime's own arguments after them
+    expect(JSON.parse(argv)).toEqual(['--initial-old-space-size=64', '-e', expect.any(String)]);
   });
 
   it('passes each source its own settings as per-stage params', () => {

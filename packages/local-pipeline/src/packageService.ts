@@ -47,6 +47,7 @@ const INPUT_GLOBS: { dir: string; match: (path: string) => boolean }[] = [
   { dir: '.', match: (p) => ['serverless.yml', 'package.json', 'pnpm-lock.yaml'].includes(p) },
   { dir: 'stepfunctions', match: () => true },
   { dir: 'scripts/serverless', match: () => true },
+  { dir: 'scripts/lambda', match: () => true },
   { dir: 'functions', match: (p) => /^functions\/[^/]+\/(function\.yml|package\.json|src\/.*)$/.test(p) },
   { dir: 'packages/core', match: (p) => /^packages\/core\/(package\.json|src\/.*)$/.test(p) },
 ];
