@@ -4,17 +4,7 @@
  * repetition reads identical bytes.
  */
 
-/** mulberry32: a tiny, fast, seedable PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@tributary/sandbox';
 
 const WORDS = (
   'account billing invoice delivery warehouse refund priority customer shipment payment review ' +
@@ -27,7 +17,7 @@ const CURRENCIES = ['gbp', 'eur', 'usd'];
 const BASE_TIME = Date.UTC(2026, 0, 1);
 
 export function makeRecord(index: number): Record<string, unknown> {
-  const r = prng(index * 2654435761);
+  const r = mulberry32(index * 2654435761);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
   const created = BASE_TIME + index * 1000;

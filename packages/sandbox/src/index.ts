@@ -4,4 +4,5 @@ export { createSandbox, type FailureMode, type Sandbox } from './createSandbox.t
 export { SandboxError, SandboxOptionsError } from './errors.ts';
 export type { FaultOptions } from './faults.ts';
 export { DEFAULT_CREDENTIALS, type SandboxCredentials, type SandboxOptions } from './options.ts';
+export { mulberry32 } from './random.ts';
 export type { ServedReport, SourceServed, StreamServed } from './ServedLog.ts';

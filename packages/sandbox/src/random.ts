@@ -84,7 +84,8 @@ export class Rng {
   }
 }
 
-function mulberry32(seed: number): () => number {
+/** mulberry32: a tiny, fast, seedable PRNG, numbers in [0, 1). The bench's records use it too. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
