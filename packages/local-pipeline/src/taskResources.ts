@@ -26,36 +26,33 @@ export function taskKind(resource: string): TaskKind | undefined {
 
 type States = StateMachineDefinition['States'];
 
+type State = States[string];
+
+/** Every state of the definition with its name, in order, those in Map processors and Parallel branches included. */
+function* allStates(states: States): Generator<[string, State]> {
+  for (const [name, state] of Object.entries(states)) {
+    yield [name, state];
+    if (state.Type === 'Map') {
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor) yield* allStates(processor.States);
+    }
+    if (state.Type === 'Parallel') for (const branch of state.Branches) yield* allStates(branch.States);
+  }
+}
+
 /** Every Task state of the definition, nested ones included. */
 export function taskStates(definition: Pick<StateMachineDefinition, 'States'>): TaskState[] {
   const out: TaskState[] = [];
-  const visit = (states: States) => {
-    for (const [name, state] of Object.entries(states)) {
-      if (state.Type === 'Task') out.push({ name, resource: state.Resource, kind: taskKind(state.Resource) });
-      if (state.Type === 'Map') {
-        const processor = state.ItemProcessor ?? state.Iterator;
-        if (processor) visit(processor.States);
-      }
-      if (state.Type === 'Parallel') for (const branch of state.Branches) visit(branch.States);
-    }
-  };
-  visit(definition.States);
+  for (const [name, state] of allStates(definition.States)) {
+    if (state.Type === 'Task') out.push({ name, resource: state.Resource, kind: taskKind(state.Resource) });
+  }
   return out;
 }
 
 /** Every state name that has a Retry field, nested ones included. */
 export function retryingStates(definition: Pick<StateMachineDefinition, 'States'>): string[] {
   const out: string[] = [];
-  const visit = (states: States) => {
-    for (const [name, state] of Object.entries(states)) {
-      if ('Retry' in state && state.Retry?.length) out.push(name);
-      if (state.Type === 'Map') {
-        const processor = state.ItemProcessor ?? state.Iterator;
-        if (processor) visit(processor.States);
-      }
-      if (state.Type === 'Parallel') for (const branch of state.Branches) visit(branch.States);
-    }
-  };
-  visit(definition.States);
+  for (const [name, state] of allStates(definition.States))
+    if ('Retry' in state && state.Retry?.length) out.push(name);
   return out;
 }
