@@ -121,12 +121,14 @@ function exchange(
     const send = https ? httpsRequest : httpRequest;
     let res: IncomingMessage | undefined;
     let settled = false;
-    const fail = (error: unknown) => {
+    /** The exchange ends once: the first of response, redirect, failure or cancel wins. */
+    const settle = (end: () => void) => {
       if (settled) return;
       settled = true;
       cancel.onCancel = undefined;
-      reject(error);
+      end();
     };
+    const fail = (error: unknown) => settle(() => reject(error));
     const req = send(url, { method, headers, agent: https ? agents.https : agents.http }, (response) => {
       res = response;
       const status = response.statusCode ?? 0;
@@ -134,12 +136,7 @@ function exchange(
         redirectsLeft > 0 ? redirectOf(status, response.headers, url, method, headers, body) : undefined;
       if (redirect) {
         // Drained to its end first, so that its socket is back in the pool for the next hop.
-        const follow = () => {
-          if (settled) return;
-          settled = true;
-          cancel.onCancel = undefined;
-          resolve({ status, headers: response.headers, redirect });
-        };
+        const follow = () => settle(() => resolve({ status, headers: response.headers, redirect }));
         response.on('end', follow);
         response.on('close', follow); // a redirect whose body is cut short is still followed
         response.on('error', () => {});
@@ -154,10 +151,7 @@ function exchange(
       });
       response.on('end', () => {
         if (!response.complete) return fail(new Truncated('truncated body'));
-        if (settled) return;
-        settled = true;
-        cancel.onCancel = undefined;
-        resolve({ status, headers: response.headers, body: Buffer.concat(chunks, length) });
+        settle(() => resolve({ status, headers: response.headers, body: Buffer.concat(chunks, length) }));
       });
       response.on('error', (error) =>
         fail(cancel.cancelled ? error : new Truncated('truncated body', { cause: error })),
