@@ -192,6 +192,9 @@ describe('least privilege per source', () => {
       const rawName = `raw_${source.replaceAll('-', '_')}_issues`;
       expect(allows(st, 'glue:CreateTable', table(rawName))).toBe(true);
       expect(allows(st, 'glue:BatchCreatePartition', table(rawName))).toBe(true);
+      // a widened table brings its partitions along (packages/core/src/catalog/rawTable.ts)
+      expect(allows(st, 'glue:BatchUpdatePartition', table(rawName))).toBe(true);
+      expect(allows(st, 'glue:UpdatePartition', table(rawName))).toBe(true);
       const other = sources.find((s) => s !== source)!;
       expect(allows(st, 'glue:UpdateTable', table(`raw_${other.replaceAll('-', '_')}_issues`))).toBe(false);
       expect(allows(st, 'glue:UpdateTable', table(`${source}_issues`))).toBe(false);

@@ -2,17 +2,23 @@
  * The raw zone in the Glue Data Catalog: one table per source stream over its gzip NDJSON parts
  * (OpenX JSON SerDe), partitioned like the keys (import_year … run_id), so Athena reads a run as
  * soon as its manifest lands. Columns are the records' top-level fields; new fields add columns,
- * never remove any; nested objects and arrays read as JSON strings.
+ * never remove any; a type change widens the column; nested objects and arrays read as JSON
+ * strings. Every partition carries the table's whole storage descriptor (columns, SerDe and its
+ * parameters, formats), its location aside, and follows the table when it changes.
  */
 import {
   AlreadyExistsException,
   BatchCreatePartitionCommand,
+  BatchUpdatePartitionCommand,
+  type BatchUpdatePartitionRequestEntry,
   type Column,
   CreateTableCommand,
   EntityNotFoundException,
   GetTableCommand,
   type GlueClient,
+  paginateGetPartitions,
   type StorageDescriptor,
+  UpdatePartitionCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 
@@ -67,53 +73,110 @@ function hiveType(value: unknown): string | undefined {
   return 'string';
 }
 
-function widen(a: string | undefined, b: string | undefined): string | undefined {
+/**
+ * The type that reads both: bigint and double widen to double; any other mix falls back to string
+ * (the OpenX SerDe reads any JSON value, nested ones as their JSON text, into a string column, so
+ * every earlier part still reads). Unlike the curated side, a conflict does not divert to a
+ * `<column>__string` column: the raw table is only a read schema over the parts, and a column left
+ * `bigint` would still fail on the new parts' values.
+ */
+export function widenType(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined) return b;
   if (b === undefined || a === b) return a;
   if ((a === 'bigint' && b === 'double') || (a === 'double' && b === 'bigint')) return 'double';
   return 'string';
 }
 
-/**
- * Columns inferred from records: the first key to claim a column name keeps it; another key that
- * sanitizes to the same name gets a numbered suffix, so no field is silently merged into another.
- */
-export function inferColumns(sample: readonly Record<string, unknown>[]): {
+/** A raw table's schema: its columns, and the JSON key each column reads where the two differ. */
+export interface RawSchema {
   columns: Column[];
+  /** column name → JSON key (the OpenX SerDe's `mapping.<column>` parameters). */
   mapping: Record<string, string>;
-} {
+}
+
+export interface SchemaChange {
+  schema: RawSchema;
+  /** Columns added, in order. */
+  added: string[];
+  /** Columns whose type changed: `{ column, from, to }`. */
+  widened: { column: string; from: string; to: string }[];
+}
+
+/**
+ * Merges records into a schema (none: a new table). A key the schema already reads keeps its column
+ * (columns are never renamed or dropped) and its type widens to hold the new values; a new key gets
+ * a new column: the first key to claim a column name keeps it, another key that sanitizes to a name
+ * already taken gets a numbered suffix, so no field is silently merged into another.
+ */
+export function mergeSchema(
+  existing: RawSchema | undefined,
+  sample: readonly Record<string, unknown>[],
+): SchemaChange {
   const types = new Map<string, string | undefined>();
   const keyOf = new Map<string, string>();
   const nameOfKey = new Map<string, string>();
+  for (const c of existing?.columns ?? []) {
+    const name = c.Name ?? '';
+    const key = existing?.mapping[name] ?? name;
+    types.set(name, c.Type);
+    keyOf.set(name, key);
+    nameOfKey.set(key, name);
+  }
+  const taken = new Set<string>([...keyOf.keys(), ...PARTITION_KEYS.map((k) => k.Name ?? '')]);
+  const seen = new Map<string, string | undefined>();
   for (const record of sample) {
     for (const [key, value] of Object.entries(record)) {
       let name = nameOfKey.get(key);
       if (name === undefined) {
         const base = columnName(key);
         name = base;
-        for (let i = 2; keyOf.has(name); i++) name = `${base}_${i}`;
+        for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+        taken.add(name);
         keyOf.set(name, key);
         nameOfKey.set(key, name);
       }
-      types.set(name, widen(types.get(name), hiveType(value)));
+      seen.set(name, widenType(seen.get(name), hiveType(value)));
+    }
+  }
+  const added: string[] = [];
+  const widened: SchemaChange['widened'] = [];
+  for (const [name, type] of seen) {
+    if (!types.has(name)) {
+      added.push(name);
+      types.set(name, type);
+      continue;
+    }
+    const from = types.get(name) ?? 'string';
+    const to = widenType(from, type) ?? 'string';
+    if (to !== from) {
+      widened.push({ column: name, from, to });
+      types.set(name, to);
     }
   }
   const columns = [...types].map(([Name, Type]) => ({ Name, Type: Type ?? 'string' }));
   const mapping: Record<string, string> = {};
   for (const [name, key] of keyOf) if (name !== key) mapping[name] = key;
-  return { columns, mapping };
+  return { schema: { columns, mapping }, added, widened };
 }
 
-function storage(
-  bucket: string,
-  streamPrefix: string,
-  columns: Column[],
-  mapping: Record<string, string>,
-): StorageDescriptor {
+/** Columns inferred from records alone (a new table's schema). */
+export function inferColumns(sample: readonly Record<string, unknown>[]): RawSchema {
+  return mergeSchema(undefined, sample).schema;
+}
+
+function schemaOf(sd: StorageDescriptor | undefined): RawSchema {
+  const mapping: Record<string, string> = {};
+  for (const [k, v] of Object.entries(sd?.SerdeInfo?.Parameters ?? {})) {
+    if (k.startsWith('mapping.')) mapping[k.slice('mapping.'.length)] = v;
+  }
+  return { columns: sd?.Columns ?? [], mapping };
+}
+
+function storage(bucket: string, streamPrefix: string, schema: RawSchema): StorageDescriptor {
   const params: Record<string, string> = { 'ignore.malformed.json': 'FALSE', 'case.insensitive': 'FALSE' };
-  for (const [name, key] of Object.entries(mapping)) params[`mapping.${name}`] = key;
+  for (const [name, key] of Object.entries(schema.mapping)) params[`mapping.${name}`] = key;
   return {
-    Columns: columns,
+    Columns: schema.columns,
     Location: `s3://${bucket}/${streamPrefix}/`,
     InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
     OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
@@ -123,16 +186,100 @@ function storage(
 }
 
 /**
- * Creates or widens the stream's raw table, then registers the run's partition. Idempotent: a rerun
- * registers nothing twice and keeps every column it had.
+ * A partition's descriptor: the table's whole descriptor with only the location changed, as Hive
+ * does. Hive-connector readers (Trino, so Athena) take a partition's SerDe parameters from the
+ * partition alone: without the table's `mapping.*` a mapped column reads NULL, with no error.
  */
-export async function registerRawTable(
-  input: RegisterRawTableInput,
-): Promise<{ table: string; added: string[] }> {
+export function partitionStorage(table: StorageDescriptor, location: string): StorageDescriptor {
+  return { ...table, Location: location };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** Whether a partition's descriptor is the table's (location aside). */
+function matchesTable(partition: StorageDescriptor | undefined, table: StorageDescriptor): boolean {
+  if (!partition) return false;
+  const cols = (sd: StorageDescriptor) => (sd.Columns ?? []).map((c) => [c.Name, c.Type]);
+  const params = (sd: StorageDescriptor) => Object.entries(sd.SerdeInfo?.Parameters ?? {}).sort();
+  return (
+    same(cols(partition), cols(table)) &&
+    same(params(partition), params(table)) &&
+    partition.SerdeInfo?.SerializationLibrary === table.SerdeInfo?.SerializationLibrary &&
+    partition.InputFormat === table.InputFormat &&
+    partition.OutputFormat === table.OutputFormat &&
+    Boolean(partition.Compressed) === Boolean(table.Compressed)
+  );
+}
+
+/**
+ * The table parameter that says every partition carries the table's descriptor. A table without it
+ * (registered before partitions did) has its partitions brought along once.
+ */
+const PARTITIONS_FOLLOW = 'tributary.partitions';
+const PARTITIONS_FOLLOW_VALUE = 'table-descriptor';
+/** BatchUpdatePartition takes at most 100 entries. */
+const BATCH = 100;
+
+/**
+ * Gives every partition of the table that differs from `sd` the table's descriptor (its own
+ * location kept), so a widened column or a new mapping reaches the runs already registered.
+ * Returns how many partitions were updated.
+ */
+async function bringPartitionsAlong(
+  glue: GlueClient,
+  database: string,
+  table: string,
+  sd: StorageDescriptor,
+): Promise<number> {
+  const entries: BatchUpdatePartitionRequestEntry[] = [];
+  for await (const page of paginateGetPartitions(
+    { client: glue },
+    { DatabaseName: database, TableName: table },
+  )) {
+    for (const p of page.Partitions ?? []) {
+      if (matchesTable(p.StorageDescriptor, sd)) continue;
+      entries.push({
+        PartitionValueList: p.Values ?? [],
+        PartitionInput: {
+          Values: p.Values,
+          Parameters: p.Parameters,
+          StorageDescriptor: partitionStorage(sd, p.StorageDescriptor?.Location ?? ''),
+        },
+      });
+    }
+  }
+  for (let i = 0; i < entries.length; i += BATCH) {
+    const result = await glue.send(
+      new BatchUpdatePartitionCommand({
+        DatabaseName: database,
+        TableName: table,
+        Entries: entries.slice(i, i + BATCH),
+      }),
+    );
+    const failure = result.Errors?.[0];
+    if (failure) {
+      throw new Error(
+        `Glue could not update partition ${failure.PartitionValueList?.join('/')} of ${database}.${table} to the table's descriptor: ${failure.ErrorDetail?.ErrorCode} ${failure.ErrorDetail?.ErrorMessage}; the next run of the stream tries again`,
+      );
+    }
+  }
+  return entries.length;
+}
+
+/**
+ * Creates or widens the stream's raw table, brings its partitions along when the table changed,
+ * then registers the run's partition with the table's descriptor. Idempotent: a rerun registers
+ * nothing twice and keeps every column it had.
+ */
+export async function registerRawTable(input: RegisterRawTableInput): Promise<{
+  table: string;
+  added: string[];
+  widened: SchemaChange['widened'];
+  /** Partitions of earlier runs given the table's (changed) descriptor. */
+  partitionsUpdated: number;
+}> {
   const { glue, database, bucket, streamPrefix, partition } = input;
   const table = rawTableName(input.source, input.stream);
-  const inferred = inferColumns(input.sample);
-  let added: string[] = [];
 
   const existing = await glue
     .send(new GetTableCommand({ DatabaseName: database, Name: table }))
@@ -142,8 +289,11 @@ export async function registerRawTable(
       throw error;
     });
 
+  const change = mergeSchema(existing ? schemaOf(existing.StorageDescriptor) : undefined, input.sample);
+  const sd = storage(bucket, streamPrefix, change.schema);
+  let partitionsUpdated = 0;
+
   if (!existing) {
-    added = inferred.columns.map((c) => c.Name ?? '');
     await glue
       .send(
         new CreateTableCommand({
@@ -151,9 +301,14 @@ export async function registerRawTable(
           TableInput: {
             Name: table,
             TableType: 'EXTERNAL_TABLE',
-            Parameters: { classification: 'json', compressionType: 'gzip', 'tributary.source': input.source },
+            Parameters: {
+              classification: 'json',
+              compressionType: 'gzip',
+              'tributary.source': input.source,
+              [PARTITIONS_FOLLOW]: PARTITIONS_FOLLOW_VALUE,
+            },
             PartitionKeys: [...PARTITION_KEYS],
-            StorageDescriptor: storage(bucket, streamPrefix, inferred.columns, inferred.mapping),
+            StorageDescriptor: sd,
           },
         }),
       )
@@ -161,30 +316,39 @@ export async function registerRawTable(
         if (!(error instanceof AlreadyExistsException)) throw error;
       });
   } else {
-    const have = existing.StorageDescriptor?.Columns ?? [];
-    const haveNames = new Set(have.map((c) => c.Name));
-    const missing = inferred.columns.filter((c) => !haveNames.has(c.Name));
-    if (missing.length > 0) {
-      added = missing.map((c) => c.Name ?? '');
-      const oldMapping: Record<string, string> = {};
-      for (const [k, v] of Object.entries(existing.StorageDescriptor?.SerdeInfo?.Parameters ?? {})) {
-        if (k.startsWith('mapping.')) oldMapping[k.slice('mapping.'.length)] = v;
+    const followed = existing.Parameters?.[PARTITIONS_FOLLOW] === PARTITIONS_FOLLOW_VALUE;
+    const changed = !matchesTable(existing.StorageDescriptor, sd);
+    if (changed || !followed) {
+      if (changed) {
+        await glue.send(
+          new UpdateTableCommand({
+            DatabaseName: database,
+            TableInput: {
+              Name: table,
+              TableType: existing.TableType ?? 'EXTERNAL_TABLE',
+              Parameters: existing.Parameters ?? {},
+              PartitionKeys: existing.PartitionKeys ?? [...PARTITION_KEYS],
+              StorageDescriptor: sd,
+            },
+          }),
+        );
       }
-      await glue.send(
-        new UpdateTableCommand({
-          DatabaseName: database,
-          TableInput: {
-            Name: table,
-            TableType: existing.TableType ?? 'EXTERNAL_TABLE',
-            Parameters: existing.Parameters ?? {},
-            PartitionKeys: existing.PartitionKeys ?? [...PARTITION_KEYS],
-            StorageDescriptor: storage(bucket, streamPrefix, [...have, ...missing], {
-              ...oldMapping,
-              ...inferred.mapping,
-            }),
-          },
-        }),
-      );
+      partitionsUpdated = await bringPartitionsAlong(glue, database, table, sd);
+      if (!followed) {
+        // Marked only once every partition follows: a failure above retries on the next run.
+        await glue.send(
+          new UpdateTableCommand({
+            DatabaseName: database,
+            TableInput: {
+              Name: table,
+              TableType: existing.TableType ?? 'EXTERNAL_TABLE',
+              Parameters: { ...existing.Parameters, [PARTITIONS_FOLLOW]: PARTITIONS_FOLLOW_VALUE },
+              PartitionKeys: existing.PartitionKeys ?? [...PARTITION_KEYS],
+              StorageDescriptor: sd,
+            },
+          }),
+        );
+      }
     }
   }
 
@@ -196,27 +360,29 @@ export async function registerRawTable(
     partition.runId,
   ];
   const location = `s3://${bucket}/${streamPrefix}/import_year=${values[0]}/import_month=${values[1]}/import_day=${values[2]}/import_date=${values[3]}/run_id=${values[4]}/`;
+  const partitionInput = { Values: values, StorageDescriptor: partitionStorage(sd, location) };
   const result = await glue.send(
     new BatchCreatePartitionCommand({
       DatabaseName: database,
       TableName: table,
-      PartitionInputList: [
-        {
-          Values: values,
-          StorageDescriptor: {
-            ...storage(bucket, streamPrefix, [], {}),
-            Columns: undefined,
-            Location: location,
-          },
-        },
-      ],
+      PartitionInputList: [partitionInput],
     }),
   );
-  const failure = result.Errors?.find((e) => e.ErrorDetail?.ErrorCode !== 'AlreadyExistsException');
-  if (failure) {
+  const failure = result.Errors?.[0];
+  if (failure?.ErrorDetail?.ErrorCode === 'AlreadyExistsException') {
+    // A rerun: the partition exists; give it this run's descriptor (its location is the same).
+    await glue.send(
+      new UpdatePartitionCommand({
+        DatabaseName: database,
+        TableName: table,
+        PartitionValueList: values,
+        PartitionInput: partitionInput,
+      }),
+    );
+  } else if (failure) {
     throw new Error(
       `Glue could not register partition ${values.join('/')} of ${database}.${table}: ${failure.ErrorDetail?.ErrorCode} ${failure.ErrorDetail?.ErrorMessage}`,
     );
   }
-  return { table, added };
+  return { table, added: change.added, widened: change.widened, partitionsUpdated };
 }

@@ -1,7 +1,8 @@
 /**
  * After a stream's manifest lands: its raw table in the Glue Data Catalog (`raw_<source>_<stream>`,
- * created or widened from a sample of the run's first records) gets the run's partition, so Athena
- * reads the run at once (ARCHITECTURE.md, "Raw tables"). Only with `GLUE_DATABASE` set.
+ * created or widened from a sample of the first records of each of the run's parts) gets the run's
+ * partition, with the table's whole storage descriptor, so Athena reads the run at once
+ * (docs/contracts.md, "Raw tables"). Only with `GLUE_DATABASE` set.
  *
  * The catalog is a convenience over the raw zone, not part of the run's truth: a failure here is
  * logged (ERROR, with the table) and the run goes on; the next run of the stream registers again.
@@ -15,7 +16,7 @@ import type { RunLocation } from '../sink/keys.ts';
 import { readLandedRecords } from '../sink/readLandedRecords.ts';
 import type { ApiRecord } from '../stream/types.ts';
 
-/** Records read back from the first part to infer the table's columns. @default 200 */
+/** Records read back from the start of each part to infer the table's columns. @default 200 */
 export const RAW_TABLE_SAMPLE = 200;
 
 export interface RegisterRawPartitionInput {
@@ -33,14 +34,14 @@ export async function registerRawPartition(input: RegisterRawPartitionInput): Pr
   const table = rawTableName(manifest.source, manifest.stream);
   try {
     const sample: ApiRecord[] = [];
-    const first = manifest.parts[0];
-    if (first) {
-      for await (const record of readLandedRecords(input.s3, input.bucket, [first.key])) {
+    for (const part of manifest.parts) {
+      let n = 0;
+      for await (const record of readLandedRecords(input.s3, input.bucket, [part.key])) {
         sample.push(record);
-        if (sample.length >= RAW_TABLE_SAMPLE) break;
+        if (++n >= RAW_TABLE_SAMPLE) break;
       }
     }
-    const { added } = await registerRawTable({
+    const { added, widened, partitionsUpdated } = await registerRawTable({
       glue: input.glue,
       database: input.database,
       source: manifest.source,
@@ -56,7 +57,12 @@ export async function registerRawPartition(input: RegisterRawPartitionInput): Pr
       },
       sample,
     });
-    input.logger.info('raw table partition registered', { table: `${input.database}.${table}`, added });
+    input.logger.info('raw table partition registered', {
+      table: `${input.database}.${table}`,
+      added,
+      widened,
+      partitionsUpdated,
+    });
   } catch (error) {
     const e = error as { name?: string; message?: string };
     input.logger.error('raw table partition not registered', {

@@ -1,11 +1,20 @@
 import {
+  BatchCreatePartitionCommand,
   CreateDatabaseCommand,
+  CreateTableCommand,
   GetPartitionsCommand,
   GetTableCommand,
   GlueClient,
+  type StorageDescriptor,
 } from '@aws-sdk/client-glue';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { columnName, inferColumns, registerRawTable } from '../../src/catalog/rawTable.ts';
+import {
+  columnName,
+  inferColumns,
+  mergeSchema,
+  PARTITION_KEYS,
+  registerRawTable,
+} from '../../src/catalog/rawTable.ts';
 
 const glue = new GlueClient({});
 const database = `raw_table_test_${process.pid}`;
@@ -63,7 +72,12 @@ describe('registerRawTable against the Glue catalog (moto)', () => {
     const first = await registerRawTable({ ...input, partition: partition('run-1') });
     await registerRawTable({ ...input, partition: partition('run-1') });
     // Assess
-    expect(first).toEqual({ table: 'raw_casenotes_data_notes', added: ['id', 'body', 'author'] });
+    expect(first).toEqual({
+      table: 'raw_casenotes_data_notes',
+      added: ['id', 'body', 'author'],
+      widened: [],
+      partitionsUpdated: 0,
+    });
     const { Table } = await glue.send(new GetTableCommand({ DatabaseName: database, Name: first.table }));
     expect(Table?.PartitionKeys?.map((k) => k.Name)).toEqual([
       'import_year',
@@ -114,5 +128,227 @@ describe('registerRawTable against the Glue catalog (moto)', () => {
       new GetPartitionsCommand({ DatabaseName: database, TableName: 'raw_drift_items' }),
     );
     expect(Partitions?.map((p) => p.Values?.[4]).sort()).toEqual(['r1', 'r2']);
+  });
+});
+
+/**
+ * What a Hive-connector reader (Trino, so Athena) uses to read one partition: the partition's own
+ * storage descriptor — its SerDe, the SerDe's parameters (`mapping.*`) and its columns — never the
+ * table's.
+ */
+async function partitionReads(table: string) {
+  const { Partitions } = await glue.send(
+    new GetPartitionsCommand({ DatabaseName: database, TableName: table }),
+  );
+  return new Map(
+    (Partitions ?? []).map((p) => {
+      const sd = p.StorageDescriptor as StorageDescriptor;
+      return [
+        p.Values?.[4],
+        {
+          location: sd.Location,
+          columns: sd.Columns?.map((c) => [c.Name, c.Type]),
+          serde: sd.SerdeInfo?.SerializationLibrary,
+          params: sd.SerdeInfo?.Parameters,
+          inputFormat: sd.InputFormat,
+          outputFormat: sd.OutputFormat,
+          compressed: sd.Compressed,
+        },
+      ];
+    }),
+  );
+}
+
+async function tableDescriptor(table: string): Promise<StorageDescriptor> {
+  const { Table } = await glue.send(new GetTableCommand({ DatabaseName: database, Name: table }));
+  return Table?.StorageDescriptor as StorageDescriptor;
+}
+
+describe('raw partitions read as a Hive-connector reader reads them (moto)', () => {
+  const base = {
+    glue,
+    database,
+    source: 'open-data',
+    stream: 'complaints',
+    bucket: 'raw',
+    streamPrefix: 'nyc/complaints',
+  };
+  const at = (run: string) =>
+    `s3://raw/nyc/complaints/import_year=2026/import_month=11/import_day=23/import_date=20261123/run_id=${run}/`;
+
+  test("each partition carries the table's whole descriptor; a widening run brings the earlier ones along", async () => {
+    // Act 1: a first run, Socrata-like system fields that need a mapping
+    await registerRawTable({
+      ...base,
+      partition: partition('r1'),
+      sample: [{ ':id': 'row-1', ':updated_at': '2026-11-01T00:00:00.000Z', count: 3, open: true }],
+    });
+
+    // Assess 1
+    const firstColumns = [
+      ['id', 'string'],
+      ['updated_at', 'string'],
+      ['count', 'bigint'],
+      ['open', 'boolean'],
+    ];
+    let reads = await partitionReads('raw_open_data_complaints');
+    expect(reads.get('r1')).toEqual({
+      location: at('r1'),
+      columns: firstColumns,
+      serde: 'org.openx.data.jsonserde.JsonSerDe',
+      params: {
+        'ignore.malformed.json': 'FALSE',
+        'case.insensitive': 'FALSE',
+        'mapping.id': ':id',
+        'mapping.updated_at': ':updated_at',
+      },
+      inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      compressed: true,
+    });
+
+    // Act 2: values that no longer fit the columns, and a new mapped field
+    const second = await registerRawTable({
+      ...base,
+      partition: partition('r2'),
+      sample: [
+        { ':id': 'row-2', count: 2.5, open: 'unknown', ':version': 'rv-2' },
+        { ':id': 'row-3', count: 4, open: null },
+      ],
+    });
+
+    // Assess 2: the table widened, and every partition, the first run's too, reads as the table
+    expect(second.added).toEqual(['version']);
+    expect(second.widened).toEqual([
+      { column: 'count', from: 'bigint', to: 'double' },
+      { column: 'open', from: 'boolean', to: 'string' },
+    ]);
+    expect(second.partitionsUpdated).toBe(1);
+    const table = await tableDescriptor('raw_open_data_complaints');
+    const widenedColumns = [
+      ['id', 'string'],
+      ['updated_at', 'string'],
+      ['count', 'double'],
+      ['open', 'string'],
+      ['version', 'string'],
+    ];
+    expect(table.Columns?.map((c) => [c.Name, c.Type])).toEqual(widenedColumns);
+    reads = await partitionReads('raw_open_data_complaints');
+    expect([...reads.keys()].sort()).toEqual(['r1', 'r2']);
+    for (const run of ['r1', 'r2']) {
+      expect(reads.get(run)).toMatchObject({
+        location: at(run),
+        columns: widenedColumns,
+        serde: 'org.openx.data.jsonserde.JsonSerDe',
+        params: table.SerdeInfo?.Parameters,
+      });
+      expect(reads.get(run)?.params).toMatchObject({
+        'mapping.id': ':id',
+        'mapping.updated_at': ':updated_at',
+        'mapping.version': ':version',
+      });
+    }
+
+    // Act 3: a later run that changes nothing updates no partition
+    const third = await registerRawTable({ ...base, partition: partition('r3'), sample: [{ count: 1 }] });
+    expect(third).toMatchObject({ added: [], widened: [], partitionsUpdated: 0 });
+    expect((await partitionReads('raw_open_data_complaints')).get('r3')?.columns).toEqual(widenedColumns);
+  });
+
+  test('partitions registered before they carried the descriptor are brought along once, all of them', async () => {
+    // Prepare: a table and 120 partitions as the catalog held them before (no columns, no mapping)
+    const table = 'raw_legacy_rows';
+    const tableSd = {
+      Columns: [
+        { Name: 'id', Type: 'string' },
+        { Name: 'n', Type: 'bigint' },
+      ],
+      Location: 's3://raw/legacy/rows/',
+      InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      Compressed: true,
+      SerdeInfo: {
+        SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+        Parameters: { 'ignore.malformed.json': 'FALSE', 'case.insensitive': 'FALSE', 'mapping.id': ':id' },
+      },
+    };
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: database,
+        TableInput: {
+          Name: table,
+          TableType: 'EXTERNAL_TABLE',
+          PartitionKeys: [...PARTITION_KEYS],
+          StorageDescriptor: tableSd,
+        },
+      }),
+    );
+    const runs = Array.from({ length: 120 }, (_, i) => `old-${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < runs.length; i += 100) {
+      await glue.send(
+        new BatchCreatePartitionCommand({
+          DatabaseName: database,
+          TableName: table,
+          PartitionInputList: runs.slice(i, i + 100).map((run) => ({
+            Values: ['2026', '11', '23', '20261123', run],
+            StorageDescriptor: {
+              Location: `s3://raw/legacy/rows/run_id=${run}/`,
+              SerdeInfo: {
+                SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+                Parameters: { 'ignore.malformed.json': 'FALSE' },
+              },
+            },
+          })),
+        }),
+      );
+    }
+
+    // Act: a run whose records change nothing in the table
+    const input = {
+      glue,
+      database,
+      source: 'legacy',
+      stream: 'rows',
+      bucket: 'raw',
+      streamPrefix: 'legacy/rows',
+    };
+    const result = await registerRawTable({
+      ...input,
+      partition: partition('new'),
+      sample: [{ ':id': 'a', n: 1 }],
+    });
+    const again = await registerRawTable({
+      ...input,
+      partition: partition('newer'),
+      sample: [{ ':id': 'b' }],
+    });
+
+    // Assess
+    expect(result).toMatchObject({ added: [], widened: [], partitionsUpdated: 120 });
+    expect(again.partitionsUpdated).toBe(0);
+    const reads = await partitionReads(table);
+    expect(reads.size).toBe(122);
+    for (const [run, read] of reads) {
+      expect(read.columns).toEqual([
+        ['id', 'string'],
+        ['n', 'bigint'],
+      ]);
+      expect(read.params).toEqual(tableSd.SerdeInfo.Parameters);
+      expect(read.compressed).toBe(true);
+      if (run?.startsWith('old-')) expect(read.location).toBe(`s3://raw/legacy/rows/run_id=${run}/`);
+    }
+  });
+
+  test('a key already read by a column keeps it; a new key never takes over a mapped name', () => {
+    const first = mergeSchema(undefined, [{ ':id': 'x' }]);
+    const change = mergeSchema(first.schema, [{ id: 7, ':id': 'y' }]);
+    expect(change.schema.columns.map((c) => [c.Name, c.Type])).toEqual([
+      ['id', 'string'],
+      ['id_2', 'bigint'],
+    ]);
+    expect(change.schema.mapping).toEqual({ id: ':id', id_2: 'id' });
+    expect(change.added).toEqual(['id_2']);
+    // a field named like a partition key gets its own column, not the partition's
+    expect(mergeSchema(undefined, [{ run_id: 'r' }]).schema.mapping).toEqual({ run_id_2: 'run_id' });
   });
 });

@@ -9,8 +9,8 @@ import {
   GetTableCommand,
   GlueClient,
 } from '@aws-sdk/client-glue';
-import { createHandler } from '@tributary/core';
-import { captureOutput, createBucket, type FixtureApi } from '@tributary/testkit';
+import { createHandler, defineSource } from '@tributary/core';
+import { captureOutput, createBucket, type FixtureApi, startFixtureApi } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetContext, setHandlerEnv } from './support/context.ts';
 import { makeOrders, startOrdersApi } from './support/ordersApi.ts';
@@ -56,6 +56,90 @@ describe('raw tables', () => {
       new GetPartitionsCommand({ DatabaseName: database, TableName: 'raw_orders_api_orders' }),
     );
     expect(Partitions?.map((p) => p.Values)).toEqual([['2026', '11', '23', '20261123', runId]]);
+    // a Hive-connector reader reads the partition by its own descriptor: the table's, location aside
+    expect(Partitions?.[0]?.StorageDescriptor).toEqual({
+      ...Table?.StorageDescriptor,
+      Location: `s3://${bucket}/sales/orders-api/orders/import_year=2026/import_month=11/import_day=23/import_date=20261123/run_id=${runId}/`,
+    });
+  });
+
+  it("a SODA-shaped dataset's partitions read its mapped system fields, after a run that widens the table too", async () => {
+    // Prepare: rows as Socrata sends them (`:id`, `:updated_at` need `mapping.*`), then a run
+    // whose rows no longer fit the first run's types and bring a new system field
+    let rows: Record<string, unknown>[] = Array.from({ length: 5 }, (_, i) => ({
+      ':id': `row-${i}`,
+      ':updated_at': `2026-11-01T00:00:0${i}.000Z`,
+      count: i,
+    }));
+    const soda = await startFixtureApi((req) => {
+      const offset = Number(req.query.get('$offset') ?? 0);
+      const limit = Number(req.query.get('$limit') ?? 1000);
+      return { body: rows.slice(offset, offset + limit) };
+    });
+    const sodaHandler = createHandler(
+      defineSource({
+        name: 'soda-like',
+        baseUrl: 'https://soda.example.invalid',
+        streams: {
+          complaints: {
+            path: '/resource/abcd-1234.json',
+            paginator: { type: 'offset', offsetParam: '$offset', limitParam: '$limit', limit: 2 },
+            primaryKey: ':id',
+          },
+        },
+      }),
+    );
+    process.env.GLUE_DATABASE = database;
+    const table = 'raw_soda_like_complaints';
+    const readers = async () =>
+      (
+        await glue.send(new GetPartitionsCommand({ DatabaseName: database, TableName: table }))
+      ).Partitions?.map((p) => ({
+        run: p.Values?.[4],
+        columns: p.StorageDescriptor?.Columns?.map((c) => `${c.Name} ${c.Type}`),
+        mapping: Object.entries(p.StorageDescriptor?.SerdeInfo?.Parameters ?? {})
+          .filter(([k]) => k.startsWith('mapping.'))
+          .sort(),
+      })).sort((a, b) => String(a.run).localeCompare(String(b.run)));
+
+    try {
+      // Act 1
+      process.env.API_BASE_URL = soda.url;
+      await sodaHandler({ runId: '2026-11-23-soda-1' }, budgetContext(Infinity));
+
+      // Assess 1
+      expect(await readers()).toEqual([
+        {
+          run: '2026-11-23-soda-1',
+          columns: ['id string', 'updated_at string', 'count bigint'],
+          mapping: [
+            ['mapping.id', ':id'],
+            ['mapping.updated_at', ':updated_at'],
+          ],
+        },
+      ]);
+
+      // Act 2
+      rows = rows.map((r, i) => ({ ...r, count: i + 0.5, ':version': `rv-${i}` }));
+      await sodaHandler({ runId: '2026-11-23-soda-2' }, budgetContext(Infinity));
+
+      // Assess 2: both partitions, the first run's too, read the widened columns and every mapping
+      const widened = {
+        columns: ['id string', 'updated_at string', 'count double', 'version string'],
+        mapping: [
+          ['mapping.id', ':id'],
+          ['mapping.updated_at', ':updated_at'],
+          ['mapping.version', ':version'],
+        ],
+      };
+      expect(await readers()).toEqual([
+        { run: '2026-11-23-soda-1', ...widened },
+        { run: '2026-11-23-soda-2', ...widened },
+      ]);
+    } finally {
+      process.env.API_BASE_URL = api.url;
+      await soda.close();
+    }
   });
 
   it('a catalog failure is logged, and the run still completes', async () => {
