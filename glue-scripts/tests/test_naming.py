@@ -1,6 +1,14 @@
-"""Column and table naming: sanitizing and collisions (pure)."""
+"""Column and table naming: sanitizing and collisions (pure).
 
+The rule is docs/contracts.md's "Column names", shared with the raw tables
+(packages/core/src/catalog/columnNames.ts): both are checked against test/vectors/column-names.json.
+"""
+
+import json
 import logging
+from pathlib import Path
+
+import pytest
 
 from tributary_curate.naming import column_name, resolve_names, sanitize, table_name
 
@@ -43,3 +51,26 @@ def test_long_names_are_cut_with_a_hash():
     assert name.startswith("a" * 10)
     other = ("a" * 40, "b" * 39 + "c")
     assert resolve_names([other])[other] != name
+
+
+VECTORS_FILE = Path(__file__).resolve().parents[2] / "test" / "vectors" / "column-names.json"
+VECTORS = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("v", VECTORS["names"], ids=lambda v: repr(v["key"]))
+def test_vector_names(v):
+    assert resolve_names([(v["key"],)]) == {(v["key"],): v["name"]}
+    if len(v["name"]) < 63:
+        assert sanitize(v["key"]) == v["name"]
+
+
+@pytest.mark.parametrize("v", VECTORS["paths"], ids=lambda v: ".".join(v["path"]))
+def test_vector_paths(v):
+    assert column_name(tuple(v["path"])) == v["name"]
+
+
+@pytest.mark.parametrize("v", VECTORS["collisions"], ids=lambda v: v["why"][:40])
+def test_vector_collisions(v):
+    for keys in (v["keys"], list(reversed(v["keys"]))):
+        got = resolve_names([(k,) for k in keys], reserved=v["reserved"])
+        assert {k: got[(k,)] for k in keys} == v["names"]

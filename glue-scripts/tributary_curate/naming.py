@@ -1,4 +1,9 @@
-"""Column and table names safe for Glue, Athena, Iceberg and PostgreSQL: pure functions."""
+"""Column and table names safe for Glue, Athena, Iceberg and PostgreSQL: pure functions.
+
+The column-name rule is docs/contracts.md's "Column names", the same for the raw tables
+(packages/core/src/catalog/columnNames.ts): both are tested against test/vectors/column-names.json;
+change the rule in both, and in the vectors, at once.
+"""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ import {
   UpdatePartitionCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
+import { resolveNames } from './columnNames.ts';
 
 export interface RawPartition {
   importYear: string;
@@ -56,14 +57,9 @@ export function rawTableName(source: string, stream: string): string {
   return `raw_${source}_${stream}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
 }
 
-/** A JSON key as a Glue column name: lowercase, `[a-z0-9_]`, not starting with a digit. */
+/** A top-level JSON key's column name, by the rule of docs/contracts.md ("Column names"). */
 export function columnName(key: string): string {
-  const name = key
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-  if (name === '') return 'col';
-  return /^[0-9]/.test(name) ? `_${name}` : name;
+  return resolveNames([[key]])[0]!;
 }
 
 function hiveType(value: unknown): string | undefined {
@@ -100,47 +96,67 @@ export interface SchemaChange {
   added: string[];
   /** Columns whose type changed: `{ column, from, to }`. */
   widened: { column: string; from: string; to: string }[];
+  /** Columns renamed to the naming rule (a table named before it): `{ from, to }`. */
+  renamed: { from: string; to: string }[];
 }
 
 /**
  * Merges records into a schema (none: a new table). A key the schema already reads keeps its column
- * (columns are never renamed or dropped) and its type widens to hold the new values; a new key gets
- * a new column: the first key to claim a column name keeps it, another key that sanitizes to a name
- * already taken gets a numbered suffix, so no field is silently merged into another.
+ * and its type widens to hold the new values; the run's new keys get new columns, named by the rule
+ * of docs/contracts.md ("Column names") against the names already taken (the table's columns and
+ * the partition keys), so no field is silently merged into another. Columns are never dropped, and
+ * renamed only with `renameToRule`: once, for a table named before the rule.
  */
 export function mergeSchema(
   existing: RawSchema | undefined,
   sample: readonly Record<string, unknown>[],
+  options: { renameToRule?: boolean } = {},
 ): SchemaChange {
+  const partitionKeys = PARTITION_KEYS.map((k) => k.Name ?? '');
   const types = new Map<string, string | undefined>();
   const keyOf = new Map<string, string>();
   const nameOfKey = new Map<string, string>();
-  for (const c of existing?.columns ?? []) {
-    const name = c.Name ?? '';
-    const key = existing?.mapping[name] ?? name;
-    types.set(name, c.Type);
-    keyOf.set(name, key);
-    nameOfKey.set(key, name);
-  }
-  const taken = new Set<string>([...keyOf.keys(), ...PARTITION_KEYS.map((k) => k.Name ?? '')]);
+  const renamed: SchemaChange['renamed'] = [];
+  const known = (existing?.columns ?? []).map((c) => ({
+    name: c.Name ?? '',
+    key: existing?.mapping[c.Name ?? ''] ?? c.Name ?? '',
+    type: c.Type,
+  }));
+  const ruleNames = options.renameToRule
+    ? resolveNames(
+        known.map((c) => [c.key]),
+        partitionKeys,
+      )
+    : known.map((c) => c.name);
+  known.forEach((c, i) => {
+    const name = ruleNames[i]!;
+    if (name !== c.name) renamed.push({ from: c.name, to: name });
+    types.set(name, c.type);
+    keyOf.set(name, c.key);
+    nameOfKey.set(c.key, name);
+  });
+
   const seen = new Map<string, string | undefined>();
+  const fresh: string[] = [];
   for (const record of sample) {
     for (const [key, value] of Object.entries(record)) {
-      let name = nameOfKey.get(key);
-      if (name === undefined) {
-        const base = columnName(key);
-        name = base;
-        for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
-        taken.add(name);
-        keyOf.set(name, key);
-        nameOfKey.set(key, name);
-      }
-      seen.set(name, widenType(seen.get(name), hiveType(value)));
+      if (!nameOfKey.has(key) && !seen.has(key)) fresh.push(key);
+      seen.set(key, widenType(seen.get(key), hiveType(value)));
     }
   }
+  const freshNames = resolveNames(
+    fresh.map((k) => [k]),
+    [...keyOf.keys(), ...partitionKeys],
+  );
+  fresh.forEach((key, i) => {
+    keyOf.set(freshNames[i]!, key);
+    nameOfKey.set(key, freshNames[i]!);
+  });
+
   const added: string[] = [];
   const widened: SchemaChange['widened'] = [];
-  for (const [name, type] of seen) {
+  for (const [key, type] of seen) {
+    const name = nameOfKey.get(key)!;
     if (!types.has(name)) {
       added.push(name);
       types.set(name, type);
@@ -156,7 +172,7 @@ export function mergeSchema(
   const columns = [...types].map(([Name, Type]) => ({ Name, Type: Type ?? 'string' }));
   const mapping: Record<string, string> = {};
   for (const [name, key] of keyOf) if (name !== key) mapping[name] = key;
-  return { schema: { columns, mapping }, added, widened };
+  return { schema: { columns, mapping }, added, widened, renamed };
 }
 
 /** Columns inferred from records alone (a new table's schema). */
@@ -217,6 +233,12 @@ function matchesTable(partition: StorageDescriptor | undefined, table: StorageDe
  */
 const PARTITIONS_FOLLOW = 'tributary.partitions';
 const PARTITIONS_FOLLOW_VALUE = 'table-descriptor';
+/**
+ * The table parameter that says its columns are named by the rule of docs/contracts.md ("Column
+ * names"). A table without it (named before the rule) has its columns renamed to it once.
+ */
+const NAMING = 'tributary.column_names';
+const NAMING_VALUE = 'contracts-v1';
 /** BatchUpdatePartition takes at most 100 entries. */
 const BATCH = 100;
 
@@ -275,6 +297,7 @@ export async function registerRawTable(input: RegisterRawTableInput): Promise<{
   table: string;
   added: string[];
   widened: SchemaChange['widened'];
+  renamed: SchemaChange['renamed'];
   /** Partitions of earlier runs given the table's (changed) descriptor. */
   partitionsUpdated: number;
 }> {
@@ -289,7 +312,10 @@ export async function registerRawTable(input: RegisterRawTableInput): Promise<{
       throw error;
     });
 
-  const change = mergeSchema(existing ? schemaOf(existing.StorageDescriptor) : undefined, input.sample);
+  const named = existing?.Parameters?.[NAMING] === NAMING_VALUE;
+  const change = mergeSchema(existing ? schemaOf(existing.StorageDescriptor) : undefined, input.sample, {
+    renameToRule: existing !== undefined && !named,
+  });
   const sd = storage(bucket, streamPrefix, change.schema);
   let partitionsUpdated = 0;
 
@@ -306,6 +332,7 @@ export async function registerRawTable(input: RegisterRawTableInput): Promise<{
               compressionType: 'gzip',
               'tributary.source': input.source,
               [PARTITIONS_FOLLOW]: PARTITIONS_FOLLOW_VALUE,
+              [NAMING]: NAMING_VALUE,
             },
             PartitionKeys: [...PARTITION_KEYS],
             StorageDescriptor: sd,
@@ -318,37 +345,25 @@ export async function registerRawTable(input: RegisterRawTableInput): Promise<{
   } else {
     const followed = existing.Parameters?.[PARTITIONS_FOLLOW] === PARTITIONS_FOLLOW_VALUE;
     const changed = !matchesTable(existing.StorageDescriptor, sd);
+    const update = (parameters: Record<string, string>) =>
+      glue.send(
+        new UpdateTableCommand({
+          DatabaseName: database,
+          TableInput: {
+            Name: table,
+            TableType: existing.TableType ?? 'EXTERNAL_TABLE',
+            Parameters: parameters,
+            PartitionKeys: existing.PartitionKeys ?? [...PARTITION_KEYS],
+            StorageDescriptor: sd,
+          },
+        }),
+      );
+    const parameters = { ...existing.Parameters, [NAMING]: NAMING_VALUE };
+    if (changed || !named) await update(parameters);
     if (changed || !followed) {
-      if (changed) {
-        await glue.send(
-          new UpdateTableCommand({
-            DatabaseName: database,
-            TableInput: {
-              Name: table,
-              TableType: existing.TableType ?? 'EXTERNAL_TABLE',
-              Parameters: existing.Parameters ?? {},
-              PartitionKeys: existing.PartitionKeys ?? [...PARTITION_KEYS],
-              StorageDescriptor: sd,
-            },
-          }),
-        );
-      }
       partitionsUpdated = await bringPartitionsAlong(glue, database, table, sd);
-      if (!followed) {
-        // Marked only once every partition follows: a failure above retries on the next run.
-        await glue.send(
-          new UpdateTableCommand({
-            DatabaseName: database,
-            TableInput: {
-              Name: table,
-              TableType: existing.TableType ?? 'EXTERNAL_TABLE',
-              Parameters: { ...existing.Parameters, [PARTITIONS_FOLLOW]: PARTITIONS_FOLLOW_VALUE },
-              PartitionKeys: existing.PartitionKeys ?? [...PARTITION_KEYS],
-              StorageDescriptor: sd,
-            },
-          }),
-        );
-      }
+      // Marked only once every partition follows: a failure above retries on the next run.
+      if (!followed) await update({ ...parameters, [PARTITIONS_FOLLOW]: PARTITIONS_FOLLOW_VALUE });
     }
   }
 
@@ -384,5 +399,5 @@ export async function registerRawTable(input: RegisterRawTableInput): Promise<{
       `Glue could not register partition ${values.join('/')} of ${database}.${table}: ${failure.ErrorDetail?.ErrorCode} ${failure.ErrorDetail?.ErrorMessage}`,
     );
   }
-  return { table, added: change.added, widened: change.widened, partitionsUpdated };
+  return { table, added: change.added, widened: change.widened, renamed: change.renamed, partitionsUpdated };
 }

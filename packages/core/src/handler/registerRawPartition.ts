@@ -41,7 +41,7 @@ export async function registerRawPartition(input: RegisterRawPartitionInput): Pr
         if (++n >= RAW_TABLE_SAMPLE) break;
       }
     }
-    const { added, widened, partitionsUpdated } = await registerRawTable({
+    const { added, widened, renamed, partitionsUpdated } = await registerRawTable({
       glue: input.glue,
       database: input.database,
       source: manifest.source,
@@ -61,6 +61,7 @@ export async function registerRawPartition(input: RegisterRawPartitionInput): Pr
       table: `${input.database}.${table}`,
       added,
       widened,
+      renamed,
       partitionsUpdated,
     });
   } catch (error) {

@@ -27,13 +27,16 @@ const partition = (runId: string) => ({
 });
 
 describe('column inference', () => {
-  test('names are Glue-safe and collisions get a suffix instead of merging fields', () => {
-    expect(columnName(':updated_at')).toBe('updated_at');
+  test('names follow docs/contracts.md and collisions get a suffix instead of merging fields', () => {
+    // the rule's own vectors: test/vectors/column-names.json (columnNames.test.ts)
+    expect(columnName(':updated_at')).toBe('_updated_at');
     expect(columnName('Total Price')).toBe('total_price');
     expect(columnName('2fa')).toBe('_2fa');
+    expect(columnName('orderDate')).toBe('order_date');
     const { columns, mapping } = inferColumns([{ ':id': 'row-1', id: 7, ID: 'x', 'a-b': true }]);
-    expect(columns.map((c) => c.Name)).toEqual(['id', 'id_2', 'id_3', 'a_b']);
-    expect(mapping).toEqual({ id: ':id', id_2: 'id', id_3: 'ID', a_b: 'a-b' });
+    // columns in the order the records show them; names given in code-point order of the keys
+    expect(columns.map((c) => c.Name)).toEqual(['_id', 'id_2', 'id', 'a_b']);
+    expect(mapping).toEqual({ _id: ':id', id_2: 'id', id: 'ID', a_b: 'a-b' });
   });
 
   test('types widen across records: int+float is double, anything else mixed is string', () => {
@@ -76,6 +79,7 @@ describe('registerRawTable against the Glue catalog (moto)', () => {
       table: 'raw_casenotes_data_notes',
       added: ['id', 'body', 'author'],
       widened: [],
+      renamed: [],
       partitionsUpdated: 0,
     });
     const { Table } = await glue.send(new GetTableCommand({ DatabaseName: database, Name: first.table }));
@@ -120,10 +124,10 @@ describe('registerRawTable against the Glue catalog (moto)', () => {
     );
     expect(Table?.StorageDescriptor?.Columns?.map((c) => [c.Name, c.Type])).toEqual([
       ['id', 'bigint'],
-      ['name', 'string'],
+      ['_name', 'string'],
       ['extra', 'double'],
     ]);
-    expect(Table?.StorageDescriptor?.SerdeInfo?.Parameters?.['mapping.name']).toBe(':name');
+    expect(Table?.StorageDescriptor?.SerdeInfo?.Parameters?.['mapping._name']).toBe(':name');
     const { Partitions } = await glue.send(
       new GetPartitionsCommand({ DatabaseName: database, TableName: 'raw_drift_items' }),
     );
@@ -186,8 +190,8 @@ describe('raw partitions read as a Hive-connector reader reads them (moto)', () 
 
     // Assess 1
     const firstColumns = [
-      ['id', 'string'],
-      ['updated_at', 'string'],
+      ['_id', 'string'],
+      ['_updated_at', 'string'],
       ['count', 'bigint'],
       ['open', 'boolean'],
     ];
@@ -199,8 +203,8 @@ describe('raw partitions read as a Hive-connector reader reads them (moto)', () 
       params: {
         'ignore.malformed.json': 'FALSE',
         'case.insensitive': 'FALSE',
-        'mapping.id': ':id',
-        'mapping.updated_at': ':updated_at',
+        'mapping._id': ':id',
+        'mapping._updated_at': ':updated_at',
       },
       inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
       outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
@@ -218,7 +222,7 @@ describe('raw partitions read as a Hive-connector reader reads them (moto)', () 
     });
 
     // Assess 2: the table widened, and every partition, the first run's too, reads as the table
-    expect(second.added).toEqual(['version']);
+    expect(second.added).toEqual(['_version']);
     expect(second.widened).toEqual([
       { column: 'count', from: 'bigint', to: 'double' },
       { column: 'open', from: 'boolean', to: 'string' },
@@ -226,11 +230,11 @@ describe('raw partitions read as a Hive-connector reader reads them (moto)', () 
     expect(second.partitionsUpdated).toBe(1);
     const table = await tableDescriptor('raw_open_data_complaints');
     const widenedColumns = [
-      ['id', 'string'],
-      ['updated_at', 'string'],
+      ['_id', 'string'],
+      ['_updated_at', 'string'],
       ['count', 'double'],
       ['open', 'string'],
-      ['version', 'string'],
+      ['_version', 'string'],
     ];
     expect(table.Columns?.map((c) => [c.Name, c.Type])).toEqual(widenedColumns);
     reads = await partitionReads('raw_open_data_complaints');
@@ -243,9 +247,9 @@ describe('raw partitions read as a Hive-connector reader reads them (moto)', () 
         params: table.SerdeInfo?.Parameters,
       });
       expect(reads.get(run)?.params).toMatchObject({
-        'mapping.id': ':id',
-        'mapping.updated_at': ':updated_at',
-        'mapping.version': ':version',
+        'mapping._id': ':id',
+        'mapping._updated_at': ':updated_at',
+        'mapping._version': ':version',
       });
     }
 
@@ -255,13 +259,15 @@ describe('raw partitions read as a Hive-connector reader reads them (moto)', () 
     expect((await partitionReads('raw_open_data_complaints')).get('r3')?.columns).toEqual(widenedColumns);
   });
 
-  test('partitions registered before they carried the descriptor are brought along once, all of them', async () => {
-    // Prepare: a table and 120 partitions as the catalog held them before (no columns, no mapping)
+  test('partitions registered before they carried the descriptor are brought along once, all of them, and columns named before the rule are renamed to it', async () => {
+    // Prepare: a table and 120 partitions as the catalog held them before (`:id` read as `id`,
+    // `orderDate` as `orderdate`; partitions with no columns, no mapping)
     const table = 'raw_legacy_rows';
     const tableSd = {
       Columns: [
         { Name: 'id', Type: 'string' },
         { Name: 'n', Type: 'bigint' },
+        { Name: 'orderdate', Type: 'string' },
       ],
       Location: 's3://raw/legacy/rows/',
       InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
@@ -269,7 +275,12 @@ describe('raw partitions read as a Hive-connector reader reads them (moto)', () 
       Compressed: true,
       SerdeInfo: {
         SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
-        Parameters: { 'ignore.malformed.json': 'FALSE', 'case.insensitive': 'FALSE', 'mapping.id': ':id' },
+        Parameters: {
+          'ignore.malformed.json': 'FALSE',
+          'case.insensitive': 'FALSE',
+          'mapping.id': ':id',
+          'mapping.orderdate': 'orderDate',
+        },
       },
     };
     await glue.send(
@@ -303,7 +314,7 @@ describe('raw partitions read as a Hive-connector reader reads them (moto)', () 
       );
     }
 
-    // Act: a run whose records change nothing in the table
+    // Act: a run whose records bring no new field or type
     const input = {
       glue,
       database,
@@ -324,29 +335,45 @@ describe('raw partitions read as a Hive-connector reader reads them (moto)', () 
     });
 
     // Assess
-    expect(result).toMatchObject({ added: [], widened: [], partitionsUpdated: 120 });
-    expect(again.partitionsUpdated).toBe(0);
+    expect(result).toMatchObject({
+      added: [],
+      widened: [],
+      renamed: [
+        { from: 'id', to: '_id' },
+        { from: 'orderdate', to: 'order_date' },
+      ],
+      partitionsUpdated: 120,
+    });
+    expect(again).toMatchObject({ renamed: [], partitionsUpdated: 0 });
+    const renamedParams = {
+      'ignore.malformed.json': 'FALSE',
+      'case.insensitive': 'FALSE',
+      'mapping._id': ':id',
+      'mapping.order_date': 'orderDate',
+    };
+    expect((await tableDescriptor(table)).SerdeInfo?.Parameters).toEqual(renamedParams);
     const reads = await partitionReads(table);
     expect(reads.size).toBe(122);
     for (const [run, read] of reads) {
       expect(read.columns).toEqual([
-        ['id', 'string'],
+        ['_id', 'string'],
         ['n', 'bigint'],
+        ['order_date', 'string'],
       ]);
-      expect(read.params).toEqual(tableSd.SerdeInfo.Parameters);
+      expect(read.params).toEqual(renamedParams);
       expect(read.compressed).toBe(true);
       if (run?.startsWith('old-')) expect(read.location).toBe(`s3://raw/legacy/rows/run_id=${run}/`);
     }
   });
 
   test('a key already read by a column keeps it; a new key never takes over a mapped name', () => {
-    const first = mergeSchema(undefined, [{ ':id': 'x' }]);
-    const change = mergeSchema(first.schema, [{ id: 7, ':id': 'y' }]);
+    const first = mergeSchema(undefined, [{ ID: 'x' }]);
+    const change = mergeSchema(first.schema, [{ id: 7, ID: 'y' }]);
     expect(change.schema.columns.map((c) => [c.Name, c.Type])).toEqual([
       ['id', 'string'],
       ['id_2', 'bigint'],
     ]);
-    expect(change.schema.mapping).toEqual({ id: ':id', id_2: 'id' });
+    expect(change.schema.mapping).toEqual({ id: 'ID', id_2: 'id' });
     expect(change.added).toEqual(['id_2']);
     // a field named like a partition key gets its own column, not the partition's
     expect(mergeSchema(undefined, [{ run_id: 'r' }]).schema.mapping).toEqual({ run_id_2: 'run_id' });

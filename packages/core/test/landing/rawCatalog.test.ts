@@ -111,10 +111,10 @@ describe('raw tables', () => {
       expect(await readers()).toEqual([
         {
           run: '2026-11-23-soda-1',
-          columns: ['id string', 'updated_at string', 'count bigint'],
+          columns: ['_id string', '_updated_at string', 'count bigint'],
           mapping: [
-            ['mapping.id', ':id'],
-            ['mapping.updated_at', ':updated_at'],
+            ['mapping._id', ':id'],
+            ['mapping._updated_at', ':updated_at'],
           ],
         },
       ]);
@@ -125,11 +125,11 @@ describe('raw tables', () => {
 
       // Assess 2: both partitions, the first run's too, read the widened columns and every mapping
       const widened = {
-        columns: ['id string', 'updated_at string', 'count double', 'version string'],
+        columns: ['_id string', '_updated_at string', 'count double', '_version string'],
         mapping: [
-          ['mapping.id', ':id'],
-          ['mapping.updated_at', ':updated_at'],
-          ['mapping.version', ':version'],
+          ['mapping._id', ':id'],
+          ['mapping._updated_at', ':updated_at'],
+          ['mapping._version', ':version'],
         ],
       };
       expect(await readers()).toEqual([
