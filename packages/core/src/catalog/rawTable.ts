@@ -65,7 +65,9 @@ export function columnName(key: string): string {
 function hiveType(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'boolean') return 'boolean';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'bigint' : 'double';
+  // An integer beyond 64 bits does not read as bigint: it reads as double.
+  if (typeof value === 'number')
+    return Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? 'bigint' : 'double';
   return 'string';
 }
 
@@ -210,6 +212,12 @@ export function partitionStorage(table: StorageDescriptor, location: string): St
   return { ...table, Location: location };
 }
 
+/** A partition's folder, named like the keys: `…/import_year=YYYY/…/run_id=<runId>/`. */
+function partitionLocation(bucket: string, streamPrefix: string, values: readonly string[]): string {
+  const folders = PARTITION_KEYS.map((k, i) => `${k.Name}=${values[i]}`).join('/');
+  return `s3://${bucket}/${streamPrefix}/${folders}/`;
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** Whether a partition's descriptor is the table's (location aside). */
@@ -252,6 +260,8 @@ async function bringPartitionsAlong(
   database: string,
   table: string,
   sd: StorageDescriptor,
+  bucket: string,
+  streamPrefix: string,
 ): Promise<number> {
   const entries: BatchUpdatePartitionRequestEntry[] = [];
   for await (const page of paginateGetPartitions(
@@ -265,7 +275,10 @@ async function bringPartitionsAlong(
         PartitionInput: {
           Values: p.Values,
           Parameters: p.Parameters,
-          StorageDescriptor: partitionStorage(sd, p.StorageDescriptor?.Location ?? ''),
+          StorageDescriptor: partitionStorage(
+            sd,
+            p.StorageDescriptor?.Location ?? partitionLocation(bucket, streamPrefix, p.Values ?? []),
+          ),
         },
       });
     }
@@ -361,7 +374,7 @@ export async function registerRawTable(input: RegisterRawTableInput): Promise<{
     const parameters = { ...existing.Parameters, [NAMING]: NAMING_VALUE };
     if (changed || !named) await update(parameters);
     if (changed || !followed) {
-      partitionsUpdated = await bringPartitionsAlong(glue, database, table, sd);
+      partitionsUpdated = await bringPartitionsAlong(glue, database, table, sd, bucket, streamPrefix);
       // Marked only once every partition follows: a failure above retries on the next run.
       if (!followed) await update({ ...parameters, [PARTITIONS_FOLLOW]: PARTITIONS_FOLLOW_VALUE });
     }
@@ -374,8 +387,10 @@ export async function registerRawTable(input: RegisterRawTableInput): Promise<{
     partition.importDate,
     partition.runId,
   ];
-  const location = `s3://${bucket}/${streamPrefix}/import_year=${values[0]}/import_month=${values[1]}/import_day=${values[2]}/import_date=${values[3]}/run_id=${values[4]}/`;
-  const partitionInput = { Values: values, StorageDescriptor: partitionStorage(sd, location) };
+  const partitionInput = {
+    Values: values,
+    StorageDescriptor: partitionStorage(sd, partitionLocation(bucket, streamPrefix, values)),
+  };
   const result = await glue.send(
     new BatchCreatePartitionCommand({
       DatabaseName: database,

@@ -55,6 +55,14 @@ describe('column inference', () => {
   });
 });
 
+test('an integer beyond 64 bits reads as double, not bigint', () => {
+  const sample = [JSON.parse('{"big": 18446744073709551616, "max": 9007199254740993}')];
+  expect(inferColumns(sample).columns.map((c) => [c.Name, c.Type])).toEqual([
+    ['big', 'double'],
+    ['max', 'bigint'],
+  ]);
+});
+
 describe('registerRawTable against the Glue catalog (moto)', () => {
   beforeAll(async () => {
     await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: database } }));
