@@ -1,11 +1,7 @@
 export { authKinds, createAuth } from './auth/registry.ts';
 export type { AuthContext, AuthFactory, AuthProvider } from './auth/types.ts';
-export {
-  inferColumns,
-  type RegisterRawTableInput,
-  rawTableName,
-  registerRawTable,
-} from './catalog/rawTable.ts';
+export { inferColumns } from './catalog/rawSchema.ts';
+export { type RegisterRawTableInput, rawTableName, registerRawTable } from './catalog/rawTable.ts';
 export { type EnvListOptions, envList } from './config/envList.ts';
 export { type EnvValueOptions, envValue } from './config/envValue.ts';
 export { defineSource } from './definition/defineSource.ts';

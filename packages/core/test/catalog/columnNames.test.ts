@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { columnName, resolveNames, sanitize } from '../../src/catalog/columnNames.ts';
-import { inferColumns } from '../../src/catalog/rawTable.ts';
+import { inferColumns } from '../../src/catalog/rawSchema.ts';
 
 interface Vectors {
   names: { key: string; name: string; why: string }[];

@@ -8,13 +8,8 @@ import {
   type StorageDescriptor,
 } from '@aws-sdk/client-glue';
 import { beforeAll, describe, expect, test } from 'vitest';
-import {
-  columnName,
-  inferColumns,
-  mergeSchema,
-  PARTITION_KEYS,
-  registerRawTable,
-} from '../../src/catalog/rawTable.ts';
+import { columnName, inferColumns, mergeSchema, PARTITION_KEYS } from '../../src/catalog/rawSchema.ts';
+import { registerRawTable } from '../../src/catalog/rawTable.ts';
 
 const glue = new GlueClient({});
 const database = `raw_table_test_${process.pid}`;
