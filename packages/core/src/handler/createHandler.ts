@@ -10,7 +10,7 @@
  * Stopping before the deadline: see `Deadline`. A stream that fails: the other streams stop cleanly at their next page boundary (parts closed,
  * nothing half-written), then the handler throws the failed stream's typed error (e.g. `SinkError`,
  * or the HTTP layer's), so the state machine's Retry/Catch match on its name. A retry with the same
- * event redoes the unfinished work with the same keys.
+ * event redoes the unfinished work, under new part keys (the manifest is the only commit point).
  */
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -18,9 +18,9 @@ import type { Context } from 'aws-lambda';
 import type { SourceDefinition } from '../definition/schema.ts';
 
 import { createReader } from '../http/createReader.ts';
-
 import { createRunLogger, observerFor } from '../observability/createRunLogger.ts';
 import { StreamTelemetry } from '../observability/StreamTelemetry.ts';
+import { newAttempt } from '../sink/keys.ts';
 import type { ReaderContext, StreamReader } from '../stream/types.ts';
 import { type Continuation, parseContinuation } from './continuation.ts';
 import { Deadline } from './Deadline.ts';
@@ -99,6 +99,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
       glue: glueFor,
       runId: event.runId,
       importDate: run.importDate,
+      attempt: newAttempt(),
       reader: makeReader(definition, {
         baseUrl: env.baseUrl,
         secretName: env.secretName,
