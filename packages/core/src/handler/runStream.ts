@@ -7,11 +7,7 @@
  * manifest PUT, the watermark) the open upload is aborted, the parts this invocation landed are
  * removed unless the committed manifest lists them, and the error is rethrown.
  */
-import type { Manifest } from '../manifest/Manifest.ts';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
-import { deleteKeys } from '../sink/deleteStaleParts.ts';
-import { getJsonObject } from '../sink/jsonObject.ts';
-import { manifestKey, type RunLocation } from '../sink/keys.ts';
 import { StreamSink } from '../sink/StreamSink.ts';
 import { isLater } from '../state/Watermark.ts';
 import type { Page, Window } from '../stream/types.ts';
@@ -19,6 +15,7 @@ import { completeStream } from './completeStream.ts';
 import type { StreamProgress } from './continuation.ts';
 import { parentRecords } from './parentRecords.ts';
 import { locationOf, type RunContext } from './RunContext.ts';
+import { removeUncommitted } from './removeUncommitted.ts';
 
 export type { RunContext } from './RunContext.ts';
 
@@ -156,22 +153,4 @@ function untilStopped<T>(page: Promise<T>, signal: AbortSignal): Promise<T | typ
       },
     );
   });
-}
-
-/**
- * After a failure: the parts this invocation landed (its attempt's keys, which no other invocation
- * wrote) are removed, unless the run's committed manifest lists them — this invocation wrote it
- * before failing later (a watermark write), or its PUT failed on the way back but had landed. When
- * the manifest cannot be read, nothing is removed: an orphan is invisible to a reader that trusts
- * manifests, and the run's next commit removes it; a committed part removed is data lost.
- */
-async function removeUncommitted(ctx: RunContext, location: RunLocation, keys: string[]): Promise<void> {
-  if (keys.length === 0) return;
-  const committed = await getJsonObject<Manifest>(ctx.s3, ctx.env.bucket, manifestKey(location));
-  const listed = new Set(committed?.parts.map((p) => p.key));
-  await deleteKeys(
-    ctx.s3,
-    ctx.env.bucket,
-    keys.filter((k) => !listed.has(k)),
-  );
 }

@@ -7,7 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { createHandler, type Manifest, manifestKey, runPrefix, stateKey } from '@tributary/core';
+import {
+  createHandler,
+  defineSource,
+  type Manifest,
+  manifestKey,
+  runPrefix,
+  stateKey,
+} from '@tributary/core';
 import {
   createBucket,
   type FaultProxy,
@@ -16,6 +23,7 @@ import {
   getObject,
   listKeys,
   startFaultProxy,
+  startFixtureApi,
 } from '@tributary/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { budgetContext, setHandlerEnv } from './support/context.ts';
@@ -210,6 +218,71 @@ describe('a failure after the manifest was written (the watermark PUT)', () => {
       expect(retried.streams[0]!.watermark).toBe(orders.at(-1)!.updated_at);
     } finally {
       process.env.OUTPUT_FOLDER = outputFolder;
+    }
+  });
+});
+
+describe('a failed invocation with another stream still running', () => {
+  it('removes what the other stream landed in it too: its continuation is never returned', async () => {
+    // Prepare: two independent streams; `fast`'s last page waits until `slow` has asked for its
+    // third page (so `slow` has landed pages when `fast` fails), then `fast`'s manifest PUT is cut.
+    const runId = '2026-11-23T06-00-00Z-two-streams';
+    const folder = 'sales/two-streams';
+    const rows = makeOrders(10_000);
+    let slowAsked = 0;
+    let slowHasPages: () => void = () => undefined;
+    const slowReady = new Promise<void>((ok) => {
+      slowHasPages = ok;
+    });
+    const twoApi = await startFixtureApi(async (req) => {
+      const offset = Number(req.query.get('cursor') ?? '0');
+      if (req.path === '/slow' && ++slowAsked >= 3) slowHasPages();
+      if (req.path === '/fast' && offset === 400) await slowReady;
+      const all = req.path === '/fast' ? rows.slice(0, 500) : rows;
+      const data = all.slice(offset, offset + 100);
+      const more = offset + 100 < all.length;
+      return { body: { data, next_cursor: more ? String(offset + 100) : null, has_more: more } };
+    });
+    const page = {
+      type: 'cursor',
+      param: 'cursor',
+      cursorPath: 'next_cursor',
+      hasMorePath: 'has_more',
+    } as const;
+    const two = createHandler(
+      defineSource({
+        name: 'two-streams',
+        baseUrl: 'https://two.example.invalid',
+        streams: {
+          fast: { path: '/fast', records: 'data', primaryKey: 'id', paginator: page },
+          slow: { path: '/slow', records: 'data', primaryKey: 'id', paginator: page },
+        },
+        runtime: { safetyMarginMs: 60_000, partSizeBytes: 16 * 1024, streamConcurrency: 2 },
+      }),
+    );
+    process.env.API_BASE_URL = twoApi.url;
+    process.env.OUTPUT_FOLDER = folder;
+    process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+    proxy.cut(
+      ({ method, url }) => method === 'PUT' && url.includes('/fast/') && url.includes('/_manifest.json'),
+    );
+    const loc = (stream: string) => ({ outputFolder: folder, stream, importDate: '20261123', runId });
+    try {
+      // Act
+      const failure = await two({ runId }, budgetContext(Infinity)).catch((e) => e);
+
+      // Assess: `slow` landed parts in the failed invocation, and none is left; nor any of `fast`
+      expect(failure).toMatchObject({ name: 'SinkError' });
+      const slowPuts = proxy.requests.filter(
+        (r) => r.method === 'PUT' && r.url.includes('/slow/') && r.url.includes('/part-') && !r.cut,
+      );
+      expect(slowPuts.length).toBeGreaterThanOrEqual(1);
+      expect(await listKeys(bucket, runPrefix(loc('slow')))).toEqual([]);
+      expect(await listKeys(bucket, runPrefix(loc('fast')))).toEqual([]);
+    } finally {
+      process.env.API_BASE_URL = api.url;
+      process.env.OUTPUT_FOLDER = outputFolder;
+      await twoApi.close();
     }
   });
 });
