@@ -284,7 +284,7 @@ function printWhere(local: LocalStack): void {
   const reader = rel(paths.readCurated);
   say(`\n${bold('▸ Where the output is')}`);
   say(
-    `  raw zone   s3://${local.rawBucket}/<source>/<stream>/import_year=…/run_id=<run>/part-00000.ndjson.gz + _manifest.json`,
+    `  raw zone   s3://${local.rawBucket}/<source>/<stream>/import_year=…/run_id=<run>/part-00000-<attempt>.ndjson.gz + _manifest.json`,
   );
   say(
     `             (in the emulator; a copy in ${rel(RAW_COPY)}), watermarks under _state/<source>/<stream>.json`,

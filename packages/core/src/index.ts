@@ -29,6 +29,7 @@ export { type Credentials, DEFAULT_SECRET_MAX_AGE_SECONDS, loadCredentials } fro
 export {
   importDateOf,
   manifestKey,
+  newAttempt,
   partKey,
   type RunLocation,
   runPrefix,

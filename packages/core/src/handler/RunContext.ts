@@ -14,6 +14,11 @@ export interface RunContext {
   glue(): GlueClient;
   runId: string;
   importDate: string;
+  /**
+   * This invocation's attempt id: the part keys it lands carry it, so that no invocation (a rerun, a
+   * retry of the same continuation) overwrites a part that a committed manifest lists.
+   */
+  attempt: string;
   reader: StreamReader;
   /** True when the invocation must stop at the next page boundary (deadline, or another stream failed). */
   shouldStop(): boolean;

@@ -1,7 +1,9 @@
 /**
- * A stream whose pages have all landed: the manifest (every invocation's parts) is written, stale
- * parts of an earlier attempt are removed, then the watermark moves forward (incremental streams),
- * then the raw table gets the run's partition (with `GLUE_DATABASE`).
+ * A stream whose pages have all landed: the manifest (every invocation's parts) is written — the
+ * commit point — then the parts of the run's prefix it does not list (an earlier attempt's) are
+ * removed, then the watermark moves forward (incremental streams), then the raw table gets the run's
+ * partition (with `GLUE_DATABASE`). If this throws, the caller removes the parts its invocation landed
+ * unless the manifest lists them (see runStream).
  */
 import { buildManifest } from '../manifest/Manifest.ts';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
@@ -29,8 +31,8 @@ export async function completeStream(
     stream,
     definition: def,
     importDate: ctx.importDate,
-    parts: progress.parts.map(([records, bytes, sha256, ndjsonBytes], i) => ({
-      key: partKey(location, i),
+    parts: progress.parts.map(([records, bytes, sha256, ndjsonBytes, attempt], i) => ({
+      key: partKey(location, i, attempt),
       records,
       bytes,
       sha256,

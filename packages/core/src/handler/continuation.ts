@@ -2,11 +2,13 @@
  * The continuation a `partial` result carries: opaque to the state machine, exact for the handler.
  * It fixes the run (import date, per-stream windows) and records per stream where pagination stands
  * and which parts have landed, so the next invocation resumes at the next page and the manifest
- * lists the parts of every invocation. Kept small: parts are `[records, bytes, sha256, ndjsonBytes]`
- * (keys derive from their index), finished streams keep only their summary.
+ * lists the parts of every invocation. Kept small: parts are `[records, bytes, sha256, ndjsonBytes,
+ * attempt]` (keys derive from their index and the attempt that landed them), finished streams keep
+ * only their summary.
  */
 import * as z from 'zod';
 import { EventValidationError } from '../errors.ts';
+import { ATTEMPT } from '../sink/keys.ts';
 import type { JsonValue } from '../stream/types.ts';
 
 const Json: z.ZodType<JsonValue> = z.lazy(() =>
@@ -22,8 +24,13 @@ const StreamProgressSchema = z.strictObject({
   done: z.boolean(),
   /** `Page.next` of the last landed page; null = from the start. */
   position: Json.nullable(),
-  /** Landed parts, in order: `[records, bytes, sha256, ndjsonBytes]`. */
-  parts: z.array(z.tuple([z.number(), z.number(), z.string(), z.number()])),
+  /**
+   * Landed parts, in order: `[records, bytes, sha256, ndjsonBytes, attempt]`. A part without an
+   * attempt was landed before part keys had one (`part-00000.ndjson.gz`).
+   */
+  parts: z.array(
+    z.tuple([z.number(), z.number(), z.string(), z.number(), z.string().regex(ATTEMPT).optional()]),
+  ),
   records: z.number(),
   pages: z.number(),
   bytes: z.number(),

@@ -8,9 +8,10 @@
  * and returns `partial` with a continuation.
  *
  * Stopping before the deadline: see `Deadline`. A stream that fails: the other streams stop cleanly at their next page boundary (parts closed,
- * nothing half-written), then the handler throws the failed stream's typed error (e.g. `SinkError`,
+ * nothing half-written), the parts any stream landed in this invocation and no committed manifest
+ * lists are removed (the continuation that would list them is not returned), then the handler throws the failed stream's typed error (e.g. `SinkError`,
  * or the HTTP layer's), so the state machine's Retry/Catch match on its name. A retry with the same
- * event redoes the unfinished work with the same keys.
+ * event redoes the unfinished work, under new part keys (the manifest is the only commit point).
  */
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -18,9 +19,9 @@ import type { Context } from 'aws-lambda';
 import type { SourceDefinition } from '../definition/schema.ts';
 
 import { createReader } from '../http/createReader.ts';
-
 import { createRunLogger, observerFor } from '../observability/createRunLogger.ts';
 import { StreamTelemetry } from '../observability/StreamTelemetry.ts';
+import { newAttempt } from '../sink/keys.ts';
 import type { ReaderContext, StreamReader } from '../stream/types.ts';
 import { type Continuation, parseContinuation } from './continuation.ts';
 import { Deadline } from './Deadline.ts';
@@ -28,6 +29,7 @@ import { readEnvironment } from './environment.ts';
 import { parseEvent } from './event.ts';
 import { runPlan } from './planStreams.ts';
 import type { RunContext } from './RunContext.ts';
+import { removeInvocationParts } from './removeUncommitted.ts';
 import { runStream } from './runStream.ts';
 import { startRun } from './startRun.ts';
 import type { HandlerResult, StreamResult } from './types.ts';
@@ -99,6 +101,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
       glue: glueFor,
       runId: event.runId,
       importDate: run.importDate,
+      attempt: newAttempt(),
       reader: makeReader(definition, {
         baseUrl: env.baseUrl,
         secretName: env.secretName,
@@ -150,7 +153,11 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
       deadline.dispose();
     }
 
-    if (failures.length > 0) throw failures[0]!.error;
+    if (failures.length > 0) {
+      // The continuation dies with the error: what the other streams landed in this invocation goes too.
+      await removeInvocationParts(ctx, run.streams);
+      throw failures[0]!.error;
+    }
     const complete = run.plan.every(done);
     const result: HandlerResult = {
       runId: event.runId,

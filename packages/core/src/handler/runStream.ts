@@ -2,13 +2,12 @@
  * One stream in one invocation: pages from the reader into the sink, overlapping the next fetch
  * with compression and upload; stops at a page boundary when told to (deadline), closing the part
  * and recording `Page.next`; on completion writes the manifest (all invocations' parts), removes
- * stale parts, then moves the watermark forward. On failure the open upload is aborted, parts this
- * invocation landed are removed (unless the run already has a manifest), and the error is rethrown.
+ * stale parts, then moves the watermark forward. Parts land under keys of this invocation's attempt,
+ * so nothing a committed manifest lists is ever overwritten. On any failure (a page, an upload, the
+ * manifest PUT, the watermark) the open upload is aborted, the parts this invocation landed are
+ * removed unless the committed manifest lists them, and the error is rethrown.
  */
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
-import { deleteKeys } from '../sink/deleteStaleParts.ts';
-import { manifestKey, type RunLocation } from '../sink/keys.ts';
 import { StreamSink } from '../sink/StreamSink.ts';
 import { isLater } from '../state/Watermark.ts';
 import type { Page, Window } from '../stream/types.ts';
@@ -16,6 +15,7 @@ import { completeStream } from './completeStream.ts';
 import type { StreamProgress } from './continuation.ts';
 import { parentRecords } from './parentRecords.ts';
 import { locationOf, type RunContext } from './RunContext.ts';
+import { removeUncommitted } from './removeUncommitted.ts';
 
 export type { RunContext } from './RunContext.ts';
 
@@ -36,6 +36,7 @@ export async function runStream(
     s3: ctx.s3,
     bucket: ctx.env.bucket,
     location,
+    attempt: ctx.attempt,
     partSizeBytes: ctx.definition.runtime.partSizeBytes,
     firstPartIndex: progress.parts.length,
     where,
@@ -102,13 +103,14 @@ export async function runStream(
     pending?.catch(noop);
     it.return?.().catch(noop);
     await sink.abort().catch(noop);
-    await removeUnlisted(ctx, location, sink.touchedKeys).catch(noop);
+    await removeUncommitted(ctx, location, sink.touchedKeys).catch(noop);
     throw error;
   }
   if (stopped) it.return?.().catch(noop);
 
   // What this invocation landed joins what earlier invocations did.
-  for (const p of sink.landed) progress.parts.push([p.records, p.bytes, p.sha256, p.ndjsonBytes]);
+  for (const p of sink.landed)
+    progress.parts.push([p.records, p.bytes, p.sha256, p.ndjsonBytes, ctx.attempt]);
   telemetry.bytes = sink.landed.reduce((n, p) => n + p.bytes, 0);
   progress.records += telemetry.records;
   progress.pages += telemetry.pages;
@@ -117,7 +119,17 @@ export async function runStream(
   if (lastNext !== undefined) progress.position = lastNext;
   const finished = !stopped || lastNext === null;
   if (!finished) return;
-  await completeStream(ctx, stream, location, progress, telemetry);
+  try {
+    await completeStream(ctx, stream, location, progress, telemetry);
+  } catch (error) {
+    // E.g. the manifest PUT failed: this invocation's parts are listed by no committed manifest.
+    await removeUncommitted(
+      ctx,
+      location,
+      sink.landed.map((p) => p.key),
+    ).catch(noop);
+    throw error;
+  }
 }
 
 /**
@@ -141,19 +153,4 @@ function untilStopped<T>(page: Promise<T>, signal: AbortSignal): Promise<T | typ
       },
     );
   });
-}
-
-/**
- * After a failure: parts this invocation landed are removed, unless the run already has a manifest
- * (a rerun of a completed run rewrites the same parts; that manifest may still list them).
- */
-async function removeUnlisted(ctx: RunContext, location: RunLocation, keys: string[]): Promise<void> {
-  if (keys.length === 0) return;
-  try {
-    await ctx.s3.send(new HeadObjectCommand({ Bucket: ctx.env.bucket, Key: manifestKey(location) }));
-    return;
-  } catch (e) {
-    if ((e as { name?: string }).name !== 'NotFound') return;
-  }
-  await deleteKeys(ctx.s3, ctx.env.bucket, keys);
 }

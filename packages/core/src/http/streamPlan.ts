@@ -7,7 +7,14 @@ import { TemplateError } from '../errors.ts';
 import { createPaginator } from '../pagination/registry.ts';
 import type { Paginator } from '../pagination/types.ts';
 import { compilePath, type PathGetter } from '../template/getPath.ts';
-import { compileTemplate, renderTemplate, type Template, type TemplateValues } from '../template/template.ts';
+import {
+  compileTemplate,
+  type Placeholder,
+  placeholderValue,
+  renderTemplate,
+  type Template,
+  type TemplateValues,
+} from '../template/template.ts';
 import { type ScanTarget, scanTarget } from './scanRecords.ts';
 
 export interface StreamPlan {
@@ -23,6 +30,12 @@ export interface StreamPlan {
    * paginator path into the records array. Otherwise every page is parsed.
    */
   raw?: ScanTarget;
+  /**
+   * A child stream: what identifies a walk among the parent records — the values its path, params and
+   * headers take from the parent (`{parent.…}`), as one string. Parents with the same key make the
+   * same requests, so the child walks each key once (see `walks.ts`).
+   */
+  parentKey(parent: unknown): string;
   /** Renders the first page's URL and the headers of a walk. */
   walk(
     values: TemplateValues,
@@ -55,6 +68,9 @@ export function compileStream(
     ...(stream.incremental?.params ?? {}),
   });
   const headers = compileMap({ ...definition.headers, ...stream.headers });
+  const fromParent: Placeholder[] = [path, ...params.map(([, t]) => t), ...headers.map(([, t]) => t)]
+    .flatMap((t) => t.placeholders)
+    .filter((p) => p.parentPath !== undefined);
   const base = baseUrl.replace(/\/+$/, '');
   const definedBase = definition.baseUrl.replace(/\/+$/, '');
 
@@ -66,6 +82,7 @@ export function compileStream(
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
     raw: rawTarget(stream),
+    parentKey: (parent) => JSON.stringify(fromParent.map((p) => placeholderValue(p, { parent }) ?? null)),
     walk(values, where) {
       const renderedPath = renderTemplate(path, values, encodeURIComponent);
       if (renderedPath.missing !== undefined) throw missing(where, 'path', renderedPath.missing);

@@ -1,7 +1,16 @@
 /**
- * The walks of a stream: one, or one per partition, or one per parent record. A position names the
- * walk by its index, so resuming skips the walks already done.
+ * The walks of a stream: one, or one per partition, or one per distinct parent key. A position names
+ * the walk by its index, so resuming skips the walks already done.
+ *
+ * A child stream walks once per distinct `parentKey` (the values its path, params and headers take
+ * from the parent record), in the order the keys first appear among the parents: 200 orders of 10
+ * customers make 10 walks of `/customers/{parent.customer_id}`, not 200. The parents come back in the
+ * same order in every invocation of a run (the parent's manifest fixes them), so the walk index of a
+ * position is an index in that order and a resumed child skips exactly the keys already walked; what
+ * the continuation carries stays one number. The first parent with a key is the walk's parent: its
+ * `parent.carry` fields are the ones the child's records get.
  */
+import { createHash } from 'node:crypto';
 import { EventValidationError } from '../errors.ts';
 import type { ApiRecord, JsonValue, ReadOptions } from '../stream/types.ts';
 import type { StreamPlan } from './streamPlan.ts';
@@ -37,8 +46,13 @@ export async function* walks(plan: StreamPlan, options: ReadOptions, skip: numbe
         `stream ${plan.name} is a child of ${stream.parent.stream}: the reader needs its parents()`,
       );
     }
+    // Keys seen in this invocation: one short string per distinct parent key (long keys hashed).
+    const seen = new Set<string>();
     let index = 0;
     for await (const parent of options.parents()) {
+      const key = compact(plan.parentKey(parent));
+      if (seen.has(key)) continue;
+      seen.add(key);
       if (index >= skip) yield { index, parent };
       index++;
     }
@@ -48,4 +62,10 @@ export async function* walks(plan: StreamPlan, options: ReadOptions, skip: numbe
   } else if (skip === 0) {
     yield { index: 0 };
   }
+}
+
+/** A key as it is kept in memory: as is when short, else its sha256 (base64url, 128 bits). */
+function compact(key: string): string {
+  if (key.length <= 32) return key;
+  return `#${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
 }

@@ -14,6 +14,8 @@ export interface StreamSinkOptions {
   s3: S3Client;
   bucket: string;
   location: RunLocation;
+  /** The invocation's attempt id (`newAttempt()`): part keys carry it, so a sink never overwrites a part another invocation landed. */
+  attempt: string;
   /** Start a new part after this many bytes of NDJSON. */
   partSizeBytes: number;
   /** Index of the first part this sink writes (parts landed by earlier invocations come before). @default 0 */
@@ -69,7 +71,7 @@ export class StreamSink {
       part = new PartWriter({
         s3: this.options.s3,
         bucket: this.options.bucket,
-        key: partKey(this.options.location, this.nextIndex++),
+        key: partKey(this.options.location, this.nextIndex++, this.options.attempt),
         gzipLevel: this.options.gzipLevel,
       });
       this.current = part;

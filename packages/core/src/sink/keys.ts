@@ -1,8 +1,11 @@
 /**
- * The raw zone's keys (ARCHITECTURE.md, "Raw zone layout"). Every key of a run derives from the
- * output folder, the stream, the run's import date and its runId, so a rerun overwrites instead of
- * duplicating.
+ * The raw zone's keys (docs/contracts.md, "Raw zone"). Every key of a run derives from the output
+ * folder, the stream, the run's import date and its runId, so a rerun lands under the same prefix and
+ * its manifest replaces the earlier one. Part keys also carry the attempt (one per invocation) that
+ * landed them, so that no invocation ever overwrites a part a committed manifest lists: the manifest
+ * is the only commit point, and the parts it does not list are removed after it is written.
  */
+import { randomBytes } from 'node:crypto';
 
 export interface RunLocation {
   /** `OUTPUT_FOLDER`, without leading or trailing `/`. */
@@ -46,9 +49,22 @@ export function runPrefix(at: RunLocation): string {
   );
 }
 
-/** `…/run_id=<runId>/part-00000.ndjson.gz` (index 0-based, 5 digits). */
-export function partKey(at: RunLocation, index: number): string {
-  return `${runPrefix(at)}part-${String(index).padStart(5, '0')}.ndjson.gz`;
+/**
+ * `…/run_id=<runId>/part-00000-<attempt>.ndjson.gz` (index 0-based, 5 digits; the index orders the
+ * parts of a run, the attempt names the invocation that landed it). Without an attempt, the key parts
+ * had before attempts existed (`part-00000.ndjson.gz`): only for a continuation written then.
+ */
+export function partKey(at: RunLocation, index: number, attempt?: string): string {
+  const suffix = attempt === undefined ? '' : `-${attempt}`;
+  return `${runPrefix(at)}part-${String(index).padStart(5, '0')}${suffix}.ndjson.gz`;
+}
+
+/** What an attempt id may be: it goes into keys, and comes back in continuations. */
+export const ATTEMPT = /^[0-9a-z]{1,32}$/;
+
+/** A new attempt id: 12 hex digits (48 random bits), one per invocation. */
+export function newAttempt(): string {
+  return randomBytes(6).toString('hex');
 }
 
 /** `…/run_id=<runId>/_manifest.json` */
@@ -66,5 +82,5 @@ export function s3Uri(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-/** Matches the part files of a run prefix. */
-export const PART_FILE = /\/part-\d{5,}\.ndjson\.gz$/;
+/** Matches the part files of a run prefix (with an attempt, or from before attempts existed). */
+export const PART_FILE = /\/part-\d{5,}(?:-[0-9a-z]{1,32})?\.ndjson\.gz$/;

@@ -48,8 +48,10 @@ export interface ReadOptions {
   /** Resume from a position a previous `Page.next` gave; absent = from the start. */
   from?: StreamPosition | null;
   /**
-   * For a child stream: the parent's records of this run, in landing order. The reader walks one
-   * path per parent record; its positions count parents so that resuming skips those done.
+   * For a child stream: the parent's records of this run, in landing order (the same order on every
+   * call). The reader walks once per distinct parent key (the parent values the child's path, params
+   * and headers use; the first parent with a key is the one it walks with); its positions count
+   * distinct keys so that resuming skips those done.
    */
   parents?: () => AsyncIterable<ApiRecord>;
   signal?: AbortSignal;

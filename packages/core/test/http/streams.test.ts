@@ -170,6 +170,66 @@ describe('parent and child streams', () => {
     );
   });
 
+  test('one walk per distinct parent key: parents sharing the values the child uses are walked once, the first one carried', async () => {
+    // Prepare: 6 parents naming 3 issues (7, 9, 7, 8, 9, 7), each parent record different otherwise
+    const dup = [7, 9, 7, 8, 9, 7].map((number, i) => ({
+      ...parents.find((p) => p.number === number)!,
+      id: i,
+    }));
+    const { api, read } = await setup(child('/repos/o/r/issues/{parent.number}/comments'), routes);
+
+    // Act
+    const pages = await readAll(read, 'comments', { parents: () => from(dup) });
+
+    // Assess: 7 (two pages), 9, 8 in first-seen order; each child carries the first parent's id
+    expect(api.requests.map((r) => `${r.path}?${r.query}`)).toEqual([
+      '/v3/repos/o/r/issues/7/comments?page=1&per_page=2',
+      '/v3/repos/o/r/issues/7/comments?page=2&per_page=2',
+      '/v3/repos/o/r/issues/9/comments?page=1&per_page=2',
+      '/v3/repos/o/r/issues/8/comments?page=1&per_page=2',
+    ]);
+    expect(pages.flatMap((p) => p.records)).toEqual([
+      { id: 1, issue_number: 7, issue_id: 0 },
+      { id: 2, issue_number: 7, issue_id: 0 },
+      { id: 3, issue_number: 7, issue_id: 0 },
+      { id: 4, issue_number: 9, issue_id: 1 },
+    ]);
+    // Positions count distinct keys, not parent records
+    expect(pages.map((p) => p.next)).toEqual([
+      { w: 0, s: { page: 2 }, n: 1 },
+      { w: 1, s: { page: 1 }, n: 0 },
+      { w: 2, s: { page: 1 }, n: 0 },
+      null,
+    ]);
+
+    // Act: resume after the second walk (issue 9)
+    const before = api.requests.length;
+    const rest = await readAll(read, 'comments', { parents: () => from(dup), from: pages[2]!.next });
+
+    // Assess: only issue 8 is left; 7 and 9 are not asked again
+    expect(api.requests.slice(before).map((r) => r.path)).toEqual(['/v3/repos/o/r/issues/8/comments']);
+    expect(rest.flatMap((p) => p.records)).toEqual([]);
+  });
+
+  test('the parent key is every parent value the child uses: path, params and headers', async () => {
+    // Prepare: the same number, different `title` (a param) for two of them
+    const three = [
+      { number: 7, id: 1, title: 'a' },
+      { number: 7, id: 2, title: 'b' },
+      { number: 7, id: 3, title: 'a' },
+    ];
+    const streams = child('/repos/o/r/issues/{parent.number}/comments');
+    streams.comments!.params = { title: '{parent.title}' };
+    const { api, read } = await setup(streams, routes);
+
+    // Act
+    await readAll(read, 'comments', { parents: () => from(three) });
+
+    // Assess
+    expect(api.requests.map((r) => r.query.get('title'))).toEqual(['a', 'a', 'b', 'b']);
+    expect(api.requests.map((r) => r.query.get('page'))).toEqual(['1', '2', '1', '2']);
+  });
+
   test('no parents, no pages', async () => {
     const { api, read } = await setup(child('/repos/o/r/issues/{parent.number}/comments'), routes);
     expect(await readAll(read, 'comments', { parents: () => from([]) })).toEqual([]);

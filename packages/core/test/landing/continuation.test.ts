@@ -5,7 +5,8 @@
  * invocations.
  */
 import { gunzipSync } from 'node:zlib';
-import { createHandler, type HandlerResult, manifestKey } from '@tributary/core';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHandler, type HandlerResult, manifestKey, partKey } from '@tributary/core';
 import { createBucket, type FixtureApi, getJson, getObject, listKeys, readLanded } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetContext, setHandlerEnv } from './support/context.ts';
@@ -113,5 +114,50 @@ describe('a run stopped by its deadline', () => {
         manifestKey({ outputFolder, stream: 'order_lines', importDate: '20261123', runId }),
       ),
     ).toBeTruthy();
+  });
+});
+
+describe('a continuation written before part keys had an attempt', () => {
+  it('is resumed: its parts keep their keys (part-<index>.ndjson.gz) in the manifest, the new ones get an attempt', async () => {
+    // Prepare: a first invocation, then its continuation and objects as the handler wrote them before
+    // attempts (4-tuples, `part-00000.ndjson.gz`)
+    process.env.OUTPUT_FOLDER = 'sales/orders-api-legacy';
+    const runId = '2026-11-23T06-00-00Z-legacy';
+    const at = { outputFolder: 'sales/orders-api-legacy', stream: 'orders', importDate: '20261123', runId };
+    try {
+      const first = await handler({ runId, streams: ['orders'] }, budgetContext(14));
+      expect(first.status).toBe('partial');
+      const continuation = JSON.parse(JSON.stringify(first.continuation));
+      const parts = continuation.streams.orders.parts as [number, number, string, number, string][];
+      expect(parts.length).toBeGreaterThanOrEqual(2);
+      const s3 = new S3Client({ forcePathStyle: true });
+      for (const [i, part] of parts.entries()) {
+        const body = await getObject(bucket, partKey(at, i, part[4]));
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: partKey(at, i), Body: body }));
+        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: partKey(at, i, part[4]) }));
+        part.pop();
+      }
+
+      // Act
+      const result = await handler({ runId, continuation }, budgetContext(Infinity));
+
+      // Assess
+      expect(result.status).toBe('complete');
+      const manifest = await getJson<{ parts: Array<{ key: string; sha256: string }>; records: number }>(
+        bucket,
+        manifestKey(at),
+      );
+      expect(manifest.records).toBe(3_000);
+      expect(manifest.parts.slice(0, parts.length).map((p) => p.key)).toEqual(
+        parts.map((_, i) => partKey(at, i)),
+      );
+      expect(manifest.parts.slice(parts.length).every((p) => /-[0-9a-f]{12}\.ndjson\.gz$/.test(p.key))).toBe(
+        true,
+      );
+      const landed = await readLanded(bucket, 'sales/orders-api-legacy', 'orders', runId);
+      expect(landed.records).toEqual(orders);
+    } finally {
+      process.env.OUTPUT_FOLDER = outputFolder;
+    }
   });
 });

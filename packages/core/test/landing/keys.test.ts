@@ -1,5 +1,13 @@
 /** Raw-zone keys and the stream plan: pure functions, no AWS. */
-import { defineSource, importDateOf, manifestKey, partKey, runPrefix, stateKey } from '@tributary/core';
+import {
+  defineSource,
+  importDateOf,
+  manifestKey,
+  newAttempt,
+  partKey,
+  runPrefix,
+  stateKey,
+} from '@tributary/core';
 import { describe, expect, it } from 'vitest';
 import { planStreams } from '../../src/handler/planStreams.ts';
 
@@ -27,10 +35,18 @@ describe('keys', () => {
     expect(runPrefix(at)).toBe(
       'housing/casenotes-data/notes/import_year=2026/import_month=11/import_day=23/import_date=20261123/run_id=r1/',
     );
+    expect(partKey(at, 0, '3f9c0a1b2c3d')).toBe(`${runPrefix(at)}part-00000-3f9c0a1b2c3d.ndjson.gz`);
+    expect(partKey(at, 123, '3f9c0a1b2c3d')).toBe(`${runPrefix(at)}part-00123-3f9c0a1b2c3d.ndjson.gz`);
+    // A continuation from before attempts existed names its parts without one.
     expect(partKey(at, 0)).toBe(`${runPrefix(at)}part-00000.ndjson.gz`);
-    expect(partKey(at, 123)).toBe(`${runPrefix(at)}part-00123.ndjson.gz`);
     expect(manifestKey(at)).toBe(`${runPrefix(at)}_manifest.json`);
     expect(stateKey('housing/casenotes-data', 'notes')).toBe('_state/housing/casenotes-data/notes.json');
+  });
+
+  it('name each invocation by a new attempt: 12 hex digits, never the same twice', () => {
+    const attempts = Array.from({ length: 1_000 }, () => newAttempt());
+    expect(attempts.every((a) => /^[0-9a-f]{12}$/.test(a))).toBe(true);
+    expect(new Set(attempts).size).toBe(1_000);
   });
 });
 

@@ -79,26 +79,28 @@ describe('a run of 50k records', () => {
     ]);
     expect(api.requestsTo('/orders')).toHaveLength(100);
 
-    // Assess: keys
+    // Assess: keys — one attempt (this invocation's) names every part, after its index
+    const manifest = await getJson<Manifest>(bucket, manifestKey(at));
+    const attempt = /part-00000-([0-9a-f]{12})\.ndjson\.gz$/.exec(manifest.parts[0]!.key)?.[1];
+    expect(attempt).toBeDefined();
     const perPart = expectedParts(orders);
     expect(perPart.length).toBeGreaterThan(5);
     const keys = await listKeys(bucket, `${outputFolder}/orders/`);
-    expect(keys).toEqual([...perPart.map((_, i) => partKey(at, i)), manifestKey(at)].sort());
-    expect(partKey(at, 0)).toBe(
-      'sales/orders-api/orders/import_year=2026/import_month=11/import_day=23/import_date=20261123/run_id=2026-11-23T06-00-00Z-land/part-00000.ndjson.gz',
+    expect(keys).toEqual([...perPart.map((_, i) => partKey(at, i, attempt)), manifestKey(at)].sort());
+    expect(partKey(at, 0, attempt)).toBe(
+      `sales/orders-api/orders/import_year=2026/import_month=11/import_day=23/import_date=20261123/run_id=2026-11-23T06-00-00Z-land/part-00000-${attempt}.ndjson.gz`,
     );
 
     // Assess: content, in order
     const landed: unknown[] = [];
     for (let i = 0; i < perPart.length; i++) {
-      const records = await decompressed(partKey(at, i));
+      const records = await decompressed(partKey(at, i, attempt));
       expect(records).toHaveLength(perPart[i]!);
       landed.push(...records);
     }
     expect(landed).toEqual(orders);
 
     // Assess: manifest
-    const manifest = await getJson<Manifest>(bucket, manifestKey(at));
     expect(manifest).toMatchObject({
       runId,
       source: 'orders-api',
@@ -114,7 +116,7 @@ describe('a run of 50k records', () => {
     expect(result.streams[0]!.bytes).toBe(manifest.bytes);
     for (const [i, part] of manifest.parts.entries()) {
       const body = await getObject(bucket, part.key);
-      expect(part).toMatchObject({ key: partKey(at, i), records: perPart[i], bytes: body.length });
+      expect(part).toMatchObject({ key: partKey(at, i, attempt), records: perPart[i], bytes: body.length });
       expect(part.sha256).toBe(createHash('sha256').update(body).digest('hex'));
     }
 
@@ -124,7 +126,7 @@ describe('a run of 50k records', () => {
     expect(result.streams[0]!.watermark).toBe(orders.at(-1)!.updated_at);
   });
 
-  it('rerunning the finished run rewrites the same keys and content and leaves the watermark alone', async () => {
+  it('rerunning the finished run lands the same content under new part keys, removes the old parts after its manifest, and leaves the watermark alone', async () => {
     // Prepare
     const keysBefore = await listKeys(bucket, `${outputFolder}/orders/`);
     const manifestBefore = await getJson<Manifest>(bucket, manifestKey(at));
@@ -140,9 +142,13 @@ describe('a run of 50k records', () => {
     // Assess
     expect(api.requests.length - requestsBefore).toBe(100); // it did read again, the same window
     expect(result.streams[0]).toMatchObject({ records: 50_000, pages: 100 });
-    expect(await listKeys(bucket, `${outputFolder}/orders/`)).toEqual(keysBefore);
     const manifestAfter = await getJson<Manifest>(bucket, manifestKey(at));
-    expect(manifestAfter.parts).toEqual(manifestBefore.parts);
+    const keysAfter = await listKeys(bucket, `${outputFolder}/orders/`);
+    // Same parts, byte for byte, under keys of the rerun's attempt; the old keys are gone.
+    const withoutKey = (parts: Manifest['parts']) => parts.map(({ key: _, ...rest }) => rest);
+    expect(withoutKey(manifestAfter.parts)).toEqual(withoutKey(manifestBefore.parts));
+    expect(keysAfter).toEqual([...manifestAfter.parts.map((p) => p.key), manifestKey(at)].sort());
+    expect(keysAfter.filter((k) => keysBefore.includes(k))).toEqual([manifestKey(at)]);
     expect(manifestAfter.window).toEqual(manifestBefore.window);
     expect(manifestAfter.records).toBe(manifestBefore.records);
     expect(await getJson(bucket, stateKey(outputFolder, 'orders'))).toEqual(stateBefore);

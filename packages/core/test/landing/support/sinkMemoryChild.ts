@@ -12,6 +12,7 @@ const sink = new StreamSink({
   s3: new S3Client({ forcePathStyle: true }),
   bucket,
   location: { outputFolder: 'mem', stream: 'big', importDate: '20261123', runId: 'r' },
+  attempt: 'mem',
   partSizeBytes: 64 * 1024 * 1024,
 });
 let peakHeap = 0;
