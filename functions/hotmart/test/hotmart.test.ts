@@ -31,6 +31,7 @@ const state: HotmartState = {
   tokens: [],
   expireAtRequest: 2,
   rateLimitAtRequest: 4,
+  duringLimit: [],
 };
 
 let api: LoopbackApi;
@@ -128,6 +129,8 @@ describe('hotmart source', () => {
       expect(r.query.has('start_date')).toBe(false); // first run: everything
       expect(Number(r.query.get('end_date'))).toBeGreaterThan(T0 + 1099 * 60_000);
     }
+    // no request of either stream while the 429's limit was in force (until its RateLimit-Reset)
+    expect(state.duringLimit).toEqual([]);
     // 17 statuses (APPROVED on two pages) + 1 subscriptions page, the refused ones and the 429 again
     expect(apiRequests.length).toBe(18 + 1 + refused.length + 1);
     expect(output.text()).not.toContain(CLIENT_SECRET);
