@@ -1,13 +1,25 @@
 /**
  * Client-side rate limiting for one source (one credential), shared by all its streams in this
  * process: at most `concurrency` requests in flight, request starts spaced `1000 / requestsPerSecond`
- * ms apart (one request at a time, no burst), and a server's "slow down" pausing every request of the
- * source (`pauseUntil`). Slots and starts are granted in arrival order.
+ * ms apart plus `RATE_MARGIN` (a cell rate with a burst of one: GCRA), and a server's "slow down"
+ * pausing every request of the source (`pauseUntil`). Slots and starts are granted in arrival order.
+ *
+ * The spacing is measured from the instant the last start was granted, not from when it was due, so a
+ * late timer never shortens the next gap: any `N + 1` starts span at least `N` intervals, i.e.
+ * `1000 × (1 + RATE_MARGIN)` ms for `N = requestsPerSecond`, and a server counting arrivals in a
+ * sliding 1 s window never sees `N + 1`, with the margin (50 ms a window) left for the difference
+ * between our send time and its receipt time.
  *
  * A start is granted only at an instant when no pause is in force and the spacing since the last
  * start has passed, both checked at that instant: a pause set while a request waits for its turn
  * holds it too, and after a pause requests resume one interval apart, not as a burst.
  */
+
+/**
+ * The share of an interval added to it: `requestsPerSecond: 10` starts requests 105 ms apart.
+ * @default 0.05
+ */
+export const RATE_MARGIN = 0.05;
 
 export interface RateLimitOptions {
   /** Absent = unlimited. */
@@ -60,7 +72,7 @@ export class RateLimiter {
   #pausedUntil = 0;
 
   constructor(options: RateLimitOptions) {
-    this.#interval = options.requestsPerSecond ? 1000 / options.requestsPerSecond : 0;
+    this.#interval = options.requestsPerSecond ? (1000 / options.requestsPerSecond) * (1 + RATE_MARGIN) : 0;
     this.#concurrency = options.concurrency;
   }
 
