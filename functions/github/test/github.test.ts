@@ -32,6 +32,7 @@ const faults: GithubFaults = {
   // …and alpha's first commits request a secondary limit.
   secondaryLimitOn: new Map([['/repos/octo-org/alpha/commits', 1]]),
   validationFailedOn: new Set(),
+  duringLimit: [],
 };
 
 let api: LoopbackApi;
@@ -118,6 +119,8 @@ describe('github source', () => {
       /^\/(repos\/octo-org\/alpha|repositories\/7)\/issues$/.test(r.path),
     );
     expect(issuePages.map((r) => r.query.get('page'))).toEqual([null, '2', '2']);
+    // no request of any stream while the primary limit was in force (from its 403 to its reset)
+    expect(faults.duringLimit).toEqual([]);
     for (const r of issuePages) {
       expect(r.query.get('per_page')).toBe('100');
       expect(r.query.get('state')).toBe('all');

@@ -3,6 +3,8 @@
  * pagination (next links on `/repositories/<id>/…`, as GitHub sends them), `x-ratelimit-*` and
  * `x-github-request-id` headers, `since` filters, `Bad credentials` on a wrong token, the primary
  * (403 + remaining 0 + reset) and secondary (403 + retry-after) rate limits, and 422 Validation Failed.
+ * A primary limit lasts until its reset: every request before it is answered 403 again and noted
+ * in `faults.duringLimit` (GitHub: requests during a limit can get an integration banned).
  */
 import type { ApiReply, ApiRequest } from '@tributary/testkit';
 
@@ -26,6 +28,8 @@ export interface GithubFaults {
   secondaryLimitOn: Map<string, number>;
   /** Paths answered with 422 Validation Failed. */
   validationFailedOn: Set<string>;
+  /** Filled in by the double: the paths of requests that arrived while a primary limit was in force. */
+  duringLimit: string[];
 }
 
 const minutes = (base: string, n: number) =>
@@ -137,7 +141,9 @@ const DOCS = 'https://docs.github.com/rest';
 export function githubRoute(repos: Repo[], token: string, faults: GithubFaults) {
   const hits = new Map<string, number>();
   let remaining = 5000;
-  const reset = () => Math.ceil(Date.now() / 1000) + 1;
+  /** The reset of the primary limit in force (epoch seconds), if any. */
+  let limitedUntil: number | undefined;
+  const reset = () => limitedUntil ?? Math.ceil(Date.now() / 1000) + 1;
   const rateHeaders = () => ({
     'x-ratelimit-limit': '5000',
     'x-ratelimit-remaining': String(remaining),
@@ -156,9 +162,16 @@ export function githubRoute(repos: Repo[], token: string, faults: GithubFaults) 
         body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' },
       };
     }
+    if (limitedUntil !== undefined && Date.now() >= limitedUntil * 1000) {
+      limitedUntil = undefined;
+      remaining = 5000;
+    }
+    if (limitedUntil !== undefined) faults.duringLimit.push(req.path);
     const n = (hits.get(req.path) ?? 0) + 1;
     hits.set(req.path, n);
-    if (faults.primaryLimitOn.get(req.path) === n) {
+    if (limitedUntil !== undefined || faults.primaryLimitOn.get(req.path) === n) {
+      limitedUntil ??= reset();
+      remaining = 0;
       return {
         status: 403,
         headers: { ...rateHeaders(), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000' },

@@ -11,6 +11,7 @@ import {
   keysContaining,
   type LoopbackApi,
   lambdaContext,
+  mostInWindow,
   readLanded,
   rejectionOf,
   startApi,
@@ -31,6 +32,7 @@ const state: HotmartState = {
   tokens: [],
   expireAtRequest: 2,
   rateLimitAtRequest: 4,
+  duringLimit: [],
 };
 
 let api: LoopbackApi;
@@ -128,6 +130,11 @@ describe('hotmart source', () => {
       expect(r.query.has('start_date')).toBe(false); // first run: everything
       expect(Number(r.query.get('end_date'))).toBeGreaterThan(T0 + 1099 * 60_000);
     }
+    // never more than the declared 5 requests in any 1 s window, measured at the double, the
+    // 429's pause included
+    expect(mostInWindow(api.requests.map((r) => r.at))).toBeLessThanOrEqual(5);
+    // no request of either stream while the 429's limit was in force (until its RateLimit-Reset)
+    expect(state.duringLimit).toEqual([]);
     // 17 statuses (APPROVED on two pages) + 1 subscriptions page, the refused ones and the 429 again
     expect(apiRequests.length).toBe(18 + 1 + refused.length + 1);
     expect(output.text()).not.toContain(CLIENT_SECRET);

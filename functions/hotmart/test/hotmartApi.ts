@@ -6,7 +6,9 @@
  * `max_results`/`page_token`, the `start_date`/`end_date` window in epoch milliseconds, 401
  * `invalid_token` once a token has expired, and 429 with `RateLimit-*` headers. Its defaults as
  * documented: sales without `transaction_status` are only APPROVED and COMPLETE ones; subscriptions
- * without `accession_date` only those of the last 30 days.
+ * without `accession_date` only those of the last 30 days. A 429's limit lasts until its
+ * `RateLimit-Reset`: every API request before then is answered 429 again and noted in
+ * `state.duringLimit`.
  */
 import type { ApiReply, ApiRequest } from '@tributary/testkit';
 
@@ -19,8 +21,10 @@ export interface HotmartState {
   tokens: string[];
   /** Expire the current token when the n-th API request (1-based, all paths) arrives. */
   expireAtRequest?: number;
-  /** Answer the n-th API request with a 429. */
+  /** Answer the n-th API request with a 429 (`RateLimit-Reset: 1`: the limit lasts one second). */
   rateLimitAtRequest?: number;
+  /** Filled in by the double: the paths of API requests that arrived while a 429's limit was in force. */
+  duringLimit: string[];
   /** Paths answered with 403 unauthorized_client (the credentials lack the scope). */
   forbidden?: Set<string>;
 }
@@ -75,6 +79,8 @@ const pageToken = (page: number, rows: number) =>
 
 export function hotmartRoute(state: HotmartState, clientId: string, clientSecret: string) {
   let apiRequests = 0;
+  /** The end of the limit in force (epoch ms), if any. */
+  let limitedUntil: number | undefined;
   const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
 
   return (req: ApiRequest): ApiReply => {
@@ -117,10 +123,14 @@ export function hotmartRoute(state: HotmartState, clientId: string, clientSecret
         },
       };
     }
-    if (state.rateLimitAtRequest === apiRequests) {
+    if (limitedUntil !== undefined && Date.now() >= limitedUntil) limitedUntil = undefined;
+    if (limitedUntil !== undefined) state.duringLimit.push(req.path);
+    if (limitedUntil !== undefined || state.rateLimitAtRequest === apiRequests) {
+      limitedUntil ??= Date.now() + 1000;
+      const reset = String(Math.ceil((limitedUntil - Date.now()) / 1000));
       return {
         status: 429,
-        headers: { 'ratelimit-limit': '500', 'ratelimit-remaining': '0', 'ratelimit-reset': '1' },
+        headers: { 'ratelimit-limit': '500', 'ratelimit-remaining': '0', 'ratelimit-reset': reset },
         body: { error: 'too_many_requests', error_description: 'Rate limit exceeded' },
       };
     }

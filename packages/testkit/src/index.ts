@@ -23,3 +23,4 @@ export {
 export { type ApiReply, type ApiRequest, type ApiRoute, type LoopbackApi, startApi } from './loopbackApi.ts';
 export { freePort, type MotoServer, motoBinary, startMoto } from './moto.ts';
 export { rejectionOf } from './rejectionOf.ts';
+export { mostInWindow, type StrictWindow, type StrictWindowOptions, strictWindow } from './strictWindow.ts';

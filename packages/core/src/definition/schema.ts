@@ -177,7 +177,10 @@ export const RetrySchema = z.strictObject({
 });
 
 export const RateLimitSchema = z.strictObject({
-  /** Requests per second across the source; absent = unlimited. */
+  /**
+   * Requests per second across the source, never more in any 1 s window: starts spaced
+   * `1000 / requestsPerSecond` ms apart plus a 5 % margin (`RATE_MARGIN`). Absent = unlimited.
+   */
   requestsPerSecond: z.number().positive().optional(),
   /** Requests in flight across the source. @default 4 */
   concurrency: z.number().int().positive().default(4),

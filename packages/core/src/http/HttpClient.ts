@@ -8,11 +8,11 @@ import pRetry from 'p-retry';
 import type { AuthProvider } from '../auth/types.ts';
 import type { RetryPolicy, SourceDefinition } from '../definition/schema.ts';
 import { AuthError, type ErrorWhere, HttpError, RateLimitedError, TransientError } from '../errors.ts';
-import type { RateLimiter } from '../ratelimit/RateLimiter.ts';
+import { PauseTooLong, type RateLimiter } from '../ratelimit/RateLimiter.ts';
 import { fullJitter } from '../retry/backoff.ts';
-import { classifyResponse } from '../retry/responseRules.ts';
+import { classifyResponse, type ResponseOutcome } from '../retry/responseRules.ts';
 import { sleep } from '../retry/sleep.ts';
-import { waitHint } from '../retry/waitHint.ts';
+import { pauseOf, waitHint } from '../retry/waitHint.ts';
 import type { ReadObserver } from '../stream/types.ts';
 import type { Redactor } from './Redactor.ts';
 import { NetworkFailure, type Timeouts, transmit } from './transport.ts';
@@ -23,7 +23,7 @@ class RetryableFailure extends Error {
   constructor(
     readonly reason: string,
     readonly rateLimited: boolean,
-    /** The server's wait, ms, if it gave one. */
+    /** The server's wait, ms, if it gave one (a rate limit without one: the backoff its pause used). */
     readonly hintMs: number | undefined,
     readonly where: ErrorWhere,
   ) {
@@ -96,10 +96,30 @@ export class HttpClient {
       if (info.page !== undefined) where.page = info.page;
       observer?.onRequest?.({ stream, url, page, attempt: attempts });
 
-      const release = await limiter.acquire(info.signal);
+      const release = await limiter
+        .acquire(info.signal, { maxPauseMs: this.#retry.maxTotalWaitMs - waitedMs })
+        .catch((error: unknown) => {
+          if (!(error instanceof PauseTooLong)) throw error;
+          throw new RateLimitedError(`rate limited: ${error.message} (retry.maxTotalWaitMs)`, {
+            attempts: attempts - 1,
+            reason: 'source paused',
+            where,
+          });
+        });
       let raw: Awaited<ReturnType<typeof transmit>>;
+      let outcome: ResponseOutcome;
+      let hintMs: number | undefined;
       try {
         raw = await transmit(req, this.#timeouts, info.signal);
+        outcome = classifyResponse(source.responseRules, raw.status, raw.headers, raw.body);
+        // A pause a response asks for holds every request of the source from the moment it is read:
+        // set before the slot is given back, so that no queued request starts in between. A rate
+        // limit without a hint waits (and pauses) for the backoff, drawn once here.
+        hintMs = waitHint(raw.headers);
+        const rateLimited = outcome === 'rateLimited';
+        if (rateLimited) hintMs ??= fullJitter(failures + 1, this.#retry.baseDelayMs, this.#retry.maxDelayMs);
+        const pauseMs = pauseOf(rateLimited, raw.headers, hintMs);
+        if (pauseMs !== undefined) limiter.pauseUntil(Date.now() + pauseMs);
       } catch (error) {
         if (error instanceof NetworkFailure) {
           failures++;
@@ -110,7 +130,6 @@ export class HttpClient {
         release();
       }
       const response: HttpResponse = { status: raw.status, headers: raw.headers, body: raw.body, url };
-      const outcome = classifyResponse(source.responseRules, raw.status, raw.headers, raw.body);
       switch (outcome) {
         case 'ok':
           return response;
@@ -120,12 +139,7 @@ export class HttpClient {
         case 'retry':
         case 'rateLimited':
           failures++;
-          throw new RetryableFailure(
-            `HTTP ${raw.status}`,
-            outcome === 'rateLimited',
-            waitHint(raw.headers),
-            where,
-          );
+          throw new RetryableFailure(`HTTP ${raw.status}`, outcome === 'rateLimited', hintMs, where);
         case 'refreshAuth':
           if (useAuth && !refreshed && (await this.#o.auth!.refresh())) {
             refreshed = true;
@@ -164,7 +178,6 @@ export class HttpClient {
           if (waitedMs + delayMs > this.#retry.maxTotalWaitMs)
             throw exhausted(error, attempts, waitedMs, delayMs);
           waitedMs += delayMs;
-          if (error.rateLimited) limiter.pauseUntil(Date.now() + delayMs);
           const retry = {
             stream,
             url: error.where.url ?? '',

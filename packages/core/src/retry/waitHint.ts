@@ -50,3 +50,17 @@ export function quotaExhausted(headers: ResponseHeaders): boolean {
     header(headers, 'ratelimit-remaining')?.trim() === '0'
   );
 }
+
+/**
+ * How long a response pauses every request of its source, ms, or `undefined` for none: a
+ * `rateLimited` answer for its wait (`waitMs`: the server's, else the backoff); any other answer
+ * that names a wait (`Retry-After`) or says the quota is used up with a reset, for that wait.
+ */
+export function pauseOf(
+  rateLimited: boolean,
+  headers: ResponseHeaders,
+  waitMs: number | undefined,
+): number | undefined {
+  if (rateLimited) return waitMs;
+  return quotaExhausted(headers) || header(headers, 'retry-after') !== undefined ? waitMs : undefined;
+}

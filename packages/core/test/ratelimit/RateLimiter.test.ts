@@ -1,6 +1,6 @@
 /** The limiter's bookkeeping, without the network: order, release, abort. */
 import { expect, test } from 'vitest';
-import { RateLimiter } from '../../src/ratelimit/RateLimiter.ts';
+import { PauseTooLong, RateLimiter } from '../../src/ratelimit/RateLimiter.ts';
 
 test('slots are granted in arrival order as they are released', async () => {
   const limiter = new RateLimiter({ concurrency: 1 });
@@ -43,4 +43,25 @@ test('a pause holds every start until it ends', async () => {
   const release = await limiter.acquire();
   expect(Date.now()).toBeGreaterThanOrEqual(until);
   release();
+});
+
+test('a pause set while a request waits for its spaced start holds it too', async () => {
+  const limiter = new RateLimiter({ concurrency: 4, requestsPerSecond: 10 });
+  (await limiter.acquire())();
+  const waiting = limiter.acquire(); // its start is one interval away
+  const until = Date.now() + 300;
+  limiter.pauseUntil(until);
+  const release = await waiting;
+  expect(Date.now()).toBeGreaterThanOrEqual(until);
+  release();
+});
+
+test('a pause longer than a request may wait rejects it at once, and frees its slot', async () => {
+  const limiter = new RateLimiter({ concurrency: 1 });
+  limiter.pauseUntil(Date.now() + 3_600_000);
+  const error = await limiter.acquire(undefined, { maxPauseMs: 1000 }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(PauseTooLong);
+  expect((error as PauseTooLong).maxPauseMs).toBe(1000);
+  // the only slot is free again: the next request reaches the pause check instead of queueing forever
+  await expect(limiter.acquire(undefined, { maxPauseMs: 1000 })).rejects.toBeInstanceOf(PauseTooLong);
 });

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { ResponseRule } from '../../src/definition/schema.ts';
 import { fullJitter } from '../../src/retry/backoff.ts';
 import { classifyResponse } from '../../src/retry/responseRules.ts';
-import { quotaExhausted, waitHint } from '../../src/retry/waitHint.ts';
+import { pauseOf, quotaExhausted, waitHint } from '../../src/retry/waitHint.ts';
 
 const now = Date.UTC(2026, 10, 23, 6, 0, 0);
 const body = (text = '') => Buffer.from(text);
@@ -26,6 +26,13 @@ describe('waitHint', () => {
   test('quota exhausted', () => {
     expect(quotaExhausted({ 'x-ratelimit-remaining': '0' })).toBe(true);
     expect(quotaExhausted({ 'x-ratelimit-remaining': '10' })).toBe(false);
+  });
+  test('the pause a response sets for the whole source', () => {
+    expect(pauseOf(true, {}, 250)).toBe(250); // a rate limit, for its wait
+    expect(pauseOf(false, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '9' }, 9000)).toBe(9000);
+    expect(pauseOf(false, { 'retry-after': '2' }, 2000)).toBe(2000); // a 503 that names its wait
+    expect(pauseOf(false, { 'x-ratelimit-remaining': '0' }, undefined)).toBeUndefined(); // no reset
+    expect(pauseOf(false, { 'x-ratelimit-remaining': '7', 'x-ratelimit-reset': '9' }, 9000)).toBeUndefined();
   });
 });
 
