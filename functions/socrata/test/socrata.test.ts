@@ -118,6 +118,28 @@ describe('socrata source', () => {
     expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_401_000);
   });
 
+  it('asks again for a page answered 202 Request Processing: every row lands once, the run complete', async () => {
+    // Prepare: a backfill of everything; the second page is still processing the first time
+    faults.processingOn = new Map([['erm2-nwe9', { offset: 10_000, times: 1 }]]);
+    const before = api.requests.length;
+
+    // Act
+    const result = await handler(
+      { runId: 'socrata-run-202', streams: ['complaints'], window: { since: '2026-10-01T00:00:00Z' } },
+      lambdaContext(),
+    );
+
+    // Assess: the 202 was asked again, nothing lost, nothing doubled
+    expect(result.status).toBe('complete');
+    const sent = api.requests.slice(before).map((r) => r.query.get('$offset'));
+    expect(sent).toEqual(['0', '10000', '10000', '20000']);
+    const landed = await readLanded(BUCKET, FOLDER, 'complaints', 'socrata-run-202');
+    expect(landed.records).toHaveLength(complaints.length);
+    expect(new Set(landed.records.map((r) => r[':id'])).size).toBe(complaints.length);
+    expect(landed.manifest).toMatchObject({ records: complaints.length, pages: 3 });
+    expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_401_000);
+  });
+
   it('fails on a SoQL error, naming the status, landing nothing and keeping the watermark', async () => {
     // Prepare
     faults.malformedOn.add('abcd-1234');

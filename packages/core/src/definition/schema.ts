@@ -91,11 +91,22 @@ export const PaginatorSchema = z.discriminatedUnion('type', [
 ]);
 
 /**
- * What a response means: `retry` (transient, back off), `rateLimited` (wait as the headers say, or back
- * off), `fail` (fatal, named), `refreshAuth` (renew credentials once, then retry; fatal again after),
- * `ignore` (no records: the walk ends, e.g. a 404 for a deleted parent).
+ * What a response means: `ok` (a success: the body is data), `retry` (transient, back off),
+ * `notReady` (a 2xx that is not data yet, e.g. Socrata's `202 Request Processing`: retried with
+ * backoff like `retry`, then a `TransientError`), `rateLimited` (wait as the headers say, or back
+ * off), `fail` (fatal, named), `refreshAuth` (renew credentials once, then retry; fatal again
+ * after), `ignore` (no records: the walk ends, but not at the API's own end, so the stream's
+ * watermark does not move, e.g. a 404 for a deleted parent).
  */
-export const ResponseActionSchema = z.enum(['retry', 'rateLimited', 'fail', 'refreshAuth', 'ignore']);
+export const ResponseActionSchema = z.enum([
+  'ok',
+  'retry',
+  'notReady',
+  'rateLimited',
+  'fail',
+  'refreshAuth',
+  'ignore',
+]);
 
 /** A status (`429`), a class (`'5xx'`). */
 const StatusMatch = z.union([

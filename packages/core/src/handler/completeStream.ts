@@ -1,7 +1,7 @@
 /**
  * A stream whose pages have all landed: the manifest (every invocation's parts) is written, stale
- * parts of an earlier attempt are removed, then the watermark moves forward (incremental streams),
- * then the raw table gets the run's partition (with `GLUE_DATABASE`).
+ * parts of an earlier attempt are removed, then the watermark moves forward (incremental streams
+ * whose every walk reached the API's own end, see `Page.end`), then the raw table gets the run's partition (with `GLUE_DATABASE`).
  */
 import { buildManifest } from '../manifest/Manifest.ts';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
@@ -50,14 +50,23 @@ export async function completeStream(
     await deleteStaleParts(s3, env.bucket, runPrefix(location), new Set(manifest.parts.map((p) => p.key)));
     if (def.incremental) {
       const sk = stateKey(env.outputFolder, stream);
-      watermark = progress.maxCursor
-        ? await advanceWatermark(s3, env.bucket, sk, {
-            watermark: progress.maxCursor,
-            runId: ctx.runId,
-            window: progress.window,
-            importDate: ctx.importDate,
-          })
-        : ((await readWatermark(s3, env.bucket, sk))?.watermark ?? null);
+      // The watermark invariant: a walk that did not reach the API's own end leaves rows unread,
+      // which may be older than the greatest cursor seen (Socrata walks `:id` order, its cursor is
+      // `:updated_at`): moving it would skip them for good.
+      if (progress.cutShort) {
+        telemetry.logger.warn('a walk ended before the API said it was the end: watermark not moved', {
+          maxCursor: progress.maxCursor,
+        });
+      }
+      watermark =
+        progress.maxCursor && !progress.cutShort
+          ? await advanceWatermark(s3, env.bucket, sk, {
+              watermark: progress.maxCursor,
+              runId: ctx.runId,
+              window: progress.window,
+              importDate: ctx.importDate,
+            })
+          : ((await readWatermark(s3, env.bucket, sk))?.watermark ?? null);
     }
   } catch (e) {
     throw new SinkError(`cannot write the manifest or watermark of s3://${env.bucket}/${key}`, {

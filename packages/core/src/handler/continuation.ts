@@ -29,6 +29,8 @@ const StreamProgressSchema = z.strictObject({
   bytes: z.number(),
   /** Greatest cursor value landed so far (ISO). */
   maxCursor: z.string().nullable(),
+  /** A walk ended other than at the API's own end (see `Page.end`): the watermark must not move. */
+  cutShort: z.boolean().default(false),
   /** Once done: the manifest's URI and the watermark in force after the run. */
   manifest: z.string().nullable(),
   watermark: z.string().nullable(),

@@ -2,7 +2,8 @@
  * One stream in one invocation: pages from the reader into the sink, overlapping the next fetch
  * with compression and upload; stops at a page boundary when told to (deadline), closing the part
  * and recording `Page.next`; on completion writes the manifest (all invocations' parts), removes
- * stale parts, then moves the watermark forward. On failure the open upload is aborted, parts this
+ * stale parts, then moves the watermark forward — only if every walk reached the API's own end
+ * (`Page.end`). On failure the open upload is aborted, parts this
  * invocation landed are removed (unless the run already has a manifest), and the error is rethrown.
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -60,6 +61,7 @@ export async function runStream(
   let lastNext: Page['next'] | undefined;
   let stopped = false;
   let maxCursor = progress.maxCursor;
+  let cutShort = progress.cutShort;
   try {
     while (pending) {
       const current = pending;
@@ -86,6 +88,9 @@ export async function runStream(
       const count = page.lines ? page.lines.count : page.records.length;
       const wait = page.lines ? sink.writeLines(page.lines) : sink.writePage(page.records);
       lastNext = page.next;
+      // The watermark relies on this: every walk ended because the API said so. A walk's last page
+      // says why it ended; the stream's last page must say it (a reader that does not is no proof).
+      if ((page.end !== undefined || page.next === null) && page.end !== 'api') cutShort = true;
       if (page.maxCursor && isLater(page.maxCursor, maxCursor)) maxCursor = page.maxCursor;
       telemetry.page({ page: progress.pages + telemetry.pages, records: count, url: page.url });
       ctx.onProgress();
@@ -114,6 +119,7 @@ export async function runStream(
   progress.pages += telemetry.pages;
   progress.bytes += telemetry.bytes;
   progress.maxCursor = maxCursor;
+  progress.cutShort = cutShort;
   if (lastNext !== undefined) progress.position = lastNext;
   const finished = !stopped || lastNext === null;
   if (!finished) return;

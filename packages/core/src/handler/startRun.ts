@@ -54,6 +54,7 @@ export async function startRun({ definition, env, s3, event, now }: StartRunInpu
       pages: 0,
       bytes: 0,
       maxCursor: null,
+      cutShort: false,
       manifest: null,
       watermark: null,
     };

@@ -1,7 +1,8 @@
 /**
  * Sends one logical request: credentials, the source's rate limit, retries through p-retry with
  * exponential backoff and full jitter, server-given waits honoured, one auth refresh on a 401, and
- * the response table deciding what each answer means. Bounded by `retry.maxAttempts` and
+ * the response table deciding what each answer means (a 2xx is data only when it says so: a
+ * `notReady` 202 is retried like a 5xx). Bounded by `retry.maxAttempts` and
  * `retry.maxTotalWaitMs`; every retry goes to the observer and the log with its reason.
  */
 import pRetry from 'p-retry';
@@ -118,10 +119,13 @@ export class HttpClient {
           response.ignored = true;
           return response;
         case 'retry':
+        case 'notReady':
         case 'rateLimited':
           failures++;
           throw new RetryableFailure(
-            `HTTP ${raw.status}`,
+            outcome === 'notReady'
+              ? `HTTP ${raw.status} (not ready: the API is still preparing the answer)`
+              : `HTTP ${raw.status}`,
             outcome === 'rateLimited',
             waitHint(raw.headers),
             where,

@@ -184,6 +184,8 @@ export async function* readStream(
               url: response.url,
               next,
             };
+        // The walk's last page: an ignored answer cut it; otherwise the API said there is no more.
+        if (nextState === null) page.end = response.ignored ? 'ignored' : 'api';
         if (plan.cursor && incremental) {
           const max = scanned
             ? scanned.maxCursor
