@@ -111,12 +111,14 @@ export class HttpClient {
         release();
       }
       const response: HttpResponse = { status: raw.status, headers: raw.headers, body: raw.body, url };
-      const outcome = classifyResponse(source.responseRules, raw.status, raw.headers, raw.body);
+      const rules = info.rules?.length ? [...info.rules, ...source.responseRules] : source.responseRules;
+      const outcome = classifyResponse(rules, raw.status, raw.headers, raw.body);
       switch (outcome) {
         case 'ok':
           return response;
         case 'ignore':
-          response.ignored = true;
+        case 'empty':
+          response.noRecords = outcome;
           return response;
         case 'retry':
         case 'notReady':

@@ -109,17 +109,19 @@ export async function* readStream(
         if (request.params) for (const [k, v] of Object.entries(request.params)) url.searchParams.set(k, v);
         const response = await client.send(
           { method: 'GET', url, headers: base.headers },
-          { stream: plan.name, page: pageIndex, signal },
+          { stream: plan.name, page: pageIndex, signal, rules: plan.stream.responseRules },
         );
         const where: ErrorWhere = { source, stream: plan.name, page: pageIndex, url: response.url };
-        if (plan.raw && !response.ignored) {
+        if (plan.raw && !response.noRecords) {
           // From here on the body holds the page's NDJSON (rewritten in place).
           const scanned = scanPage(response.body, plan.raw, plan.stream.incremental?.cursorType);
           if (scanned)
             return { response, url, body: scanned.envelope, records: scannedList(scanned), scanned };
         }
         const body = parseJson(response, redactor, where);
-        const records = response.ignored ? [] : selectRecords(body, plan.records, plan.stream.records, where);
+        const records = response.noRecords
+          ? []
+          : selectRecords(body, plan.records, plan.stream.records, where);
         return { response, url, body, records, parsed: records };
       };
 
@@ -153,7 +155,7 @@ export async function* readStream(
         }
         previousBody = body;
         let nextState: JsonValue | null = null;
-        if (!response.ignored && records.length > 0) {
+        if (!response.noRecords && records.length > 0) {
           nextState = plan.paginator.next(state, {
             body: fetched.body,
             records,
@@ -184,8 +186,9 @@ export async function* readStream(
               url: response.url,
               next,
             };
-        // The walk's last page: an ignored answer cut it; otherwise the API said there is no more.
-        if (nextState === null) page.end = response.ignored ? 'ignored' : 'api';
+        // The walk's last page: an ignored answer cut it; otherwise (no next page, an empty page, a
+        // documented "nothing here") the API said there is no more.
+        if (nextState === null) page.end = response.noRecords === 'ignore' ? 'ignored' : 'api';
         if (plan.cursor && incremental) {
           const max = scanned
             ? scanned.maxCursor

@@ -37,6 +37,30 @@ async function* from<T>(items: T[]): AsyncIterable<T> {
 }
 
 describe('partitions', () => {
+  test('a stream rule `empty`: that partition is a walk of 0 records ended by the API, the others go on', async () => {
+    const { api, read } = await setup(
+      {
+        commits: {
+          path: '/repos/{repo}/commits',
+          partitions: [{ repo: 'full' }, { repo: 'hollow' }, { repo: 'other' }],
+          responseRules: [{ status: 409, bodyContains: 'Git Repository is empty', action: 'empty' }],
+        },
+        issues: { path: '/repos/{repo}/issues', partitions: [{ repo: 'hollow' }] },
+      },
+      (req) => {
+        const repo = req.path.split('/')[3];
+        if (repo === 'hollow') return { status: 409, body: { message: 'Git Repository is empty.' } };
+        return { body: [{ sha: `${repo}-1` }] };
+      },
+    );
+    const pages = await readAll(read, 'commits');
+    expect(pages.map((p) => p.records)).toEqual([[{ sha: 'full-1' }], [], [{ sha: 'other-1' }]]);
+    expect(pages.map((p) => p.end)).toEqual(['api', 'api', 'api']);
+    expect(api.requests).toHaveLength(3);
+    // The rule is the commits stream's own: another stream's 409 still fails
+    await expect(readAll(read, 'issues')).rejects.toMatchObject({ name: 'HttpError', status: 409 });
+  });
+
   test('one walk per partition, its values in path and params; positions count partitions', async () => {
     const { api, read } = await setup(
       {
