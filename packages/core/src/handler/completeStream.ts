@@ -42,6 +42,14 @@ export async function completeStream(
     window: progress.window,
     watermark: def.incremental ? progress.maxCursor : null,
   });
+  const warnings = def.incremental ? incrementalWarnings(def.incremental.cursorField, progress) : [];
+  for (const [metric, message] of warnings) {
+    telemetry.warn(metric, message, {
+      cursorField: def.incremental?.cursorField,
+      records: progress.records,
+      maxCursor: progress.maxCursor,
+    });
+  }
   const key = manifestKey(location);
   const { s3, env } = ctx;
   let watermark: string | null = null;
@@ -53,11 +61,6 @@ export async function completeStream(
       // The watermark invariant: a walk that did not reach the API's own end leaves rows unread,
       // which may be older than the greatest cursor seen (Socrata walks `:id` order, its cursor is
       // `:updated_at`): moving it would skip them for good.
-      if (progress.cutShort) {
-        telemetry.logger.warn('a walk ended before the API said it was the end: watermark not moved', {
-          maxCursor: progress.maxCursor,
-        });
-      }
       watermark =
         progress.maxCursor && !progress.cutShort
           ? await advanceWatermark(s3, env.bucket, sk, {
@@ -85,9 +88,28 @@ export async function completeStream(
       logger: telemetry.logger,
     });
   }
+  progress.warnings.push(...warnings.map(([, message]) => message));
   progress.done = true;
   progress.parts = [];
   progress.position = null;
   progress.manifest = s3Uri(env.bucket, key);
   progress.watermark = watermark;
+}
+
+/** What an incremental stream's operator should know: `[metric, message]` pairs. */
+function incrementalWarnings(cursorField: string, progress: StreamProgress): [string, string][] {
+  const warnings: [string, string][] = [];
+  if (progress.cutShort) {
+    warnings.push([
+      'walkCutShort',
+      'a walk ended before the API said it was the end (a response rule said ignore): the watermark was not moved',
+    ]);
+  }
+  if (progress.records > 0 && !progress.maxCursor) {
+    warnings.push([
+      'cursorFieldMissing',
+      `cursor field "${cursorField}" has no readable value in any of the ${progress.records} records landed: the watermark cannot move (check incremental.cursorField)`,
+    ]);
+  }
+  return warnings;
 }

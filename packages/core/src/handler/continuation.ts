@@ -31,6 +31,8 @@ const StreamProgressSchema = z.strictObject({
   maxCursor: z.string().nullable(),
   /** A walk ended other than at the API's own end (see `Page.end`): the watermark must not move. */
   cutShort: z.boolean().default(false),
+  /** What the run should tell its operator about the stream (see `StreamResult.warnings`). */
+  warnings: z.array(z.string()).default([]),
   /** Once done: the manifest's URI and the watermark in force after the run. */
   manifest: z.string().nullable(),
   watermark: z.string().nullable(),

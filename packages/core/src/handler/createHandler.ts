@@ -177,5 +177,6 @@ function resultOf(stream: string, run: Continuation): StreamResult {
     manifest: p.manifest,
     watermark: p.watermark,
     status: p.done ? 'complete' : 'partial',
+    warnings: p.warnings,
   };
 }

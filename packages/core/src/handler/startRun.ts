@@ -55,6 +55,7 @@ export async function startRun({ definition, env, s3, event, now }: StartRunInpu
       bytes: 0,
       maxCursor: null,
       cutShort: false,
+      warnings: [],
       manifest: null,
       watermark: null,
     };

@@ -14,6 +14,11 @@ export interface StreamResult {
   watermark: string | null;
   /** `complete`, or `partial` while it waits for the next invocation. */
   status: 'complete' | 'partial';
+  /**
+   * What landed but looks wrong, one sentence each, e.g. a cursor field found in no record (the
+   * watermark cannot move), a walk cut short (the watermark was not moved). Empty when all is well.
+   */
+  warnings: string[];
 }
 
 export interface HandlerResult {
