@@ -62,6 +62,7 @@ export async function runStream(
   let stopped = false;
   let maxCursor = progress.maxCursor;
   let cutShort = progress.cutShort;
+  let filteredOut = 0;
   try {
     while (pending) {
       const current = pending;
@@ -91,6 +92,7 @@ export async function runStream(
       // The watermark relies on this: every walk ended because the API said so. A walk's last page
       // says why it ended; the stream's last page must say it (a reader that does not is no proof).
       if ((page.end !== undefined || page.next === null) && page.end !== 'api') cutShort = true;
+      filteredOut += page.filteredOut ?? 0;
       if (page.maxCursor && isLater(page.maxCursor, maxCursor)) maxCursor = page.maxCursor;
       telemetry.page({ page: progress.pages + telemetry.pages, records: count, url: page.url });
       ctx.onProgress();
@@ -120,6 +122,8 @@ export async function runStream(
   progress.bytes += telemetry.bytes;
   progress.maxCursor = maxCursor;
   progress.cutShort = cutShort;
+  progress.filteredOut += filteredOut;
+  telemetry.filteredOut = filteredOut;
   if (lastNext !== undefined) progress.position = lastNext;
   const finished = !stopped || lastNext === null;
   if (!finished) return;

@@ -56,6 +56,7 @@ export async function startRun({ definition, env, s3, event, now }: StartRunInpu
       maxCursor: null,
       cutShort: false,
       warnings: [],
+      filteredOut: 0,
       manifest: null,
       watermark: null,
     };

@@ -19,6 +19,11 @@ export interface StreamResult {
    * watermark cannot move), a walk cut short (the watermark was not moved). Empty when all is well.
    */
   warnings: string[];
+  /**
+   * Records the API sent outside the run's window and left out: the window bounds a stream's
+   * requests do not carry (no `{until}` param, say) are applied to the records' cursor field.
+   */
+  filteredOut: number;
 }
 
 export interface HandlerResult {

@@ -23,6 +23,8 @@ export interface StreamPlan {
    * paginator path into the records array. Otherwise every page is parsed.
    */
   raw?: ScanTarget;
+  /** Whether the stream's requests carry each window bound (a `{since…}` / `{until…}` template). */
+  bounded: { since: boolean; until: boolean };
   /** Renders the first page's URL and the headers of a walk. */
   walk(
     values: TemplateValues,
@@ -55,6 +57,7 @@ export function compileStream(
     ...(stream.incremental?.params ?? {}),
   });
   const headers = compileMap({ ...definition.headers, ...stream.headers });
+  const requests = [path, ...params.map(([, t]) => t), ...headers.map(([, t]) => t)];
   const base = baseUrl.replace(/\/+$/, '');
   const definedBase = definition.baseUrl.replace(/\/+$/, '');
 
@@ -66,6 +69,7 @@ export function compileStream(
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
     raw: rawTarget(stream),
+    bounded: { since: requests.some((t) => uses(t, 'since')), until: requests.some((t) => uses(t, 'until')) },
     walk(values, where) {
       const renderedPath = renderTemplate(path, values, encodeURIComponent);
       if (renderedPath.missing !== undefined) throw missing(where, 'path', renderedPath.missing);
@@ -94,6 +98,8 @@ export function compileStream(
     },
   };
 }
+
+const uses = (template: Template, name: string) => template.placeholders.some((p) => p.name === name);
 
 /** Paginator settings that are paths into the body. */
 const BODY_PATHS = ['totalPath', 'totalPagesPath', 'cursorPath', 'hasMorePath', 'path'] as const;

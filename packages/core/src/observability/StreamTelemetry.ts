@@ -1,7 +1,7 @@
 /**
  * Logs and metrics of one stream in one invocation: a child Powertools Logger with the stream as a
  * persistent key, and EMF metrics (namespace `Tributary`, dimensions source/stream) published when
- * the stream stops — records, pages, bytes, retries, duration, and any warning's count.
+ * the stream stops — records, pages, bytes, retries, filteredOut, duration, and any warning's count.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -16,6 +16,8 @@ export class StreamTelemetry {
   pages = 0;
   bytes = 0;
   retries = 0;
+  /** Records outside the window left out (see `Page.filteredOut`). */
+  filteredOut = 0;
   /** Named counts beyond the usual ones, e.g. `cursorFieldMissing`; published with them. */
   private readonly counts = new Map<string, number>();
   private readonly startedMs = performance.now();
@@ -57,6 +59,7 @@ export class StreamTelemetry {
     metrics.addMetric('pages', MetricUnit.Count, this.pages);
     metrics.addMetric('bytes', MetricUnit.Bytes, this.bytes);
     metrics.addMetric('retries', MetricUnit.Count, this.retries);
+    metrics.addMetric('filteredOut', MetricUnit.Count, this.filteredOut);
     for (const [name, n] of this.counts) metrics.addMetric(name, MetricUnit.Count, n);
     metrics.addMetric('duration', MetricUnit.Milliseconds, Math.round(performance.now() - this.startedMs));
     metrics.publishStoredMetrics();
