@@ -140,6 +140,31 @@ describe('socrata source', () => {
     expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_401_000);
   });
 
+  it("bounds a backfill's until on :updated_at itself ($where carries only since), counting what it left out", async () => {
+    // Prepare: a backfill window ending in the middle of the dataset's history
+    const until = T0 + 9_999 * 1000;
+    const window = { since: '2026-10-01T00:00:00Z', until: new Date(until).toISOString() };
+
+    // Act
+    const result = await handler(
+      { runId: 'socrata-run-window', streams: ['complaints'], window },
+      lambdaContext(),
+    );
+
+    // Assess: only rows updated up to `until` landed; the rest is counted, and the watermark did not go back
+    const inside = complaints.filter((r) => Date.parse(r[':updated_at'] as string) <= until);
+    expect(inside.length).toBeGreaterThan(9_000);
+    const landed = await readLanded(BUCKET, FOLDER, 'complaints', 'socrata-run-window');
+    expect(landed.records.map((r) => r[':id']).sort()).toEqual(inside.map((r) => r[':id']).sort());
+    expect(result.streams[0]).toMatchObject({
+      records: inside.length,
+      filteredOut: complaints.length - inside.length,
+      status: 'complete',
+    });
+    expect(landed.manifest).toMatchObject({ records: inside.length });
+    expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_401_000);
+  });
+
   it('fails on a SoQL error, naming the status, landing nothing and keeping the watermark', async () => {
     // Prepare
     faults.malformedOn.add('abcd-1234');
