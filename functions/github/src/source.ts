@@ -59,6 +59,9 @@ export const source = defineSource({
       ...pages,
       partitions: repositories,
       primaryKey: 'sha',
+      // An empty repository (no commits yet) answers `409 {"message": "Git Repository is empty."}`:
+      // that repository has no commits, the others go on.
+      responseRules: [{ status: 409, bodyContains: 'Git Repository is empty', action: 'empty' }],
       incremental: {
         cursorField: 'commit.committer.date',
         params: { since: '{since}', until: '{until}' },

@@ -2,7 +2,8 @@
  * A GitHub REST API double on loopback, shaped as docs.github.com documents it: `Link` header
  * pagination (next links on `/repositories/<id>/…`, as GitHub sends them), `x-ratelimit-*` and
  * `x-github-request-id` headers, `since` filters, `Bad credentials` on a wrong token, the primary
- * (403 + remaining 0 + reset) and secondary (403 + retry-after) rate limits, and 422 Validation Failed.
+ * (403 + remaining 0 + reset) and secondary (403 + retry-after) rate limits, 422 Validation Failed, and
+ * `409 Git Repository is empty.` for the commits of a repository without any.
  * A primary limit lasts until its reset: every request before it is answered 403 again and noted
  * in `faults.duringLimit` (GitHub: requests during a limit can get an integration banned).
  */
@@ -19,6 +20,8 @@ export interface Repo {
   commits: Json[];
   /** Comments per issue number. */
   comments: Map<number, Json[]>;
+  /** No commits pushed yet: commits answer `409 Git Repository is empty.` */
+  empty?: boolean;
 }
 
 export interface GithubFaults {
@@ -221,7 +224,17 @@ export function githubRoute(repos: Repo[], token: string, faults: GithubFaults) 
     let list: Json[];
     if (rest === '/issues') list = repo.issues.filter((i) => after(i.updated_at as string));
     else if (rest === '/pulls') list = repo.pulls;
-    else if (rest === '/commits') {
+    else if (rest === '/commits' && repo.empty) {
+      return {
+        status: 409,
+        headers: rateHeaders(),
+        body: {
+          message: 'Git Repository is empty.',
+          documentation_url: 'https://docs.github.com/rest/commits/commits#list-commits',
+          status: '409',
+        },
+      };
+    } else if (rest === '/commits') {
       list = repo.commits.filter((c) => {
         const date = (c.commit as { committer: { date: string } }).committer.date;
         return after(date) && (!until || Date.parse(date) <= Date.parse(until));

@@ -34,6 +34,7 @@ const state: HotmartState = {
   sales: Array.from({ length: 600 }, (_, i) => makeSale(i)),
   subscriptions: Array.from({ length: 30 }, (_, i) => makeSubscription(i)),
   tokens: [],
+  duringLimit: [],
 };
 
 let api: LoopbackApi;

@@ -118,6 +118,53 @@ describe('socrata source', () => {
     expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_401_000);
   });
 
+  it('asks again for a page answered 202 Request Processing: every row lands once, the run complete', async () => {
+    // Prepare: a backfill of everything; the second page is still processing the first time
+    faults.processingOn = new Map([['erm2-nwe9', { offset: 10_000, times: 1 }]]);
+    const before = api.requests.length;
+
+    // Act
+    const result = await handler(
+      { runId: 'socrata-run-202', streams: ['complaints'], window: { since: '2026-10-01T00:00:00Z' } },
+      lambdaContext(),
+    );
+
+    // Assess: the 202 was asked again, nothing lost, nothing doubled
+    expect(result.status).toBe('complete');
+    const sent = api.requests.slice(before).map((r) => r.query.get('$offset'));
+    expect(sent).toEqual(['0', '10000', '10000', '20000']);
+    const landed = await readLanded(BUCKET, FOLDER, 'complaints', 'socrata-run-202');
+    expect(landed.records).toHaveLength(complaints.length);
+    expect(new Set(landed.records.map((r) => r[':id'])).size).toBe(complaints.length);
+    expect(landed.manifest).toMatchObject({ records: complaints.length, pages: 3 });
+    expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_401_000);
+  });
+
+  it("bounds a backfill's until on :updated_at itself ($where carries only since), counting what it left out", async () => {
+    // Prepare: a backfill window ending in the middle of the dataset's history
+    const until = T0 + 9_999 * 1000;
+    const window = { since: '2026-10-01T00:00:00Z', until: new Date(until).toISOString() };
+
+    // Act
+    const result = await handler(
+      { runId: 'socrata-run-window', streams: ['complaints'], window },
+      lambdaContext(),
+    );
+
+    // Assess: only rows updated up to `until` landed; the rest is counted, and the watermark did not go back
+    const inside = complaints.filter((r) => Date.parse(r[':updated_at'] as string) <= until);
+    expect(inside.length).toBeGreaterThan(9_000);
+    const landed = await readLanded(BUCKET, FOLDER, 'complaints', 'socrata-run-window');
+    expect(landed.records.map((r) => r[':id']).sort()).toEqual(inside.map((r) => r[':id']).sort());
+    expect(result.streams[0]).toMatchObject({
+      records: inside.length,
+      filteredOut: complaints.length - inside.length,
+      status: 'complete',
+    });
+    expect(landed.manifest).toMatchObject({ records: inside.length });
+    expect(Date.parse(String(landed.state?.watermark))).toBe(T0 + 86_401_000);
+  });
+
   it('fails on a SoQL error, naming the status, landing nothing and keeping the watermark', async () => {
     // Prepare
     faults.malformedOn.add('abcd-1234');

@@ -3,8 +3,8 @@
  * answering a JSON array; `$select=:*, *` adds the system fields `:id`, `:version`, `:created_at`,
  * `:updated_at` (fixed timestamps, `…Z`); `$order`, `$limit`, `$offset`; `$where=:updated_at > '<floating
  * timestamp>'`; `X-SODA2-Fields`/`X-SODA2-Types`/`X-Socrata-RequestId` headers; a SoQL error
- * `{ code, error: true, message, data }` for a query it cannot parse; 403 for a wrong app token and
- * 429 when throttled.
+ * `{ code, error: true, message, data }` for a query it cannot parse; 403 for a wrong app token,
+ * 429 when throttled and `202 Request Processing` while a page is not ready.
  */
 import type { ApiReply, ApiRequest } from '@tributary/testkit';
 
@@ -15,6 +15,13 @@ export interface SocrataFaults {
   throttleOn: Map<string, number>;
   /** Dataset ids whose queries are answered with a SoQL error. */
   malformedOn: Set<string>;
+  /**
+   * `202 Request Processing` ("you can retry your request, and when it's complete, you'll get a 200
+   * instead", SODA response codes) for the page at `offset` of a dataset, the next `times` times it
+   * is asked for (`Infinity`: never ready). The page does not document a body; this one answers `[]`,
+   * the body that, taken as data, would end a walk early.
+   */
+  processingOn?: Map<string, { offset: number; times: number }>;
 }
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
@@ -103,6 +110,11 @@ export function socrataRoute(
     }
     const limit = Number(q.get('$limit') ?? 1000);
     const offset = Number(q.get('$offset') ?? 0);
+    const processing = faults.processingOn?.get(id);
+    if (processing && processing.offset === offset && processing.times > 0) {
+      processing.times--;
+      return { status: 202, headers: headers(), body: [] };
+    }
     const selected = rows
       .filter((r) => since === undefined || Date.parse(r[':updated_at'] as string) > since)
       .sort((a, b) => String(a[':id']).localeCompare(String(b[':id'])));

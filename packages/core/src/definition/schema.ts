@@ -91,11 +91,25 @@ export const PaginatorSchema = z.discriminatedUnion('type', [
 ]);
 
 /**
- * What a response means: `retry` (transient, back off), `rateLimited` (wait as the headers say, or back
- * off), `fail` (fatal, named), `refreshAuth` (renew credentials once, then retry; fatal again after),
- * `ignore` (no records: the walk ends, e.g. a 404 for a deleted parent).
+ * What a response means: `ok` (a success: the body is data), `retry` (transient, back off),
+ * `notReady` (a 2xx that is not data yet, e.g. Socrata's `202 Request Processing`: retried with
+ * backoff like `retry`, then a `TransientError`), `rateLimited` (wait as the headers say, or back
+ * off), `fail` (fatal, named), `refreshAuth` (renew credentials once, then retry; fatal again
+ * after), `ignore` (no records: the walk ends, but not at the API's own end, so the stream's
+ * watermark does not move, e.g. a 404 for a deleted parent), `empty` (the API's documented "nothing
+ * here": the walk lands 0 records and ends normally, at the API's own end, e.g. GitHub's `409 Git
+ * Repository is empty.` on commits).
  */
-export const ResponseActionSchema = z.enum(['retry', 'rateLimited', 'fail', 'refreshAuth', 'ignore']);
+export const ResponseActionSchema = z.enum([
+  'ok',
+  'retry',
+  'notReady',
+  'rateLimited',
+  'fail',
+  'refreshAuth',
+  'ignore',
+  'empty',
+]);
 
 /** A status (`429`), a class (`'5xx'`). */
 const StatusMatch = z.union([
@@ -156,6 +170,8 @@ export const StreamSchema = z.strictObject({
   childTables: z.array(z.string()).default([]),
   /** Loop protection. @default 10000 */
   maxPages: z.number().int().positive().default(10_000),
+  /** Rows checked before the source's `responseRules`, for this stream's requests only. */
+  responseRules: z.array(ResponseRuleSchema).default([]),
   /** A per-record quirk: returns the record to land (or `undefined` to drop it). Keep it pure. */
   transform: z
     .custom<(record: Record<string, unknown>) => Record<string, unknown> | undefined>(

@@ -1,9 +1,10 @@
 /**
  * A stream whose pages have all landed: the manifest (every invocation's parts) is written — the
  * commit point — then the parts of the run's prefix it does not list (an earlier attempt's) are
- * removed, then the watermark moves forward (incremental streams), then the raw table gets the run's
- * partition (with `GLUE_DATABASE`). If this throws, the caller removes the parts its invocation landed
- * unless the manifest lists them (see runStream).
+ * removed, then the watermark moves forward (incremental streams whose every walk reached the API's
+ * own end, see `Page.end`), then the raw table gets the run's partition (with `GLUE_DATABASE`). If
+ * this throws, the caller removes the parts its invocation landed unless the manifest lists them
+ * (see runStream).
  */
 import { buildManifest } from '../manifest/Manifest.ts';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
@@ -44,6 +45,14 @@ export async function completeStream(
     window: progress.window,
     watermark: def.incremental ? progress.maxCursor : null,
   });
+  const warnings = def.incremental ? incrementalWarnings(def.incremental.cursorField, progress) : [];
+  for (const [metric, message] of warnings) {
+    telemetry.warn(metric, message, {
+      cursorField: def.incremental?.cursorField,
+      records: progress.records,
+      maxCursor: progress.maxCursor,
+    });
+  }
   const key = manifestKey(location);
   const { s3, env } = ctx;
   let watermark: string | null = null;
@@ -52,14 +61,18 @@ export async function completeStream(
     await deleteStaleParts(s3, env.bucket, runPrefix(location), new Set(manifest.parts.map((p) => p.key)));
     if (def.incremental) {
       const sk = stateKey(env.outputFolder, stream);
-      watermark = progress.maxCursor
-        ? await advanceWatermark(s3, env.bucket, sk, {
-            watermark: progress.maxCursor,
-            runId: ctx.runId,
-            window: progress.window,
-            importDate: ctx.importDate,
-          })
-        : ((await readWatermark(s3, env.bucket, sk))?.watermark ?? null);
+      // The watermark invariant: a walk that did not reach the API's own end leaves rows unread,
+      // which may be older than the greatest cursor seen (Socrata walks `:id` order, its cursor is
+      // `:updated_at`): moving it would skip them for good.
+      watermark =
+        progress.maxCursor && !progress.cutShort
+          ? await advanceWatermark(s3, env.bucket, sk, {
+              watermark: progress.maxCursor,
+              runId: ctx.runId,
+              window: progress.window,
+              importDate: ctx.importDate,
+            })
+          : ((await readWatermark(s3, env.bucket, sk))?.watermark ?? null);
     }
   } catch (e) {
     throw new SinkError(`cannot write the manifest or watermark of s3://${env.bucket}/${key}`, {
@@ -78,9 +91,28 @@ export async function completeStream(
       logger: telemetry.logger,
     });
   }
+  progress.warnings.push(...warnings.map(([, message]) => message));
   progress.done = true;
   progress.parts = [];
   progress.position = null;
   progress.manifest = s3Uri(env.bucket, key);
   progress.watermark = watermark;
+}
+
+/** What an incremental stream's operator should know: `[metric, message]` pairs. */
+function incrementalWarnings(cursorField: string, progress: StreamProgress): [string, string][] {
+  const warnings: [string, string][] = [];
+  if (progress.cutShort) {
+    warnings.push([
+      'walkCutShort',
+      'a walk ended before the API said it was the end (a response rule said ignore): the watermark was not moved',
+    ]);
+  }
+  if (progress.records > 0 && !progress.maxCursor) {
+    warnings.push([
+      'cursorFieldMissing',
+      `cursor field "${cursorField}" has no readable value in any of the ${progress.records} records landed: the watermark cannot move (check incremental.cursorField)`,
+    ]);
+  }
+  return warnings;
 }

@@ -36,6 +36,12 @@ const StreamProgressSchema = z.strictObject({
   bytes: z.number(),
   /** Greatest cursor value landed so far (ISO). */
   maxCursor: z.string().nullable(),
+  /** A walk ended other than at the API's own end (see `Page.end`): the watermark must not move. */
+  cutShort: z.boolean().default(false),
+  /** What the run should tell its operator about the stream (see `StreamResult.warnings`). */
+  warnings: z.array(z.string()).default([]),
+  /** Records the API sent outside the window, left out (see `Page.filteredOut`). */
+  filteredOut: z.number().default(0),
   /** Once done: the manifest's URI and the watermark in force after the run. */
   manifest: z.string().nullable(),
   watermark: z.string().nullable(),

@@ -134,6 +134,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
             deadline.progress();
             t.logger.info(progress.done ? 'stream complete' : 'stream paused at a page boundary', {
               records: progress.records,
+              filteredOut: progress.filteredOut,
               pages: progress.pages,
               bytes: progress.bytes,
               manifest: progress.manifest,
@@ -184,5 +185,7 @@ function resultOf(stream: string, run: Continuation): StreamResult {
     manifest: p.manifest,
     watermark: p.watermark,
     status: p.done ? 'complete' : 'partial',
+    warnings: p.warnings,
+    filteredOut: p.filteredOut,
   };
 }

@@ -2,10 +2,11 @@
  * One stream in one invocation: pages from the reader into the sink, overlapping the next fetch
  * with compression and upload; stops at a page boundary when told to (deadline), closing the part
  * and recording `Page.next`; on completion writes the manifest (all invocations' parts), removes
- * stale parts, then moves the watermark forward. Parts land under keys of this invocation's attempt,
- * so nothing a committed manifest lists is ever overwritten. On any failure (a page, an upload, the
- * manifest PUT, the watermark) the open upload is aborted, the parts this invocation landed are
- * removed unless the committed manifest lists them, and the error is rethrown.
+ * stale parts, then moves the watermark forward — only if every walk reached the API's own end
+ * (`Page.end`). Parts land under keys of this invocation's attempt, so nothing a committed manifest
+ * lists is ever overwritten. On any failure (a page, an upload, the manifest PUT, the watermark) the
+ * open upload is aborted, the parts this invocation landed are removed unless the committed manifest
+ * lists them, and the error is rethrown.
  */
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
 import { StreamSink } from '../sink/StreamSink.ts';
@@ -61,6 +62,8 @@ export async function runStream(
   let lastNext: Page['next'] | undefined;
   let stopped = false;
   let maxCursor = progress.maxCursor;
+  let cutShort = progress.cutShort;
+  let filteredOut = 0;
   try {
     while (pending) {
       const current = pending;
@@ -87,6 +90,10 @@ export async function runStream(
       const count = page.lines ? page.lines.count : page.records.length;
       const wait = page.lines ? sink.writeLines(page.lines) : sink.writePage(page.records);
       lastNext = page.next;
+      // The watermark relies on this: every walk ended because the API said so. A walk's last page
+      // says why it ended; the stream's last page must say it (a reader that does not is no proof).
+      if ((page.end !== undefined || page.next === null) && page.end !== 'api') cutShort = true;
+      filteredOut += page.filteredOut ?? 0;
       if (page.maxCursor && isLater(page.maxCursor, maxCursor)) maxCursor = page.maxCursor;
       telemetry.page({ page: progress.pages + telemetry.pages, records: count, url: page.url });
       ctx.onProgress();
@@ -116,6 +123,9 @@ export async function runStream(
   progress.pages += telemetry.pages;
   progress.bytes += telemetry.bytes;
   progress.maxCursor = maxCursor;
+  progress.cutShort = cutShort;
+  progress.filteredOut += filteredOut;
+  telemetry.filteredOut = filteredOut;
   if (lastNext !== undefined) progress.position = lastNext;
   const finished = !stopped || lastNext === null;
   if (!finished) return;

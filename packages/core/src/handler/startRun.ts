@@ -54,6 +54,9 @@ export async function startRun({ definition, env, s3, event, now }: StartRunInpu
       pages: 0,
       bytes: 0,
       maxCursor: null,
+      cutShort: false,
+      warnings: [],
+      filteredOut: 0,
       manifest: null,
       watermark: null,
     };

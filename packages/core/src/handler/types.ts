@@ -14,6 +14,16 @@ export interface StreamResult {
   watermark: string | null;
   /** `complete`, or `partial` while it waits for the next invocation. */
   status: 'complete' | 'partial';
+  /**
+   * What landed but looks wrong, one sentence each, e.g. a cursor field found in no record (the
+   * watermark cannot move), a walk cut short (the watermark was not moved). Empty when all is well.
+   */
+  warnings: string[];
+  /**
+   * Records the API sent outside the run's window and left out: the window bounds a stream's
+   * requests do not carry (no `{until}` param, say) are applied to the records' cursor field.
+   */
+  filteredOut: number;
 }
 
 export interface HandlerResult {

@@ -1,7 +1,8 @@
 /**
  * Sends one logical request: credentials, the source's rate limit, retries through p-retry with
  * exponential backoff and full jitter, server-given waits honoured, one auth refresh on a 401, and
- * the response table deciding what each answer means. Bounded by `retry.maxAttempts` and
+ * the response table deciding what each answer means (a 2xx is data only when it says so: a
+ * `notReady` 202 is retried like a 5xx). Bounded by `retry.maxAttempts` and
  * `retry.maxTotalWaitMs`; every retry goes to the observer and the log with its reason.
  */
 import pRetry from 'p-retry';
@@ -111,7 +112,8 @@ export class HttpClient {
       let hintMs: number | undefined;
       try {
         raw = await transmit(req, this.#timeouts, info.signal);
-        outcome = classifyResponse(source.responseRules, raw.status, raw.headers, raw.body);
+        const rules = info.rules?.length ? [...info.rules, ...source.responseRules] : source.responseRules;
+        outcome = classifyResponse(rules, raw.status, raw.headers, raw.body);
         // A pause a response asks for holds every request of the source from the moment it is read:
         // set before the slot is given back, so that no queued request starts in between. A rate
         // limit without a hint waits (and pauses) for the backoff, drawn once here.
@@ -134,12 +136,21 @@ export class HttpClient {
         case 'ok':
           return response;
         case 'ignore':
-          response.ignored = true;
+        case 'empty':
+          response.noRecords = outcome;
           return response;
         case 'retry':
+        case 'notReady':
         case 'rateLimited':
           failures++;
-          throw new RetryableFailure(`HTTP ${raw.status}`, outcome === 'rateLimited', hintMs, where);
+          throw new RetryableFailure(
+            outcome === 'notReady'
+              ? `HTTP ${raw.status} (not ready: the API is still preparing the answer)`
+              : `HTTP ${raw.status}`,
+            outcome === 'rateLimited',
+            hintMs,
+            where,
+          );
         case 'refreshAuth':
           if (useAuth && !refreshed && (await this.#o.auth!.refresh())) {
             refreshed = true;

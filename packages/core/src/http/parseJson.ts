@@ -7,7 +7,7 @@ import type { Redactor } from './Redactor.ts';
 import { type HttpResponse, header } from './types.ts';
 
 export function parseJson(response: HttpResponse, redactor: Redactor, where: ErrorWhere): unknown {
-  if (response.ignored || response.body.length === 0) return null;
+  if (response.noRecords || response.body.length === 0) return null;
   try {
     return JSON.parse(response.body.toString('utf8'));
   } catch (error) {

@@ -21,6 +21,7 @@ import { selectRecords } from './selectRecords.ts';
 import type { StreamPlan } from './streamPlan.ts';
 import type { HttpResponse } from './types.ts';
 import { type Position, parsePosition, walks } from './walks.ts';
+import { filterLines, filterRecords, scannedInside, windowFilter } from './windowFilter.ts';
 
 interface Fetched {
   response: HttpResponse;
@@ -76,6 +77,8 @@ export async function* readStream(
   const since =
     options.window.since ??
     (incremental?.initialSince !== undefined ? new Date(incremental.initialSince) : undefined);
+  // The window bounds the requests do not carry are applied to the records (see windowFilter).
+  const filter = incremental ? windowFilter(plan.bounded, since, options.window.until) : undefined;
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   const cleanUrl = (href: string) => {
@@ -109,17 +112,19 @@ export async function* readStream(
         if (request.params) for (const [k, v] of Object.entries(request.params)) url.searchParams.set(k, v);
         const response = await client.send(
           { method: 'GET', url, headers: base.headers },
-          { stream: plan.name, page: pageIndex, signal },
+          { stream: plan.name, page: pageIndex, signal, rules: plan.stream.responseRules },
         );
         const where: ErrorWhere = { source, stream: plan.name, page: pageIndex, url: response.url };
-        if (plan.raw && !response.ignored) {
+        if (plan.raw && !response.noRecords) {
           // From here on the body holds the page's NDJSON (rewritten in place).
           const scanned = scanPage(response.body, plan.raw, plan.stream.incremental?.cursorType);
           if (scanned)
             return { response, url, body: scanned.envelope, records: scannedList(scanned), scanned };
         }
         const body = parseJson(response, redactor, where);
-        const records = response.ignored ? [] : selectRecords(body, plan.records, plan.stream.records, where);
+        const records = response.noRecords
+          ? []
+          : selectRecords(body, plan.records, plan.stream.records, where);
         return { response, url, body, records, parsed: records };
       };
 
@@ -153,7 +158,7 @@ export async function* readStream(
         }
         previousBody = body;
         let nextState: JsonValue | null = null;
-        if (!response.ignored && records.length > 0) {
+        if (!response.noRecords && records.length > 0) {
           nextState = plan.paginator.next(state, {
             body: fetched.body,
             records,
@@ -176,20 +181,33 @@ export async function* readStream(
           next = upcoming.done ? null : { w: upcoming.value.index, s: plan.paginator.start(), n: 0 };
         }
         const { scanned } = fetched;
-        const page: Page = scanned
-          ? linesPage({ ndjson: scanned.ndjson, count: scanned.count }, { index, url: response.url, next })
-          : {
-              records: finishRecords(plan, fetched.parsed ?? [], walk.parent),
-              index,
-              url: response.url,
-              next,
-            };
-        if (plan.cursor && incremental) {
-          const max = scanned
-            ? scanned.maxCursor
-            : maxCursor(page.records, plan.cursor, incremental.cursorType);
-          if (max !== undefined) page.maxCursor = max;
+        let page: Page;
+        let max = scanned?.maxCursor;
+        let filteredOut = 0;
+        if (scanned) {
+          let lines: NdjsonLines = { ndjson: scanned.ndjson, count: scanned.count };
+          if (filter && plan.cursor && incremental && !scannedInside(filter, scanned.maxCursor)) {
+            const inside = filterLines(lines, plan.cursor, incremental.cursorType, filter);
+            ({ lines } = inside);
+            filteredOut = inside.removed;
+            max = maxCursor(inside.kept, plan.cursor, incremental.cursorType);
+          }
+          page = linesPage(lines, { index, url: response.url, next });
+        } else {
+          let records = finishRecords(plan, fetched.parsed ?? [], walk.parent);
+          if (filter && plan.cursor && incremental) {
+            const inside = filterRecords(records, plan.cursor, incremental.cursorType, filter);
+            ({ records } = inside);
+            filteredOut = inside.removed;
+          }
+          page = { records, index, url: response.url, next };
+          if (plan.cursor && incremental) max = maxCursor(records, plan.cursor, incremental.cursorType);
         }
+        if (filteredOut > 0) page.filteredOut = filteredOut;
+        // The walk's last page: an ignored answer cut it; otherwise (no next page, an empty page, a
+        // documented "nothing here") the API said there is no more.
+        if (nextState === null) page.end = response.noRecords === 'ignore' ? 'ignored' : 'api';
+        if (plan.cursor && incremental && max !== undefined) page.maxCursor = max;
         index++;
         yield page;
         if (nextState === null) break;

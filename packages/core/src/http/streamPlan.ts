@@ -36,6 +36,8 @@ export interface StreamPlan {
    * same requests, so the child walks each key once (see `walks.ts`).
    */
   parentKey(parent: unknown): string;
+  /** Whether the stream's requests carry each window bound (a `{since…}` / `{until…}` template). */
+  bounded: { since: boolean; until: boolean };
   /** Renders the first page's URL and the headers of a walk. */
   walk(
     values: TemplateValues,
@@ -68,7 +70,8 @@ export function compileStream(
     ...(stream.incremental?.params ?? {}),
   });
   const headers = compileMap({ ...definition.headers, ...stream.headers });
-  const fromParent: Placeholder[] = [path, ...params.map(([, t]) => t), ...headers.map(([, t]) => t)]
+  const requests = [path, ...params.map(([, t]) => t), ...headers.map(([, t]) => t)];
+  const fromParent: Placeholder[] = requests
     .flatMap((t) => t.placeholders)
     .filter((p) => p.parentPath !== undefined);
   const base = baseUrl.replace(/\/+$/, '');
@@ -83,6 +86,7 @@ export function compileStream(
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
     raw: rawTarget(stream),
     parentKey: (parent) => JSON.stringify(fromParent.map((p) => placeholderValue(p, { parent }) ?? null)),
+    bounded: { since: requests.some((t) => uses(t, 'since')), until: requests.some((t) => uses(t, 'until')) },
     walk(values, where) {
       const renderedPath = renderTemplate(path, values, encodeURIComponent);
       if (renderedPath.missing !== undefined) throw missing(where, 'path', renderedPath.missing);
@@ -111,6 +115,8 @@ export function compileStream(
     },
   };
 }
+
+const uses = (template: Template, name: string) => template.placeholders.some((p) => p.name === name);
 
 /** Paginator settings that are paths into the body. */
 const BODY_PATHS = ['totalPath', 'totalPagesPath', 'cursorPath', 'hasMorePath', 'path'] as const;

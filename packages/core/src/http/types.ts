@@ -1,4 +1,5 @@
 /** What the HTTP layer passes around: one request, one response, where it happens. */
+import type { ResponseRule } from '../definition/schema.ts';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -19,14 +20,19 @@ export interface HttpResponse {
   body: Buffer;
   /** The URL, secrets stripped. */
   url: string;
-  /** A response rule said `ignore`: treat as no records. */
-  ignored?: boolean;
+  /**
+   * A response rule said the answer holds no records: `ignore` (the walk ends, cut short) or `empty`
+   * (the API's documented "nothing here": the walk ends at the API's own end).
+   */
+  noRecords?: 'ignore' | 'empty';
 }
 
 /** Where a request happens, for errors, logs and the observer. */
 export interface RequestInfo {
   stream?: string;
   page?: number;
+  /** The stream's own response rules, checked before the source's. */
+  rules?: readonly ResponseRule[];
 }
 
 export type { ReaderLogger } from '../stream/types.ts';

@@ -1,7 +1,7 @@
 /**
  * Logs and metrics of one stream in one invocation: a child Powertools Logger with the stream as a
  * persistent key, and EMF metrics (namespace `Tributary`, dimensions source/stream) published when
- * the stream stops — records, pages, bytes, retries, duration.
+ * the stream stops — records, pages, bytes, retries, filteredOut, duration, and any warning's count.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -16,6 +16,10 @@ export class StreamTelemetry {
   pages = 0;
   bytes = 0;
   retries = 0;
+  /** Records outside the window left out (see `Page.filteredOut`). */
+  filteredOut = 0;
+  /** Named counts beyond the usual ones, e.g. `cursorFieldMissing`; published with them. */
+  private readonly counts = new Map<string, number>();
   private readonly startedMs = performance.now();
 
   constructor(
@@ -41,6 +45,12 @@ export class StreamTelemetry {
     this.retries += 1;
   }
 
+  /** Logs a warning about the stream and counts it as the metric `metric`. */
+  warn(metric: string, message: string, extra: Record<string, unknown> = {}): void {
+    this.counts.set(metric, (this.counts.get(metric) ?? 0) + 1);
+    this.logger.warn(message, { warning: metric, ...extra });
+  }
+
   /** Emits the stream's EMF metrics for this invocation. */
   publish(): void {
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: this.source });
@@ -49,6 +59,8 @@ export class StreamTelemetry {
     metrics.addMetric('pages', MetricUnit.Count, this.pages);
     metrics.addMetric('bytes', MetricUnit.Bytes, this.bytes);
     metrics.addMetric('retries', MetricUnit.Count, this.retries);
+    metrics.addMetric('filteredOut', MetricUnit.Count, this.filteredOut);
+    for (const [name, n] of this.counts) metrics.addMetric(name, MetricUnit.Count, n);
     metrics.addMetric('duration', MetricUnit.Milliseconds, Math.round(performance.now() - this.startedMs));
     metrics.publishStoredMetrics();
   }

@@ -1,12 +1,17 @@
 /**
- * The response table: which responses are retried, waited out, refreshed, ignored or fatal. The
- * source's `responseRules` come first, then these defaults; the first row that matches decides.
- * No row matching: 2xx is a success, anything else `fail`.
+ * The response table: which responses are data, retried, not ready yet, waited out, refreshed,
+ * ignored or fatal. The source's `responseRules` come first, then these defaults; the first row
+ * that matches decides. No row matching: 2xx is a success, anything else `fail`. A source overrides
+ * a default with its own row (e.g. `{ status: 202, action: 'ok' }` for an API whose 202 is data).
  */
 import type { ResponseAction, ResponseRule } from '../definition/schema.ts';
 import { header, type ResponseHeaders } from '../http/types.ts';
 
 export const defaultResponseRules: readonly ResponseRule[] = [
+  // A 2xx that is not data: "202 Request Processing — retry your request" (Socrata, SODA response
+  // codes). Taken as data, its body (often `[]`) would end the walk early, and the run would report
+  // `complete` with rows unread.
+  { status: 202, action: 'notReady' },
   // Credentials expired or refused: refresh once (OAuth2), else fatal.
   { status: 401, action: 'refreshAuth' },
   // Quota used up (GitHub answers 403 or 429 with x-ratelimit-remaining: 0).
@@ -21,7 +26,7 @@ export const defaultResponseRules: readonly ResponseRule[] = [
 ];
 
 /** The action for a response: `ok` when no row matches a 2xx, `fail` when none matches anything else. */
-export type ResponseOutcome = ResponseAction | 'ok';
+export type ResponseOutcome = ResponseAction;
 
 function statusMatches(match: ResponseRule['status'], status: number): boolean {
   if (Array.isArray(match)) return match.some((m) => statusMatches(m, status));

@@ -41,7 +41,20 @@ export interface Page {
   next: StreamPosition | null;
   /** The greatest cursor value in this page's records (incremental streams), as an ISO date. */
   maxCursor?: string;
+  /**
+   * Records the API sent outside the window, left out of `records`: the window bounds the stream's
+   * requests do not carry are applied on the cursor field (http/windowFilter). Absent when 0.
+   */
+  filteredOut?: number;
+  /**
+   * On the last page of a walk: why the walk ended. `api` when the API said it was the end (the
+   * paginator found no next page, an empty page); `ignored` when a response rule said `ignore`.
+   * The watermark moves only when every walk ended with `api`: a walk cut short leaves rows unread.
+   */
+  end?: WalkEnd;
 }
+
+export type WalkEnd = 'api' | 'ignored';
 
 export interface ReadOptions {
   window: Window;

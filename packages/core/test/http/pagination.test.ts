@@ -226,6 +226,46 @@ describe('loops and caps', () => {
   });
 });
 
+describe('a records path the body does not have', () => {
+  const errorBody = { body: { error: 'invalid_request', message: 'unknown field', meta: { id: 1 } } };
+
+  for (const [how, extra] of [
+    ['scanned', {}],
+    ['parsed', { transform: (r: Record<string, unknown>) => r }],
+  ] as const) {
+    test(`is a MalformedResponseError naming the path, the URL and the body's keys (${how} path)`, async () => {
+      const { api, read } = await setup({ path: '/items', records: 'data', ...extra }, () => errorBody);
+      const error = (await readAll(read, 'items').catch((e: unknown) => e)) as MalformedResponseError;
+      expect(error).toBeInstanceOf(MalformedResponseError);
+      expect(error.name).toBe('MalformedResponseError');
+      expect(error.message).toContain('no records at "data": the body has no "data"');
+      expect(error.message).toContain('its keys are ["error", "message", "meta"]');
+      expect(error.message).toContain(`${api.url}/items`);
+    });
+  }
+
+  test('nested: names the object where the path broke off', async () => {
+    const { read } = await setup({ path: '/items', records: 'result.items' }, () => ({
+      body: { result: { rows: [] } },
+    }));
+    await expect(readAll(read, 'items')).rejects.toThrow(
+      /no records at "result.items": "result" has no "items"; its keys are \["rows"\]/,
+    );
+  });
+
+  test('a root array where an object was expected', async () => {
+    const { read } = await setup({ path: '/items', records: 'data' }, () => ({ body: [{ id: 1 }] }));
+    await expect(readAll(read, 'items')).rejects.toThrow(/no records at "data": the body is an array/);
+  });
+
+  test('an empty object, an empty body and a null list are still empty pages', async () => {
+    for (const body of [{}, '', { data: null }]) {
+      const { read } = await setup({ path: '/items', records: 'data' }, () => ({ body }));
+      expect(await readAll(read, 'items')).toMatchObject([{ records: [], next: null, end: 'api' }]);
+    }
+  });
+});
+
 describe('resume', () => {
   test('from any page position: the rest, exactly, and the same positions', async () => {
     const { api, read } = await setup({ path: '/items', paginator: { type: 'offset', limit: 5 } }, (req) => {

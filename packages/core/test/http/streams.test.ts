@@ -37,6 +37,30 @@ async function* from<T>(items: T[]): AsyncIterable<T> {
 }
 
 describe('partitions', () => {
+  test('a stream rule `empty`: that partition is a walk of 0 records ended by the API, the others go on', async () => {
+    const { api, read } = await setup(
+      {
+        commits: {
+          path: '/repos/{repo}/commits',
+          partitions: [{ repo: 'full' }, { repo: 'hollow' }, { repo: 'other' }],
+          responseRules: [{ status: 409, bodyContains: 'Git Repository is empty', action: 'empty' }],
+        },
+        issues: { path: '/repos/{repo}/issues', partitions: [{ repo: 'hollow' }] },
+      },
+      (req) => {
+        const repo = req.path.split('/')[3];
+        if (repo === 'hollow') return { status: 409, body: { message: 'Git Repository is empty.' } };
+        return { body: [{ sha: `${repo}-1` }] };
+      },
+    );
+    const pages = await readAll(read, 'commits');
+    expect(pages.map((p) => p.records)).toEqual([[{ sha: 'full-1' }], [], [{ sha: 'other-1' }]]);
+    expect(pages.map((p) => p.end)).toEqual(['api', 'api', 'api']);
+    expect(api.requests).toHaveLength(3);
+    // The rule is the commits stream's own: another stream's 409 still fails
+    await expect(readAll(read, 'issues')).rejects.toMatchObject({ name: 'HttpError', status: 409 });
+  });
+
   test('one walk per partition, its values in path and params; positions count partitions', async () => {
     const { api, read } = await setup(
       {
@@ -291,6 +315,66 @@ describe('incremental', () => {
     expect(pages[0]!.maxCursor).toBe(new Date(1_793_500_000 * 1000).toISOString());
     await readAll(read, 'seeded');
     expect(api.requests[1]!.query.get('created[gte]')).toBe(String(Date.UTC(2026, 0, 1) / 1000));
+  });
+
+  test('a window bound the requests do not carry is applied to the cursor field and counted (scanned, parsed)', async () => {
+    // A body with an integer beyond 2^53: the scanned path keeps the API's bytes for the kept records
+    const body = `{"data":[
+      {"id":1,"n":12345678901234567890,"updated_at":"2026-10-31T23:59:59Z"},
+      {"id":2,"n":2,"updated_at":"2026-11-01T00:00:00Z"},
+      {"id":3,"n":3,"updated_at":"2026-11-23T00:00:00Z"},
+      {"id":4,"n":4,"updated_at":"2026-11-23T00:00:01Z"},
+      {"id":5,"n":5,"updated_at":null}]}`;
+    const sinceOnly = { cursorField: 'updated_at', params: { since: '{since}' } };
+    const { read } = await setup(
+      {
+        scanned: { path: '/items', records: 'data', incremental: sinceOnly },
+        parsed: { path: '/items', records: 'data', incremental: sinceOnly, transform: (r) => r },
+        unbounded: { path: '/items', records: 'data', incremental: { cursorField: 'updated_at' } },
+        bounded: {
+          path: '/items',
+          records: 'data',
+          incremental: { cursorField: 'updated_at', params: { since: '{since}', until: '{until}' } },
+        },
+        inside: { path: '/inside', records: 'data', incremental: sinceOnly },
+      },
+      {
+        '/v3/items': () => ({ body }),
+        '/v3/inside': () => ({
+          body: '{"data":[{"id":9,"n":12345678901234567890,"updated_at":"2026-11-02T00:00:00Z"}]}',
+        }),
+      },
+    );
+    const window = { since: new Date('2026-11-01T00:00:00Z'), until: WINDOW.until };
+    const ids = (p: { records: ApiRecord[] }) => p.records.map((r) => r.id);
+
+    // Only `{since}` goes out: the API bounds since (its records before it are its business), the client until
+    const [scanned] = await readAll(read, 'scanned', { window });
+    expect(ids(scanned!)).toEqual([1, 2, 3, 5]);
+    expect(scanned!.filteredOut).toBe(1);
+    expect(scanned!.maxCursor).toBe('2026-11-23T00:00:00.000Z');
+    expect(scanned!.lines?.ndjson.toString()).toContain('"n":12345678901234567890');
+    const [parsed] = await readAll(read, 'parsed', { window });
+    expect(ids(parsed!)).toEqual([1, 2, 3, 5]);
+    expect(parsed!.filteredOut).toBe(1);
+    expect(parsed!.maxCursor).toBe('2026-11-23T00:00:00.000Z');
+
+    // Neither goes out: both bounds on the client
+    const [unbounded] = await readAll(read, 'unbounded', { window });
+    expect(ids(unbounded!)).toEqual([2, 3, 5]);
+    expect(unbounded!.filteredOut).toBe(2);
+
+    // Both go out: the API bounds the window, nothing is filtered
+    const [bounded] = await readAll(read, 'bounded', { window });
+    expect(ids(bounded!)).toEqual([1, 2, 3, 4, 5]);
+    expect(bounded!.filteredOut).toBeUndefined();
+
+    // Nothing outside: the scanned page is landed as scanned, the API's bytes untouched
+    const [inside] = await readAll(read, 'inside', { window });
+    expect(inside!.filteredOut).toBeUndefined();
+    expect(inside!.lines?.ndjson.toString()).toBe(
+      '{"id":9,"n":12345678901234567890,"updated_at":"2026-11-02T00:00:00Z"}\n',
+    );
   });
 
   test('a transform reshapes or drops records', async () => {

@@ -41,6 +41,7 @@ describe('the response table', () => {
     const c = (status: number, headers = {}, text = '') => classifyResponse([], status, headers, body(text));
     expect(c(200)).toBe('ok');
     expect(c(204)).toBe('ok');
+    expect(c(202, {}, '[]')).toBe('notReady');
     expect(c(401)).toBe('refreshAuth');
     expect(c(403)).toBe('fail');
     expect(c(403, { 'x-ratelimit-remaining': '0' })).toBe('rateLimited');
@@ -70,6 +71,10 @@ describe('the response table', () => {
     expect(classifyResponse(rules, 200, {}, body('{"data": []}'))).toBe('ok');
     expect(classifyResponse(rules, 418, { 'x-any': '' }, body())).toBe('retry');
     expect(classifyResponse(rules, 418, {}, body())).toBe('fail');
+  });
+  test('a source overrides the 202 default: data for an API whose 202 is data', () => {
+    expect(classifyResponse([{ status: 202, action: 'ok' }], 202, {}, body('[]'))).toBe('ok');
+    expect(classifyResponse([{ status: 202, action: 'fail' }], 202, {}, body('[]'))).toBe('fail');
   });
 });
 
