@@ -1,8 +1,8 @@
 /**
  * `pnpm local:up`: the local emulator and the sandbox API, for `sls invoke local` by hand.
  *
- * Starts a moto server (S3, Secrets Manager, Glue catalog) with the raw and curated buckets and the
- * secrets `api-credentials/<source>` as a deployment has them, and the sandbox API serving the
+ * Starts a moto server (S3, Secrets Manager, Glue catalog) with the raw and curated buckets, the
+ * secrets `api-credentials/<source>` and the Glue database `tributary_dev` as a deployment has them, and the sandbox API serving the
  * repositories and datasets that serverless.yml's default params name. Prints the environment to
  * export (also written to .local/local-env.sh), then stays up until Ctrl-C.
  *
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
 
   console.log(`moto (local AWS)  ${stack.moto.endpoint}`);
   console.log(`  buckets         ${stack.rawBucket} (raw), ${stack.curatedBucket} (curated)`);
+  console.log(`  Glue database   ${stack.glueDatabase} (the raw tables' partitions land here)`);
   console.log(
     '  secrets         api-credentials/github, api-credentials/stripe, api-credentials/hotmart, api-credentials/socrata',
   );

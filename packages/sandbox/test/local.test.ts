@@ -7,14 +7,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { GetDatabaseCommand, GetPartitionsCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { listKeys } from '@tributary/testkit';
+import { createHandler, defineSource } from '@tributary/core';
+import { captureOutput, listKeys, startFixtureApi } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CurateFailedError,
   checkPrerequisites,
   type LocalStack,
   LogTap,
+  provision,
   readPackagedService,
   runCurate,
   startLocalStack,
@@ -52,6 +55,48 @@ describe('local kit: startLocalStack', () => {
       AUTH_TOKEN_URL: stack.sandbox.tokenUrl,
     });
     expect(stack.sourceEnv('socrata').SOCRATA_DATASETS).toBe('erm2-nwe9,ydr8-5enu');
+  });
+
+  it("creates the Glue database, so a local invoke registers the raw table's partition as in AWS", async () => {
+    // Prepare: a source with no auth against a loopback API, GLUE_DATABASE as serverless.yml sets it
+    const glue = new GlueClient({});
+    const { Database } = await glue.send(new GetDatabaseCommand({ Name: 'tributary_dev' }));
+    expect(Database?.Name).toBe(stack.glueDatabase);
+    await provision({ buckets: [], secrets: {}, glueDatabase: stack.glueDatabase }); // idempotent
+    const api = await startFixtureApi(() => ({ body: { data: [{ id: 1 }, { id: 2 }] } }));
+    const handler = createHandler(
+      defineSource({
+        name: 'kit-notes',
+        baseUrl: 'https://kit.example.invalid',
+        auth: { type: 'none' },
+        streams: { notes: { path: '/notes', records: 'data', primaryKey: 'id' } },
+      }),
+    );
+    Object.assign(process.env, {
+      TARGET_S3_BUCKET_NAME: stack.rawBucket,
+      OUTPUT_FOLDER: 'kit-notes',
+      API_BASE_URL: api.url,
+      GLUE_DATABASE: stack.glueDatabase,
+    });
+    const output = captureOutput();
+    const runId = '2026-11-23T06-00-00Z-kit';
+
+    // Act
+    try {
+      expect((await handler({ runId })).status).toBe('complete');
+    } finally {
+      output.restore();
+      await api.close();
+      delete process.env.GLUE_DATABASE;
+    }
+
+    // Assess
+    const { Partitions } = await glue.send(
+      new GetPartitionsCommand({ DatabaseName: 'tributary_dev', TableName: 'raw_kit_notes_notes' }),
+    );
+    expect(Partitions?.map((p) => p.Values?.at(-1))).toEqual([runId]);
+    expect(output.text()).not.toContain('"level":"ERROR"');
+    expect(output.text()).toContain('raw table partition registered');
   });
 });
 
