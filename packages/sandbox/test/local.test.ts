@@ -15,8 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CurateFailedError,
   checkPrerequisites,
+  LocalFlagError,
   type LocalStack,
   LogTap,
+  localShellEnv,
+  parseSourceFlags,
   provision,
   readPackagedService,
   runCurate,
@@ -29,6 +32,8 @@ describe('local kit: startLocalStack', () => {
   beforeAll(async () => {
     stack = await startLocalStack({
       sandbox: { records: 5, faults: false },
+      secrets: parseSourceFlags(['--secret', 'casenotes-data={"client_id":"cid","client_secret":"cs"}'])
+        .secrets,
       rawBucket: 'kit-raw',
       curatedBucket: 'kit-curated',
     });
@@ -55,6 +60,59 @@ describe('local kit: startLocalStack', () => {
       AUTH_TOKEN_URL: stack.sandbox.tokenUrl,
     });
     expect(stack.sourceEnv('socrata').SOCRATA_DATASETS).toBe('erm2-nwe9,ydr8-5enu');
+  });
+
+  it('gives each source its own endpoints in the shell, and a new source its secret and URLs from flags', async () => {
+    // Prepare
+    const flags = parseSourceFlags([
+      '--no-faults',
+      '--base-url',
+      'casenotes-data=http://127.0.0.1:9001',
+      '--token-url',
+      'casenotes-data=http://127.0.0.1:9001/oauth/token',
+    ]);
+
+    // Act
+    const env = localShellEnv(stack, flags);
+
+    // Assess: no plain endpoint variable that every source would take
+    expect(env).not.toHaveProperty('AUTH_TOKEN_URL');
+    expect(env).not.toHaveProperty('API_BASE_URL');
+    expect(env).toMatchObject({
+      AWS_ENDPOINT_URL: stack.moto.endpoint,
+      AWS_DEFAULT_REGION: 'eu-west-2',
+      TARGET_S3_BUCKET_NAME: 'kit-raw',
+      HOTMART_AUTH_TOKEN_URL: stack.sandbox.tokenUrl,
+      HOTMART_API_BASE_URL: stack.sandbox.url,
+      GITHUB_API_BASE_URL: stack.sandbox.url,
+      CASENOTES_DATA_API_BASE_URL: 'http://127.0.0.1:9001',
+      CASENOTES_DATA_AUTH_TOKEN_URL: 'http://127.0.0.1:9001/oauth/token',
+    });
+    expect(Object.keys(env).filter((k) => k.endsWith('_AUTH_TOKEN_URL'))).toEqual([
+      'HOTMART_AUTH_TOKEN_URL',
+      'CASENOTES_DATA_AUTH_TOKEN_URL',
+    ]);
+    const secret = await new SecretsManagerClient({}).send(
+      new GetSecretValueCommand({ SecretId: 'api-credentials/casenotes-data' }),
+    );
+    expect(JSON.parse(secret.SecretString ?? '{}')).toEqual({ client_id: 'cid', client_secret: 'cs' });
+  });
+
+  it('refuses a flag it cannot use, saying what is wrong, without echoing a secret', () => {
+    expect(() => parseSourceFlags(['--secret', 'casenotes-data'])).toThrow(
+      /--secret needs --secret <source>=<json> \(got casenotes-data\)/,
+    );
+    expect(() => parseSourceFlags(['--secret', 'Casenotes=x'])).toThrow(/"Casenotes" is not a source name/);
+    const bad = () => parseSourceFlags(['--secret', 'casenotes-data={"client_secret":"s3cr3t"']);
+    expect(bad).toThrow(LocalFlagError);
+    expect(bad).toThrow(/not JSON/);
+    expect(bad).not.toThrow(/s3cr3t/);
+    expect(() => parseSourceFlags(['--secret', 'casenotes-data={"n":1}'])).toThrow(
+      /JSON object of string values/,
+    );
+    expect(() => parseSourceFlags(['--token-url', 'casenotes-data=/oauth/token'])).toThrow(
+      /not an absolute URL/,
+    );
   });
 
   it("creates the Glue database, so a local invoke registers the raw table's partition as in AWS", async () => {

@@ -1,6 +1,11 @@
 /**
- * The handler's environment (ARCHITECTURE.md, "Lambda handler environment"), read per invocation.
+ * The handler's environment (docs/contracts.md, "Lambda handler environment"), read per invocation.
  * A missing or malformed variable is a `ConfigurationError` naming it.
+ *
+ * The endpoint overrides (`API_BASE_URL`, `AUTH_TOKEN_URL`) also come per source, as
+ * `<SOURCE>_API_BASE_URL` / `<SOURCE>_AUTH_TOKEN_URL` (`sourceEnvName`), which win over the plain
+ * names: one shell (`.local/local-env.sh`) can then point each source at its own double without
+ * sending one source's credentials to another's token endpoint.
  */
 import type { SourceDefinition } from '../definition/schema.ts';
 import { ConfigurationError } from '../errors.ts';
@@ -12,9 +17,9 @@ export interface HandlerEnvironment {
   outputFolder: string;
   /** `SECRET_NAME`; required unless the source's auth is `none`. */
   secretName?: string;
-  /** `API_BASE_URL`, else the definition's base URL. */
+  /** `<SOURCE>_API_BASE_URL`, else `API_BASE_URL`, else the definition's base URL. */
   baseUrl: string;
-  /** `AUTH_TOKEN_URL` */
+  /** `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`; absent = the definition's token URL. */
   tokenUrl?: string;
   /** `GLUE_DATABASE`: where each stream's raw table gets the run's partition; absent = no catalog. */
   glueDatabase?: string;
@@ -23,6 +28,14 @@ export interface HandlerEnvironment {
    * @default definition.runtime.safetyMarginMs (60000)
    */
   safetyMarginMs: number;
+}
+
+/**
+ * The per-source name of an environment variable: the source name upper-cased, `-` as `_`, then the
+ * variable (`sourceEnvName('casenotes-data', 'AUTH_TOKEN_URL')` = `CASENOTES_DATA_AUTH_TOKEN_URL`).
+ */
+export function sourceEnvName(source: string, variable: 'API_BASE_URL' | 'AUTH_TOKEN_URL'): string {
+  return `${source.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${variable}`;
 }
 
 export function readEnvironment(
@@ -51,11 +64,18 @@ export function readEnvironment(
     );
   }
 
-  const baseUrl = optional('API_BASE_URL') ?? definition.baseUrl;
+  /** The per-source variable if set, else the plain one: [its name, its value]. */
+  const override = (variable: 'API_BASE_URL' | 'AUTH_TOKEN_URL'): [string, string | undefined] => {
+    const own = sourceEnvName(definition.name, variable);
+    const value = optional(own);
+    return value === undefined ? [variable, optional(variable)] : [own, value];
+  };
+  const [baseUrlVar, baseUrlValue] = override('API_BASE_URL');
+  const baseUrl = baseUrlValue ?? definition.baseUrl;
   if (!URL.canParse(baseUrl)) {
-    throw new ConfigurationError('environment variable API_BASE_URL is not an absolute URL', { where });
+    throw new ConfigurationError(`environment variable ${baseUrlVar} is not an absolute URL`, { where });
   }
-  const tokenUrl = optional('AUTH_TOKEN_URL');
+  const [, tokenUrl] = override('AUTH_TOKEN_URL');
   const glueDatabase = optional('GLUE_DATABASE');
 
   let safetyMarginMs = definition.runtime.safetyMarginMs;

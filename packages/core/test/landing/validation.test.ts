@@ -111,6 +111,7 @@ describe('a missing or malformed environment variable', () => {
     ['OUTPUT_FOLDER', undefined, /OUTPUT_FOLDER is required/],
     ['OUTPUT_FOLDER', '//', /OUTPUT_FOLDER is only slashes/],
     ['API_BASE_URL', 'not a url', /API_BASE_URL is not an absolute URL/],
+    ['ORDERS_API_API_BASE_URL', 'not a url', /variable ORDERS_API_API_BASE_URL is not an absolute URL/],
     ['SAFETY_MARGIN_MS', '-5', /SAFETY_MARGIN_MS must be a non-negative integer \(got "-5"\)/],
   ])('%s=%s → ConfigurationError naming it', async (name, value, message) => {
     env();
@@ -122,6 +123,7 @@ describe('a missing or malformed environment variable', () => {
       expect(error.message).toMatch(message);
     } finally {
       delete process.env.SAFETY_MARGIN_MS;
+      delete process.env.ORDERS_API_API_BASE_URL;
     }
   });
 

@@ -5,6 +5,7 @@ export {
   type LocalLambdasOptions,
 } from './LocalLambdas.ts';
 export { type LogLine, LogTap } from './LogTap.ts';
+export { LocalFlagError, localShellEnv, parseSourceFlags, type SourceFlags } from './localShell.ts';
 export {
   fmt,
   PipelineProgress,

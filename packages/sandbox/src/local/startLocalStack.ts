@@ -22,6 +22,11 @@ export interface LocalStackOptions {
   curatedBucket?: string;
   /** @default 'eu-west-2' */
   region?: string;
+  /**
+   * More secrets, name → JSON object (`local:up --secret <source>=<json>` for a source the sandbox
+   * does not serve). A name the sandbox's sources also use replaces their secret.
+   */
+  secrets?: Record<string, Record<string, string>>;
   /** The Glue database of the raw tables (serverless.yml's `custom.glueDatabase`). @default 'tributary_dev' */
   glueDatabase?: string;
   /** The stack `sls invoke local` looks up for `!Ref RawBucket`/`!Ref CuratedBucket`. @default 'tributary-dev' */
@@ -64,7 +69,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const credentials = sandbox.credentials as unknown as Record<string, Record<string, string>>;
     await provision({
       buckets: [rawBucket, curatedBucket],
-      secrets: Object.fromEntries(SOURCE_NAMES.map((s) => [`api-credentials/${s}`, credentials[s] ?? {}])),
+      secrets: {
+        ...Object.fromEntries(SOURCE_NAMES.map((s) => [`api-credentials/${s}`, credentials[s] ?? {}])),
+        ...options.secrets,
+      },
       glueDatabase,
       region: awsEnv.AWS_REGION,
     });
