@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   console.log(
     `  pnpm exec sls invoke local -f github --stage dev --data '{"runId":"2026-11-23T06-00-00Z-local"}'`,
   );
+  console.log('  pnpm local:invoke github --follow   # the same for a human, following partial results');
   console.log(`  aws s3 ls --recursive s3://${stack.rawBucket}/github/`);
   console.log(
     '\nA source of your own (e.g. from pnpm new-source), with its double running: restart with\n' +

@@ -123,7 +123,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
         },
         () => deadline.shouldStop(),
         async (stream) => {
-          const t = new StreamTelemetry(logger, definition.name, stream);
+          const t = new StreamTelemetry(logger, definition.name, stream, env.progressIntervalMs);
           telemetry.set(stream, t);
           const progress = run.streams[stream]!;
           try {

@@ -28,7 +28,16 @@ export interface HandlerEnvironment {
    * @default definition.runtime.safetyMarginMs (60000)
    */
   safetyMarginMs: number;
+  /**
+   * `PROGRESS_INTERVAL_MS`: the least time between two INFO progress lines of a stream
+   * (records, pages, rate); 0 = one per page.
+   * @default 10000
+   */
+  progressIntervalMs: number;
 }
+
+/** Progress lines of a stream at most this often, unless `PROGRESS_INTERVAL_MS` says otherwise. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 10_000;
 
 /**
  * The per-source name of an environment variable: the source name upper-cased, `-` as `_`, then the
@@ -78,16 +87,30 @@ export function readEnvironment(
   const [, tokenUrl] = override('AUTH_TOKEN_URL');
   const glueDatabase = optional('GLUE_DATABASE');
 
-  let safetyMarginMs = definition.runtime.safetyMarginMs;
-  const margin = optional('SAFETY_MARGIN_MS');
-  if (margin !== undefined) {
-    safetyMarginMs = Number(margin);
-    if (!Number.isInteger(safetyMarginMs) || safetyMarginMs < 0) {
+  const nonNegativeInteger = (name: string, fallback: number): number => {
+    const text = optional(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0) {
       throw new ConfigurationError(
-        `environment variable SAFETY_MARGIN_MS must be a non-negative integer (got "${margin}")`,
-        { where },
+        `environment variable ${name} must be a non-negative integer (got "${text}")`,
+        {
+          where,
+        },
       );
     }
-  }
-  return { bucket, outputFolder, secretName, baseUrl, tokenUrl, glueDatabase, safetyMarginMs };
+    return value;
+  };
+  const safetyMarginMs = nonNegativeInteger('SAFETY_MARGIN_MS', definition.runtime.safetyMarginMs);
+  const progressIntervalMs = nonNegativeInteger('PROGRESS_INTERVAL_MS', DEFAULT_PROGRESS_INTERVAL_MS);
+  return {
+    bucket,
+    outputFolder,
+    secretName,
+    baseUrl,
+    tokenUrl,
+    glueDatabase,
+    safetyMarginMs,
+    progressIntervalMs,
+  };
 }
