@@ -1,7 +1,7 @@
 /**
  * After a stream's manifest lands: its raw table in the Glue Data Catalog (`raw_<source>_<stream>`,
  * created or widened from a sample of the run's first records) gets the run's partition, so Athena
- * reads the run at once (ARCHITECTURE.md, "Raw tables"). Only with `GLUE_DATABASE` set.
+ * reads the run at once (docs/contracts.md, "Raw zone", raw tables). Only with `GLUE_DATABASE` set.
  *
  * The catalog is a convenience over the raw zone, not part of the run's truth: a failure here is
  * logged (ERROR, with the table) and the run goes on; the next run of the stream registers again.

@@ -1,5 +1,5 @@
 /**
- * The raw zone's keys (ARCHITECTURE.md, "Raw zone layout"). Every key of a run derives from the
+ * The raw zone's keys (docs/contracts.md, "Raw zone"). Every key of a run derives from the
  * output folder, the stream, the run's import date and its runId, so a rerun overwrites instead of
  * duplicating.
  */
