@@ -173,6 +173,7 @@ describe('pnpm new-source scaffolds', () => {
     );
     expect(readme).toContain('--token-url housing-repairs=');
     expect(readme).toContain('`HOUSING_REPAIRS_AUTH_TOKEN_URL`');
+    expect(readme).toContain('pnpm local:invoke housing-repairs --follow');
     const open = readFileSync(join(dir, 'functions/open-permits/README.md'), 'utf8');
     expect(open).toContain('`OPEN_PERMITS_API_BASE_URL`');
     expect(open).not.toContain('--secret');
