@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withServiceLock } from '@tributary/local-pipeline';
 import { type LocalStack, localShellEnv, repoRoot, startLocalStack } from '@tributary/sandbox/local';
 import { readLanded } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,8 +37,15 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The CLI as a user runs it (asynchronously: the sandbox answers from this process). */
+/**
+ * The CLI as a user runs it (asynchronously: the sandbox answers from this process), holding the
+ * lock of the test files that package the service, since sls invoke local builds in the same `.esbuild/`.
+ */
 function localInvoke(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return withServiceLock(() => spawnCli(args));
+}
+
+function spawnCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((ok, fail) => {
     const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['scripts/local-invoke.ts', ...args], {
       cwd: repoRoot,
