@@ -1,17 +1,30 @@
 /**
  * `pnpm local:up`: the local emulator and the sandbox API, for `sls invoke local` by hand.
  *
- * Starts a moto server (S3, Secrets Manager, Glue catalog) with the raw and curated buckets and the
- * secrets `api-credentials/<source>` as a deployment has them, and the sandbox API serving the
+ * Starts a moto server (S3, Secrets Manager, Glue catalog) with the raw and curated buckets, the
+ * secrets `api-credentials/<source>` and the Glue database `tributary_dev` as a deployment has them, and the sandbox API serving the
  * repositories and datasets that serverless.yml's default params name. Prints the environment to
  * export (also written to .local/local-env.sh), then stays up until Ctrl-C.
  *
  *   pnpm local:up [--moto-port 4566] [--sandbox-port 8787] [--records 500] [--no-faults]
+ *                 [--secret <source>=<json>] [--base-url <source>=<url>] [--token-url <source>=<url>]
+ *
+ * A source the sandbox does not serve (one made by `pnpm new-source`, with its loopback double
+ * running) gets its secret `api-credentials/<source>` from `--secret`, and its API and OAuth2
+ * token endpoint from `--base-url`/`--token-url`, exported as `<SOURCE>_API_BASE_URL` and
+ * `<SOURCE>_AUTH_TOKEN_URL` (upper case, `-` as `_`); each flag repeats, one per source.
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { type LocalStack, repoRoot, startLocalStack } from '@tributary/sandbox/local';
+import {
+  type LocalStack,
+  localShellEnv,
+  parseSourceFlags,
+  repoRoot,
+  type SourceFlags,
+  startLocalStack,
+} from '@tributary/sandbox/local';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +42,15 @@ let stack: LocalStack | undefined;
 async function main(): Promise<void> {
   const repositories = serverlessParam('githubRepositories', 'octocat/Hello-World').split(',');
   const datasets = serverlessParam('socrataDatasets', 'permits=ipu4-2q9a').split(',');
+  let flags: SourceFlags;
+  try {
+    flags = parseSourceFlags(process.argv.slice(2));
+  } catch (error) {
+    console.error(`local:up: ${(error as Error).message}`);
+    process.exit(2);
+  }
   stack = await startLocalStack({
+    secrets: flags.secrets,
     motoPort: Number(option('moto-port', '4566')),
     sandbox: {
       port: Number(option('sandbox-port', '8787')),
@@ -40,12 +61,7 @@ async function main(): Promise<void> {
     },
   });
   const { sandbox } = stack;
-  const env: Record<string, string> = {
-    ...stack.awsEnv,
-    TARGET_S3_BUCKET_NAME: stack.rawBucket,
-    API_BASE_URL: sandbox.url,
-    AUTH_TOKEN_URL: sandbox.tokenUrl,
-  };
+  const env = localShellEnv(stack, flags);
   const lines = Object.entries(env).map(([k, v]) => `export ${k}=${v}`);
   const file = join(repoRoot, '.local/local-env.sh');
   await mkdir(join(repoRoot, '.local'), { recursive: true });
@@ -53,8 +69,12 @@ async function main(): Promise<void> {
 
   console.log(`moto (local AWS)  ${stack.moto.endpoint}`);
   console.log(`  buckets         ${stack.rawBucket} (raw), ${stack.curatedBucket} (curated)`);
+  console.log(`  Glue database   ${stack.glueDatabase} (the raw tables' partitions land here)`);
   console.log(
-    '  secrets         api-credentials/github, api-credentials/stripe, api-credentials/hotmart, api-credentials/socrata',
+    `  secrets         ${['github', 'stripe', 'hotmart', 'socrata']
+      .map((s) => `api-credentials/${s}`)
+      .concat(Object.keys(flags.secrets))
+      .join(', ')}`,
   );
   console.log(`sandbox API       ${sandbox.url}`);
   console.log(`  GitHub repos    ${repositories.join(', ')}; Socrata datasets ${datasets.join(', ')}`);
@@ -64,7 +84,14 @@ async function main(): Promise<void> {
   console.log(
     `  pnpm exec sls invoke local -f github --stage dev --data '{"runId":"2026-11-23T06-00-00Z-local"}'`,
   );
+  console.log('  pnpm local:invoke github --follow   # the same for a human, following partial results');
   console.log(`  aws s3 ls --recursive s3://${stack.rawBucket}/github/`);
+  console.log(
+    '\nA source of your own (e.g. from pnpm new-source), with its double running: restart with\n' +
+      "  pnpm local:up --secret <source>=<json of its secret's keys> --base-url <source>=<its double's URL>" +
+      ' [--token-url <source>=<its OAuth2 token URL>]\n' +
+      '  (exported as <SOURCE>_API_BASE_URL / <SOURCE>_AUTH_TOKEN_URL, upper case, "-" as "_")',
+  );
   console.log('\nCtrl-C stops both.');
 }
 

@@ -26,6 +26,7 @@ import {
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { sourceEnvName } from '@tributary/core';
 import {
   AUTH,
   AUTH_KINDS,
@@ -170,6 +171,8 @@ export function newSource(options: NewSourceOptions): NewSourceResult {
     key: camel(name),
     pascal: pascal(name),
     snake: name.replaceAll('-', '_'),
+    // The per-source endpoint variables' prefix (core's sourceEnvName): CASENOTES_DATA_API_BASE_URL.
+    envPrefix: sourceEnvName(name, 'API_BASE_URL').slice(0, -'_API_BASE_URL'.length),
     title: name
       .split('-')
       .map((w) => w[0]!.toUpperCase() + w.slice(1))

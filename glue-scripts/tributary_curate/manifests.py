@@ -1,7 +1,8 @@
 """Manifests: reading, checking against the contract, finding a run's manifests, and where each part is.
 
-A manifest (ARCHITECTURE.md) is `{ runId, source, stream, parts: [{key, records, bytes, sha256}], records,
-pages, startedAt, finishedAt, window, watermark, primaryKey, cursorField, writeDisposition, childTables? }`.
+A manifest (docs/contracts.md, "Raw zone") is `{ runId, source, stream, parts: [{key, records, bytes,
+sha256}], records, pages, startedAt, finishedAt, window, watermark, primaryKey, cursorField, writeDisposition,
+childTables? }`.
 Part keys are object keys in the manifest's bucket; locally, paths under the same root as the manifest.
 """
 

@@ -165,6 +165,18 @@ describe('pnpm new-source scaffolds', () => {
     expect(readFileSync(join(dir, 'functions/open-permits/function.yml'), 'utf8')).not.toContain(
       'SECRET_NAME',
     );
+    // The README says how local:up gives the source its secret and its own endpoints
+    const readme = readFileSync(join(dir, 'functions/housing-repairs/README.md'), 'utf8');
+    expect(readme).toContain('pnpm local:up --base-url housing-repairs=http://127.0.0.1:<port>');
+    expect(readme).toContain(
+      `--secret 'housing-repairs={"client_id":"fixture-client","client_secret":"fixture-client-SECRET-0123456789"}'`,
+    );
+    expect(readme).toContain('--token-url housing-repairs=');
+    expect(readme).toContain('`HOUSING_REPAIRS_AUTH_TOKEN_URL`');
+    expect(readme).toContain('pnpm local:invoke housing-repairs --follow');
+    const open = readFileSync(join(dir, 'functions/open-permits/README.md'), 'utf8');
+    expect(open).toContain('`OPEN_PERMITS_API_BASE_URL`');
+    expect(open).not.toContain('--secret');
   });
 
   it('whose tests pass unedited, and which lint clean', () => {

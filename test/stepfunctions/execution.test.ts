@@ -289,6 +289,8 @@ describe('input validation, before any Lambda runs', () => {
     [{ curateOnly: 'yes' }, 'InvalidInput', 'input.curateOnly must be true or false, got "yes"'],
     [{ curateOnly: true }, 'InvalidInput', 'input.curateOnly needs input.runId'],
     [{ curateOnly: true, runId: '' }, 'InvalidInput', 'input.curateOnly needs input.runId'],
+    // the example is the runId form the state machine gives a run (and README.md/docs/deploy.md show)
+    [{ curateOnly: true }, 'InvalidInput', '{"curateOnly": true, "runId": "2026-11-23-<execution name>"}'],
     [
       { curateOnly: true, runId: 'r1', window: { since: '2026-11-01T00:00:00Z' } },
       'InvalidInput',

@@ -9,7 +9,7 @@ export * from './definition/schema.ts';
 export * from './errors.ts';
 export type { Continuation, StreamProgress } from './handler/continuation.ts';
 export { createHandler, type Handler, type HandlerOptions } from './handler/createHandler.ts';
-export type { HandlerEnvironment } from './handler/environment.ts';
+export { type HandlerEnvironment, sourceEnvName } from './handler/environment.ts';
 export type { HandlerEvent } from './handler/event.ts';
 export type { HandlerResult, StreamResult } from './handler/types.ts';
 export { createReader, userAgent } from './http/createReader.ts';

@@ -25,6 +25,7 @@ export {
   type PackageServiceOptions,
   packageInputsHash,
   packageService,
+  withServiceLock,
 } from './packageService.ts';
 export { type CloudFormationTemplate, type FakeAwsContext, resolveIntrinsics } from './resolveIntrinsics.ts';
 export {

@@ -134,6 +134,17 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Runs `fn` holding the lock `packageService({ cache: true })` takes around `sls package`: for
+ * anything else that builds in the service's `.esbuild/` (e.g. `sls invoke local` in a test) while
+ * other test files may be packaging the same folder.
+ */
+export async function withServiceLock<T>(fn: () => Promise<T>, serviceDir = repoRoot): Promise<T> {
+  const cacheRoot = join(serviceDir, 'node_modules', '.cache', 'local-pipeline');
+  await mkdir(cacheRoot, { recursive: true });
+  return withLock(join(cacheRoot, '.lock'), fn);
+}
+
 export async function packageService(options: PackageServiceOptions = {}): Promise<PackagedService> {
   const stage = options.stage ?? 'dev';
   const serviceDir = options.serviceDir ?? repoRoot;

@@ -28,7 +28,7 @@ export type FailureMode = 'error' | 'unauthorized';
 export interface Sandbox {
   /** `http://127.0.0.1:<port>`: the `API_BASE_URL` of every source. */
   readonly url: string;
-  /** Hotmart's OAuth2 token endpoint here: the hotmart source's `AUTH_TOKEN_URL`. */
+  /** Hotmart's OAuth2 token endpoint here: the hotmart source's `HOTMART_AUTH_TOKEN_URL` (or `AUTH_TOKEN_URL`). */
   readonly tokenUrl: string;
   /** The JSON of each source's secret `api-credentials/<source>`. */
   readonly credentials: SandboxCredentials;

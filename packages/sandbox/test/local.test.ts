@@ -7,14 +7,20 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { GetDatabaseCommand, GetPartitionsCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { listKeys } from '@tributary/testkit';
+import { createHandler, defineSource } from '@tributary/core';
+import { captureOutput, listKeys, startFixtureApi } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CurateFailedError,
   checkPrerequisites,
+  LocalFlagError,
   type LocalStack,
   LogTap,
+  localShellEnv,
+  parseSourceFlags,
+  provision,
   readPackagedService,
   runCurate,
   startLocalStack,
@@ -26,6 +32,8 @@ describe('local kit: startLocalStack', () => {
   beforeAll(async () => {
     stack = await startLocalStack({
       sandbox: { records: 5, faults: false },
+      secrets: parseSourceFlags(['--secret', 'casenotes-data={"client_id":"cid","client_secret":"cs"}'])
+        .secrets,
       rawBucket: 'kit-raw',
       curatedBucket: 'kit-curated',
     });
@@ -52,6 +60,101 @@ describe('local kit: startLocalStack', () => {
       AUTH_TOKEN_URL: stack.sandbox.tokenUrl,
     });
     expect(stack.sourceEnv('socrata').SOCRATA_DATASETS).toBe('erm2-nwe9,ydr8-5enu');
+  });
+
+  it('gives each source its own endpoints in the shell, and a new source its secret and URLs from flags', async () => {
+    // Prepare
+    const flags = parseSourceFlags([
+      '--no-faults',
+      '--base-url',
+      'casenotes-data=http://127.0.0.1:9001',
+      '--token-url',
+      'casenotes-data=http://127.0.0.1:9001/oauth/token',
+    ]);
+
+    // Act
+    const env = localShellEnv(stack, flags);
+
+    // Assess: no plain endpoint variable that every source would take
+    expect(env).not.toHaveProperty('AUTH_TOKEN_URL');
+    expect(env).not.toHaveProperty('API_BASE_URL');
+    expect(env).toMatchObject({
+      AWS_ENDPOINT_URL: stack.moto.endpoint,
+      AWS_DEFAULT_REGION: 'eu-west-2',
+      TARGET_S3_BUCKET_NAME: 'kit-raw',
+      HOTMART_AUTH_TOKEN_URL: stack.sandbox.tokenUrl,
+      HOTMART_API_BASE_URL: stack.sandbox.url,
+      GITHUB_API_BASE_URL: stack.sandbox.url,
+      CASENOTES_DATA_API_BASE_URL: 'http://127.0.0.1:9001',
+      CASENOTES_DATA_AUTH_TOKEN_URL: 'http://127.0.0.1:9001/oauth/token',
+    });
+    expect(Object.keys(env).filter((k) => k.endsWith('_AUTH_TOKEN_URL'))).toEqual([
+      'HOTMART_AUTH_TOKEN_URL',
+      'CASENOTES_DATA_AUTH_TOKEN_URL',
+    ]);
+    const secret = await new SecretsManagerClient({}).send(
+      new GetSecretValueCommand({ SecretId: 'api-credentials/casenotes-data' }),
+    );
+    expect(JSON.parse(secret.SecretString ?? '{}')).toEqual({ client_id: 'cid', client_secret: 'cs' });
+  });
+
+  it('refuses a flag it cannot use, saying what is wrong, without echoing a secret', () => {
+    expect(() => parseSourceFlags(['--secret', 'casenotes-data'])).toThrow(
+      /--secret needs --secret <source>=<json> \(got casenotes-data\)/,
+    );
+    expect(() => parseSourceFlags(['--secret', 'Casenotes=x'])).toThrow(/"Casenotes" is not a source name/);
+    const bad = () => parseSourceFlags(['--secret', 'casenotes-data={"client_secret":"s3cr3t"']);
+    expect(bad).toThrow(LocalFlagError);
+    expect(bad).toThrow(/not JSON/);
+    expect(bad).not.toThrow(/s3cr3t/);
+    expect(() => parseSourceFlags(['--secret', 'casenotes-data={"n":1}'])).toThrow(
+      /JSON object of string values/,
+    );
+    expect(() => parseSourceFlags(['--token-url', 'casenotes-data=/oauth/token'])).toThrow(
+      /not an absolute URL/,
+    );
+  });
+
+  it("creates the Glue database, so a local invoke registers the raw table's partition as in AWS", async () => {
+    // Prepare: a source with no auth against a loopback API, GLUE_DATABASE as serverless.yml sets it
+    const glue = new GlueClient({});
+    const { Database } = await glue.send(new GetDatabaseCommand({ Name: 'tributary_dev' }));
+    expect(Database?.Name).toBe(stack.glueDatabase);
+    await provision({ buckets: [], secrets: {}, glueDatabase: stack.glueDatabase }); // idempotent
+    const api = await startFixtureApi(() => ({ body: { data: [{ id: 1 }, { id: 2 }] } }));
+    const handler = createHandler(
+      defineSource({
+        name: 'kit-notes',
+        baseUrl: 'https://kit.example.invalid',
+        auth: { type: 'none' },
+        streams: { notes: { path: '/notes', records: 'data', primaryKey: 'id' } },
+      }),
+    );
+    Object.assign(process.env, {
+      TARGET_S3_BUCKET_NAME: stack.rawBucket,
+      OUTPUT_FOLDER: 'kit-notes',
+      API_BASE_URL: api.url,
+      GLUE_DATABASE: stack.glueDatabase,
+    });
+    const output = captureOutput();
+    const runId = '2026-11-23T06-00-00Z-kit';
+
+    // Act
+    try {
+      expect((await handler({ runId })).status).toBe('complete');
+    } finally {
+      output.restore();
+      await api.close();
+      delete process.env.GLUE_DATABASE;
+    }
+
+    // Assess
+    const { Partitions } = await glue.send(
+      new GetPartitionsCommand({ DatabaseName: 'tributary_dev', TableName: 'raw_kit_notes_notes' }),
+    );
+    expect(Partitions?.map((p) => p.Values?.at(-1))).toEqual([runId]);
+    expect(output.text()).not.toContain('"level":"ERROR"');
+    expect(output.text()).toContain('raw table partition registered');
   });
 });
 

@@ -65,7 +65,7 @@ export const AUTH: Record<AuthKind, AuthVariant> = {
   oauth2: {
     definition: `  auth: {
     type: 'oauth2ClientCredentials',
-    // Relative to the base URL, or absolute; AUTH_TOKEN_URL replaces it.
+    // Relative to the base URL, or absolute; <SOURCE>_AUTH_TOKEN_URL (or AUTH_TOKEN_URL) replaces it.
     tokenUrl: '/oauth/token',
     clientIdKey: 'client_id',
     clientSecretKey: 'client_secret',

@@ -1,6 +1,6 @@
 /**
  * Local stand-ins for the source Lambdas and the Glue job, scripted per test: they record what the
- * state machine sent and answer per the handler contract (ARCHITECTURE.md).
+ * state machine sent and answer per the handler contract (docs/contracts.md).
  */
 import type { GlueJobOutcome, GlueJobRequest, JsonValue } from '@tributary/local-pipeline';
 

@@ -33,7 +33,7 @@ export const AuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('basic'), usernameKey: SecretKey, passwordKey: SecretKey }),
   z.strictObject({
     type: z.literal('oauth2ClientCredentials'),
-    /** Absolute, or relative to the base URL. The env var `AUTH_TOKEN_URL` replaces it. */
+    /** Absolute, or relative to the base URL. `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`, replaces it. */
     tokenUrl: z.string().min(1),
     clientIdKey: SecretKey,
     clientSecretKey: SecretKey,

@@ -4,7 +4,7 @@
  * Per invocation: validates the event and the environment (nothing is read or written before
  * both pass), starts the run (or resumes it from `continuation`), runs the planned streams — at most
  * `runtime.streamConcurrency` at once, children after their parents — and returns the result of
- * ARCHITECTURE.md. Before the Lambda deadline minus the safety margin it stops at a page boundary
+ * docs/contracts.md. Before the Lambda deadline minus the safety margin it stops at a page boundary
  * and returns `partial` with a continuation.
  *
  * Stopping before the deadline: see `Deadline`. A stream that fails: the other streams stop cleanly at their next page boundary (parts closed,
@@ -126,7 +126,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
         },
         () => deadline.shouldStop(),
         async (stream) => {
-          const t = new StreamTelemetry(logger, definition.name, stream);
+          const t = new StreamTelemetry(logger, definition.name, stream, env.progressIntervalMs);
           telemetry.set(stream, t);
           const progress = run.streams[stream]!;
           try {

@@ -1,6 +1,11 @@
 /**
- * The handler's environment (ARCHITECTURE.md, "Lambda handler environment"), read per invocation.
+ * The handler's environment (docs/contracts.md, "Lambda handler environment"), read per invocation.
  * A missing or malformed variable is a `ConfigurationError` naming it.
+ *
+ * The endpoint overrides (`API_BASE_URL`, `AUTH_TOKEN_URL`) also come per source, as
+ * `<SOURCE>_API_BASE_URL` / `<SOURCE>_AUTH_TOKEN_URL` (`sourceEnvName`), which win over the plain
+ * names: one shell (`.local/local-env.sh`) can then point each source at its own double without
+ * sending one source's credentials to another's token endpoint.
  */
 import type { SourceDefinition } from '../definition/schema.ts';
 import { ConfigurationError } from '../errors.ts';
@@ -12,9 +17,9 @@ export interface HandlerEnvironment {
   outputFolder: string;
   /** `SECRET_NAME`; required unless the source's auth is `none`. */
   secretName?: string;
-  /** `API_BASE_URL`, else the definition's base URL. */
+  /** `<SOURCE>_API_BASE_URL`, else `API_BASE_URL`, else the definition's base URL. */
   baseUrl: string;
-  /** `AUTH_TOKEN_URL` */
+  /** `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`; absent = the definition's token URL. */
   tokenUrl?: string;
   /** `GLUE_DATABASE`: where each stream's raw table gets the run's partition; absent = no catalog. */
   glueDatabase?: string;
@@ -23,6 +28,23 @@ export interface HandlerEnvironment {
    * @default definition.runtime.safetyMarginMs (60000)
    */
   safetyMarginMs: number;
+  /**
+   * `PROGRESS_INTERVAL_MS`: the least time between two INFO progress lines of a stream
+   * (records, pages, rate); 0 = one per page.
+   * @default 10000
+   */
+  progressIntervalMs: number;
+}
+
+/** Progress lines of a stream at most this often, unless `PROGRESS_INTERVAL_MS` says otherwise. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 10_000;
+
+/**
+ * The per-source name of an environment variable: the source name upper-cased, `-` as `_`, then the
+ * variable (`sourceEnvName('casenotes-data', 'AUTH_TOKEN_URL')` = `CASENOTES_DATA_AUTH_TOKEN_URL`).
+ */
+export function sourceEnvName(source: string, variable: 'API_BASE_URL' | 'AUTH_TOKEN_URL'): string {
+  return `${source.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${variable}`;
 }
 
 export function readEnvironment(
@@ -51,23 +73,44 @@ export function readEnvironment(
     );
   }
 
-  const baseUrl = optional('API_BASE_URL') ?? definition.baseUrl;
+  /** The per-source variable if set, else the plain one: [its name, its value]. */
+  const override = (variable: 'API_BASE_URL' | 'AUTH_TOKEN_URL'): [string, string | undefined] => {
+    const own = sourceEnvName(definition.name, variable);
+    const value = optional(own);
+    return value === undefined ? [variable, optional(variable)] : [own, value];
+  };
+  const [baseUrlVar, baseUrlValue] = override('API_BASE_URL');
+  const baseUrl = baseUrlValue ?? definition.baseUrl;
   if (!URL.canParse(baseUrl)) {
-    throw new ConfigurationError('environment variable API_BASE_URL is not an absolute URL', { where });
+    throw new ConfigurationError(`environment variable ${baseUrlVar} is not an absolute URL`, { where });
   }
-  const tokenUrl = optional('AUTH_TOKEN_URL');
+  const [, tokenUrl] = override('AUTH_TOKEN_URL');
   const glueDatabase = optional('GLUE_DATABASE');
 
-  let safetyMarginMs = definition.runtime.safetyMarginMs;
-  const margin = optional('SAFETY_MARGIN_MS');
-  if (margin !== undefined) {
-    safetyMarginMs = Number(margin);
-    if (!Number.isInteger(safetyMarginMs) || safetyMarginMs < 0) {
+  const nonNegativeInteger = (name: string, fallback: number): number => {
+    const text = optional(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0) {
       throw new ConfigurationError(
-        `environment variable SAFETY_MARGIN_MS must be a non-negative integer (got "${margin}")`,
-        { where },
+        `environment variable ${name} must be a non-negative integer (got "${text}")`,
+        {
+          where,
+        },
       );
     }
-  }
-  return { bucket, outputFolder, secretName, baseUrl, tokenUrl, glueDatabase, safetyMarginMs };
+    return value;
+  };
+  const safetyMarginMs = nonNegativeInteger('SAFETY_MARGIN_MS', definition.runtime.safetyMarginMs);
+  const progressIntervalMs = nonNegativeInteger('PROGRESS_INTERVAL_MS', DEFAULT_PROGRESS_INTERVAL_MS);
+  return {
+    bucket,
+    outputFolder,
+    secretName,
+    baseUrl,
+    tokenUrl,
+    glueDatabase,
+    safetyMarginMs,
+    progressIntervalMs,
+  };
 }

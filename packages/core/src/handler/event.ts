@@ -1,5 +1,5 @@
 /**
- * The handler event (ARCHITECTURE.md, "Handler event"), validated strictly: a field that does not
+ * The handler event (docs/contracts.md, "Handler event"), validated strictly: a field that does not
  * match is an `EventValidationError` naming it. `null` is accepted for the optional fields (a state
  * machine passes them through as null).
  */

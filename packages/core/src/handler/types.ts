@@ -1,4 +1,4 @@
-/** The handler's result (ARCHITECTURE.md, "Handler result"). */
+/** The handler's result (docs/contracts.md, "Handler result"). */
 import type { Continuation } from './continuation.ts';
 
 export interface StreamResult {

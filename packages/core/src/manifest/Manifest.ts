@@ -1,5 +1,5 @@
 /**
- * The manifest of one stream of one run (ARCHITECTURE.md): written last, once every part is
+ * The manifest of one stream of one run (docs/contracts.md, "Raw zone"): written last, once every part is
  * durable. A partition without one is incomplete and is never curated.
  */
 import type { StreamDefinition } from '../definition/schema.ts';

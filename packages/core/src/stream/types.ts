@@ -94,7 +94,7 @@ export interface ReaderContext {
   baseUrl: string;
   /** `SECRET_NAME`; absent for sources without auth. */
   secretName?: string;
-  /** `AUTH_TOKEN_URL`: replaces an OAuth2 definition's token URL (sandboxes, tests). */
+  /** `<SOURCE>_AUTH_TOKEN_URL` or `AUTH_TOKEN_URL`: replaces an OAuth2 definition's token URL (sandboxes, tests). */
   tokenUrl?: string;
   observer?: ReadObserver;
   /** Where retries and warnings are logged. @default a Powertools Logger (service `tributary`) */

@@ -31,7 +31,7 @@ describe('importDateOf', () => {
 describe('keys', () => {
   const at = { outputFolder: 'housing/casenotes-data', stream: 'notes', importDate: '20261123', runId: 'r1' };
 
-  it('follow ARCHITECTURE.md exactly', () => {
+  it('follow docs/contracts.md ("Raw zone") exactly', () => {
     expect(runPrefix(at)).toBe(
       'housing/casenotes-data/notes/import_year=2026/import_month=11/import_day=23/import_date=20261123/run_id=r1/',
     );

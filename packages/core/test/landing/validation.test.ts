@@ -111,7 +111,9 @@ describe('a missing or malformed environment variable', () => {
     ['OUTPUT_FOLDER', undefined, /OUTPUT_FOLDER is required/],
     ['OUTPUT_FOLDER', '//', /OUTPUT_FOLDER is only slashes/],
     ['API_BASE_URL', 'not a url', /API_BASE_URL is not an absolute URL/],
+    ['ORDERS_API_API_BASE_URL', 'not a url', /variable ORDERS_API_API_BASE_URL is not an absolute URL/],
     ['SAFETY_MARGIN_MS', '-5', /SAFETY_MARGIN_MS must be a non-negative integer \(got "-5"\)/],
+    ['PROGRESS_INTERVAL_MS', '10s', /PROGRESS_INTERVAL_MS must be a non-negative integer \(got "10s"\)/],
   ])('%s=%s → ConfigurationError naming it', async (name, value, message) => {
     env();
     if (value === undefined) delete process.env[name];
@@ -122,6 +124,8 @@ describe('a missing or malformed environment variable', () => {
       expect(error.message).toMatch(message);
     } finally {
       delete process.env.SAFETY_MARGIN_MS;
+      delete process.env.ORDERS_API_API_BASE_URL;
+      delete process.env.PROGRESS_INTERVAL_MS;
     }
   });
 

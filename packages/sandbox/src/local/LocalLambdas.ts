@@ -6,7 +6,7 @@
  *
  * Handlers of several sources may run at once (the state machine's Map), and each reads its
  * environment when invoked: this sets the function's variables right before calling the handler,
- * whose synchronous prelude reads them (ARCHITECTURE.md's handler environment) before any await.
+ * whose synchronous prelude reads them (docs/contracts.md, "Lambda handler environment") before any await.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';

@@ -6,6 +6,18 @@ export {
 } from './LocalLambdas.ts';
 export { type LogLine, LogTap } from './LogTap.ts';
 export {
+  continuationFile,
+  functionKey,
+  type InvokeResult,
+  LocalInvokeError,
+  type LocalInvokeOptions,
+  localInvoke,
+  parseInvokeOutput,
+  renderLogLine,
+  summaryTable,
+} from './localInvoke.ts';
+export { LocalFlagError, localShellEnv, parseSourceFlags, type SourceFlags } from './localShell.ts';
+export {
   fmt,
   PipelineProgress,
   type SourceProgress,

@@ -1,6 +1,7 @@
 /**
  * The local stand-in for a deployment: a moto server (S3, Secrets Manager, Glue catalog) with the
- * raw and curated buckets and each source's secret `api-credentials/<name>`, and the sandbox API
+ * raw and curated buckets, each source's secret `api-credentials/<name>` and the Glue database the
+ * handlers register their raw tables in (`tributary_dev`, as `GLUE_DATABASE`), and the sandbox API
  * holding the credentials those secrets carry. Sets the AWS SDK environment of this process
  * (`AWS_ENDPOINT_URL`, test credentials, region) so everything here talks to the emulator.
  */
@@ -21,6 +22,13 @@ export interface LocalStackOptions {
   curatedBucket?: string;
   /** @default 'eu-west-2' */
   region?: string;
+  /**
+   * More secrets, name → JSON object (`local:up --secret <source>=<json>` for a source the sandbox
+   * does not serve). A name the sandbox's sources also use replaces their secret.
+   */
+  secrets?: Record<string, Record<string, string>>;
+  /** The Glue database of the raw tables (serverless.yml's `custom.glueDatabase`). @default 'tributary_dev' */
+  glueDatabase?: string;
   /** The stack `sls invoke local` looks up for `!Ref RawBucket`/`!Ref CuratedBucket`. @default 'tributary-dev' */
   stackName?: string;
 }
@@ -30,6 +38,7 @@ export interface LocalStack {
   readonly moto: MotoServer;
   readonly rawBucket: string;
   readonly curatedBucket: string;
+  readonly glueDatabase: string;
   /** `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`. */
   readonly awsEnv: Record<string, string>;
   /** What a source's function needs on top of its configured environment to run here. */
@@ -40,6 +49,7 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const rawBucket = options.rawBucket ?? 'tributary-dev-raw-local';
   const curatedBucket = options.curatedBucket ?? 'tributary-dev-curated-local';
+  const glueDatabase = options.glueDatabase ?? 'tributary_dev';
   const moto = await startMoto(options.motoPort === undefined ? {} : { port: options.motoPort });
   let sandbox: Sandbox | undefined;
   try {
@@ -59,7 +69,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const credentials = sandbox.credentials as unknown as Record<string, Record<string, string>>;
     await provision({
       buckets: [rawBucket, curatedBucket],
-      secrets: Object.fromEntries(SOURCE_NAMES.map((s) => [`api-credentials/${s}`, credentials[s] ?? {}])),
+      secrets: {
+        ...Object.fromEntries(SOURCE_NAMES.map((s) => [`api-credentials/${s}`, credentials[s] ?? {}])),
+        ...options.secrets,
+      },
+      glueDatabase,
       region: awsEnv.AWS_REGION,
     });
     const box = sandbox;
@@ -68,6 +82,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       moto,
       rawBucket,
       curatedBucket,
+      glueDatabase,
       awsEnv,
       sourceEnv(source) {
         const env: Record<string, string> = { ...awsEnv, TARGET_S3_BUCKET_NAME: rawBucket };
