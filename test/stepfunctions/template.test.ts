@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RETRYABLE_ERROR_NAMES } from '@tributary/core';
+import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '@tributary/core';
 import { type CloudFormationTemplate, packagedGlueJob } from '@tributary/local-pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allows, roleStatements, type Statement } from './support/iam.ts';
@@ -354,6 +354,10 @@ describe('state machine', () => {
         'Lambda.SdkClientException',
       ]),
     );
+    // A fatal error (e.g. StorageAccessError: a wrong bucket) is never retried, by name or by a catch-all.
+    for (const name of FATAL_ERROR_NAMES) expect(retried).not.toContain(name);
+    expect(retried).not.toContain('States.ALL');
+    expect(retried).not.toContain('States.TaskFailed');
     expect(sm.definition.States.Init).toMatchObject({ Parameters: { registered: sources } });
   });
 
