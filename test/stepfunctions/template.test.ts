@@ -5,11 +5,18 @@
  * privilege per source, buckets, schedule, Glue, the state machine's own role.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '@tributary/core';
+import {
+  FATAL_ERROR_NAMES,
+  RETRYABLE_ERROR_NAMES,
+  rawTableName,
+  type SourceDefinition,
+} from '@tributary/core';
 import { type CloudFormationTemplate, packagedGlueJob } from '@tributary/local-pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { render } from '../../scripts/new-source.ts';
 import { allows, roleStatements, type Statement } from './support/iam.ts';
 import {
   camelCase,
@@ -38,6 +45,14 @@ const res = (id: string) => {
 };
 const ofType = (type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const statementsOf = (roleId: string) => resolved<Statement[]>(t, roleStatements(res(roleId)));
+/** A registered source's definition, loaded with its packaged function's environment. */
+async function definitionOf(source: string): Promise<SourceDefinition> {
+  const env = res(`${pascalCase(source)}LambdaFunction`).Properties.Environment.Variables;
+  for (const [k, v] of Object.entries(env))
+    if (typeof v === 'string' && !['NODE_OPTIONS', 'AWS_LAMBDA_EXEC_WRAPPER'].includes(k)) process.env[k] = v;
+  const mod = await import(join(repoRoot, 'functions', source, 'src/source.ts'));
+  return mod.source as SourceDefinition;
+}
 
 beforeAll(async () => {
   t = await template('dev');
@@ -143,6 +158,14 @@ describe('least privilege per source', () => {
       }
       // A secret whose name merely starts with the source's name is another secret.
       expect(allows(st, 'secretsmanager:GetSecretValue', secretArn(`${source}x`))).toBe(false);
+      expect(allows(st, 'secretsmanager:GetSecretValue', secretArn(`${source}-enterprise`))).toBe(false);
+      expect(
+        allows(
+          st,
+          'secretsmanager:GetSecretValue',
+          `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:api-credentials/${source}-x-AbC123`,
+        ),
+      ).toBe(false);
       expect(allows(st, 'secretsmanager:ListSecrets', '*')).toBe(false);
     }
   });
@@ -185,16 +208,37 @@ describe('least privilege per source', () => {
     }
   });
 
-  it('touches only its own raw tables in the catalog, writes its own log group, and never uses wildcard actions', () => {
+  it("lists exactly its definition's raw tables, one per stream, and no table pattern", async () => {
+    for (const source of sources) {
+      const streams = Object.keys((await definitionOf(source)).streams);
+      const tables = statementsOf(`${pascalCase(source)}Role`)
+        .flatMap((s) => [s.Resource].flat())
+        .filter((r) => r.includes(':table/'));
+      expect(tables.sort(), `${source}: functions/${source}/function.yml OwnRawTables`).toEqual(
+        streams
+          .map(
+            (stream) =>
+              `arn:aws:glue:${REGION}:${ACCOUNT}:table/tributary_dev/${rawTableName(source, stream)}`,
+          )
+          .sort(),
+      );
+    }
+  });
+
+  it('touches only its own raw tables in the catalog, writes its own log group, and never uses wildcard actions', async () => {
     for (const source of sources) {
       const st = statementsOf(`${pascalCase(source)}Role`);
       const table = (name: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:table/tributary_dev/${name}`;
-      const rawName = `raw_${source.replaceAll('-', '_')}_issues`;
+      const firstStream = Object.keys((await definitionOf(source)).streams)[0]!;
+      const rawName = rawTableName(source, firstStream);
       expect(allows(st, 'glue:CreateTable', table(rawName))).toBe(true);
       expect(allows(st, 'glue:BatchCreatePartition', table(rawName))).toBe(true);
       const other = sources.find((s) => s !== source)!;
       expect(allows(st, 'glue:UpdateTable', table(`raw_${other.replaceAll('-', '_')}_issues`))).toBe(false);
       expect(allows(st, 'glue:UpdateTable', table(`${source}_issues`))).toBe(false);
+      expect(allows(st, 'glue:UpdateTable', table(rawTableName(`${source}-enterprise`, firstStream)))).toBe(
+        false,
+      );
       expect(allows(st, 'glue:DeleteTable', table(rawName))).toBe(false);
       const logs = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/tributary-dev-${source}:log-stream:x`;
       expect(allows(st, 'logs:PutLogEvents', logs)).toBe(true);
@@ -207,6 +251,72 @@ describe('least privilege per source', () => {
       ).toBe(false);
       for (const s of st) for (const a of [s.Action].flat()) expect(a).not.toMatch(/\*/);
     }
+  });
+});
+
+describe('two sources whose names share a prefix: github and github-enterprise', () => {
+  // github as packaged; github-enterprise as `pnpm new-source github-enterprise` would register it
+  // (the generator's function.yml template), resolved against the same template.
+  const generated = (name: string) => {
+    const yml = render(
+      readFileSync(join(repoRoot, 'scripts/templates/new-source/function.yml.tmpl'), 'utf8'),
+      { name, key: camelCase(name), pascal: pascalCase(name), snake: name.replaceAll('-', '_') },
+      { secret: true },
+    )
+      .replaceAll('${self:service}', 'tributary')
+      .replaceAll('${sls:stage}', 'dev')
+      .replaceAll('${self:custom.glueDatabase}', 'tributary_dev');
+    const doc = parse(yml, {
+      customTags: [
+        { tag: '!Sub', resolve: (v: string) => ({ 'Fn::Sub': v }) },
+        { tag: '!GetAtt', resolve: (v: string) => ({ 'Fn::GetAtt': v.split('.') }) },
+      ],
+    });
+    return resolved<Statement[]>(t, roleStatements(doc.resources.Resources[`${pascalCase(name)}Role`]));
+  };
+  const secret = (name: string) =>
+    `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:api-credentials/${name}-AbC123`;
+  const object = (key: string) => `arn:aws:s3:::${RAW}/${key}`;
+  const table = (name: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:table/tributary_dev/${name}`;
+  const reaches = (st: Statement[], name: string, stream: string) => ({
+    secret: allows(st, 'secretsmanager:GetSecretValue', secret(name)),
+    part: allows(st, 's3:PutObject', object(`${name}/${stream}/import_date=20261123/part-00000.ndjson.gz`)),
+    state: allows(st, 's3:GetObject', object(`_state/${name}/${stream}.json`)),
+    list: allows(st, 's3:ListBucket', `arn:aws:s3:::${RAW}`, { 's3:prefix': `${name}/${stream}/` }),
+    listState: allows(st, 's3:ListBucket', `arn:aws:s3:::${RAW}`, { 's3:prefix': `_state/${name}/` }),
+    table: allows(st, 'glue:UpdateTable', table(rawTableName(name, stream))),
+    logs: allows(
+      st,
+      'logs:PutLogEvents',
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/tributary-dev-${name}:log-stream:x`,
+    ),
+  });
+  const all = (v: boolean) => ({
+    secret: v,
+    part: v,
+    state: v,
+    list: v,
+    listState: v,
+    table: v,
+    logs: v,
+  });
+
+  it("neither role reaches the other one's secret, prefixes, tables or logs; each reaches its own", () => {
+    const github = statementsOf('GithubRole');
+    const enterprise = generated('github-enterprise');
+
+    expect(reaches(github, 'github', 'issues')).toEqual(all(true));
+    expect(reaches(github, 'github-enterprise', 'issues')).toEqual(all(false));
+    expect(reaches(enterprise, 'github-enterprise', 'items')).toEqual(all(true));
+    expect(reaches(enterprise, 'github', 'items')).toEqual(all(false));
+    // A stream name cannot smuggle one source's table into the other's: raw_github_enterprise_items
+    // is not one of github's tables whatever github's streams are called.
+    expect(allows(github, 'glue:UpdateTable', table('raw_github_enterprise_items'))).toBe(false);
+  });
+
+  it("the generator's role is the same shape as github's (same statements, same actions)", () => {
+    const sids = (st: Statement[]) => st.map((s) => [(s as { Sid?: string }).Sid, s.Action]);
+    expect(sids(generated('github-enterprise'))).toEqual(sids(statementsOf('GithubRole')));
   });
 });
 
