@@ -369,6 +369,67 @@ describe('buckets', () => {
     // The raw zone is history: nothing current expires.
     expect(rules.some((r) => r.ExpirationInDays !== undefined)).toBe(false);
   });
+  it("logs every bucket's S3 access, the deployment bucket's included, to an encrypted, TLS-only, expiring log bucket", () => {
+    const prefixes: Record<string, string> = {
+      RawBucket: 'raw/',
+      CuratedBucket: 'curated/',
+      GlueScriptsBucket: 'glue-scripts/',
+      ServerlessDeploymentBucket: 'deployment/',
+    };
+    for (const [bucket, prefix] of Object.entries(prefixes)) {
+      expect(res(bucket).Properties.LoggingConfiguration, bucket).toEqual({
+        DestinationBucketName: { Ref: 'AccessLogsBucket' },
+        LogFilePrefix: prefix,
+      });
+    }
+    const logs = res('AccessLogsBucket').Properties;
+    expect(resolved(t, logs.BucketName)).toBe(`tributary-dev-access-logs-${ACCOUNT}-${REGION}`);
+    expect(logs.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'AES256',
+    });
+    expect(Object.values(logs.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
+    expect(logs.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Id: 'expire-access-logs', ExpirationInDays: 90 })]),
+    );
+    const policy = resolved<Statement[]>(
+      t,
+      res('AccessLogsBucketPolicy').Properties.PolicyDocument.Statement,
+    );
+    const logsArn = `arn:aws:s3:::tributary-dev-access-logs-${ACCOUNT}-${REGION}`;
+    expect(policy).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }),
+    );
+    const delivery = policy.find(
+      (st) => (st as { Sid?: string }).Sid === 'S3ServerAccessLogsFromThisStacksBuckets',
+    )!;
+    expect(delivery).toMatchObject({ Effect: 'Allow', Action: 's3:PutObject', Resource: `${logsArn}/*` });
+    expect(delivery.Condition!.ArnLike!['aws:SourceArn']).toEqual(
+      expect.arrayContaining([`arn:aws:s3:::${RAW}`, `arn:aws:s3:::${CURATED}`, `arn:aws:s3:::${SCRIPTS}`]),
+    );
+    expect(delivery.Condition!.StringEquals).toEqual({ 'aws:SourceAccount': ACCOUNT });
+  });
+
+  it("keeps the framework's deployment bucket versioned, encrypted, TLS-only and private", () => {
+    const b = res('ServerlessDeploymentBucket').Properties;
+    expect(b.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(
+      b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+    ).toBe('AES256');
+    expect(b.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(b.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+      ]),
+    );
+    expect(res('ServerlessDeploymentBucketPolicy').Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }),
+    );
+  });
 });
 
 describe('schedule', () => {
@@ -442,6 +503,34 @@ describe('Glue', () => {
     expect(allows(st, 'glue:UpdateTable', `arn:aws:glue:${REGION}:${ACCOUNT}:table/other_db/t`)).toBe(false);
     expect(res('CurateJobRole').Properties.ManagedPolicyArns).toBeUndefined();
   });
+  it('attaches a security configuration encrypting its S3 output (SSE-S3), logs and bookmarks (KMS, rotated)', () => {
+    expect(res('CurateJob').Properties.SecurityConfiguration).toEqual({ Ref: 'CurateSecurityConfiguration' });
+    const enc = res('CurateSecurityConfiguration').Properties.EncryptionConfiguration;
+    const key = { 'Fn::GetAtt': ['GlueKey', 'Arn'] };
+    expect(enc).toEqual({
+      S3Encryptions: [{ S3EncryptionMode: 'SSE-S3' }],
+      CloudWatchEncryption: { CloudWatchEncryptionMode: 'SSE-KMS', KmsKeyArn: key },
+      JobBookmarksEncryption: { JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: key },
+    });
+    expect(res('GlueKey').Properties.EnableKeyRotation).toBe(true);
+    // CloudWatch Logs may use the key for Glue's log groups only; the job's role may use it.
+    const keyPolicy = resolved<Statement[]>(t, res('GlueKey').Properties.KeyPolicy.Statement);
+    const logsUse = keyPolicy.find(
+      (st) => (st as { Sid?: string }).Sid === 'CloudWatchLogsForGlueLogGroups',
+    )!;
+    expect(logsUse.Condition!.ArnLike).toEqual({
+      'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws-glue/*`,
+    });
+    for (const st of keyPolicy)
+      expect(JSON.stringify((st as { Principal?: unknown }).Principal)).not.toBe('"*"');
+    const role = statementsOf('CurateJobRole');
+    const keyArn = resolved<string>(t, key);
+    expect(allows(role, 'kms:GenerateDataKey', keyArn)).toBe(true);
+    expect(allows(role, 'kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/another`)).toBe(false);
+    expect(
+      allows(role, 'logs:AssociateKmsKey', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws-glue/jobs/x`),
+    ).toBe(true);
+  });
 });
 
 describe('state machine', () => {
@@ -469,6 +558,49 @@ describe('state machine', () => {
     expect(retried).not.toContain('States.ALL');
     expect(retried).not.toContain('States.TaskFailed');
     expect(sm.definition.States.Init).toMatchObject({ Parameters: { registered: sources } });
+  });
+
+  it('logs failed executions at ERROR to its own log group, without execution data; traces with X-Ray per stage', async () => {
+    const props = res('IngestStateMachine').Properties;
+    expect(props.LoggingConfiguration).toEqual({
+      Level: 'ERROR',
+      IncludeExecutionData: false,
+      Destinations: [
+        { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['IngestStateMachineLogGroup', 'Arn'] } } },
+      ],
+    });
+    const group = res('IngestStateMachineLogGroup').Properties;
+    expect(group).toEqual({
+      LogGroupName: '/aws/vendedlogs/states/tributary-dev-ingest',
+      RetentionInDays: 7,
+    });
+    // Log delivery's actions take no resource ARN: granted on * in a policy of their own (the
+    // role's own policy stays scoped), nothing else; X-Ray only when tracing. The state machine
+    // waits for that policy.
+    const policyOf = (tpl: CloudFormationTemplate) => {
+      const p = tpl.Resources.StateMachineObservabilityPolicy as any;
+      expect(p.Properties.RoleName).toEqual({ Ref: 'StateMachineRole' });
+      return resolved<Statement[]>(tpl, p.Properties.PolicyDocument.Statement).filter(Boolean);
+    };
+    const st = policyOf(t);
+    expect(allows(st, 'logs:CreateLogDelivery', '*')).toBe(true);
+    expect(
+      allows(st, 'logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/x:*`),
+    ).toBe(false);
+    expect(allows(st, 'logs:DeleteLogGroup', '*')).toBe(false);
+    expect(allows(st, 'lambda:InvokeFunction', '*')).toBe(false);
+    expect(st.flatMap((s) => [s.Action].flat()).filter((a) => !a.startsWith('logs:'))).toEqual([]);
+    expect([(t.Resources.IngestStateMachine as any).DependsOn].flat()).toContain(
+      'StateMachineObservabilityPolicy',
+    );
+    expect(props.TracingConfiguration).toEqual({ Enabled: false });
+    expect(allows(st, 'xray:PutTraceSegments', '*')).toBe(false);
+
+    const prod = await template('prod');
+    expect((prod.Resources.IngestStateMachine as any).Properties.TracingConfiguration).toEqual({
+      Enabled: true,
+    });
+    expect(allows(policyOf(prod), 'xray:PutTraceSegments', '*')).toBe(true);
   });
 
   it("may invoke only this service and stage's functions and run only the curate job", () => {
