@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Tributary needs into the repo (idempotent, no root needed except for PostgreSQL):
-#   .tools/   Node 24 and pnpm (from the npm registry), the Iceberg Spark runtime jar (Maven Central)
+#   .tools/   Node 24 and pnpm (from the npm registry), the Iceberg Spark runtime jar (Maven Central),
+#             checkov in its own venv .tools/checkov-venv (PyPI)
 #   .venv/    Python 3.11 venv: pyspark (Glue 5.0's Spark 3.5.4), moto[server], pytest, ruff, psycopg
 #   node_modules/ the workspace's packages (pnpm install --frozen-lockfile)
 #   PostgreSQL server binaries (Debian's postgresql), when missing and we are root
@@ -31,6 +32,15 @@ if [ ! -x .venv/bin/python ] || ! cmp -s glue-scripts/requirements-dev.txt .venv
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check -r glue-scripts/requirements-dev.txt >&2
   cp glue-scripts/requirements-dev.txt .venv/.requirements
+fi
+
+# checkov (the security scanner test/stepfunctions/checkov.test.ts runs on the packaged template) in a
+# venv of its own: its dependency pins clash with moto's and pyspark's in .venv.
+CHECKOV_VERSION=3.3.30
+if ! .tools/checkov-venv/bin/checkov --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
+  say "installing checkov ${CHECKOV_VERSION} into .tools/checkov-venv/"
+  python3 -m venv .tools/checkov-venv
+  .tools/checkov-venv/bin/pip install --quiet --disable-pip-version-check "checkov==${CHECKOV_VERSION}" >&2
 fi
 
 ICEBERG_JAR=.tools/jars/iceberg-spark-runtime-3.5_2.12-1.7.1.jar

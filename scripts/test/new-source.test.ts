@@ -227,7 +227,11 @@ describe('pnpm new-source scaffolds', () => {
       const resources = JSON.stringify(statements);
       expect(resources).toContain(`\${RawBucket.Arn}/${name}/*`);
       expect(resources).toContain(`\${RawBucket.Arn}/_state/${name}/*`);
-      expect(resources.includes(`secret:api-credentials/${name}-*`)).toBe(auth !== 'none');
+      // Exactly its own secret (Secrets Manager's six-character suffix) and its own raw table.
+      expect(resources.includes(`secret:api-credentials/${name}-??????`)).toBe(auth !== 'none');
+      expect(resources).not.toContain(`secret:api-credentials/${name}-*`);
+      expect(resources).toContain(`/raw_${name.replaceAll('-', '_')}_items"`);
+      expect(resources).not.toMatch(/raw_[a-z0-9_]*\*/);
       const key = name.replace(/-([a-z0-9])/g, (_: string, c: string) => c.toUpperCase());
       expect(existsSync(join(dir, '.serverless', `${key}.zip`)), `${key}.zip`).toBe(true);
     }

@@ -2,7 +2,7 @@
  * The packaged state machine definition (the one deployed) executed locally through every path,
  * its Lambda and Glue tasks mapped to scripted local functions.
  */
-import { RETRYABLE_ERROR_NAMES } from '@tributary/core';
+import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '@tributary/core';
 import {
   type PackagedStateMachine,
   type RunStateMachineOptions,
@@ -127,6 +127,25 @@ describe('ingestion', () => {
     expect(fake.invocationsOf('stripe')).toHaveLength(1);
     expect(fake.manifestsSentToGlue()).toEqual(allManifests(sources.filter((s) => s !== 'stripe')));
   });
+
+  it.each(FATAL_ERROR_NAMES)(
+    'does not retry a source that throws %s: fails it at once, naming the error',
+    async (name) => {
+      const fake = new FakeSources().script('hotmart', () =>
+        handlerError(
+          name,
+          'cannot read the run state s3://wrong-bucket/_state/hotmart/sales.json: S3 NoSuchBucket',
+        ),
+      );
+
+      const result = await run(fake, { sources: ['hotmart'] });
+
+      expect(result.status).toBe('FAILED');
+      expect(fake.invocationsOf('hotmart')).toHaveLength(1);
+      expect(result.events.filter((e) => e.type === 'StateRetried')).toHaveLength(0);
+      expect(result.cause).toContain(`hotmart (${name}: `);
+    },
+  );
 
   it.each(RETRYABLE_ERROR_NAMES)('retries a source that throws %s, then goes on', async (name) => {
     const fake = new FakeSources().script('hotmart', () =>

@@ -58,7 +58,7 @@ describe('the curate job and PostgreSQL', () => {
     expect(secret['Fn::If'][0]).toBe('CurateToPostgres');
     expect(secret['Fn::If'][1]).toMatchObject({ Action: 'secretsmanager:GetSecretValue' });
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
-    expect(JSON.stringify(secret['Fn::If'][1].Resource)).toContain(':secret:${PostgresSecretName}-*');
+    expect(JSON.stringify(secret['Fn::If'][1].Resource)).toContain(':secret:${PostgresSecretName}-??????"');
 
     const lint = await run(join(repoRoot, '.venv/bin/cfn-lint'), [
       '--regions',

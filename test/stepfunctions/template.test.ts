@@ -5,11 +5,18 @@
  * privilege per source, buckets, schedule, Glue, the state machine's own role.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RETRYABLE_ERROR_NAMES } from '@tributary/core';
+import {
+  FATAL_ERROR_NAMES,
+  RETRYABLE_ERROR_NAMES,
+  rawTableName,
+  type SourceDefinition,
+} from '@tributary/core';
 import { type CloudFormationTemplate, packagedGlueJob } from '@tributary/local-pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { render } from '../../scripts/new-source.ts';
 import { allows, roleStatements, type Statement } from './support/iam.ts';
 import {
   camelCase,
@@ -38,6 +45,14 @@ const res = (id: string) => {
 };
 const ofType = (type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const statementsOf = (roleId: string) => resolved<Statement[]>(t, roleStatements(res(roleId)));
+/** A registered source's definition, loaded with its packaged function's environment. */
+async function definitionOf(source: string): Promise<SourceDefinition> {
+  const env = res(`${pascalCase(source)}LambdaFunction`).Properties.Environment.Variables;
+  for (const [k, v] of Object.entries(env))
+    if (typeof v === 'string' && !['NODE_OPTIONS', 'AWS_LAMBDA_EXEC_WRAPPER'].includes(k)) process.env[k] = v;
+  const mod = await import(join(repoRoot, 'functions', source, 'src/source.ts'));
+  return mod.source as SourceDefinition;
+}
 
 beforeAll(async () => {
   t = await template('dev');
@@ -143,6 +158,14 @@ describe('least privilege per source', () => {
       }
       // A secret whose name merely starts with the source's name is another secret.
       expect(allows(st, 'secretsmanager:GetSecretValue', secretArn(`${source}x`))).toBe(false);
+      expect(allows(st, 'secretsmanager:GetSecretValue', secretArn(`${source}-enterprise`))).toBe(false);
+      expect(
+        allows(
+          st,
+          'secretsmanager:GetSecretValue',
+          `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:api-credentials/${source}-x-AbC123`,
+        ),
+      ).toBe(false);
       expect(allows(st, 'secretsmanager:ListSecrets', '*')).toBe(false);
     }
   });
@@ -185,11 +208,29 @@ describe('least privilege per source', () => {
     }
   });
 
-  it('touches only its own raw tables in the catalog, writes its own log group, and never uses wildcard actions', () => {
+  it("lists exactly its definition's raw tables, one per stream, and no table pattern", async () => {
+    for (const source of sources) {
+      const streams = Object.keys((await definitionOf(source)).streams);
+      const tables = statementsOf(`${pascalCase(source)}Role`)
+        .flatMap((s) => [s.Resource].flat())
+        .filter((r) => r.includes(':table/'));
+      expect(tables.sort(), `${source}: functions/${source}/function.yml OwnRawTables`).toEqual(
+        streams
+          .map(
+            (stream) =>
+              `arn:aws:glue:${REGION}:${ACCOUNT}:table/tributary_dev/${rawTableName(source, stream)}`,
+          )
+          .sort(),
+      );
+    }
+  });
+
+  it('touches only its own raw tables in the catalog, writes its own log group, and never uses wildcard actions', async () => {
     for (const source of sources) {
       const st = statementsOf(`${pascalCase(source)}Role`);
       const table = (name: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:table/tributary_dev/${name}`;
-      const rawName = `raw_${source.replaceAll('-', '_')}_issues`;
+      const firstStream = Object.keys((await definitionOf(source)).streams)[0]!;
+      const rawName = rawTableName(source, firstStream);
       expect(allows(st, 'glue:CreateTable', table(rawName))).toBe(true);
       expect(allows(st, 'glue:BatchCreatePartition', table(rawName))).toBe(true);
       // a widened table brings its partitions along (packages/core/src/catalog/rawTable.ts)
@@ -198,6 +239,9 @@ describe('least privilege per source', () => {
       const other = sources.find((s) => s !== source)!;
       expect(allows(st, 'glue:UpdateTable', table(`raw_${other.replaceAll('-', '_')}_issues`))).toBe(false);
       expect(allows(st, 'glue:UpdateTable', table(`${source}_issues`))).toBe(false);
+      expect(allows(st, 'glue:UpdateTable', table(rawTableName(`${source}-enterprise`, firstStream)))).toBe(
+        false,
+      );
       expect(allows(st, 'glue:DeleteTable', table(rawName))).toBe(false);
       const logs = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/tributary-dev-${source}:log-stream:x`;
       expect(allows(st, 'logs:PutLogEvents', logs)).toBe(true);
@@ -210,6 +254,72 @@ describe('least privilege per source', () => {
       ).toBe(false);
       for (const s of st) for (const a of [s.Action].flat()) expect(a).not.toMatch(/\*/);
     }
+  });
+});
+
+describe('two sources whose names share a prefix: github and github-enterprise', () => {
+  // github as packaged; github-enterprise as `pnpm new-source github-enterprise` would register it
+  // (the generator's function.yml template), resolved against the same template.
+  const generated = (name: string) => {
+    const yml = render(
+      readFileSync(join(repoRoot, 'scripts/templates/new-source/function.yml.tmpl'), 'utf8'),
+      { name, key: camelCase(name), pascal: pascalCase(name), snake: name.replaceAll('-', '_') },
+      { secret: true },
+    )
+      .replaceAll('${self:service}', 'tributary')
+      .replaceAll('${sls:stage}', 'dev')
+      .replaceAll('${self:custom.glueDatabase}', 'tributary_dev');
+    const doc = parse(yml, {
+      customTags: [
+        { tag: '!Sub', resolve: (v: string) => ({ 'Fn::Sub': v }) },
+        { tag: '!GetAtt', resolve: (v: string) => ({ 'Fn::GetAtt': v.split('.') }) },
+      ],
+    });
+    return resolved<Statement[]>(t, roleStatements(doc.resources.Resources[`${pascalCase(name)}Role`]));
+  };
+  const secret = (name: string) =>
+    `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:api-credentials/${name}-AbC123`;
+  const object = (key: string) => `arn:aws:s3:::${RAW}/${key}`;
+  const table = (name: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:table/tributary_dev/${name}`;
+  const reaches = (st: Statement[], name: string, stream: string) => ({
+    secret: allows(st, 'secretsmanager:GetSecretValue', secret(name)),
+    part: allows(st, 's3:PutObject', object(`${name}/${stream}/import_date=20261123/part-00000.ndjson.gz`)),
+    state: allows(st, 's3:GetObject', object(`_state/${name}/${stream}.json`)),
+    list: allows(st, 's3:ListBucket', `arn:aws:s3:::${RAW}`, { 's3:prefix': `${name}/${stream}/` }),
+    listState: allows(st, 's3:ListBucket', `arn:aws:s3:::${RAW}`, { 's3:prefix': `_state/${name}/` }),
+    table: allows(st, 'glue:UpdateTable', table(rawTableName(name, stream))),
+    logs: allows(
+      st,
+      'logs:PutLogEvents',
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/tributary-dev-${name}:log-stream:x`,
+    ),
+  });
+  const all = (v: boolean) => ({
+    secret: v,
+    part: v,
+    state: v,
+    list: v,
+    listState: v,
+    table: v,
+    logs: v,
+  });
+
+  it("neither role reaches the other one's secret, prefixes, tables or logs; each reaches its own", () => {
+    const github = statementsOf('GithubRole');
+    const enterprise = generated('github-enterprise');
+
+    expect(reaches(github, 'github', 'issues')).toEqual(all(true));
+    expect(reaches(github, 'github-enterprise', 'issues')).toEqual(all(false));
+    expect(reaches(enterprise, 'github-enterprise', 'items')).toEqual(all(true));
+    expect(reaches(enterprise, 'github', 'items')).toEqual(all(false));
+    // A stream name cannot smuggle one source's table into the other's: raw_github_enterprise_items
+    // is not one of github's tables whatever github's streams are called.
+    expect(allows(github, 'glue:UpdateTable', table('raw_github_enterprise_items'))).toBe(false);
+  });
+
+  it("the generator's role is the same shape as github's (same statements, same actions)", () => {
+    const sids = (st: Statement[]) => st.map((s) => [(s as { Sid?: string }).Sid, s.Action]);
+    expect(sids(generated('github-enterprise'))).toEqual(sids(statementsOf('GithubRole')));
   });
 });
 
@@ -261,6 +371,67 @@ describe('buckets', () => {
     ]);
     // The raw zone is history: nothing current expires.
     expect(rules.some((r) => r.ExpirationInDays !== undefined)).toBe(false);
+  });
+  it("logs every bucket's S3 access, the deployment bucket's included, to an encrypted, TLS-only, expiring log bucket", () => {
+    const prefixes: Record<string, string> = {
+      RawBucket: 'raw/',
+      CuratedBucket: 'curated/',
+      GlueScriptsBucket: 'glue-scripts/',
+      ServerlessDeploymentBucket: 'deployment/',
+    };
+    for (const [bucket, prefix] of Object.entries(prefixes)) {
+      expect(res(bucket).Properties.LoggingConfiguration, bucket).toEqual({
+        DestinationBucketName: { Ref: 'AccessLogsBucket' },
+        LogFilePrefix: prefix,
+      });
+    }
+    const logs = res('AccessLogsBucket').Properties;
+    expect(resolved(t, logs.BucketName)).toBe(`tributary-dev-access-logs-${ACCOUNT}-${REGION}`);
+    expect(logs.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'AES256',
+    });
+    expect(Object.values(logs.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
+    expect(logs.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Id: 'expire-access-logs', ExpirationInDays: 90 })]),
+    );
+    const policy = resolved<Statement[]>(
+      t,
+      res('AccessLogsBucketPolicy').Properties.PolicyDocument.Statement,
+    );
+    const logsArn = `arn:aws:s3:::tributary-dev-access-logs-${ACCOUNT}-${REGION}`;
+    expect(policy).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }),
+    );
+    const delivery = policy.find(
+      (st) => (st as { Sid?: string }).Sid === 'S3ServerAccessLogsFromThisStacksBuckets',
+    )!;
+    expect(delivery).toMatchObject({ Effect: 'Allow', Action: 's3:PutObject', Resource: `${logsArn}/*` });
+    expect(delivery.Condition!.ArnLike!['aws:SourceArn']).toEqual(
+      expect.arrayContaining([`arn:aws:s3:::${RAW}`, `arn:aws:s3:::${CURATED}`, `arn:aws:s3:::${SCRIPTS}`]),
+    );
+    expect(delivery.Condition!.StringEquals).toEqual({ 'aws:SourceAccount': ACCOUNT });
+  });
+
+  it("keeps the framework's deployment bucket versioned, encrypted, TLS-only and private", () => {
+    const b = res('ServerlessDeploymentBucket').Properties;
+    expect(b.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(
+      b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+    ).toBe('AES256');
+    expect(b.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(b.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+      ]),
+    );
+    expect(res('ServerlessDeploymentBucketPolicy').Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }),
+    );
   });
 });
 
@@ -335,6 +506,34 @@ describe('Glue', () => {
     expect(allows(st, 'glue:UpdateTable', `arn:aws:glue:${REGION}:${ACCOUNT}:table/other_db/t`)).toBe(false);
     expect(res('CurateJobRole').Properties.ManagedPolicyArns).toBeUndefined();
   });
+  it('attaches a security configuration encrypting its S3 output (SSE-S3), logs and bookmarks (KMS, rotated)', () => {
+    expect(res('CurateJob').Properties.SecurityConfiguration).toEqual({ Ref: 'CurateSecurityConfiguration' });
+    const enc = res('CurateSecurityConfiguration').Properties.EncryptionConfiguration;
+    const key = { 'Fn::GetAtt': ['GlueKey', 'Arn'] };
+    expect(enc).toEqual({
+      S3Encryptions: [{ S3EncryptionMode: 'SSE-S3' }],
+      CloudWatchEncryption: { CloudWatchEncryptionMode: 'SSE-KMS', KmsKeyArn: key },
+      JobBookmarksEncryption: { JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: key },
+    });
+    expect(res('GlueKey').Properties.EnableKeyRotation).toBe(true);
+    // CloudWatch Logs may use the key for Glue's log groups only; the job's role may use it.
+    const keyPolicy = resolved<Statement[]>(t, res('GlueKey').Properties.KeyPolicy.Statement);
+    const logsUse = keyPolicy.find(
+      (st) => (st as { Sid?: string }).Sid === 'CloudWatchLogsForGlueLogGroups',
+    )!;
+    expect(logsUse.Condition!.ArnLike).toEqual({
+      'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws-glue/*`,
+    });
+    for (const st of keyPolicy)
+      expect(JSON.stringify((st as { Principal?: unknown }).Principal)).not.toBe('"*"');
+    const role = statementsOf('CurateJobRole');
+    const keyArn = resolved<string>(t, key);
+    expect(allows(role, 'kms:GenerateDataKey', keyArn)).toBe(true);
+    expect(allows(role, 'kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/another`)).toBe(false);
+    expect(
+      allows(role, 'logs:AssociateKmsKey', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws-glue/jobs/x`),
+    ).toBe(true);
+  });
 });
 
 describe('state machine', () => {
@@ -357,7 +556,54 @@ describe('state machine', () => {
         'Lambda.SdkClientException',
       ]),
     );
+    // A fatal error (e.g. StorageAccessError: a wrong bucket) is never retried, by name or by a catch-all.
+    for (const name of FATAL_ERROR_NAMES) expect(retried).not.toContain(name);
+    expect(retried).not.toContain('States.ALL');
+    expect(retried).not.toContain('States.TaskFailed');
     expect(sm.definition.States.Init).toMatchObject({ Parameters: { registered: sources } });
+  });
+
+  it('logs failed executions at ERROR to its own log group, without execution data; traces with X-Ray per stage', async () => {
+    const props = res('IngestStateMachine').Properties;
+    expect(props.LoggingConfiguration).toEqual({
+      Level: 'ERROR',
+      IncludeExecutionData: false,
+      Destinations: [
+        { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['IngestStateMachineLogGroup', 'Arn'] } } },
+      ],
+    });
+    const group = res('IngestStateMachineLogGroup').Properties;
+    expect(group).toEqual({
+      LogGroupName: '/aws/vendedlogs/states/tributary-dev-ingest',
+      RetentionInDays: 7,
+    });
+    // Log delivery's actions take no resource ARN: granted on * in a policy of their own (the
+    // role's own policy stays scoped), nothing else; X-Ray only when tracing. The state machine
+    // waits for that policy.
+    const policyOf = (tpl: CloudFormationTemplate) => {
+      const p = tpl.Resources.StateMachineObservabilityPolicy as any;
+      expect(p.Properties.RoleName).toEqual({ Ref: 'StateMachineRole' });
+      return resolved<Statement[]>(tpl, p.Properties.PolicyDocument.Statement).filter(Boolean);
+    };
+    const st = policyOf(t);
+    expect(allows(st, 'logs:CreateLogDelivery', '*')).toBe(true);
+    expect(
+      allows(st, 'logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/x:*`),
+    ).toBe(false);
+    expect(allows(st, 'logs:DeleteLogGroup', '*')).toBe(false);
+    expect(allows(st, 'lambda:InvokeFunction', '*')).toBe(false);
+    expect(st.flatMap((s) => [s.Action].flat()).filter((a) => !a.startsWith('logs:'))).toEqual([]);
+    expect([(t.Resources.IngestStateMachine as any).DependsOn].flat()).toContain(
+      'StateMachineObservabilityPolicy',
+    );
+    expect(props.TracingConfiguration).toEqual({ Enabled: false });
+    expect(allows(st, 'xray:PutTraceSegments', '*')).toBe(false);
+
+    const prod = await template('prod');
+    expect((prod.Resources.IngestStateMachine as any).Properties.TracingConfiguration).toEqual({
+      Enabled: true,
+    });
+    expect(allows(policyOf(prod), 'xray:PutTraceSegments', '*')).toBe(true);
   });
 
   it("may invoke only this service and stage's functions and run only the curate job", () => {

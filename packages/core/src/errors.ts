@@ -19,3 +19,20 @@ export { type ErrorOptions, type ErrorWhere, TributaryError } from './errors/Tri
 
 /** The names the state machine retries. Keep in sync with stepfunctions/ingest.asl.yml. */
 export const RETRYABLE_ERROR_NAMES = ['TransientError', 'RateLimitedError', 'SinkError'] as const;
+
+/**
+ * The names the state machine must not retry: a retry gets the same answer. The list of
+ * docs/contracts.md ("Failure"); test/stepfunctions checks that no Retry matches one of them.
+ */
+export const FATAL_ERROR_NAMES = [
+  'DefinitionError',
+  'EventValidationError',
+  'ConfigurationError',
+  'SecretError',
+  'AuthError',
+  'HttpError',
+  'MalformedResponseError',
+  'PaginationLoopError',
+  'TemplateError',
+  'StorageAccessError',
+] as const;

@@ -39,6 +39,7 @@ export {
 export type { LandedPart } from './sink/PartWriter.ts';
 export { type LandedPartRef, readLandedRecords } from './sink/readLandedRecords.ts';
 export { SinkError } from './sink/SinkError.ts';
+export { StorageAccessError } from './sink/StorageAccessError.ts';
 export { StreamSink, type StreamSinkOptions, toNdjson } from './sink/StreamSink.ts';
 export { readWatermark, type WatermarkState } from './state/Watermark.ts';
 export type * from './stream/types.ts';

@@ -48,7 +48,11 @@ const INPUT_GLOBS: { dir: string; match: (path: string) => boolean }[] = [
   { dir: 'stepfunctions', match: () => true },
   { dir: 'scripts/serverless', match: () => true },
   { dir: 'scripts/lambda', match: () => true },
-  { dir: 'functions', match: (p) => /^functions\/[^/]+\/(function\.yml|package\.json|src\/.*)$/.test(p) },
+  // function.yml, and the variable resolvers it may call (e.g. functions/socrata/raw-tables.cjs).
+  {
+    dir: 'functions',
+    match: (p) => /^functions\/[^/]+\/(function\.yml|package\.json|[^/]+\.cjs|src\/.*)$/.test(p),
+  },
   { dir: 'packages/core', match: (p) => /^packages\/core\/(package\.json|src\/.*)$/.test(p) },
 ];
 

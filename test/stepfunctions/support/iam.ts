@@ -1,6 +1,7 @@
 /**
  * A small IAM evaluator for the template's policies: Allow statements with Action/Resource
- * wildcards and StringLike/StringEquals conditions, explicit Deny first. Enough to ask "may this
+ * wildcards (`*` any run of characters, `?` exactly one, as IAM has them) and StringLike/StringEquals
+ * conditions, explicit Deny first. Enough to ask "may this
  * role do this action on that resource?" of the least-privilege roles.
  */
 export interface Statement {
@@ -16,7 +17,12 @@ function wildcard(pattern: string, value: string, ignoreCase = false): boolean {
   const re = new RegExp(
     `^${pattern
       .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .map((p) =>
+        p
+          .split('?')
+          .map((q) => q.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.'),
+      )
       .join('.*')}$`,
     ignoreCase ? 'i' : '',
   );

@@ -19,3 +19,13 @@ export function createAuth(definition: AuthDefinition, context: AuthContext): Au
   const factory = authKinds[definition.type] as AuthFactory<AuthDefinition['type']>;
   return factory(definition as never, context);
 }
+
+/**
+ * The secret keys an auth definition reads, in definition order: every field named `…Key`
+ * (`secretKey`, `usernameKey`, `clientIdKey`, …), the one spelling the kinds' schemas use for them.
+ */
+export function secretKeysOf(definition: AuthDefinition): string[] {
+  return Object.entries(definition).flatMap(([field, value]) =>
+    field.endsWith('Key') && typeof value === 'string' ? [value] : [],
+  );
+}

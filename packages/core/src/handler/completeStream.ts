@@ -11,7 +11,7 @@ import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
 import { deleteStaleParts } from '../sink/deleteStaleParts.ts';
 import { putJsonObject } from '../sink/jsonObject.ts';
 import { manifestKey, partKey, type RunLocation, runPrefix, s3Uri, stateKey } from '../sink/keys.ts';
-import { SinkError } from '../sink/SinkError.ts';
+import { storageError } from '../sink/storageError.ts';
 import { advanceWatermark, readWatermark } from '../state/Watermark.ts';
 import type { StreamProgress } from './continuation.ts';
 import type { RunContext } from './RunContext.ts';
@@ -75,10 +75,7 @@ export async function completeStream(
           : ((await readWatermark(s3, env.bucket, sk))?.watermark ?? null);
     }
   } catch (e) {
-    throw new SinkError(`cannot write the manifest or watermark of s3://${env.bucket}/${key}`, {
-      cause: e,
-      where,
-    });
+    throw storageError('cannot write the manifest or watermark of', { bucket: env.bucket, key }, e, where);
   }
   if (env.glueDatabase) {
     await registerRawPartition({

@@ -45,6 +45,47 @@ export interface HandlerEvent {
   continuation?: Record<string, unknown>;
 }
 
+/**
+ * Fields people write where the handler event has another: a state machine input's `sources` (a
+ * handler runs one source; its event picks streams), and other near-misses.
+ */
+const MEANT: Record<string, string> = {
+  sources: '"streams" (the streams of this source to run; the handler runs one source, named by "source")',
+  stream: '"streams" (a list)',
+  run_id: '"runId"',
+  runid: '"runId"',
+  since: '"window": { "since": … }',
+  until: '"window": { "until": … }',
+};
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** `"sources" (did you mean "streams" …?)`: the known field an unknown one most likely meant. */
+function unknownField(key: string, known: readonly string[], hints: Record<string, string>): string {
+  const meant =
+    hints[key] ??
+    hints[key.toLowerCase()] ??
+    known
+      .map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) }))
+      .filter(({ d }) => d <= 2)
+      .sort((x, y) => x.d - y.d)
+      .map(({ k }) => `"${k}"`)[0];
+  return meant ? `"${key}" (did you mean ${meant}?)` : `"${key}"`;
+}
+
 function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
     (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
@@ -65,7 +106,12 @@ export function parseEvent(definition: SourceDefinition, raw: unknown): HandlerE
   const parsed = EventSchema.safeParse(raw);
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => {
-      if (i.code === 'unrecognized_keys') return `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+      if (i.code === 'unrecognized_keys') {
+        const top = i.path.length === 0;
+        const known = top ? Object.keys(EventSchema.shape) : ['since', 'until'];
+        const named = i.keys.map((k) => unknownField(k, known, top ? MEANT : {}));
+        return `${top ? '' : `${fieldPath(i.path)}: `}unknown field(s) ${named.join(', ')}; ${top ? 'the event' : fieldPath(i.path)} has ${known.join(', ')}`;
+      }
       return `${fieldPath(i.path) || 'event'}: ${i.message}`;
     });
     throw new EventValidationError(`invalid handler event: ${details.join('; ')}`, { where });

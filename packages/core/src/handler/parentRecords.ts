@@ -3,6 +3,7 @@ import { getJsonObject } from '../sink/jsonObject.ts';
 import { manifestKey } from '../sink/keys.ts';
 import { readLandedRecords } from '../sink/readLandedRecords.ts';
 import { SinkError } from '../sink/SinkError.ts';
+import { storageError } from '../sink/storageError.ts';
 import type { ApiRecord } from '../stream/types.ts';
 import { locationOf, type RunContext } from './RunContext.ts';
 
@@ -14,10 +15,7 @@ export async function* parentRecords(ctx: RunContext, parent: string): AsyncGene
   try {
     manifest = await getJsonObject<Manifest>(ctx.s3, ctx.env.bucket, key);
   } catch (e) {
-    throw new SinkError(`cannot read the parent's manifest s3://${ctx.env.bucket}/${key}`, {
-      cause: e,
-      where,
-    });
+    throw storageError("cannot read the parent's manifest", { bucket: ctx.env.bucket, key }, e, where);
   }
   if (!manifest)
     throw new SinkError(`the parent's manifest s3://${ctx.env.bucket}/${key} is missing`, { where });

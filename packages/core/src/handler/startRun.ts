@@ -15,7 +15,7 @@ import type { SourceDefinition } from '../definition/schema.ts';
 import type { Manifest, StoredWindow } from '../manifest/Manifest.ts';
 import { getJsonObject } from '../sink/jsonObject.ts';
 import { importDateOf, manifestKey, stateKey } from '../sink/keys.ts';
-import { SinkError } from '../sink/SinkError.ts';
+import { storageError } from '../sink/storageError.ts';
 import { readWatermark } from '../state/Watermark.ts';
 import type { Continuation, StreamProgress } from './continuation.ts';
 import type { HandlerEnvironment } from './environment.ts';
@@ -38,11 +38,11 @@ export async function startRun({ definition, env, s3, event, now }: StartRunInpu
   for (const stream of plan) {
     const where = { source: definition.name, stream };
     let window: StoredWindow;
+    const reading = { key: '' };
     try {
-      window = await windowOf(stream);
+      window = await windowOf(stream, reading);
     } catch (e) {
-      if (e instanceof SinkError) throw e;
-      throw new SinkError('cannot read the run state from S3', { cause: e, where });
+      throw storageError('cannot read the run state', { bucket: env.bucket, key: reading.key }, e, where);
     }
     streams[stream] = {
       window,
@@ -63,7 +63,8 @@ export async function startRun({ definition, env, s3, event, now }: StartRunInpu
   }
   return { v: 1, runId, importDate, startedAt: now.toISOString(), plan, streams };
 
-  async function windowOf(stream: string): Promise<StoredWindow> {
+  /** `reading.key` is the key being read, for the error. */
+  async function windowOf(stream: string, reading: { key: string }): Promise<StoredWindow> {
     if (event.window) {
       return {
         since: event.window.since.toISOString(),
@@ -71,11 +72,13 @@ export async function startRun({ definition, env, s3, event, now }: StartRunInpu
       };
     }
     const key = manifestKey({ outputFolder: env.outputFolder, stream, importDate, runId });
+    reading.key = key;
     const landed = await getJsonObject<Manifest>(s3, env.bucket, key);
     if (landed?.window) return landed.window;
     const incremental = definition.streams[stream]!.incremental;
     if (!incremental) return { since: null, until: now.toISOString() };
-    const state = await readWatermark(s3, env.bucket, stateKey(env.outputFolder, stream));
+    reading.key = stateKey(env.outputFolder, stream);
+    const state = await readWatermark(s3, env.bucket, reading.key);
     if (state?.runId === runId && state.window) return state.window;
     if (state?.watermark) {
       const since = new Date(Date.parse(state.watermark) - incremental.lookbackSeconds * 1000);

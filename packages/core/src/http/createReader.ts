@@ -8,7 +8,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import pkg from '../../package.json' with { type: 'json' };
-import { createAuth } from '../auth/registry.ts';
+import { createAuth, secretKeysOf } from '../auth/registry.ts';
 import type { AuthContext } from '../auth/types.ts';
 import type { SourceDefinition } from '../definition/schema.ts';
 import { ConfigurationError } from '../errors.ts';
@@ -59,7 +59,9 @@ export function createReader(definition: SourceDefinition, context: ReaderContex
             { where: { source: definition.name } },
           );
         }
-        const loaded = await loadCredentials(context.secretName).catch((error: unknown) => {
+        const loaded = await loadCredentials(context.secretName, {
+          keys: secretKeysOf(definition.auth),
+        }).catch((error: unknown) => {
           credentials = undefined; // a later request may try again
           throw error;
         });

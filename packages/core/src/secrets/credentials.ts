@@ -44,10 +44,24 @@ export function credentialsFrom(secretName: string, secret: Record<string, unkno
   };
 }
 
+/**
+ * How to create a missing secret: the `aws secretsmanager create-secret` command for this region,
+ * with the keys the definition reads and placeholders for their values (never a value).
+ */
+export function createSecretHint(secretName: string, keys: readonly string[], region?: string): string {
+  const body = JSON.stringify(Object.fromEntries(keys.map((k) => [k, '…'])));
+  const at = region ? ` --region ${region}` : '';
+  return `create it with: aws secretsmanager create-secret --name ${secretName}${at} --secret-string '${body}'`;
+}
+
 /** Reads the secret (cached for `maxAgeSeconds`) as credentials. */
 export async function loadCredentials(
   secretName: string,
-  options: { maxAgeSeconds?: number } = {},
+  options: {
+    maxAgeSeconds?: number;
+    /** The keys the source's auth reads: named in the "how to create it" hint of a missing secret. */
+    keys?: readonly string[];
+  } = {},
 ): Promise<Credentials> {
   let secret: unknown;
   try {
@@ -60,7 +74,10 @@ export async function loadCredentials(
     const name = error instanceof Error ? error.name : 'Error';
     const causeName = error instanceof Error && error.cause instanceof Error ? error.cause.name : undefined;
     if (name === 'ResourceNotFoundException' || causeName === 'ResourceNotFoundException') {
-      throw new SecretError(`secret "${secretName}" not found in Secrets Manager`);
+      const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+      throw new SecretError(
+        `secret "${secretName}" not found in Secrets Manager${region ? ` (${region})` : ''}: ${createSecretHint(secretName, options.keys ?? [], region)}`,
+      );
     }
     if (name === 'TransformParameterError') {
       throw new SecretError(`secret "${secretName}" is not a JSON object of key/value pairs`);

@@ -8,7 +8,9 @@ import type { ErrorWhere } from '../errors.ts';
 import type { ApiRecord, NdjsonLines } from '../stream/types.ts';
 import { partKey, type RunLocation } from './keys.ts';
 import { type LandedPart, PartWriter } from './PartWriter.ts';
-import { SinkError } from './SinkError.ts';
+import type { SinkError } from './SinkError.ts';
+import type { StorageAccessError } from './StorageAccessError.ts';
+import { storageError } from './storageError.ts';
 
 export interface StreamSinkOptions {
   s3: S3Client;
@@ -107,12 +109,7 @@ export class StreamSink {
     await part?.abort();
   }
 
-  private sinkError(key: string, cause: unknown): SinkError {
-    if (cause instanceof SinkError) return cause;
-    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    return new SinkError(`upload of s3://${this.options.bucket}/${key} failed (${why})`, {
-      cause,
-      where: this.options.where,
-    });
+  private sinkError(key: string, cause: unknown): SinkError | StorageAccessError {
+    return storageError('upload of', { bucket: this.options.bucket, key }, cause, this.options.where);
   }
 }

@@ -12,6 +12,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ErrorWhere } from '../errors.ts';
 import type { ApiRecord } from '../stream/types.ts';
 import { SinkError } from './SinkError.ts';
+import { storageError } from './storageError.ts';
 
 export type LandedPartRef = string | { key: string; sha256?: string };
 
@@ -28,7 +29,7 @@ export async function* readLandedRecords(
       const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       body = res.Body as Readable;
     } catch (e) {
-      throw new SinkError(`cannot read back s3://${bucket}/${key}`, { cause: e, where });
+      throw storageError('cannot read back', { bucket, key }, e, where);
     }
     const hash = sha256 ? createHash('sha256') : undefined;
     if (hash) body.on('data', (chunk: Buffer) => hash.update(chunk));

@@ -60,6 +60,26 @@ describe('a malformed event', () => {
       /window\.since: since must be before until/,
     ],
     ['unknown field', { runId, stream: 'orders' }, /unknown field\(s\) "stream"/],
+    [
+      "a state machine input's sources",
+      { runId, sources: ['orders-api'] },
+      /unknown field\(s\) "sources" \(did you mean "streams" \(the streams of this source to run; the handler runs one source, named by "source"\)\?\); the event has runId, source, streams, window, continuation/,
+    ],
+    [
+      'a misspelt field',
+      { runId, windwo: { since: '2026-11-01' } },
+      /unknown field\(s\) "windwo" \(did you mean "window"\?\)/,
+    ],
+    [
+      'an unknown field of the window',
+      { runId, window: { since: '2026-11-01', utnil: '2026-11-02' } },
+      /window: unknown field\(s\) "utnil" \(did you mean "until"\?\); window has since, until/,
+    ],
+    [
+      'an unknown field like no other',
+      { runId, colour: 'blue' },
+      /unknown field\(s\) "colour"; the event has /,
+    ],
     ['continuation not an object', { runId, continuation: 'abc' }, /continuation: must be an object/],
     ['continuation not ours', { runId, continuation: { v: 2 } }, /continuation\.v: /],
     [

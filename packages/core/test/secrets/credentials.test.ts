@@ -23,11 +23,13 @@ describe('credentials', () => {
     expect(credentials.values()).toEqual(['tok-123456', 'me']);
   });
 
-  test('a missing secret names the secret', async () => {
+  test('a missing secret names the secret, and how to create it with the keys it needs (no values)', async () => {
     const name = unique('missing');
-    const error = await loadCredentials(name).catch((e) => e);
+    const error = await loadCredentials(name, { keys: ['username', 'password'] }).catch((e) => e);
     expect(error).toBeInstanceOf(SecretError);
-    expect(error.message).toBe(`secret "${name}" not found in Secrets Manager`);
+    expect(error.message).toBe(
+      `secret "${name}" not found in Secrets Manager (eu-west-2): create it with: aws secretsmanager create-secret --name ${name} --region eu-west-2 --secret-string '{"username":"…","password":"…"}'`,
+    );
   });
 
   test('a missing key names the secret and the key, never a value', async () => {
