@@ -304,6 +304,31 @@ describe('input validation, before any Lambda runs', () => {
       'InvalidInput',
       'input.window.since (2026-11-23T00:00:00Z) must be before input.window.until (2026-11-01T00:00:00Z)',
     ],
+    [
+      { window: { since: '2026-02-30T00:00:00Z', until: '2026-03-05T00:00:00Z' } },
+      'InvalidInput',
+      'input.window.since (2026-02-30T00:00:00Z) is not a date on the calendar: month 02 of 2026 has no day 30',
+    ],
+    [
+      { window: { since: '2026-11-01T00:00:00Z', until: '2026-11-31T00:00:00Z' } },
+      'InvalidInput',
+      'input.window.until (2026-11-31T00:00:00Z) is not a date on the calendar: month 11 of 2026 has no day 31',
+    ],
+    [
+      { window: { since: '2026-02-29T00:00:00+01:00', until: '2026-03-05T00:00:00Z' } },
+      'InvalidInput',
+      'input.window.since (2026-02-29T00:00:00+01:00) is not a date on the calendar: month 02 of 2026 has no day 29',
+    ],
+    [
+      { window: { since: '1900-02-29T00:00:00Z', until: '1900-03-05T00:00:00Z' } },
+      'InvalidInput',
+      'month 02 of 1900 has no day 29',
+    ],
+    [
+      { window: { since: `${new Date().getUTCFullYear() + 1}-01-01T00:00:00Z` } },
+      'InvalidInput',
+      `input.window.since (${new Date().getUTCFullYear() + 1}-01-01T00:00:00Z) is not before the execution start`,
+    ],
     [['github'], 'InvalidInput', 'the input must be a JSON object'],
     [{ curateOnly: 'yes' }, 'InvalidInput', 'input.curateOnly must be true or false, got "yes"'],
     [{ curateOnly: true }, 'InvalidInput', 'input.curateOnly needs input.runId'],
@@ -326,6 +351,26 @@ describe('input validation, before any Lambda runs', () => {
     expect(result.cause).toContain(cause);
     expect(fake.invocations).toEqual([]);
     expect(fake.glueRequests).toEqual([]);
+  });
+
+  it('passes leap days, a past since without until and a future window with its until', async () => {
+    const next = new Date().getUTCFullYear() + 1;
+    const windows: Record<string, string>[] = [
+      { since: '2024-02-29T00:00:00Z', until: '2024-03-01T00:00:00Z' },
+      { since: '2000-02-29T23:59:59-05:00' },
+      { since: '2028-01-31T00:00:00Z', until: '2028-02-29T00:00:00Z' },
+      { since: `${next}-01-01T00:00:00Z`, until: `${next}-01-02T00:00:00Z` },
+    ];
+    for (const window of windows) {
+      const fake = new FakeSources();
+
+      const result = await run(fake, { sources: ['github'], window });
+
+      expect(result.status).toBe('SUCCEEDED');
+      expect(fake.invocations.map((i) => i.payload)).toEqual([
+        { runId: RUN, source: 'github', window, continuation: null },
+      ]);
+    }
   });
 
   it('lists the registered sources when a name is unknown', async () => {

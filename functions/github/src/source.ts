@@ -14,6 +14,12 @@ const repositories = envList('GITHUB_REPOSITORIES', {
   return { owner, repo };
 });
 
+/**
+ * How far before the watermark a commits run reads again: branches merged within 30 days of their
+ * last commit land. Older branches need a backfill window (README, "Commits merged from old branches").
+ */
+const COMMITS_LOOKBACK_SECONDS = 30 * 24 * 3600;
+
 /** Link-header pages of 100, the most GitHub serves. */
 const pages = { paginator: { type: 'link' }, params: { per_page: 100 } } as const;
 
@@ -65,6 +71,9 @@ export const source = defineSource({
       incremental: {
         cursorField: 'commit.committer.date',
         params: { since: '{since}', until: '{until}' },
+        // `since` filters by committer date, which is not the order commits reach the branch: a
+        // merged branch brings commits dated before the watermark. Re-read 30 days; merged on `sha`.
+        lookbackSeconds: COMMITS_LOOKBACK_SECONDS,
       },
     },
     issue_comments: {

@@ -160,6 +160,43 @@ describe('github source', () => {
     expect(Date.parse(String(landed.state?.watermark))).toBe(Date.parse('2026-11-03T01:00:00Z'));
   });
 
+  it('re-reads 30 days of commits, so that a merged branch dated before the watermark lands', async () => {
+    // Prepare: a branch merged into alpha whose commit is dated two days before the watermark
+    // (`since` filters by committer date, so `since=<watermark>` would never return it).
+    const watermark = '2026-11-02T02:10:00Z';
+    const merged = {
+      ...alpha.commits[0],
+      sha: 'b'.repeat(40),
+      commit: {
+        ...(alpha.commits[0]!.commit as object),
+        committer: { name: 'Dev', email: 'dev@example.com', date: '2026-10-31T09:00:00Z' },
+        message: 'Work from an old branch',
+      },
+    };
+    alpha.commits.splice(1, 0, merged);
+    const before = api.requests.length;
+
+    // Act
+    const result = await handler({ runId: 'gh-run-commits-2', streams: ['commits'] }, lambdaContext());
+
+    // Assess: since = watermark − 30 days, on every commits request
+    const sent = api.requests.slice(before).filter((r) => r.path.endsWith('/commits'));
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    for (const r of sent) {
+      expect(Date.parse(r.query.get('since') ?? '')).toBe(Date.parse(watermark) - 30 * 86_400_000);
+    }
+    // the merged commit landed, with the overlap (every commit is within 30 days): merged on sha
+    const landed = await readLanded(BUCKET, FOLDER, 'commits', 'gh-run-commits-2');
+    const shas = landed.records.map((c) => c.sha);
+    expect(shas).toContain(merged.sha);
+    expect(shas.sort()).toEqual([...alpha.commits, ...beta.commits].map((c) => c.sha).sort());
+    expect(new Set(shas).size).toBe(shas.length);
+    expect(landed.manifest).toMatchObject({ primaryKey: ['sha'], writeDisposition: 'merge' });
+    // the watermark stays the newest commit date: the older merged commit does not move it back
+    expect(result.streams[0]!.records).toBe(shas.length);
+    expect(Date.parse(String(landed.state?.watermark))).toBe(Date.parse(watermark));
+  });
+
   it("fails on GitHub's 422 Validation Failed, naming it, landing nothing and keeping the watermark", async () => {
     // Prepare
     faults.validationFailedOn.add('/repos/octo-org/beta.js/issues');

@@ -3,7 +3,11 @@
  * `{ object: "list", url, has_more, data }` newest first, `limit` (1–100), `starting_after`,
  * `created[gte]`/`created[lt]`, `Request-Id` and `Stripe-Version` headers, the error object
  * `{ error: { type, code, message, param, doc_url, request_log_url } }` with `Stripe-Should-Retry`,
- * and 429 rate limits.
+ * and 429 rate limits. `/v1/events` as docs.stripe.com/api/events/list documents it: event objects
+ * `{ id, object: "event", api_version, created, data: { object, previous_attributes }, livemode,
+ * pending_webhooks, request, type }` newest first, the same list paging, `type` (a name, or a group
+ * with `*`) or `types[]` (up to 20 names, not both), `created[gte|gt|lte|lt]`, and only the events of
+ * the last 30 days ("List events, going back up to 30 days").
  */
 import type { ApiReply, ApiRequest } from '@tributary/testkit';
 
@@ -13,6 +17,27 @@ export interface StripeData {
   charges: Json[];
   customers: Json[];
   invoices: Json[];
+  /** Events, in any order (listed newest first); older than 30 days they are no longer listed. */
+  events: Json[];
+}
+
+/** How long Stripe lists events. */
+export const EVENT_RETENTION_SECONDS = 30 * 24 * 3600;
+
+let eventSeq = 0;
+/** An event as Stripe sends it: `data.object` is the object after the change. */
+export function makeEvent(type: string, object: Json, created: number, previous: Json = {}): Json {
+  return {
+    id: `evt_1Q${(++eventSeq).toString(36).padStart(14, '0')}`,
+    object: 'event',
+    api_version: '2024-06-20',
+    created,
+    data: { object, previous_attributes: previous },
+    livemode: false,
+    pending_webhooks: 0,
+    request: { id: null, idempotency_key: null },
+    type,
+  };
 }
 
 export interface StripeFaults {
@@ -60,6 +85,7 @@ export function makeCharge(i: number, created = T0 + i * 60): Json {
 
 export function makeData(charges: number, customers: number, invoices: number): StripeData {
   return {
+    events: [],
     charges: Array.from({ length: charges }, (_, i) => makeCharge(i)),
     customers: Array.from({ length: customers }, (_, i) => ({
       id: `cus_${hex(i)}`,
@@ -93,7 +119,8 @@ export function makeData(charges: number, customers: number, invoices: number): 
   };
 }
 
-export function stripeRoute(data: StripeData, apiKey: string, faults: StripeFaults) {
+/** `now` (unix ms) decides which events are still listed. */
+export function stripeRoute(data: StripeData, apiKey: string, faults: StripeFaults, now = () => Date.now()) {
   const hits = new Map<string, number>();
   let seq = 0;
   const headers = (extra: Record<string, string> = {}) => ({
@@ -116,7 +143,7 @@ export function stripeRoute(data: StripeData, apiKey: string, faults: StripeFaul
         false,
       );
     }
-    const m = /^\/v1\/(charges|customers|invoices)$/.exec(req.path);
+    const m = /^\/v1\/(charges|customers|invoices|events)$/.exec(req.path);
     if (!m)
       return error(
         404,
@@ -182,14 +209,36 @@ export function stripeRoute(data: StripeData, apiKey: string, faults: StripeFaul
         false,
       );
     }
-    const gte = req.query.get('created[gte]');
-    const lt = req.query.get('created[lt]');
+    const bounds: Array<[string, (c: number, v: number) => boolean]> = [
+      ['created[gte]', (c, v) => c >= v],
+      ['created[gt]', (c, v) => c > v],
+      ['created[lte]', (c, v) => c <= v],
+      ['created[lt]', (c, v) => c < v],
+    ];
+    const tests: Array<(r: Json) => boolean> = [];
+    for (const [param, test] of bounds) {
+      const raw = req.query.get(param);
+      if (raw === null) continue;
+      if (!/^\d+$/.test(raw)) {
+        return error(
+          400,
+          {
+            type: 'invalid_request_error',
+            code: 'parameter_invalid_integer',
+            param,
+            message: `Invalid integer: ${raw}`,
+          },
+          false,
+        );
+      }
+      tests.push((r) => test(r.created as number, Number(raw)));
+    }
+    if (resource === 'events') {
+      const refused = eventFilters(req.query, tests, now());
+      if (refused) return error(400, refused, false);
+    }
     const all = [...data[resource]]
-      .filter(
-        (r) =>
-          (gte === null || (r.created as number) >= Number(gte)) &&
-          (lt === null || (r.created as number) < Number(lt)),
-      )
+      .filter((r) => tests.every((t) => t(r)))
       .sort((a, b) => (b.created as number) - (a.created as number));
     const after = req.query.get('starting_after');
     let start = 0;
@@ -214,4 +263,40 @@ export function stripeRoute(data: StripeData, apiKey: string, faults: StripeFaul
       body: { object: 'list', url: `/v1/${resource}`, has_more: start + limit < all.length, data: page },
     };
   };
+}
+
+/**
+ * `/v1/events` filters: `type` (a name, or a group with `*`, e.g. `invoice.*`) or `types[]` (up to 20
+ * names; `types[0]`… as Stripe's own clients encode arrays), not both; only the last 30 days.
+ * Returns Stripe's error object when the parameters are refused.
+ */
+function eventFilters(
+  query: URLSearchParams,
+  tests: Array<(r: Json) => boolean>,
+  nowMs: number,
+): Json | undefined {
+  const types = [...query.entries()].filter(([k]) => /^types\[\d*\]$/.test(k)).map(([, v]) => v);
+  const type = query.get('type');
+  if (type !== null && types.length > 0) {
+    return {
+      type: 'invalid_request_error',
+      param: 'types',
+      message: 'You may pass either type or types, but not both.',
+    };
+  }
+  if (types.length > 20) {
+    return {
+      type: 'invalid_request_error',
+      param: 'types',
+      message: 'types may contain at most 20 event types.',
+    };
+  }
+  if (type !== null) {
+    const pattern = new RegExp(`^${type.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`);
+    tests.push((e) => pattern.test(e.type as string));
+  }
+  if (types.length > 0) tests.push((e) => types.includes(e.type as string));
+  const oldest = Math.floor(nowMs / 1000) - EVENT_RETENTION_SECONDS;
+  tests.push((e) => (e.created as number) >= oldest);
+  return undefined;
 }

@@ -65,6 +65,54 @@ describe('sandbox: Stripe', () => {
     expect(data[0]?.lines.data.length).toBe(1);
   });
 
+  it('lists the events of an advance, newest first, filtered by types[] or type, each carrying its object', async () => {
+    // Prepare
+    const before = await getJson(`${sandbox.url}/v1/events?limit=100`, auth);
+    expect((before.body as { data: unknown[] }).data).toEqual([]); // the initial history has no events
+    sandbox.advance();
+    type Event = {
+      id: string;
+      object: string;
+      type: string;
+      created: number;
+      data: { object: { id: string; object: string; status?: string } };
+    };
+
+    // Act
+    const paid = await getJson(
+      `${sandbox.url}/v1/events?limit=100&types[]=invoice.paid&types[]=invoice.created`,
+      auth,
+    );
+    const charges = await getJson(`${sandbox.url}/v1/events?limit=100&type=charge.*`, auth);
+    const both = await getJson(`${sandbox.url}/v1/events?type=charge.*&types[]=invoice.paid`, auth);
+
+    // Assess
+    const invoiceEvents = (paid.body as { data: Event[] }).data;
+    expect(invoiceEvents.length).toBeGreaterThan(0);
+    for (const e of invoiceEvents) {
+      expect(e).toMatchObject({ object: 'event', data: { object: { object: 'invoice' } } });
+      expect(['invoice.paid', 'invoice.created']).toContain(e.type);
+      if (e.type === 'invoice.paid') {
+        expect(e.data.object.status).toBe('paid');
+        // the list shows the object as the latest event left it
+        const listed = sandbox.records('stripe', 'invoices').find((o) => o.id === e.data.object.id);
+        expect(listed?.status).toBe('paid');
+      }
+    }
+    const created = invoiceEvents.map((e) => e.created);
+    expect([...created].sort((a, b) => b - a)).toEqual(created);
+    const chargeTypes = new Set((charges.body as { data: Event[] }).data.map((e) => e.type));
+    expect([...chargeTypes].sort()).toEqual(['charge.refunded', 'charge.succeeded']);
+    expect(both.status).toBe(400);
+    expect(both.body).toMatchObject({ error: { type: 'invalid_request_error', param: 'types' } });
+    const since = Math.max(...created);
+    const later = await getJson(
+      `${sandbox.url}/v1/events?limit=100&type=invoice.*&created[gt]=${since}`,
+      auth,
+    );
+    expect((later.body as { data: unknown[] }).data).toEqual([]);
+  });
+
   it('answers an unknown starting_after with resource_missing', async () => {
     const res = await getJson(`${sandbox.url}/v1/customers?starting_after=cus_nope`, auth);
     expect(res.status).toBe(404);

@@ -10,11 +10,14 @@ const WINDOW = new Set(['since', 'until']);
 
 function checkTemplates(
   where: string,
-  texts: Record<string, string | number | boolean>,
+  texts: Record<string, string | number | boolean | (string | number | boolean)[]>,
   allowed: { partitionKeys: Set<string> | undefined; parent: boolean },
   problems: string[],
 ): void {
-  for (const [key, text] of Object.entries(texts)) {
+  const entries = Object.entries(texts).flatMap(([key, value]) =>
+    Array.isArray(value) ? value.map((v, i) => [`${key}[${i}]`, v] as const) : [[key, value] as const],
+  );
+  for (const [key, text] of entries) {
     if (typeof text !== 'string') continue;
     for (const token of malformedPlaceholders(text)) {
       problems.push(
@@ -77,6 +80,22 @@ function checkStream(
   checkTemplates(`${at}.headers`, stream.headers, allowed, problems);
   if (stream.incremental)
     checkTemplates(`${at}.incremental.params`, stream.incremental.params, allowed, problems);
+  const changes = stream.incremental?.changes;
+  if (changes) {
+    checkTemplates(`${at}.incremental.changes`, { path: changes.path }, allowed, problems);
+    checkTemplates(`${at}.incremental.changes.params`, changes.params, allowed, problems);
+    if (Object.keys(stream.incremental!.params).length > 0) {
+      problems.push(
+        `${at}.incremental.params: with incremental.changes the stream's own endpoint is read in full; put the window params in incremental.changes.params`,
+      );
+    }
+    if (stream.incremental!.cursorField.includes('.')) {
+      problems.push(
+        `${at}.incremental.cursorField: with incremental.changes it is a top-level field written into each record (the change's time), e.g. "version_at"`,
+      );
+    }
+    if (stream.parent) problems.push(`${at}.incremental.changes: a child stream cannot follow a change feed`);
+  }
 
   const paginator = stream.paginator;
   if (paginator.type === 'cursor') {

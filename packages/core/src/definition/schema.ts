@@ -12,8 +12,11 @@ const STREAM_NAME = /^[a-z][a-z0-9_]*$/;
 const SecretKey = z.string().min(1);
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
-/** Query params / headers. String values may hold templates: `{since}`, `{until:unix}`, `{owner}`, `{parent.number}`. */
-const ParamMap = z.record(z.string(), Scalar);
+/**
+ * Query params. String values may hold templates: `{since}`, `{until:unix}`, `{owner}`, `{parent.number}`.
+ * A list repeats the param once per value, in order: `{ 'types[]': ['a', 'b'] }` → `types[]=a&types[]=b`.
+ */
+const ParamMap = z.record(z.string(), z.union([Scalar, z.array(Scalar).min(1)]));
 
 export const AuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -131,6 +134,30 @@ export const ResponseRuleSchema = z.strictObject({
   action: ResponseActionSchema,
 });
 
+/**
+ * A change feed: an endpoint that lists changes to the stream's records (Stripe's `/v1/events`), each
+ * carrying the record as it is after the change. A stream with one reads it from the watermark on;
+ * a run without a watermark, or whose `since` is older than `retentionSeconds`, reads the stream's
+ * own endpoint in full instead (logged). Each landed record carries the stream's `cursorField`: on
+ * the feed, the change's `changedAt`; on a full read, the window's `until` (the time the list was
+ * current). Newest-wins on that cursor keeps the latest version of each record.
+ */
+export const ChangesSchema = z.strictObject({
+  /** Path relative to the base URL, e.g. `/v1/events`. */
+  path: z.string().min(1),
+  /** Params of the feed, the window included: `{ 'types[]': [...], 'created[gte]': '{since:unix}' }`. */
+  params: ParamMap.default({}),
+  /** Where the changes are in the body, e.g. `data`. @default '' */
+  records: z.string().default(''),
+  paginator: PaginatorSchema.default({ type: 'single' }),
+  /** Path in each change of the changed record, e.g. `data.object`. A change without an object there is skipped. */
+  record: z.string().min(1),
+  /** Path in each change of its time, a value that grows with every change, e.g. `created`. Written as `cursorType`. */
+  changedAt: z.string().min(1),
+  /** How long the API keeps changes, e.g. 30 days for Stripe's events. */
+  retentionSeconds: z.number().int().positive(),
+});
+
 export const IncrementalSchema = z.strictObject({
   /** Path of the cursor in each record, e.g. `updated_at` or `purchase.approved_date`. */
   cursorField: z.string().min(1),
@@ -142,6 +169,8 @@ export const IncrementalSchema = z.strictObject({
   lookbackSeconds: z.number().int().nonnegative().default(0),
   /** Lower bound on a first run without watermark: ISO date, or absent for everything. */
   initialSince: z.string().optional(),
+  /** Follow changes through a change feed (the window params then go in `changes.params`). */
+  changes: ChangesSchema.optional(),
 });
 
 export const ParentSchema = z.strictObject({
@@ -252,4 +281,5 @@ export type PaginatorDefinition = z.output<typeof PaginatorSchema>;
 export type ResponseRule = z.output<typeof ResponseRuleSchema>;
 export type ResponseAction = z.output<typeof ResponseActionSchema>;
 export type IncrementalDefinition = z.output<typeof IncrementalSchema>;
+export type ChangesDefinition = z.output<typeof ChangesSchema>;
 export type RetryPolicy = z.output<typeof RetrySchema>;

@@ -8,13 +8,41 @@ import type { SourceDefinition } from '../definition/schema.ts';
 import { EventValidationError } from '../errors.ts';
 
 /** `2026-11-01` (UTC midnight) or a date-time with a zone: `2026-11-01T00:00:00Z`, `…+01:00`. */
-const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2})))?$/;
+
+/**
+ * Whether `s` names a real instant: the ISO shape, and every field in its calendar range. `Date.parse`
+ * alone rolls over (`2026-02-30` → 2026-03-02), so the date-time fields are built back with
+ * `Date.UTC` and must read back unchanged (a strict round trip), and a zone offset stays within ±23:59.
+ */
+export function isCalendarInstant(s: string): boolean {
+  const m = ISO.exec(s);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = [1, 2, 3, 4, 5, 6, 8, 9].map(
+    (i) => Number(m[i] ?? 0),
+  ) as [number, number, number, number, number, number, number, number];
+  const t = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
+  t.setUTCFullYear(year, month - 1, day); // not in Date.UTC, which maps years 0-99 to 1900-1999
+  return (
+    t.getUTCFullYear() === year &&
+    t.getUTCMonth() === month - 1 &&
+    t.getUTCDate() === day &&
+    t.getUTCHours() === hour &&
+    t.getUTCMinutes() === minute &&
+    t.getUTCSeconds() === second &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59 &&
+    !Number.isNaN(Date.parse(s))
+  );
+}
+
 const IsoDate = z
   .string()
-  .refine(
-    (s) => ISO.test(s) && !Number.isNaN(Date.parse(s)),
-    'must be an ISO date, e.g. 2026-11-01T00:00:00Z',
-  );
+  .refine((s) => ISO.test(s), 'must be an ISO date, e.g. 2026-11-01T00:00:00Z')
+  .refine((s) => !ISO.test(s) || isCalendarInstant(s), {
+    error: (i) =>
+      `is not a date on the calendar (${JSON.stringify(i.input)}: no such day, hour or zone offset); give a real one, e.g. 2026-11-01T00:00:00Z`,
+  });
 
 /** Letters, digits, `-`, `_`, `.`, `:`; it becomes part of S3 keys. */
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -29,6 +57,12 @@ const EventSchema = z.strictObject({
     .strictObject({ since: IsoDate, until: IsoDate.nullish() })
     .refine((w) => !w.until || Date.parse(w.since) < Date.parse(w.until), {
       message: 'since must be before until',
+      path: ['since'],
+    })
+    // Without until the window ends now: a since in the future would run with since > until.
+    .refine((w) => !!w.until || Number.isNaN(Date.parse(w.since)) || Date.parse(w.since) < Date.now(), {
+      error: (i) =>
+        `since (${(i.input as { since: string }).since}) is in the future and there is no until (which defaults to now); give a since in the past, or an until after it`,
       path: ['since'],
     })
     .nullish(),

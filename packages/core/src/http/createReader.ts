@@ -4,17 +4,19 @@
  *
  * Window: the reader sends `window.since` as given (the caller subtracts `lookbackSeconds` from
  * the watermark); without one it falls back to `incremental.initialSince`, else the window params
- * that need `{since}` are left out (a full read).
+ * that need `{since}` are left out (a full read). A stream with `incremental.changes` reads its
+ * change feed or its own endpoint in full (http/changeFeed.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import pkg from '../../package.json' with { type: 'json' };
 import { createAuth, secretKeysOf } from '../auth/registry.ts';
 import type { AuthContext } from '../auth/types.ts';
-import type { SourceDefinition } from '../definition/schema.ts';
+import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
 import { ConfigurationError } from '../errors.ts';
 import { RateLimiter } from '../ratelimit/RateLimiter.ts';
 import { type Credentials, credentialsFrom, loadCredentials } from '../secrets/credentials.ts';
 import type { ReaderContext, StreamReader } from '../stream/types.ts';
+import { changesStreamOf, fullStreamOf, readWithChanges } from './changeFeed.ts';
 import { HttpClient } from './HttpClient.ts';
 import { Redactor } from './Redactor.ts';
 import { readStream } from './readStream.ts';
@@ -82,16 +84,38 @@ export function createReader(definition: SourceDefinition, context: ReaderContex
     'Accept-Encoding': 'gzip',
   };
   const plans = new Map<string, StreamPlan>();
+  const feeds = new Map<string, { changes: StreamPlan; full: StreamPlan }>();
   const deps = { definition, client, redactor, queryParams: () => auth.queryParams };
+  /** `name` compiled as `stream` (a change-feed stream's two paths). */
+  const compileAs = (name: string, stream: StreamDefinition) =>
+    compileStream(
+      { ...definition, streams: { ...definition.streams, [name]: stream } },
+      name,
+      context.baseUrl,
+      defaultHeaders,
+    );
 
   return (stream, options) => {
+    const def = definition.streams[stream];
+    if (!def) {
+      throw new ConfigurationError(
+        `no stream "${stream}" in source ${definition.name}; streams: ${Object.keys(definition.streams).join(', ')}`,
+      );
+    }
+    const changes = def.incremental?.changes;
+    if (changes) {
+      let feed = feeds.get(stream);
+      if (!feed) {
+        feed = {
+          changes: compileAs(stream, changesStreamOf(def, changes)),
+          full: compileAs(stream, fullStreamOf(def)),
+        };
+        feeds.set(stream, feed);
+      }
+      return readWithChanges(feed, options, { ...deps, logger });
+    }
     let plan = plans.get(stream);
     if (!plan) {
-      if (!definition.streams[stream]) {
-        throw new ConfigurationError(
-          `no stream "${stream}" in source ${definition.name}; streams: ${Object.keys(definition.streams).join(', ')}`,
-        );
-      }
       plan = compileStream(definition, stream, context.baseUrl, defaultHeaders);
       plans.set(stream, plan);
     }

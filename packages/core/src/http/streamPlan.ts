@@ -47,8 +47,13 @@ export interface StreamPlan {
 
 const WINDOW = new Set(['since', 'until']);
 
-function compileMap(map: Record<string, string | number | boolean>): [string, Template][] {
-  return Object.entries(map).map(([k, v]) => [k, compileTemplate(String(v))]);
+type Scalar = string | number | boolean;
+
+/** A list value becomes one entry per element, under the same key (a repeated query param). */
+function compileMap(map: Record<string, Scalar | Scalar[]>): [string, Template][] {
+  return Object.entries(map).flatMap(([k, v]) =>
+    (Array.isArray(v) ? v : [v]).map((one): [string, Template] => [k, compileTemplate(String(one))]),
+  );
 }
 
 function missing(where: { source: string; stream: string }, what: string, name: string) {
@@ -99,10 +104,15 @@ export function compileStream(
         href = base + (href.startsWith('/') ? href : `/${href}`);
       }
       const url = new URL(href);
+      const repeated = new Set<string>();
       for (const [key, template] of params) {
         const value = renderTemplate(template, values);
-        if (value.missing === undefined) url.searchParams.set(key, value.value);
-        else if (!WINDOW.has(value.missing)) throw missing(where, `param ${key}`, value.missing);
+        // The first value replaces one the path carries; a list's further values are appended.
+        if (value.missing === undefined) {
+          if (repeated.has(key)) url.searchParams.append(key, value.value);
+          else url.searchParams.set(key, value.value);
+          repeated.add(key);
+        } else if (!WINDOW.has(value.missing)) throw missing(where, `param ${key}`, value.missing);
         // A window bound that is absent (no `since` on a full read) drops the param.
       }
       const rendered: Record<string, string> = { ...defaultHeaders };

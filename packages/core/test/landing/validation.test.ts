@@ -59,6 +59,31 @@ describe('a malformed event', () => {
       { runId, window: { since: '2026-11-02T00:00:00Z', until: '2026-11-01T00:00:00Z' } },
       /window\.since: since must be before until/,
     ],
+    [
+      'window.since on no calendar day (Feb 30 would roll over to Mar 2)',
+      { runId, window: { since: '2026-02-30', until: '2026-03-05T00:00:00Z' } },
+      /window\.since: is not a date on the calendar \("2026-02-30": no such day/,
+    ],
+    [
+      'window.until on no calendar day (Nov 31 would roll over to Dec 1)',
+      { runId, window: { since: '2026-11-01', until: '2026-11-31' } },
+      /window\.until: is not a date on the calendar \("2026-11-31"/,
+    ],
+    [
+      'window.since Feb 29 of a common year',
+      { runId, window: { since: '2026-02-29T00:00:00Z', until: '2026-03-05T00:00:00Z' } },
+      /window\.since: is not a date on the calendar/,
+    ],
+    [
+      'window.until at hour 24',
+      { runId, window: { since: '2026-11-01', until: '2026-11-02T24:00:00Z' } },
+      /window\.until: is not a date on the calendar/,
+    ],
+    [
+      'window.since in the future without until',
+      { runId, window: { since: `${new Date().getUTCFullYear() + 1}-01-01T00:00:00Z` } },
+      /window\.since: since \(\d{4}-01-01T00:00:00Z\) is in the future and there is no until/,
+    ],
     ['unknown field', { runId, stream: 'orders' }, /unknown field\(s\) "stream"/],
     [
       "a state machine input's sources",

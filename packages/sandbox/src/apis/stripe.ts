@@ -1,7 +1,11 @@
 /**
  * Stripe's list API, as the stripe source calls it: `/v1/charges|customers|invoices`, newest first,
  * `limit` + `starting_after` (the last object's id) + `has_more`, `created[gte|gt|lte|lt]`, a secret
- * key as bearer (or as the basic-auth user), Stripe's error object.
+ * key as bearer (or as the basic-auth user), Stripe's error object. `/v1/events`
+ * (docs.stripe.com/api/events/list): the events of the changes `advance()` makes (a created object,
+ * a charge refunded, an invoice paid, a customer updated), each `data.object` the object after the
+ * change, filtered by `type` (with `*`) or `types[]`, listed for 30 days. The initial history has no
+ * events (as an account whose history predates the 30 days Stripe lists).
  */
 import {
   intParam,
@@ -31,7 +35,22 @@ export function createStripeApi(options: StripeOptions): SandboxApi {
   const { seed, timeline } = options;
   /** Oldest first; lists serve them newest first. */
   const lists: Record<Kind, Json[]> = { charges: [], customers: [], invoices: [] };
+  /** Oldest first; listed newest first. */
+  const events: Json[] = [];
   let requestSeq = 0;
+  const event = (type: string, object: Json, at: number, previous: Json = {}) => {
+    events.push({
+      id: `evt_${new Rng(seed, `stripe:event:${events.length}`).alnum(24)}`,
+      object: 'event',
+      api_version: '2024-06-20',
+      created: unixSeconds(at),
+      data: { object, previous_attributes: previous },
+      livemode: false,
+      pending_webhooks: 0,
+      request: { id: null, idempotency_key: null },
+      type,
+    });
+  };
 
   const make: Record<Kind, (rng: Rng, at: number) => Json> = {
     customers: (rng, at) => {
@@ -249,11 +268,91 @@ export function createStripeApi(options: StripeOptions): SandboxApi {
     };
   }
 
-  const routes: Route[] = (['charges', 'customers', 'invoices'] as const).map((kind) => ({
-    method: 'GET',
-    pattern: new RegExp(`/${kind}$`),
-    handle: (request: SandboxRequest) => list(kind, request),
-  }));
+  const KIND_OF: Record<string, Kind> = { charge: 'charges', customer: 'customers', invoice: 'invoices' };
+
+  function listEvents(request: SandboxRequest): RouteResult {
+    const q = request.url.searchParams;
+    requestSeq++;
+    const limitRaw = q.get('limit');
+    const limit = intParam(request.url, 'limit', 10, 100);
+    if (limitRaw !== null && (!/^\d+$/.test(limitRaw) || Number(limitRaw) > 100 || Number(limitRaw) < 1)) {
+      return error(400, 'invalid_request_error', 'Invalid integer: limit must be between 1 and 100', {
+        param: 'limit',
+      });
+    }
+    const types = [...q.entries()].filter(([k]) => /^types\[\d*\]$/.test(k)).map(([, v]) => v);
+    const type = q.get('type');
+    if (type !== null && types.length > 0) {
+      return error(400, 'invalid_request_error', 'You may pass either type or types, but not both.', {
+        param: 'types',
+      });
+    }
+    if (types.length > 20) {
+      return error(400, 'invalid_request_error', 'types may contain at most 20 event types.', {
+        param: 'types',
+      });
+    }
+    const filters: Array<(e: Json) => boolean> = [
+      // Stripe lists the events of the last 30 days.
+      (e) => (e.created as number) >= unixSeconds(Date.now()) - 30 * 86400,
+    ];
+    if (type !== null) {
+      const pattern = new RegExp(`^${type.replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
+      filters.push((e) => pattern.test(e.type as string));
+    }
+    if (types.length > 0) filters.push((e) => types.includes(e.type as string));
+    for (const [param, test] of [
+      ['created[gte]', (c: number, v: number) => c >= v],
+      ['created[gt]', (c: number, v: number) => c > v],
+      ['created[lte]', (c: number, v: number) => c <= v],
+      ['created[lt]', (c: number, v: number) => c < v],
+    ] as const) {
+      const raw = q.get(param);
+      if (raw === null) continue;
+      if (!/^\d+$/.test(raw))
+        return error(400, 'invalid_request_error', `Invalid integer: ${raw}`, { param });
+      filters.push((e) => test(e.created as number, Number(raw)));
+    }
+    // Newest first (a stable sort: the same second keeps the latest first).
+    const items = events
+      .filter((e) => filters.every((f) => f(e)))
+      .reverse()
+      .sort((a, b) => (b.created as number) - (a.created as number));
+    let start = 0;
+    const after = q.get('starting_after');
+    if (after !== null) {
+      const at = items.findIndex((e) => e.id === after);
+      if (at < 0) {
+        return error(404, 'invalid_request_error', `No such event: '${after}'`, {
+          code: 'resource_missing',
+          param: 'starting_after',
+        });
+      }
+      start = at + 1;
+    }
+    const data = items.slice(start, start + limit);
+    const objects = data.map((e) => (e.data as { object: Json }).object);
+    const kind = KIND_OF[String((types[0] ?? type ?? '').split('.')[0])];
+    return {
+      ...json(
+        200,
+        { object: 'list', data, has_more: start + limit < items.length, url: '/v1/events' },
+        { 'request-id': `req_${requestSeq}`, 'stripe-version': '2024-06-20' },
+      ),
+      ...(kind ? { served: { stream: kind, keys: objects.map((o) => o.id as string) } } : {}),
+    };
+  }
+
+  const routes: Route[] = [
+    ...(['charges', 'customers', 'invoices'] as const).map(
+      (kind): Route => ({
+        method: 'GET',
+        pattern: new RegExp(`/${kind}$`),
+        handle: (request: SandboxRequest) => list(kind, request),
+      }),
+    ),
+    { method: 'GET', pattern: /\/events$/, handle: listEvents },
+  ];
 
   return {
     name: 'stripe',
@@ -282,16 +381,35 @@ export function createStripeApi(options: StripeOptions): SandboxApi {
       for (const kind of ['customers', 'charges', 'invoices'] as const) {
         const count = Math.max(1, Math.round(lists[kind].length * 0.05));
         for (let i = 0; i < count; i++) {
-          lists[kind].push(
-            make[kind](new Rng(seed, `stripe:${kind}:${epoch}:${i}`), Timeline.change(now, i, count)),
-          );
+          const at = Timeline.change(now, i, count);
+          const created = make[kind](new Rng(seed, `stripe:${kind}:${epoch}:${i}`), at);
+          lists[kind].push(created);
+          event(kind === 'charges' ? 'charge.succeeded' : `${OBJECT[kind]}.created`, created, at);
         }
-        // Updates Stripe lists keep in place (created does not change): a charge refunded, an invoice paid.
-        for (const o of rng.sample(lists[kind], Math.round(lists[kind].length * 0.02))) {
+        // Updates Stripe lists keep in place (created does not change): a charge refunded, an invoice
+        // paid; each with its event.
+        // Objects that existed before this advance: an update of a new one could predate its creation.
+        const updates = rng.sample(lists[kind].slice(0, -count), Math.round(lists[kind].length * 0.02));
+        for (const [i, o] of updates.entries()) {
           const at = lists[kind].indexOf(o);
-          if (kind === 'charges') lists[kind][at] = { ...o, refunded: true, amount_refunded: o.amount };
-          if (kind === 'invoices') lists[kind][at] = { ...o, paid: true, status: 'paid' };
-          if (kind === 'customers') lists[kind][at] = { ...o, delinquent: false };
+          const when = Timeline.change(now, i, updates.length);
+          let updated: Json = o;
+          if (kind === 'charges') {
+            updated = { ...o, refunded: true, amount_refunded: o.amount };
+            event('charge.refunded', updated, when, {
+              refunded: o.refunded,
+              amount_refunded: o.amount_refunded,
+            });
+          }
+          if (kind === 'invoices') {
+            updated = { ...o, paid: true, status: 'paid' };
+            event('invoice.paid', updated, when, { paid: o.paid, status: o.status });
+          }
+          if (kind === 'customers') {
+            updated = { ...o, delinquent: false };
+            event('customer.updated', updated, when, { delinquent: o.delinquent });
+          }
+          lists[kind][at] = updated;
         }
       }
     },
