@@ -1,14 +1,24 @@
 /**
  * `pnpm new-source`, run as a user runs it (the real script, a child process) against a temporary
  * copy of the repository: the refusals, then six sources covering every auth and pagination kind,
- * whose generated tests must pass unedited, and `sls package --stage dev` of the copy with them
- * registered.
+ * whose generated tests must pass unedited, `sls package --stage dev` of the copy with them
+ * registered, and `sls invoke local` of one whose definition is broken (it must exit, not hang).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createStandInStack } from '@tributary/sandbox/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerInServerless } from '../new-source.ts';
 
@@ -226,4 +236,30 @@ describe('pnpm new-source scaffolds', () => {
     const input = JSON.parse(schedule.Properties.Targets[0]!.Input);
     expect(input.sources).toEqual(expect.arrayContaining(combinations.map((c) => c.name)));
   }, 600_000);
+
+  it('whose sls invoke local exits non-zero at once when its definition fails to load', async () => {
+    // Prepare: a definition with a paginator kind the core does not have, as a newcomer may write
+    // it, and what `pnpm local:up` provides (the emulator, the stand-in stack for `!Ref RawBucket`).
+    const file = join(dir, 'functions/weather/src/source.ts');
+    writeFileSync(file, readFileSync(file, 'utf8').replace("{ type: 'single' }", "{ type: 'pages' }"));
+    await createStandInStack({
+      stackName: 'tributary-dev',
+      buckets: { RawBucket: 'new-source-invoke-raw', CuratedBucket: 'new-source-invoke-curated' },
+    });
+    const aws = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AWS_')));
+
+    // Act: bounded, so a hang shows as a kill (status null), not as a stuck test run.
+    const run = spawnSync(
+      bin('sls'),
+      ['invoke', 'local', '-f', 'weather', '--stage', 'dev', '--data', '{"runId":"invoke-local-1"}'],
+      { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...cleanEnv(), ...aws } },
+    );
+
+    // Assess
+    expect(run.signal, 'sls invoke local was killed at the timeout: it hung').toBeNull();
+    expect(run.status).toBe(1);
+    const output = run.stdout + run.stderr;
+    expect(output).toContain('DefinitionError: source weather: 1 problem in the definition');
+    expect(output).toContain('streams.items.paginator.type: unknown kind "pages"; valid kinds: single');
+  }, 180_000);
 });
