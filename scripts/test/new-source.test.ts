@@ -3,14 +3,18 @@
  * copy of the repository: the refusals, then six sources covering every auth and pagination kind,
  * whose generated tests must pass unedited, `sls package --stage dev` of the copy with them
  * registered, and `sls invoke local` of one whose definition is broken (it must exit, not hang).
+ * Then the issue's path in a clone of the whole repository: `casenotes-data` generated, and the
+ * clone's typecheck, lint, template tests, state machine tests and local-stack doubles test pass.
  */
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -49,6 +53,42 @@ function copyRepo(): string {
   // The workspace's installed packages, shared: resolution walks up to them from the new package.
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
   symlinkSync(join(repo, 'packages'), join(dir, 'packages'));
+  return dir;
+}
+
+/**
+ * The repository as `git clone` gives it (every tracked file and every new one not ignored, from the
+ * working tree), installed: node_modules is the workspace's, except that each link to a workspace
+ * package points into the clone, so the clone's tests, packaging and typecheck see only the clone.
+ */
+function cloneRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-clone-'));
+  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
+  for (const file of listed.stdout.split('\0').filter(Boolean)) {
+    if (/^\.(venv|tools)$/.test(file) || !existsSync(join(repo, file))) continue; // shared toolchain; deleted files
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    cpSync(join(repo, file), join(dir, file), { verbatimSymlinks: true });
+  }
+  for (const shared of ['.venv', '.tools']) {
+    if (existsSync(join(repo, shared))) symlinkSync(realpathSync(join(repo, shared)), join(dir, shared));
+  }
+  // pnpm's links (root and per package) are relative: copied as they are, they resolve in the clone;
+  // the package store (.pnpm) is shared, and caches are the clone's own.
+  const installed = (src: string) => !/\/node_modules\/(\.pnpm|\.cache|\.vite[^/]*|\.vitest[^/]*)$/.test(src);
+  const modules = [
+    'node_modules',
+    ...['packages', 'functions'].flatMap((d) =>
+      readdirSync(join(repo, d)).map((p) => join(d, p, 'node_modules')),
+    ),
+  ];
+  for (const m of modules.filter((m) => existsSync(join(repo, m)))) {
+    cpSync(join(repo, m), join(dir, m), { recursive: true, verbatimSymlinks: true, filter: installed });
+  }
+  symlinkSync(realpathSync(join(repo, 'node_modules/.pnpm')), join(dir, 'node_modules/.pnpm'));
   return dir;
 }
 
@@ -262,4 +302,59 @@ describe('pnpm new-source scaffolds', () => {
     expect(output).toContain('DefinitionError: source weather: 1 problem in the definition');
     expect(output).toContain('streams.items.paginator.type: unknown kind "pages"; valid kinds: single');
   }, 180_000);
+});
+
+describe("the issue's path: a clone of the repository with casenotes-data generated", () => {
+  let clone: string;
+  const inClone = (command: string, args: string[], timeout: number) =>
+    spawnSync(command, args, { cwd: clone, encoding: 'utf8', timeout, env: cleanEnv() });
+
+  beforeAll(() => {
+    clone = cloneRepo();
+    const run = newSource(clone, 'casenotes-data', '--auth', 'oauth2', '--pagination', 'page');
+    expect(run.status, run.stderr).toBe(0);
+  });
+  afterAll(() => {
+    if (clone) rmSync(clone, { recursive: true, force: true });
+  });
+
+  it('typechecks and lints clean', () => {
+    const tsc = inClone(join(clone, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], 300_000);
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+    const biome = inClone(join(clone, 'node_modules/.bin/biome'), ['check', '.'], 120_000);
+    expect(biome.status, biome.stdout + biome.stderr).toBe(0);
+    expect(biome.stdout + biome.stderr).toMatch(/Checked \d+ files/);
+    const ruff = inClone('bash', ['scripts/ruff.sh'], 120_000);
+    expect(ruff.status, ruff.stdout + ruff.stderr).toBe(0);
+  }, 400_000);
+
+  it("passes the template and state machine tests, and the local stack runs it against the generator's double", () => {
+    const files = [
+      'test/stepfunctions/template.test.ts',
+      'test/stepfunctions/execution.test.ts',
+      'packages/sandbox/test/doubles.test.ts',
+      'functions/casenotes-data',
+    ];
+    const report = join(clone, 'vitest-report.json');
+    const run = inClone(
+      join(clone, 'node_modules/.bin/vitest'),
+      ['run', ...files, '--reporter=json', `--outputFile=${report}`],
+      900_000,
+    );
+    expect(run.status, run.stderr + run.stdout).toBe(0);
+    const results = JSON.parse(readFileSync(report, 'utf8')) as {
+      numFailedTests: number;
+      numPendingTests: number;
+      testResults: { name: string; status: string; assertionResults: { title: string; status: string }[] }[];
+    };
+    // Every file ran in the clone (not the original), and nothing was skipped.
+    expect(results.testResults.map((r) => r.name.slice(clone.length + 1)).sort()).toEqual(
+      ['functions/casenotes-data/test/casenotes-data.test.ts', ...files.slice(0, 3)].sort(),
+    );
+    expect(results.testResults.every((r) => r.status === 'passed')).toBe(true);
+    expect(results.numFailedTests).toBe(0);
+    expect(results.numPendingTests).toBe(0);
+    const doubles = results.testResults.find((r) => r.name.endsWith('doubles.test.ts'))!;
+    expect(doubles.assertionResults.map((a) => a.status)).not.toContain('skipped');
+  }, 900_000);
 });
