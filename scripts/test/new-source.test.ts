@@ -22,9 +22,11 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { authKinds, paginatorKinds } from '@tributary/core';
 import { createStandInStack } from '@tributary/sandbox/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerInServerless } from '../new-source.ts';
+import { AUTH_KINDS, PAGINATION_KINDS } from '../templates/new-source/variants.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = (name: string) => join(repo, 'node_modules/.bin', name);
@@ -105,14 +107,28 @@ const newSource = (dir: string, ...args: string[]) =>
     env: cleanEnv(),
   });
 
+/** Kinds by the core's names and by their aliases (`oauth2`, kebab-case); each flag at least once. */
 const combinations = [
-  { name: 'casenotes-data', auth: 'bearer', pagination: 'cursor' },
-  { name: 'housing-repairs', auth: 'oauth2', pagination: 'link' },
-  { name: 'open-permits', auth: 'none', pagination: 'offset' },
-  { name: 'crm2', auth: 'api-key', pagination: 'page' },
-  { name: 'tickets-v2', auth: 'basic', pagination: 'next-url' },
-  { name: 'weather', auth: 'bearer', pagination: 'single' },
+  { name: 'casenotes-data', auth: 'bearer', pagination: 'cursor', flags: [] },
+  { name: 'housing-repairs', auth: 'oauth2', pagination: 'link', flags: ['--child', 'repairs'] },
+  { name: 'open-permits', auth: 'none', pagination: 'offset', flags: [] },
+  {
+    name: 'crm2',
+    auth: 'apiKey',
+    pagination: 'page',
+    flags: ['--total-pages-path', 'meta.total_pages', '--rate-limit', '20', '--child', 'notes'],
+  },
+  { name: 'tickets-v2', auth: 'basic', pagination: 'nextUrl', flags: [] },
+  { name: 'weather', auth: 'bearer', pagination: 'single', flags: ['--rate-limit', '2'] },
 ] as const;
+/** Tests each generated test file holds: two, plus one per --rate-limit and per --total-pages-path. */
+const generatedTests = combinations.reduce(
+  (n, c) =>
+    n +
+    2 +
+    (c.flags as readonly string[]).filter((f) => f === '--rate-limit' || f === '--total-pages-path').length,
+  0,
+);
 
 let dir: string;
 
@@ -165,17 +181,44 @@ describe('pnpm new-source refuses', () => {
     );
   });
 
-  it('an unknown auth or pagination kind, listing the valid ones', () => {
+  it("an unknown auth or pagination kind, listing the core's kinds (the generator has no list of its own)", () => {
+    expect(AUTH_KINDS).toEqual(Object.keys(authKinds));
+    expect(PAGINATION_KINDS).toEqual(Object.keys(paginatorKinds));
     const auth = newSource(dir, 'some-api', '--auth', 'token');
     expect(auth.status).toBe(1);
     expect(auth.stderr).toContain(
-      'unknown --auth "token": expected one of none, api-key, bearer, basic, oauth2',
+      `unknown --auth "token": expected one of none, apiKey, bearer, basic, oauth2ClientCredentials (the core's kinds; also api-key, oauth2-client-credentials, oauth2)`,
     );
     const pages = newSource(dir, 'some-api', '--pagination', 'scroll');
     expect(pages.stderr).toContain(
-      'unknown --pagination "scroll": expected one of single, offset, page, cursor, next-url, link',
+      `unknown --pagination "scroll": expected one of single, offset, page, cursor, nextUrl, link (the core's kinds; also next-url)`,
     );
     expect(existsSync(join(dir, 'functions/some-api'))).toBe(false);
+  });
+
+  it.each([
+    [['--child', 'Notes'], '--child "Notes" is not a stream name: lowercase letters, digits and "_"'],
+    [['--child', 'items'], 'other than items'],
+    [
+      ['--rate-limit', '0'],
+      '--rate-limit "0": expected requests per second, a positive number (e.g. 5 or 0.5)',
+    ],
+    [['--rate-limit', 'fast'], '--rate-limit "fast": expected requests per second, a positive number'],
+    [
+      ['--total-pages-path', 'total_pages'],
+      '--total-pages-path applies to --pagination page only (this source paginates by cursor)',
+    ],
+    [
+      ['--pagination', 'page', '--total-pages-path', 'meta..pages'],
+      '--total-pages-path "meta..pages" is not a body path: names joined by ".", e.g. meta.total_pages',
+    ],
+  ])('the flags %j, saying what was expected, and writes nothing', (flags, message) => {
+    const before = readFileSync(join(dir, 'serverless.yml'), 'utf8');
+    const run = newSource(dir, 'some-api', ...flags);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(message);
+    expect(existsSync(join(dir, 'functions/some-api'))).toBe(false);
+    expect(readFileSync(join(dir, 'serverless.yml'), 'utf8')).toBe(before);
   });
 
   it('a serverless.yml without the registration markers', () => {
@@ -187,8 +230,8 @@ describe('pnpm new-source refuses', () => {
 
 describe('pnpm new-source scaffolds', () => {
   it('a package per auth and pagination kind, registered at the three markers', () => {
-    for (const { name, auth, pagination } of combinations) {
-      const run = newSource(dir, name, '--auth', auth, '--pagination', pagination);
+    for (const { name, auth, pagination, flags } of combinations) {
+      const run = newSource(dir, name, '--auth', auth, '--pagination', pagination, ...flags);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       for (const file of [
@@ -215,6 +258,16 @@ describe('pnpm new-source scaffolds', () => {
     expect(readFileSync(join(dir, 'functions/open-permits/function.yml'), 'utf8')).not.toContain(
       'SECRET_NAME',
     );
+    // The flags, in the definitions (their behaviour: the generated tests below).
+    const definition = (name: string) => readFileSync(join(dir, 'functions', name, 'src/source.ts'), 'utf8');
+    expect(definition('crm2')).toContain("totalPagesPath: 'meta.total_pages'");
+    expect(definition('crm2')).toContain('rateLimit: { requestsPerSecond: 20 }');
+    expect(definition('weather')).toContain('rateLimit: { requestsPerSecond: 2 }');
+    expect(definition('housing-repairs')).toContain("parent: { stream: 'items', carry: { item_id: 'id' } }");
+    expect(definition('housing-repairs')).toContain("path: '/v1/items/{parent.id}/repairs'");
+    expect(definition('casenotes-data')).not.toMatch(/rateLimit|parent:|totalPagesPath/);
+    expect(definition('housing-repairs')).toContain("type: 'oauth2ClientCredentials'");
+    expect(definition('tickets-v2')).toContain("type: 'nextUrl'");
   });
 
   it('whose tests pass unedited, and which lint clean', () => {
@@ -227,8 +280,8 @@ describe('pnpm new-source scaffolds', () => {
     expect(run.status, run.stderr + run.stdout).toBe(0);
     const results = JSON.parse(readFileSync(report, 'utf8'));
     expect(results.testResults).toHaveLength(combinations.length); // one test file per source
-    expect(results.numTotalTests).toBe(combinations.length * 2);
-    expect(results.numPassedTests).toBe(combinations.length * 2);
+    expect(results.numTotalTests).toBe(generatedTests);
+    expect(results.numPassedTests).toBe(generatedTests);
 
     const lint = spawnSync(bin('biome'), ['check', ...combinations.map((c) => `functions/${c.name}`)], {
       cwd: dir,
