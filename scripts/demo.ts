@@ -2,7 +2,9 @@
  * `pnpm demo` (`make demo` bootstraps the toolchain first): the whole pipeline on this machine.
  *
  * A moto server stands in for AWS (raw and curated buckets, the secrets `api-credentials/<name>`),
- * the sandbox API for GitHub, Stripe, Hotmart and Socrata (generated data, occasional 429/503). The
+ * the sandbox API for GitHub, Stripe, Hotmart and Socrata (generated data, occasional 429/503), and
+ * every other registered source (one made by `pnpm new-source`) against the API double its
+ * functions/<name>/test/api.ts exports (a source without one is left out, saying so). The
  * service is packaged (`sls package --stage dev`) and its real state machine executed: the Lambda
  * tasks run the real handlers, the Glue task the real curate.py on local Spark. Three rounds:
  *   1. the first load;
@@ -20,6 +22,7 @@ import {
   fmt,
   type LocalPipelineResult,
   type LocalStack,
+  localPipelineInput,
   PipelineProgress,
   paths,
   repoRoot,
@@ -97,18 +100,26 @@ async function main(): Promise<number> {
       records: { github: Math.ceil(records / 2), stripe: records, hotmart: records, socrata: records * 12 },
       socrataDatasets: ['service_requests=erm2-nwe9', 'permits=ipu4-2q9a'],
     },
+    doubleRecords: records,
   });
   const { sandbox } = stack;
   say(
     `  ✓ moto server (local AWS) on ${stack.moto.endpoint}: buckets ${stack.rawBucket}, ${stack.curatedBucket}`,
   );
   say(
-    `    secrets ${['github', 'stripe', 'hotmart', 'socrata'].map((s) => `api-credentials/${s}`).join(', ')}`,
+    `    secrets ${['github', 'stripe', 'hotmart', 'socrata', ...stack.doubles.filter((d) => d.secret).map((d) => d.source)].map((s) => `api-credentials/${s}`).join(', ')}`,
   );
   say(
     `  ✓ sandbox API on ${sandbox.url}: GitHub (${sandbox.githubRepositories.join(', ')}), Stripe, Hotmart, Socrata`,
   );
   say(dim('    seeded data, thousands of records per stream, occasional 429 (Retry-After: 1) and 503'));
+  for (const d of stack.doubles) {
+    say(
+      `  ✓ ${d.source}: its own API double (${d.module}) on ${d.url}, ${fmt(d.records)} records per stream`,
+    );
+  }
+  for (const l of stack.leftOut) say(`  – ${l.source} left out of the demo: ${l.reason}`);
+  const input = localPipelineInput(stack.registered, stack.leftOut);
 
   const rounds: Array<{ title: string; result: LocalPipelineResult; served: ServedReport; ms: number }> = [];
   const plan = [
@@ -129,7 +140,7 @@ async function main(): Promise<number> {
     const result = await runLocalPipeline({
       stack,
       packageDir,
-      input: {},
+      input,
       executionName,
       warehouse: WAREHOUSE,
       onLog: (line) => progress.onLog(line),

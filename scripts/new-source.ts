@@ -1,5 +1,6 @@
 /**
- * `pnpm new-source <name> [--auth none|api-key|bearer|basic|oauth2] [--pagination single|offset|page|cursor|next-url|link]`
+ * `pnpm new-source <name> [--auth <kind>] [--pagination <kind>] [--child <stream>] [--rate-limit <rps>]
+ *   [--total-pages-path <path>]`
  *
  * Scaffolds `functions/<name>/` (a working definition for the chosen auth and pagination, the
  * one-line handler, a fixture-API test that passes, a README, `function.yml`) and registers the
@@ -7,6 +8,12 @@
  * Refuses a name that is not lowercase words joined by "-", or one that exists. Nothing is written
  * unless everything can be: the package is built in a temporary folder and moved into place, and
  * serverless.yml is replaced in one rename.
+ *
+ * The kinds are the core's auth and paginator registries' (`apiKey`, `nextUrl`, …; kebab-case and
+ * `oauth2` accepted too). `--child <stream>` adds a child stream of `items`, one walk per item
+ * (`/v1/items/{parent.id}/<stream>`, the item's id carried as `item_id`); `--rate-limit <rps>` sets
+ * `rateLimit.requestsPerSecond`; `--total-pages-path <path>` (with `--pagination page`) stops the
+ * walk after the number of pages the body states at that path.
  *
  * Options: `--dir <repo>` generates into another copy of the repo (tests); `--skip-install` does not
  * run `pnpm install` afterwards (which links the new workspace package and updates the lockfile).
@@ -29,17 +36,21 @@ import { parseArgs } from 'node:util';
 import { sourceEnvName } from '@tributary/core';
 import {
   AUTH,
+  AUTH_ALIASES,
   AUTH_KINDS,
-  type AuthKind,
   PAGINATION,
+  PAGINATION_ALIASES,
   PAGINATION_KINDS,
-  type PaginationKind,
 } from './templates/new-source/variants.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TEMPLATES = join(here, 'templates/new-source');
 /** Same rule as the definition schema's `name`. */
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** Same rule as the definition schema's stream names. */
+const STREAM = /^[a-z][a-z0-9_]*$/;
+/** A body path the fixture can serve: dotted names. */
+const BODY_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 export class NewSourceError extends Error {
   override readonly name = 'NewSourceError';
@@ -47,10 +58,16 @@ export class NewSourceError extends Error {
 
 export interface NewSourceOptions {
   name: string;
-  /** @default 'bearer' */
-  auth?: AuthKind;
-  /** @default 'cursor' */
-  pagination?: PaginationKind;
+  /** A core auth kind, or its kebab-case / `oauth2` alias. @default 'bearer' */
+  auth?: string;
+  /** A core paginator kind, or its kebab-case alias. @default 'cursor' */
+  pagination?: string;
+  /** A child stream of `items`, walked once per item. @default none */
+  child?: string;
+  /** `rateLimit.requestsPerSecond`. @default none (unlimited) */
+  rateLimit?: string | number;
+  /** The page paginator's `totalPagesPath` (only with pagination `page`). @default none */
+  totalPagesPath?: string;
   /** The repository to generate into. @default the repository this script lives in */
   dir?: string;
 }
@@ -85,12 +102,27 @@ export function render(
   return out;
 }
 
-function check<T extends string>(what: string, value: string, valid: readonly T[]): T {
-  if (!valid.includes(value as T)) {
-    throw new NewSourceError(`unknown ${what} "${value}": expected one of ${valid.join(', ')}`);
-  }
-  return value as T;
+/** A core kind by its name or an alias; an unknown one is refused, listing the core's kinds. */
+function kind<T extends string>(
+  what: string,
+  value: string,
+  valid: readonly T[],
+  aliases: Record<string, T>,
+): T {
+  if (valid.includes(value as T)) return value as T;
+  const aliased = Object.hasOwn(aliases, value) ? aliases[value] : undefined;
+  if (aliased) return aliased;
+  throw new NewSourceError(
+    `unknown ${what} "${value}": expected one of ${valid.join(', ')} (the core's kinds; also ${Object.keys(aliases).join(', ')})`,
+  );
 }
+
+/** `, meta: { total_pages: <expr> }` for the path `meta.total_pages`. */
+const bodyAt = (path: string, expr: string) =>
+  `, ${path
+    .split('.')
+    .reduceRight((inner, key) => `{ ${key}: ${inner} }`, expr)
+    .slice(2, -2)}`;
 
 /** serverless.yml with the source added after the last entry at each `# new-source:` marker. */
 export function registerInServerless(yml: string, name: string): string {
@@ -153,8 +185,35 @@ export function newSource(options: NewSourceOptions): NewSourceResult {
       `"${name}" is not a source name: lowercase words (letters and digits, starting with a letter) joined by "-", e.g. casenotes-data`,
     );
   }
-  const auth = check('--auth', options.auth ?? 'bearer', AUTH_KINDS);
-  const pagination = check('--pagination', options.pagination ?? 'cursor', PAGINATION_KINDS);
+  const auth = kind('--auth', options.auth ?? 'bearer', AUTH_KINDS, AUTH_ALIASES);
+  const pagination = kind(
+    '--pagination',
+    options.pagination ?? 'cursor',
+    PAGINATION_KINDS,
+    PAGINATION_ALIASES,
+  );
+  const { child, totalPagesPath } = options;
+  if (child !== undefined && (!STREAM.test(child) || child === 'items')) {
+    throw new NewSourceError(
+      `--child "${child}" is not a stream name: lowercase letters, digits and "_", starting with a letter, other than items (e.g. notes)`,
+    );
+  }
+  const rps = options.rateLimit === undefined ? undefined : Number(options.rateLimit);
+  if (rps !== undefined && !(Number.isFinite(rps) && rps > 0)) {
+    throw new NewSourceError(
+      `--rate-limit "${options.rateLimit}": expected requests per second, a positive number (e.g. 5 or 0.5)`,
+    );
+  }
+  if (totalPagesPath !== undefined && pagination !== 'page') {
+    throw new NewSourceError(
+      `--total-pages-path applies to --pagination page only (this source paginates by ${pagination})`,
+    );
+  }
+  if (totalPagesPath !== undefined && !BODY_PATH.test(totalPagesPath)) {
+    throw new NewSourceError(
+      `--total-pages-path "${totalPagesPath}" is not a body path: names joined by ".", e.g. meta.total_pages`,
+    );
+  }
   const root = resolve(options.dir ?? join(here, '..'));
   const packageDir = join(root, 'functions', name);
   if (existsSync(packageDir)) throw new NewSourceError(`functions/${name} already exists: pick another name`);
@@ -166,6 +225,20 @@ export function newSource(options: NewSourceOptions): NewSourceResult {
   const a = AUTH[auth];
   const p = PAGINATION[pagination];
   const secret = a.secret !== undefined;
+  const flags = {
+    secret,
+    child: child !== undefined,
+    rateLimit: rps !== undefined,
+    totalPages: totalPagesPath !== undefined,
+  };
+  const paginator = totalPagesPath
+    ? p.paginator.replace(/ \}$/, `, totalPagesPath: '${totalPagesPath}' }`)
+    : p.paginator;
+  const respond = render(
+    p.respond,
+    { totalPagesBody: totalPagesPath ? bodyAt(totalPagesPath, 'Math.ceil(items.length / size)') : '' },
+    {},
+  );
   const vars: Record<string, string> = {
     name,
     key: camel(name),
@@ -186,10 +259,23 @@ export function newSource(options: NewSourceOptions): NewSourceResult {
     secretJson: JSON.stringify(a.secret ?? {}),
     secretLiteral: tsLiteral(a.secret ?? {}),
     records: p.records,
-    paginator: p.paginator,
-    respond: indent(p.respond, '  '),
+    paginator,
+    respond: indent(respond, '  '),
+    childRespond: indent(respond, '    '),
     pages: String(p.pages),
-    paginationReadme: p.readme,
+    paginationReadme: totalPagesPath
+      ? `${p.readme} The body's \`${totalPagesPath}\` gives the number of pages: the walk stops after it.`
+      : p.readme,
+    child: child ?? '',
+    rateLimit: String(rps ?? ''),
+    totalPagesPath: totalPagesPath ?? '',
+    flags: [
+      ...(child ? [`--child ${child}`] : []),
+      ...(rps ? [`--rate-limit ${rps}`] : []),
+      ...(totalPagesPath ? [`--total-pages-path ${totalPagesPath}`] : []),
+    ]
+      .map((f) => ` ${f}`)
+      .join(''),
   };
 
   // Build the package beside its final place, then move it in one rename.
@@ -201,7 +287,7 @@ export function newSource(options: NewSourceOptions): NewSourceResult {
       if (target === join('test', 'source.test.ts')) target = join('test', `${name}.test.ts`);
       const out = join(staging, target);
       mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(out, render(readFileSync(join(TEMPLATES, template), 'utf8'), vars, { secret }));
+      writeFileSync(out, render(readFileSync(join(TEMPLATES, template), 'utf8'), vars, flags));
       written.push(join('functions', name, target));
     }
     renameSync(staging, packageDir);
@@ -228,13 +314,17 @@ function main(argv: string[]): number {
       options: {
         auth: { type: 'string' },
         pagination: { type: 'string' },
+        child: { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'total-pages-path': { type: 'string' },
         dir: { type: 'string' },
         'skip-install': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
   }
-  const usage = `usage: pnpm new-source <name> [--auth ${AUTH_KINDS.join('|')}] [--pagination ${PAGINATION_KINDS.join('|')}] [--dir <repo>] [--skip-install]`;
+  const usage = `usage: pnpm new-source <name> [--auth ${AUTH_KINDS.join('|')}] [--pagination ${PAGINATION_KINDS.join('|')}]
+  [--child <stream>] [--rate-limit <requests per second>] [--total-pages-path <body path>] [--dir <repo>] [--skip-install]`;
   try {
     parsed = parse();
   } catch (error) {
@@ -253,8 +343,11 @@ function main(argv: string[]): number {
   try {
     const result = newSource({
       name: positionals[0]!,
-      auth: values.auth as AuthKind | undefined,
-      pagination: values.pagination as PaginationKind | undefined,
+      auth: values.auth,
+      pagination: values.pagination,
+      child: values.child,
+      rateLimit: values['rate-limit'],
+      totalPagesPath: values['total-pages-path'],
       dir: values.dir,
     });
     const root = resolve(values.dir ?? join(here, '..'));
@@ -268,6 +361,7 @@ function main(argv: string[]): number {
     const name = positionals[0]!;
     console.log(`next:
   1. describe the API in functions/${name}/src/source.ts and its double in functions/${name}/test/api.ts
+     (its sandboxDouble is what pnpm demo and the e2e tests run the source against)
   2. pnpm vitest run functions/${name}
   3. create the secret api-credentials/${name} (see functions/${name}/README.md), then sls package --stage dev`);
     return 0;

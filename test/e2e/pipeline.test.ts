@@ -6,7 +6,7 @@
 import { PipelineProgress, readCurated } from '@tributary/sandbox/local';
 import { readRecords } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curatedTables, type E2E, finalResults, KEY_COLUMNS, startE2E } from './support/harness.ts';
+import { curatedTables, type E2E, finalResults, keyColumns, startE2E } from './support/harness.ts';
 
 const SOURCES = ['github', 'stripe', 'hotmart', 'socrata'] as const;
 
@@ -92,7 +92,10 @@ describe('e2e: the packaged pipeline, real handlers and curate.py, on the sandbo
     }
     // Read the tables back: one row per key, the edits in place.
     const names = [...tables.values()].map((t) => t.table.split('.').at(-1) as string);
-    const keys = Object.fromEntries(names.map((n) => [n, KEY_COLUMNS[n] ?? '_id']));
+    const keys = {
+      ...Object.fromEntries(names.map((n) => [n, '_id'])),
+      ...(await keyColumns(tables.values())),
+    };
     const curated = await readCurated({
       warehouse: e2e.warehouse,
       keys,

@@ -113,8 +113,11 @@ describe('sources', () => {
         ]).toString(),
       ) as Record<string, number>;
     for (const source of sources) {
-      const mode = modes(join(dir, `${source}.zip`))[WRAPPER];
-      expect(mode, `${WRAPPER} in ${source}.zip`).toBeDefined();
+      // osls names each zip after the function's key: the camelCase of the source name.
+      const zip = `${camelCase(source)}.zip`;
+      expect(existsSync(join(dir, zip)), zip).toBe(true);
+      const mode = modes(join(dir, zip))[WRAPPER];
+      expect(mode, `${WRAPPER} in ${zip}`).toBeDefined();
       expect(mode! & 0o111).toBe(0o111);
     } // Act: run it as Lambda does, with the interpreter and its arguments
     const argv = execFileSync(join(repoRoot, WRAPPER), [

@@ -23,4 +23,5 @@ export {
 export { type ApiReply, type ApiRequest, type ApiRoute, type LoopbackApi, startApi } from './loopbackApi.ts';
 export { freePort, type MotoServer, motoBinary, startMoto } from './moto.ts';
 export { rejectionOf } from './rejectionOf.ts';
+export type { SourceDouble } from './sourceDouble.ts';
 export { mostInWindow, type StrictWindow, type StrictWindowOptions, strictWindow } from './strictWindow.ts';

@@ -3,12 +3,27 @@
  * The pieces of a new source that depend on its auth and pagination: the definition's lines, the
  * secret it reads, and how the generated fixture API checks the credential and serves pages.
  * Each piece is substituted into the templates next to this file by scripts/new-source.ts.
+ *
+ * The kinds are the core's own (its auth and paginator registries): a kind added to the core
+ * without a variant here fails the typecheck, and the generator offers exactly the core's kinds.
  */
+import { type AuthDefinition, authKinds, type PaginatorDefinition, paginatorKinds } from '@tributary/core';
 
-export const AUTH_KINDS = ['none', 'api-key', 'bearer', 'basic', 'oauth2'] as const;
-export const PAGINATION_KINDS = ['single', 'offset', 'page', 'cursor', 'next-url', 'link'] as const;
-export type AuthKind = (typeof AUTH_KINDS)[number];
-export type PaginationKind = (typeof PAGINATION_KINDS)[number];
+export type AuthKind = AuthDefinition['type'];
+export type PaginationKind = PaginatorDefinition['type'];
+export const AUTH_KINDS = Object.keys(authKinds) as AuthKind[];
+export const PAGINATION_KINDS = Object.keys(paginatorKinds) as PaginationKind[];
+
+const kebab = (kind: string) => kind.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const aliases = <K extends string>(kinds: readonly K[]) =>
+  Object.fromEntries(kinds.filter((k) => kebab(k) !== k).map((k) => [kebab(k), k])) as Record<string, K>;
+
+/** Other spellings accepted: each kind in kebab-case (`api-key`, `next-url`), and `oauth2`. */
+export const AUTH_ALIASES: Record<string, AuthKind> = {
+  ...aliases(AUTH_KINDS),
+  oauth2: 'oauth2ClientCredentials',
+};
+export const PAGINATION_ALIASES: Record<string, PaginationKind> = aliases(PAGINATION_KINDS);
 
 export interface AuthVariant {
   /** The `auth` entry of the definition (empty: no auth). */
@@ -31,7 +46,7 @@ export const AUTH: Record<AuthKind, AuthVariant> = {
     expectation: "expect(r.headers).not.toHaveProperty('authorization');",
     readme: 'No credentials: the API is public (no secret, no `SECRET_NAME`).',
   },
-  'api-key': {
+  apiKey: {
     definition: "  auth: { type: 'apiKey', in: 'header', name: 'X-API-Key', secretKey: 'api_key' },\n",
     secret: { api_key: 'fixture-api-key-SECRET-0123456789' },
     check: `  if (req.headers['x-api-key'] !== SECRET.api_key) {
@@ -62,7 +77,7 @@ export const AUTH: Record<AuthKind, AuthVariant> = {
       "expect(r.headers.authorization).toBe(`Basic ${Buffer.from(`${SECRET.username}:${SECRET.password}`).toString('base64')}`);",
     readme: 'Secret keys: `username` and `password`, sent as HTTP Basic auth.',
   },
-  oauth2: {
+  oauth2ClientCredentials: {
     definition: `  auth: {
     type: 'oauth2ClientCredentials',
     // Relative to the base URL, or absolute; <SOURCE>_AUTH_TOKEN_URL (or AUTH_TOKEN_URL) replaces it.
@@ -123,7 +138,7 @@ export const PAGINATION: Record<PaginationKind, PaginationVariant> = {
     paginator: "{ type: 'page', pageParam: 'page', startPage: 1, sizeParam: 'per_page', size: 100 }",
     respond: `  const page = Number(req.query.get('page') ?? 1);
   const size = Number(req.query.get('per_page') ?? 20);
-  return { body: { data: items.slice((page - 1) * size, page * size), page } };`,
+  return { body: { data: items.slice((page - 1) * size, page * size), page{{totalPagesBody}} } };`,
     pages: 3,
     readme: 'Pages of 100 with `page`/`per_page`, from page 1 until a short page.',
   },
@@ -136,7 +151,7 @@ export const PAGINATION: Record<PaginationKind, PaginationVariant> = {
     pages: 3,
     readme: "A `cursor` param from the body's `next_cursor`, until it is null.",
   },
-  'next-url': {
+  nextUrl: {
     records: 'data',
     paginator: "{ type: 'nextUrl', path: 'next' }",
     respond: `  const start = Number(req.query.get('start') ?? 0);

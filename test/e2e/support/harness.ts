@@ -7,12 +7,15 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { packageService, TEMPLATE_FILE } from '@tributary/local-pipeline';
 import type { SandboxOptions } from '@tributary/sandbox';
 import {
   type LocalPipelineOptions,
   type LocalPipelineResult,
   type LocalStack,
+  localPipelineInput,
+  repoRoot,
   runLocalPipeline,
   startLocalStack,
 } from '@tributary/sandbox/local';
@@ -40,7 +43,15 @@ export async function startE2E(sandbox: SandboxOptions): Promise<E2E> {
     stack,
     warehouse,
     run: (executionName, options = {}) =>
-      runLocalPipeline({ input: {}, ...options, stack, packageDir, executionName, warehouse }),
+      runLocalPipeline({
+        // Every registered source: the sandbox's four, any other against its own double.
+        input: localPipelineInput(stack.registered, stack.leftOut),
+        ...options,
+        stack,
+        packageDir,
+        executionName,
+        warehouse,
+      }),
     async stop() {
       await stack.stop();
       await rm(dir, { recursive: true, force: true });
@@ -86,3 +97,26 @@ export const KEY_COLUMNS: Record<string, string> = {
   socrata_dataset_erm2_nwe9: '_id',
   socrata_dataset_ydr8_5enu: '_id',
 };
+
+/**
+ * The key column of each curated table: KEY_COLUMNS for the sandbox's sources, the definition's
+ * (single) primary key for any other registered source (one made by `pnpm new-source`).
+ */
+export async function keyColumns(tables: Iterable<CuratedTableSummary>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of tables) {
+    const name = t.table.split('.').at(-1) as string;
+    const known = KEY_COLUMNS[name];
+    if (known) {
+      out[name] = known;
+      continue;
+    }
+    const module = join(repoRoot, 'functions', t.source, 'src/source.ts');
+    const { source } = (await import(pathToFileURL(module).href)) as {
+      source: { streams: Record<string, { primaryKey?: string | string[] }> };
+    };
+    const key = [source.streams[t.stream]?.primaryKey ?? []].flat();
+    if (key.length === 1) out[name] = key[0]!.replaceAll('.', '__');
+  }
+  return out;
+}

@@ -1,4 +1,13 @@
 export {
+  type Doubles,
+  doubleModule,
+  type LeftOutSource,
+  localPipelineInput,
+  type MountedDouble,
+  mountDoubles,
+  registeredSources,
+} from './doubles.ts';
+export {
   type InvocationInfo,
   LambdaInvocationError,
   LocalLambdas,

@@ -2,13 +2,21 @@
  * The local stand-in for a deployment: a moto server (S3, Secrets Manager, Glue catalog) with the
  * raw and curated buckets, each source's secret `api-credentials/<name>` and the Glue database the
  * handlers register their raw tables in (`tributary_dev`, as `GLUE_DATABASE`), and the sandbox API
- * holding the credentials those secrets carry. Sets the AWS SDK environment of this process
+ * holding the credentials those secrets carry; every other registered source against its own API
+ * double (doubles.ts), its secret provisioned too. Sets the AWS SDK environment of this process
  * (`AWS_ENDPOINT_URL`, test credentials, region) so everything here talks to the emulator.
  */
 import { type MotoServer, startMoto } from '@tributary/testkit';
 import { SOURCE_NAMES } from '../api.ts';
 import { createSandbox, type Sandbox } from '../createSandbox.ts';
 import type { SandboxOptions } from '../options.ts';
+import {
+  type Doubles,
+  type LeftOutSource,
+  type MountedDouble,
+  mountDoubles,
+  registeredSources,
+} from './doubles.ts';
 import { provision } from './provision.ts';
 import { createStandInStack } from './standInStack.ts';
 
@@ -31,6 +39,12 @@ export interface LocalStackOptions {
   glueDatabase?: string;
   /** The stack `sls invoke local` looks up for `!Ref RawBucket`/`!Ref CuratedBucket`. @default 'tributary-dev' */
   stackName?: string;
+  /** The registered sources: those the sandbox does not speak run against their doubles. @default serverless.yml's custom.sources */
+  sources?: string[];
+  /** The repository whose serverless.yml and functions/ name the sources and hold the doubles. @default this one */
+  root?: string;
+  /** Records each source double serves per stream. @default 500 */
+  doubleRecords?: number;
 }
 
 export interface LocalStack {
@@ -41,6 +55,12 @@ export interface LocalStack {
   readonly glueDatabase: string;
   /** `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`. */
   readonly awsEnv: Record<string, string>;
+  /** The registered sources this stack was made for. */
+  readonly registered: readonly string[];
+  /** The registered sources served by their own doubles (not the sandbox's APIs). */
+  readonly doubles: readonly MountedDouble[];
+  /** Registered sources that cannot run here (no double), with the reason. */
+  readonly leftOut: readonly LeftOutSource[];
   /** What a source's function needs on top of its configured environment to run here. */
   sourceEnv(source: string): Record<string, string>;
   stop(): Promise<void>;
@@ -52,6 +72,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const glueDatabase = options.glueDatabase ?? 'tributary_dev';
   const moto = await startMoto(options.motoPort === undefined ? {} : { port: options.motoPort });
   let sandbox: Sandbox | undefined;
+  let doubles: Doubles | undefined;
   try {
     const awsEnv = {
       AWS_ENDPOINT_URL: moto.endpoint,
@@ -61,6 +82,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     Object.assign(process.env, awsEnv);
     sandbox = await createSandbox(options.sandbox);
+    const registered = options.sources ?? registeredSources(options.root);
+    doubles = await mountDoubles(registered, {
+      records: options.doubleRecords ?? 500,
+      ...(options.root ? { root: options.root } : {}),
+    });
     await createStandInStack({
       stackName: options.stackName ?? 'tributary-dev',
       buckets: { RawBucket: rawBucket, CuratedBucket: curatedBucket },
@@ -70,13 +96,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await provision({
       buckets: [rawBucket, curatedBucket],
       secrets: {
-        ...Object.fromEntries(SOURCE_NAMES.map((s) => [`api-credentials/${s}`, credentials[s] ?? {}])),
+        ...Object.fromEntries([
+          ...SOURCE_NAMES.map((s) => [`api-credentials/${s}`, credentials[s] ?? {}] as const),
+          ...doubles.mounted.flatMap((d) =>
+            d.secret ? [[`api-credentials/${d.source}`, d.secret] as const] : [],
+          ),
+        ]),
         ...options.secrets,
       },
       glueDatabase,
       region: awsEnv.AWS_REGION,
     });
     const box = sandbox;
+    const mounted = doubles;
     return {
       sandbox: box,
       moto,
@@ -84,19 +116,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       curatedBucket,
       glueDatabase,
       awsEnv,
+      registered,
+      doubles: mounted.mounted,
+      leftOut: mounted.leftOut,
       sourceEnv(source) {
         const env: Record<string, string> = { ...awsEnv, TARGET_S3_BUCKET_NAME: rawBucket };
         if ((SOURCE_NAMES as readonly string[]).includes(source)) {
           Object.assign(env, box.env(source as (typeof SOURCE_NAMES)[number]));
         }
+        Object.assign(env, mounted.mounted.find((d) => d.source === source)?.env);
         return env;
       },
       async stop() {
-        await Promise.allSettled([box.stop(), moto.stop()]);
+        await Promise.allSettled([box.stop(), mounted.stop(), moto.stop()]);
       },
     };
   } catch (error) {
-    await Promise.allSettled([sandbox?.stop(), moto.stop()]);
+    await Promise.allSettled([sandbox?.stop(), doubles?.stop(), moto.stop()]);
     throw error;
   }
 }
