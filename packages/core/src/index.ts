@@ -4,6 +4,15 @@ export { inferColumns } from './catalog/rawSchema.ts';
 export { type RegisterRawTableInput, rawTableName, registerRawTable } from './catalog/rawTable.ts';
 export { type EnvListOptions, envList } from './config/envList.ts';
 export { type EnvValueOptions, envValue } from './config/envValue.ts';
+export {
+  type CoordinationItem,
+  type CoordinationStore,
+  CoordinationUnavailable,
+} from './coordination/CoordinationStore.ts';
+export {
+  type DynamoCoordinationOptions,
+  dynamoCoordinationStore,
+} from './coordination/dynamoCoordinationStore.ts';
 export { defineSource } from './definition/defineSource.ts';
 export * from './definition/schema.ts';
 export * from './errors.ts';

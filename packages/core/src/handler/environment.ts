@@ -18,6 +18,8 @@ export interface HandlerEnvironment {
   tokenUrl?: string;
   /** `GLUE_DATABASE`: where each stream's raw table gets the run's partition; absent = no catalog. */
   glueDatabase?: string;
+  /** `COORDINATION_TABLE`: the coordination store (a credential's shared rate budget); absent = none. */
+  coordinationTable?: string;
   /**
    * `SAFETY_MARGIN_MS` (tests, demo) overrides the definition's `runtime.safetyMarginMs`.
    * @default definition.runtime.safetyMarginMs (60000)
@@ -57,6 +59,7 @@ export function readEnvironment(
   }
   const tokenUrl = optional('AUTH_TOKEN_URL');
   const glueDatabase = optional('GLUE_DATABASE');
+  const coordinationTable = optional('COORDINATION_TABLE');
 
   let safetyMarginMs = definition.runtime.safetyMarginMs;
   const margin = optional('SAFETY_MARGIN_MS');
@@ -69,5 +72,14 @@ export function readEnvironment(
       );
     }
   }
-  return { bucket, outputFolder, secretName, baseUrl, tokenUrl, glueDatabase, safetyMarginMs };
+  return {
+    bucket,
+    outputFolder,
+    secretName,
+    baseUrl,
+    tokenUrl,
+    glueDatabase,
+    coordinationTable,
+    safetyMarginMs,
+  };
 }
