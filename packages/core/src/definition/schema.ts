@@ -182,8 +182,14 @@ export const RateLimitSchema = z.strictObject({
    * `1000 / requestsPerSecond` ms apart plus a 5 % margin (`RATE_MARGIN`). Absent = unlimited.
    */
   requestsPerSecond: z.number().positive().optional(),
-  /** Requests in flight across the source. @default 4 */
+  /** Requests in flight across the source (in each invocation). @default 4 */
   concurrency: z.number().int().positive().default(4),
+  /**
+   * Who shares `requestsPerSecond`: `'credential'` = every Lambda using the source's secret at once,
+   * through the coordination store (`COORDINATION_TABLE`); `'invocation'` = each invocation on its
+   * own. @default 'credential' for a source with auth when the store is configured, else 'invocation'
+   */
+  scope: z.enum(['credential', 'invocation']).optional(),
 });
 
 export const TimeoutSchema = z.strictObject({
