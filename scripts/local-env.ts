@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const env: Record<string, string> = {
     ...stack.awsEnv,
     TARGET_S3_BUCKET_NAME: stack.rawBucket,
+    COORDINATION_TABLE: stack.coordinationTable,
     API_BASE_URL: sandbox.url,
     AUTH_TOKEN_URL: sandbox.tokenUrl,
   };
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
 
   console.log(`moto (local AWS)  ${stack.moto.endpoint}`);
   console.log(`  buckets         ${stack.rawBucket} (raw), ${stack.curatedBucket} (curated)`);
+  console.log(`  coordination    ${stack.coordinationTable} (DynamoDB)`);
   console.log(
     '  secrets         api-credentials/github, api-credentials/stripe, api-credentials/hotmart, api-credentials/socrata',
   );

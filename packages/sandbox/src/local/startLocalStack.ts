@@ -1,6 +1,6 @@
 /**
- * The local stand-in for a deployment: a moto server (S3, Secrets Manager, Glue catalog) with the
- * raw and curated buckets and each source's secret `api-credentials/<name>`, and the sandbox API
+ * The local stand-in for a deployment: a moto server (S3, Secrets Manager, Glue catalog, DynamoDB)
+ * with the raw and curated buckets, the coordination table and each source's secret `api-credentials/<name>`, and the sandbox API
  * holding the credentials those secrets carry. Sets the AWS SDK environment of this process
  * (`AWS_ENDPOINT_URL`, test credentials, region) so everything here talks to the emulator.
  */
@@ -19,6 +19,8 @@ export interface LocalStackOptions {
   rawBucket?: string;
   /** @default 'tributary-dev-curated-local' */
   curatedBucket?: string;
+  /** @default 'tributary-dev-coordination-local' */
+  coordinationTable?: string;
   /** @default 'eu-west-2' */
   region?: string;
   /** The stack `sls invoke local` looks up for `!Ref RawBucket`/`!Ref CuratedBucket`. @default 'tributary-dev' */
@@ -30,6 +32,8 @@ export interface LocalStack {
   readonly moto: MotoServer;
   readonly rawBucket: string;
   readonly curatedBucket: string;
+  /** The coordination store (`COORDINATION_TABLE` of `sls invoke local`, resolved from the stand-in stack). */
+  readonly coordinationTable: string;
   /** `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`. */
   readonly awsEnv: Record<string, string>;
   /** What a source's function needs on top of its configured environment to run here. */
@@ -40,6 +44,7 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const rawBucket = options.rawBucket ?? 'tributary-dev-raw-local';
   const curatedBucket = options.curatedBucket ?? 'tributary-dev-curated-local';
+  const coordinationTable = options.coordinationTable ?? 'tributary-dev-coordination-local';
   const moto = await startMoto(options.motoPort === undefined ? {} : { port: options.motoPort });
   let sandbox: Sandbox | undefined;
   try {
@@ -54,6 +59,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createStandInStack({
       stackName: options.stackName ?? 'tributary-dev',
       buckets: { RawBucket: rawBucket, CuratedBucket: curatedBucket },
+      tables: { CoordinationTable: coordinationTable },
       region: awsEnv.AWS_REGION,
     });
     const credentials = sandbox.credentials as unknown as Record<string, Record<string, string>>;
@@ -68,6 +74,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       moto,
       rawBucket,
       curatedBucket,
+      coordinationTable,
       awsEnv,
       sourceEnv(source) {
         const env: Record<string, string> = { ...awsEnv, TARGET_S3_BUCKET_NAME: rawBucket };
