@@ -39,8 +39,8 @@ import {
  * @default 10
  */
 export const FALLBACK_PROCESSES = 10;
-/** How far ahead of the request a grant is placed, for its write to land first. @default 25 */
-export const LEAD_MS = 25;
+/** How far ahead of the request a grant is placed, for its write to land first. @default 50 */
+export const LEAD_MS = 50;
 /** A start later than its grant by more than this is given up and asked for again. @default 15 */
 export const LATE_TOLERANCE_MS = 15;
 /** How long an idle credential's item is kept after its last grant (TTL). @default 86400 */
