@@ -70,6 +70,7 @@ async function main(): Promise<void> {
   console.log(`moto (local AWS)  ${stack.moto.endpoint}`);
   console.log(`  buckets         ${stack.rawBucket} (raw), ${stack.curatedBucket} (curated)`);
   console.log(`  Glue database   ${stack.glueDatabase} (the raw tables' partitions land here)`);
+  console.log(`  coordination    ${stack.coordinationTable} (DynamoDB)`);
   console.log(
     `  secrets         ${['github', 'stripe', 'hotmart', 'socrata']
       .map((s) => `api-credentials/${s}`)

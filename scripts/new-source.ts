@@ -223,6 +223,7 @@ export function newSource(options: NewSourceOptions): NewSourceResult {
   const yml = registerInServerless(readFileSync(ymlPath, 'utf8'), name);
 
   const a = AUTH[auth];
+  if ('notGenerated' in a) throw new NewSourceError(`--auth ${auth} is not generated: ${a.notGenerated}`);
   const p = PAGINATION[pagination];
   const secret = a.secret !== undefined;
   const flags = {

@@ -95,6 +95,7 @@ describe('sources', () => {
       expect(env.POWERTOOLS_SERVICE_NAME).toBe(source);
       expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('Tributary');
       expect(env.GLUE_DATABASE).toBe('tributary_dev');
+      expect(resolved(t, env.COORDINATION_TABLE)).toBe('tributary-dev-coordination');
       expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
       expect(env.AWS_LAMBDA_EXEC_WRAPPER).toBe(`/var/task/${WRAPPER}`);
     }
@@ -323,6 +324,55 @@ describe('two sources whose names share a prefix: github and github-enterprise',
   it("the generator's role is the same shape as github's (same statements, same actions)", () => {
     const sids = (st: Statement[]) => st.map((s) => [(s as { Sid?: string }).Sid, s.Action]);
     expect(sids(generated('github-enterprise'))).toEqual(sids(statementsOf('GithubRole')));
+  });
+});
+
+describe('coordination store', () => {
+  const TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/tributary-dev-coordination`;
+
+  it('is one on-demand table, encrypted, with point-in-time recovery and TTL on exp', () => {
+    const p = res('CoordinationTable').Properties;
+    expect(res('CoordinationTable').Type).toBe('AWS::DynamoDB::Table');
+    expect(p.TableName).toBe('tributary-dev-coordination');
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(p.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(p.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'exp', Enabled: true });
+  });
+
+  it('lets each source read and write only the items under its own name', () => {
+    for (const source of sources) {
+      const st = statementsOf(`${pascalCase(source)}Role`);
+      for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem']) {
+        expect(allows(st, action, TABLE, { 'dynamodb:LeadingKeys': source }), `${source} ${action}`).toBe(
+          true,
+        );
+        for (const other of sources.filter((s) => s !== source))
+          expect(allows(st, action, TABLE, { 'dynamodb:LeadingKeys': other }), `${source}→${other}`).toBe(
+            false,
+          );
+        // exactly its name: not one another source's name merely starts with
+        expect(allows(st, action, TABLE, { 'dynamodb:LeadingKeys': `${source}x` })).toBe(false);
+        expect(allows(st, action, TABLE, { 'dynamodb:LeadingKeys': `${source},other` })).toBe(false);
+        expect(allows(st, action, TABLE)).toBe(false);
+      }
+      for (const action of [
+        'dynamodb:Scan',
+        'dynamodb:Query',
+        'dynamodb:DeleteTable',
+        'dynamodb:BatchGetItem',
+      ])
+        expect(allows(st, action, TABLE, { 'dynamodb:LeadingKeys': source }), `${source} ${action}`).toBe(
+          false,
+        );
+      expect(allows(st, 'dynamodb:GetItem', `${TABLE}-other`, { 'dynamodb:LeadingKeys': source })).toBe(
+        false,
+      );
+    }
   });
 });
 

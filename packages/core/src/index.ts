@@ -4,6 +4,15 @@ export { inferColumns } from './catalog/rawSchema.ts';
 export { type RegisterRawTableInput, rawTableName, registerRawTable } from './catalog/rawTable.ts';
 export { type EnvListOptions, envList } from './config/envList.ts';
 export { type EnvValueOptions, envValue } from './config/envValue.ts';
+export {
+  type CoordinationItem,
+  type CoordinationStore,
+  CoordinationUnavailable,
+} from './coordination/CoordinationStore.ts';
+export {
+  type DynamoCoordinationOptions,
+  dynamoCoordinationStore,
+} from './coordination/dynamoCoordinationStore.ts';
 export { defineSource } from './definition/defineSource.ts';
 export * from './definition/schema.ts';
 export * from './errors.ts';
@@ -21,7 +30,13 @@ export { METRICS_NAMESPACE } from './observability/StreamTelemetry.ts';
 export { findLink } from './pagination/parseLinkHeader.ts';
 export { paginatorKinds } from './pagination/registry.ts';
 export type { PageRequest, PageResult, Paginator, PaginatorFactory, RecordList } from './pagination/types.ts';
-export { RATE_MARGIN, RateLimiter, type RateLimitOptions } from './ratelimit/RateLimiter.ts';
+export { type BudgetState, grant as gcraGrant, pause as gcraPause } from './ratelimit/gcra.ts';
+export { type Limiter, RATE_MARGIN, RateLimiter, type RateLimitOptions } from './ratelimit/RateLimiter.ts';
+export {
+  FALLBACK_PROCESSES,
+  SharedRateLimiter,
+  type SharedRateLimiterOptions,
+} from './ratelimit/SharedRateLimiter.ts';
 export { fullJitter } from './retry/backoff.ts';
 export { classifyResponse, defaultResponseRules, type ResponseOutcome } from './retry/responseRules.ts';
 export { parseReset, parseRetryAfter, waitHint } from './retry/waitHint.ts';

@@ -65,6 +65,7 @@ export function resolveIntrinsics(
       'AWS::SNS::Topic': 'TopicName',
       'AWS::IAM::Role': 'RoleName',
       'AWS::Logs::LogGroup': 'LogGroupName',
+      'AWS::DynamoDB::Table': 'TableName',
     }[res.Type];
     return nameKey && p[nameKey] !== undefined ? str(p[nameKey], `${logicalId}.${nameKey}`) : logicalId;
   };
@@ -86,6 +87,8 @@ export function resolveIntrinsics(
         return `arn:${pt}:states:${rg}:${ac}:stateMachine:${name}`;
       case 'AWS::SNS::Topic':
         return `arn:${pt}:sns:${rg}:${ac}:${name}`;
+      case 'AWS::DynamoDB::Table':
+        return `arn:${pt}:dynamodb:${rg}:${ac}:table/${name}`;
       default:
         return `arn:${pt}:local:${rg}:${ac}:${logicalId}`;
     }

@@ -3,10 +3,12 @@
  * packaged-template reader, the log tap, the curate runner's failure path. The whole path (real
  * handlers, state machine, curate.py) is asserted by test/e2e.
  */
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetDatabaseCommand, GetPartitionsCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createHandler, defineSource } from '@tributary/core';
@@ -53,7 +55,19 @@ describe('local kit: startLocalStack', () => {
     const byId = Object.fromEntries(
       (resources.StackResourceSummaries ?? []).map((r) => [r.LogicalResourceId, r.PhysicalResourceId]),
     );
-    expect(byId).toMatchObject({ RawBucket: 'kit-raw', CuratedBucket: 'kit-curated' });
+    expect(byId).toMatchObject({
+      RawBucket: 'kit-raw',
+      CuratedBucket: 'kit-curated',
+      CoordinationTable: 'tributary-dev-coordination-local',
+    });
+    // the coordination table is there, keyed as stepfunctions/resources/coordination.yml
+    const table = await new DynamoDBClient({}).send(
+      new DescribeTableCommand({ TableName: stack.coordinationTable }),
+    );
+    expect(table.Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
     expect(stack.sourceEnv('hotmart')).toMatchObject({
       TARGET_S3_BUCKET_NAME: 'kit-raw',
       API_BASE_URL: stack.sandbox.url,

@@ -38,7 +38,19 @@ export interface AuthVariant {
   readme: string;
 }
 
-export const AUTH: Record<AuthKind, AuthVariant> = {
+/**
+ * A core kind the generator does not write, with what to do instead: the kind still has to be
+ * named here (or given a variant), so a new core kind cannot be forgotten.
+ */
+export interface NotGenerated {
+  notGenerated: string;
+}
+
+export const AUTH: Record<AuthKind, AuthVariant | NotGenerated> = {
+  jwtBearer: {
+    notGenerated:
+      'its secret is an RSA private key the generated double and test would have to mint; generate the source with --auth none, then write the jwtBearer auth block as packages/core/src/definition/README.md shows (auth kinds table)',
+  },
   none: {
     definition: '',
     secret: undefined,

@@ -1,7 +1,8 @@
 /**
  * A small IAM evaluator for the template's policies: Allow statements with Action/Resource
  * wildcards (`*` any run of characters, `?` exactly one, as IAM has them) and StringLike/StringEquals
- * conditions, explicit Deny first. Enough to ask "may this
+ * conditions (and ForAllValues:StringEquals over a multi-valued key such as dynamodb:LeadingKeys,
+ * given as a comma-separated list), explicit Deny first. Enough to ask "may this
  * role do this action on that resource?" of the least-privilege roles.
  */
 export interface Statement {
@@ -37,6 +38,8 @@ function conditionHolds(cond: Statement['Condition'], context: Record<string, st
       if (actual === undefined) return false;
       if (op === 'StringLike') return list(expected).some((p) => wildcard(p, actual));
       if (op === 'StringEquals') return list(expected).includes(actual);
+      if (op === 'ForAllValues:StringEquals')
+        return actual.split(',').every((value) => list(expected).includes(value));
       throw new Error(`condition operator ${op} not supported by the test evaluator`);
     }),
   );

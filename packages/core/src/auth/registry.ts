@@ -3,6 +3,7 @@ import type { AuthDefinition } from '../definition/schema.ts';
 import { apiKey } from './apiKey.ts';
 import { basic } from './basic.ts';
 import { bearer } from './bearer.ts';
+import { jwtBearer } from './jwtBearer.ts';
 import { none } from './none.ts';
 import { oauth2ClientCredentials } from './oauth2ClientCredentials.ts';
 import type { AuthContext, AuthFactory, AuthProvider } from './types.ts';
@@ -13,6 +14,7 @@ export const authKinds: { [K in AuthDefinition['type']]: AuthFactory<K> } = {
   bearer,
   basic,
   oauth2ClientCredentials,
+  jwtBearer,
 };
 
 export function createAuth(definition: AuthDefinition, context: AuthContext): AuthProvider {

@@ -51,6 +51,30 @@ export const AuthSchema = z.discriminatedUnion('type', [
     /** Refresh this many seconds before `expires_in` runs out. @default 60 */
     refreshMarginSeconds: z.number().int().nonnegative().default(60),
   }),
+  z.strictObject({
+    /** JWT bearer grant (RFC 7523 §2.1): Salesforce's JWT flow, Google service accounts. */
+    type: z.literal('jwtBearer'),
+    /** Absolute, or relative to the base URL. The env var `AUTH_TOKEN_URL` replaces it. */
+    tokenUrl: z.string().min(1),
+    /** The secret's key holding the RSA private key, PEM (PKCS#8 `BEGIN PRIVATE KEY`). */
+    privateKeyKey: SecretKey,
+    /** The secret's key holding `iss` (Salesforce: the connected app's consumer key; Google: the service account's email). */
+    issuerKey: SecretKey,
+    /** The secret's key holding `sub` (Salesforce: the username; Google: a user to impersonate). Absent = no `sub`. */
+    subjectKey: SecretKey.optional(),
+    /** `aud`. @default the token URL in use (Google); Salesforce wants `https://login.salesforce.com` */
+    audience: z.string().min(1).optional(),
+    /** A `scope` claim (Google: space-separated scopes). */
+    scope: z.string().min(1).optional(),
+    /** More claims, as given. */
+    claims: z.record(z.string(), Scalar).default({}),
+    /** The secret's key holding the key id, sent as the JWT header's `kid`. */
+    keyIdKey: SecretKey.optional(),
+    /** `exp - iat` of each assertion, seconds (Google allows at most 3600). @default 300 */
+    assertionLifetimeSeconds: z.number().int().positive().max(3600).default(300),
+    /** Refresh the access token this many seconds before `expires_in` runs out. @default 60 */
+    refreshMarginSeconds: z.number().int().nonnegative().default(60),
+  }),
 ]);
 
 export const PaginatorSchema = z.discriminatedUnion('type', [
@@ -227,8 +251,14 @@ export const RateLimitSchema = z.strictObject({
    * `1000 / requestsPerSecond` ms apart plus a 5 % margin (`RATE_MARGIN`). Absent = unlimited.
    */
   requestsPerSecond: z.number().positive().optional(),
-  /** Requests in flight across the source. @default 4 */
+  /** Requests in flight across the source (in each invocation). @default 4 */
   concurrency: z.number().int().positive().default(4),
+  /**
+   * Who shares `requestsPerSecond`: `'credential'` = every Lambda using the source's secret at once,
+   * through the coordination store (`COORDINATION_TABLE`); `'invocation'` = each invocation on its
+   * own. @default 'credential' for a source with auth when the store is configured, else 'invocation'
+   */
+  scope: z.enum(['credential', 'invocation']).optional(),
 });
 
 export const TimeoutSchema = z.strictObject({

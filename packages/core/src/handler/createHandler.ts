@@ -16,8 +16,8 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
+import { dynamoCoordinationStore } from '../coordination/dynamoCoordinationStore.ts';
 import type { SourceDefinition } from '../definition/schema.ts';
-
 import { createReader } from '../http/createReader.ts';
 import { createRunLogger, observerFor } from '../observability/createRunLogger.ts';
 import { StreamTelemetry } from '../observability/StreamTelemetry.ts';
@@ -106,6 +106,9 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
         baseUrl: env.baseUrl,
         secretName: env.secretName,
         tokenUrl: env.tokenUrl,
+        ...(env.coordinationTable && {
+          coordination: dynamoCoordinationStore({ table: env.coordinationTable, source: definition.name }),
+        }),
         observer: observerFor(telemetry),
         logger,
       }),

@@ -23,6 +23,8 @@ export interface HandlerEnvironment {
   tokenUrl?: string;
   /** `GLUE_DATABASE`: where each stream's raw table gets the run's partition; absent = no catalog. */
   glueDatabase?: string;
+  /** `COORDINATION_TABLE`: the coordination store (a credential's shared rate budget); absent = none. */
+  coordinationTable?: string;
   /**
    * `SAFETY_MARGIN_MS` (tests, demo) overrides the definition's `runtime.safetyMarginMs`.
    * @default definition.runtime.safetyMarginMs (60000)
@@ -86,6 +88,7 @@ export function readEnvironment(
   }
   const [, tokenUrl] = override('AUTH_TOKEN_URL');
   const glueDatabase = optional('GLUE_DATABASE');
+  const coordinationTable = optional('COORDINATION_TABLE');
 
   const nonNegativeInteger = (name: string, fallback: number): number => {
     const text = optional(name);
@@ -110,6 +113,7 @@ export function readEnvironment(
     baseUrl,
     tokenUrl,
     glueDatabase,
+    coordinationTable,
     safetyMarginMs,
     progressIntervalMs,
   };

@@ -9,7 +9,7 @@ import pRetry from 'p-retry';
 import type { AuthProvider } from '../auth/types.ts';
 import type { RetryPolicy, SourceDefinition } from '../definition/schema.ts';
 import { AuthError, type ErrorWhere, HttpError, RateLimitedError, TransientError } from '../errors.ts';
-import { PauseTooLong, type RateLimiter } from '../ratelimit/RateLimiter.ts';
+import { type Limiter, PauseTooLong } from '../ratelimit/RateLimiter.ts';
 import { fullJitter } from '../retry/backoff.ts';
 import { classifyResponse, type ResponseOutcome } from '../retry/responseRules.ts';
 import { sleep } from '../retry/sleep.ts';
@@ -40,7 +40,7 @@ export interface HttpClientOptions {
   /** The API's origin (of the base URL in use): the only one that gets credentials. */
   origin: string;
   redactor: Redactor;
-  limiter: RateLimiter;
+  limiter: Limiter;
   logger: ReaderLogger;
   observer?: ReadObserver;
   /** Set once the auth provider exists (it needs this client for token requests). */

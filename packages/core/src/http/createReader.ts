@@ -11,9 +11,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import pkg from '../../package.json' with { type: 'json' };
 import { createAuth, secretKeysOf } from '../auth/registry.ts';
 import type { AuthContext } from '../auth/types.ts';
+import { type CoordinationStore, CoordinationUnavailable } from '../coordination/CoordinationStore.ts';
 import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
 import { ConfigurationError } from '../errors.ts';
-import { RateLimiter } from '../ratelimit/RateLimiter.ts';
+import { type Limiter, RateLimiter } from '../ratelimit/RateLimiter.ts';
+import { SharedRateLimiter } from '../ratelimit/SharedRateLimiter.ts';
 import { type Credentials, credentialsFrom, loadCredentials } from '../secrets/credentials.ts';
 import type { ReaderContext, StreamReader } from '../stream/types.ts';
 import { changesStreamOf, fullStreamOf, readWithChanges } from './changeFeed.ts';
@@ -34,6 +36,34 @@ function defaultLogger(): ReaderLogger {
   return fallbackLogger;
 }
 
+/**
+ * The source's limiter: a credential's shared budget (`rateLimit.scope`), or this invocation's own.
+ * `scope: 'credential'` without a store keeps to the fallback share from the start, with a warning.
+ */
+function limiterFor(definition: SourceDefinition, context: ReaderContext, logger: ReaderLogger): Limiter {
+  const { requestsPerSecond, concurrency } = definition.rateLimit;
+  const scope =
+    definition.rateLimit.scope ??
+    (definition.auth.type !== 'none' && context.coordination ? 'credential' : 'invocation');
+  if (scope === 'invocation' || requestsPerSecond === undefined) return new RateLimiter(definition.rateLimit);
+  const store = context.coordination ?? unavailableStore(definition.name);
+  return new SharedRateLimiter({
+    store,
+    credential: context.secretName ?? definition.name,
+    requestsPerSecond,
+    concurrency,
+    logger,
+  });
+}
+
+/** A store that is not there: `rateLimit.scope: 'credential'` without `COORDINATION_TABLE`. */
+function unavailableStore(source: string): CoordinationStore {
+  const fail = async (): Promise<never> => {
+    throw new CoordinationUnavailable('COORDINATION_TABLE is not set');
+  };
+  return { source, get: fail, put: fail };
+}
+
 export function createReader(definition: SourceDefinition, context: ReaderContext): StreamReader {
   const logger = context.logger ?? defaultLogger();
   const redactor = new Redactor();
@@ -41,7 +71,7 @@ export function createReader(definition: SourceDefinition, context: ReaderContex
     source: definition,
     origin: new URL(context.baseUrl).origin,
     redactor,
-    limiter: new RateLimiter(definition.rateLimit),
+    limiter: limiterFor(definition, context, logger),
     logger,
     observer: context.observer,
   });

@@ -38,6 +38,12 @@ export interface AcquireOptions {
 /** Gives the slot back; call exactly once. */
 export type Release = () => void;
 
+/** What the HTTP client needs of a limiter: this process's `RateLimiter`, or a credential's shared one. */
+export interface Limiter {
+  acquire(signal?: AbortSignal, options?: AcquireOptions): Promise<Release>;
+  pauseUntil(epochMs: number): void;
+}
+
 /** The source is paused for longer than the request may wait (`AcquireOptions.maxPauseMs`). */
 export class PauseTooLong extends Error {
   override readonly name = 'PauseTooLong';
@@ -58,7 +64,7 @@ interface Starter {
   maxPauseMs: number;
 }
 
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   readonly #interval: number;
   readonly #concurrency: number;
   #inFlight = 0;

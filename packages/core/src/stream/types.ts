@@ -2,6 +2,7 @@
  * The contract between the HTTP layer (which walks a stream's pages) and the landing path
  * (which writes them to S3 and tracks continuation). Both sides depend only on this file.
  */
+import type { CoordinationStore } from '../coordination/CoordinationStore.ts';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -96,6 +97,8 @@ export interface ReaderContext {
   secretName?: string;
   /** `<SOURCE>_AUTH_TOKEN_URL` or `AUTH_TOKEN_URL`: replaces an OAuth2 definition's token URL (sandboxes, tests). */
   tokenUrl?: string;
+  /** The coordination store (`COORDINATION_TABLE`): a credential's rate budget shared across Lambdas. */
+  coordination?: CoordinationStore;
   observer?: ReadObserver;
   /** Where retries and warnings are logged. @default a Powertools Logger (service `tributary`) */
   logger?: ReaderLogger;

@@ -97,6 +97,7 @@ export function localShellEnv(
     ...stack.awsEnv,
     AWS_DEFAULT_REGION: stack.awsEnv.AWS_REGION!,
     TARGET_S3_BUCKET_NAME: stack.rawBucket,
+    COORDINATION_TABLE: stack.coordinationTable,
   };
   for (const source of SOURCE_NAMES) {
     const own = stack.sandbox.env(source);

@@ -1,6 +1,7 @@
 /**
  * A stand-in for the deployed CloudFormation stack, in the emulator: just the resources the
- * functions' environment refers to (`TARGET_S3_BUCKET_NAME: !Ref RawBucket`). `sls invoke local`
+ * functions' environment refers to (`TARGET_S3_BUCKET_NAME: !Ref RawBucket`, `COORDINATION_TABLE:
+ * !Ref CoordinationTable`, the latter keyed as stepfunctions/resources/coordination.yml). `sls invoke local`
  * resolves such references by listing the stack's resources (`<service>-<stage>`), so with this
  * stack in moto it resolves them locally exactly as it does against a real deployment.
  */
@@ -16,6 +17,8 @@ export interface StandInStackOptions {
   stackName: string;
   /** Logical id → bucket name, e.g. `{ RawBucket: 'tributary-dev-raw-local' }`. */
   buckets: Record<string, string>;
+  /** Logical id → coordination table name, e.g. `{ CoordinationTable: 'tributary-dev-coordination-local' }`. */
+  tables?: Record<string, string>;
   region?: string;
 }
 
@@ -27,12 +30,30 @@ export async function createStandInStack(options: StandInStackOptions): Promise<
       () => false,
     );
     if (exists) return;
-    const Resources = Object.fromEntries(
-      Object.entries(options.buckets).map(([id, name]) => [
+    const Resources = Object.fromEntries([
+      ...Object.entries(options.buckets).map(([id, name]) => [
         id,
         { Type: 'AWS::S3::Bucket', Properties: { BucketName: name } },
       ]),
-    );
+      ...Object.entries(options.tables ?? {}).map(([id, name]) => [
+        id,
+        {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            TableName: name,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [
+              { AttributeName: 'pk', AttributeType: 'S' },
+              { AttributeName: 'sk', AttributeType: 'S' },
+            ],
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'sk', KeyType: 'RANGE' },
+            ],
+          },
+        },
+      ]),
+    ]);
     await cfn.send(
       new CreateStackCommand({
         StackName: options.stackName,

@@ -1,9 +1,10 @@
 /**
- * The local stand-in for a deployment: a moto server (S3, Secrets Manager, Glue catalog) with the
- * raw and curated buckets, each source's secret `api-credentials/<name>` and the Glue database the
- * handlers register their raw tables in (`tributary_dev`, as `GLUE_DATABASE`), and the sandbox API
- * holding the credentials those secrets carry; every other registered source against its own API
- * double (doubles.ts), its secret provisioned too. Sets the AWS SDK environment of this process
+ * The local stand-in for a deployment: a moto server (S3, Secrets Manager, Glue catalog, DynamoDB)
+ * with the raw and curated buckets, the coordination table, each source's secret
+ * `api-credentials/<name>` and the Glue database the handlers register their raw tables in
+ * (`tributary_dev`, as `GLUE_DATABASE`), and the sandbox API holding the credentials those secrets
+ * carry; every other registered source against its own API double (doubles.ts), its secret
+ * provisioned too. Sets the AWS SDK environment of this process
  * (`AWS_ENDPOINT_URL`, test credentials, region) so everything here talks to the emulator.
  */
 import { type MotoServer, startMoto } from '@tributary/testkit';
@@ -28,6 +29,8 @@ export interface LocalStackOptions {
   rawBucket?: string;
   /** @default 'tributary-dev-curated-local' */
   curatedBucket?: string;
+  /** @default 'tributary-dev-coordination-local' */
+  coordinationTable?: string;
   /** @default 'eu-west-2' */
   region?: string;
   /**
@@ -53,6 +56,8 @@ export interface LocalStack {
   readonly rawBucket: string;
   readonly curatedBucket: string;
   readonly glueDatabase: string;
+  /** The coordination store (`COORDINATION_TABLE` of `sls invoke local`, resolved from the stand-in stack). */
+  readonly coordinationTable: string;
   /** `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`. */
   readonly awsEnv: Record<string, string>;
   /** The registered sources this stack was made for. */
@@ -70,6 +75,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const rawBucket = options.rawBucket ?? 'tributary-dev-raw-local';
   const curatedBucket = options.curatedBucket ?? 'tributary-dev-curated-local';
   const glueDatabase = options.glueDatabase ?? 'tributary_dev';
+  const coordinationTable = options.coordinationTable ?? 'tributary-dev-coordination-local';
   const moto = await startMoto(options.motoPort === undefined ? {} : { port: options.motoPort });
   let sandbox: Sandbox | undefined;
   let doubles: Doubles | undefined;
@@ -90,6 +96,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createStandInStack({
       stackName: options.stackName ?? 'tributary-dev',
       buckets: { RawBucket: rawBucket, CuratedBucket: curatedBucket },
+      tables: { CoordinationTable: coordinationTable },
       region: awsEnv.AWS_REGION,
     });
     const credentials = sandbox.credentials as unknown as Record<string, Record<string, string>>;
@@ -115,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       rawBucket,
       curatedBucket,
       glueDatabase,
+      coordinationTable,
       awsEnv,
       registered,
       doubles: mounted.mounted,
