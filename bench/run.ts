@@ -16,11 +16,12 @@ import { parseArgs } from 'node:util';
 import { startMoto } from '@tributary/testkit';
 import { runBundles } from './bundles/runBundles.ts';
 import { runGlue } from './glue/runGlue.ts';
+import { FLOOR_CASES, FLOOR_CONTENDERS, runFloor } from './ingest/runFloor.ts';
 import { CONTENDERS, type Contender, runIngest } from './ingest/runIngest.ts';
 import { benchDir, buildChildEntries, repoRoot } from './lib/childEntries.ts';
 import { type BenchRun, summarizeRun, toMarkdown } from './report/markdown.ts';
 
-const PARTS = ['ingest', 'bundles', 'glue'] as const;
+const PARTS = ['ingest', 'floor', 'bundles', 'glue'] as const;
 type Part = (typeof PARTS)[number];
 
 class UsageError extends Error {
@@ -52,6 +53,11 @@ function options() {
       'cold-runs': { type: 'string' },
       'heap-mb': { type: 'string', default: '8192' },
       'node-arg': { type: 'string', multiple: true },
+      'floor-records': { type: 'string' },
+      'latency-ms': { type: 'string', default: '150' },
+      'jitter-ms': { type: 'string', default: '50' },
+      limit: { type: 'string', default: '10' },
+      seed: { type: 'string', default: '18' },
     },
   });
   const only = list(values.only);
@@ -66,7 +72,16 @@ function options() {
     numbers('records', values.records) ?? (values.quick ? [10_000, 100_000] : [100_000, 1_000_000]);
   const reps = numbers('reps', values.reps) ?? (values.quick ? [3, 1] : [3, 2]);
   const pageSize = numbers('page-size', values['page-size'])![0]!;
-  const parts: Part[] = only.length ? (only as Part[]) : values.quick ? ['ingest', 'bundles'] : [...PARTS];
+  const parts: Part[] = only.length
+    ? (only as Part[])
+    : values.quick
+      ? ['ingest', 'floor', 'bundles']
+      : [...PARTS];
+  const nonNegative = (flag: string, v: string) => {
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < 0) throw new UsageError(`--${flag} expects an integer ≥ 0, got "${v}"`);
+    return x;
+  };
   return {
     quick: values.quick,
     parts,
@@ -77,6 +92,20 @@ function options() {
     heapMb: numbers('heap-mb', values['heap-mb'])![0]!,
     nodeArgs: values['node-arg'] ?? [],
     coldRuns: numbers('cold-runs', values['cold-runs'])?.[0] ?? (values.quick ? 3 : 7),
+    floor: {
+      records: numbers('floor-records', values['floor-records'])?.[0] ?? (values.quick ? 2_000 : 10_000),
+      shards: 4,
+      api: {
+        pageSize: 100,
+        latencyMs: nonNegative('latency-ms', values['latency-ms']),
+        jitterMs: nonNegative('jitter-ms', values['jitter-ms']),
+        seed: nonNegative('seed', values.seed),
+        limit: numbers('limit', values.limit)![0]!,
+        windowMs: 1000,
+      },
+      cases: FLOOR_CASES,
+      contenders: FLOOR_CONTENDERS,
+    },
   };
 }
 
@@ -133,6 +162,14 @@ async function main(): Promise<void> {
         },
         { scripts, motoEndpoint: moto.endpoint, outDir, log },
       );
+    });
+    await attempt('floor', async () => {
+      const f = opts.floor;
+      log(
+        `floor: ${f.records.toLocaleString('en')} records, pages of ${f.api.pageSize}, ${f.api.latencyMs} ± ${f.api.jitterMs} ms, ` +
+          `${f.api.limit} requests in any ${f.api.windowMs} ms…`,
+      );
+      run.floor = await runFloor(f, { scripts, motoEndpoint: moto.endpoint, outDir, log });
     });
     await attempt('bundles', async () => {
       run.bundles = await runBundles(

@@ -56,7 +56,7 @@ export interface IngestContext {
   log: (line: string) => void;
 }
 
-const AWS_ENV = {
+export const AWS_ENV = {
   AWS_ACCESS_KEY_ID: 'testing',
   AWS_SECRET_ACCESS_KEY: 'testing',
   AWS_REGION: 'eu-west-2',

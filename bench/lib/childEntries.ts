@@ -15,6 +15,8 @@ export const ENTRIES = {
   ceiling: 'contenders/ceiling.ts',
   naive: 'contenders/naive.ts',
   tributary: 'contenders/tributary.ts',
+  tributaryFloor: 'contenders/tributaryFloor.ts',
+  limitedApi: 'api/limitedServer.ts',
   coldInit: 'bundles/coldInit.ts',
 } as const;
 export type EntryName = keyof typeof ENTRIES;

@@ -1,6 +1,7 @@
 /** Renders one bench run as the markdown table printed and saved to bench/results/<timestamp>.md. */
 import type { BundlesResult } from '../bundles/runBundles.ts';
 import type { GlueResult } from '../glue/runGlue.ts';
+import type { FloorResult } from '../ingest/runFloor.ts';
 import type { SizeResult } from '../ingest/runIngest.ts';
 import { MB } from '../lib/stats.ts';
 import { type Ratio, ratios, type Target, targets } from './targets.ts';
@@ -22,10 +23,11 @@ export interface BenchRun {
   commit: string;
   options: Record<string, unknown>;
   ingest?: SizeResult[];
+  floor?: FloorResult;
   bundles?: BundlesResult;
   glue?: GlueResult;
   /** Parts that failed, with the error. */
-  errors?: Partial<Record<'ingest' | 'bundles' | 'glue', string>>;
+  errors?: Partial<Record<'ingest' | 'floor' | 'bundles' | 'glue', string>>;
   ratios: Ratio[];
   targets: Target[];
 }
@@ -34,7 +36,7 @@ export function summarizeRun(run: Omit<BenchRun, 'ratios' | 'targets'>): BenchRu
   return {
     ...run,
     ratios: ratios(run.ingest ?? []),
-    targets: targets(run.ingest ?? [], run.bundles, run.glue),
+    targets: targets(run.ingest ?? [], run.bundles, run.glue, run.floor),
   };
 }
 
@@ -82,6 +84,7 @@ export function toMarkdown(run: BenchRun): string {
     for (const r of run.ratios) lines.push(`| ${r.name}${r.note ? ` (${r.note})` : ''} | ${n(r.value)} × |`);
     lines.push('');
   }
+  if (run.floor) lines.push(...floorTable(run.floor));
   if (run.bundles) {
     const b = run.bundles;
     lines.push(
@@ -117,4 +120,29 @@ export function toMarkdown(run: BenchRun): string {
   for (const t of run.targets) lines.push(`| ${t.name} | ${t.limit} | ${t.measured} | **${t.status}** |`);
   lines.push('');
   return lines.join('\n');
+}
+
+function floorTable(f: FloorResult): string[] {
+  const a = f.plan.api;
+  const lines = [
+    `## The real-API floor: ${f.plan.records.toLocaleString('en')} records, ${a.pageSize} a page`,
+    '',
+    `The bench API answers each page after ${a.latencyMs} ± ${a.jitterMs} ms (seed ${a.seed}) and admits ${a.limit} ` +
+      `requests in any ${a.windowMs} ms window (429 + Retry-After beyond). Floor = requests ÷ limit; ` +
+      'one-at-a-time = requests × mean latency (the bound for a client that fetches one page at a time). ' +
+      'Landed = read back from the output and counted (records / distinct keys). One run per case, fresh process.',
+    '',
+    '| case | contender | requests | floor s | one-at-a-time s | wall s | wall / floor | 429s | most in 1 s | most in flight | landed (records / keys) | CPU s | peak RSS MB | ok |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |',
+  ];
+  for (const c of f.cases)
+    for (const r of c.runs)
+      lines.push(
+        `| ${c.case}${c.shards > 1 ? ` (${c.shards})` : ''} | ${r.contender} | ${c.requests} | ${n(c.floorSeconds)} | ${n(c.oneAtATimeSeconds)} | ` +
+          `${n(r.wallMs / 1000)} | ${n(r.wallMs / 1000 / c.floorSeconds)} × | ${r.server.rejected429} | ${r.server.maxInWindow} | ` +
+          `${r.server.maxConcurrent} | ${r.landed.records} / ${r.landed.distinctKeys} | ${n(r.cpuMs / 1000)} | ` +
+          `${int(r.peakRssBytes / MB)} | ${r.ok ? 'yes' : `**failed** — ${cell(r.error ?? '')}`} |`,
+      );
+  lines.push('');
+  return lines;
 }

@@ -1,0 +1,175 @@
+/**
+ * The real-API floor (bench/README.md): the limited API (latency, a strict sliding-window limit,
+ * 429 + Retry-After beyond it, 100 records a page) read by each floor contender, case by case, each
+ * run in a fresh process. Figures: wall time against the floor (requests ÷ limit), the 429s the
+ * server drew, and the records landed, read back and counted (records and distinct keys).
+ */
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { ApiStats, LimitedApiOptions } from '../api/limitedServer.ts';
+import { startLimitedApi } from '../api/startApi.ts';
+import { FLOOR_CASES, type FloorCase, type FloorCaseName, floorRequests } from '../contenders/floorCase.ts';
+import type { ContenderConfig, ContenderResult } from '../contenders/measure.ts';
+import type { EntryName } from '../lib/childEntries.ts';
+import { lambdaNodeFlags } from '../lib/lambdaFlags.ts';
+import { runChild } from '../lib/runChild.ts';
+import { createBenchBucket } from './benchBucket.ts';
+import { type Landed, readBackS3 } from './readBack.ts';
+import { AWS_ENV } from './runIngest.ts';
+
+export const FLOOR_CONTENDERS = ['tributary'] as const;
+export type FloorContender = (typeof FLOOR_CONTENDERS)[number];
+
+export interface FloorPlan {
+  records: number;
+  shards: number;
+  api: Omit<LimitedApiOptions, 'records' | 'shards'>;
+  cases: readonly FloorCaseName[];
+  contenders: readonly FloorContender[];
+}
+
+export interface FloorRun {
+  contender: FloorContender;
+  case: FloorCaseName;
+  ok: boolean;
+  error?: string;
+  wallMs: number;
+  cpuMs: number;
+  peakRssBytes: number;
+  /** What the server saw during the run. */
+  server: ApiStats;
+  landed: Landed;
+}
+
+export interface FloorResult {
+  plan: FloorPlan;
+  cases: {
+    case: FloorCaseName;
+    shards: number;
+    /** Requests a complete read needs (one per page). */
+    requests: number;
+    /** requests ÷ limit per second: no client can do better without drawing 429s. */
+    floorSeconds: number;
+    /** requests × mean latency: a client that fetches one page at a time cannot do better. */
+    oneAtATimeSeconds: number;
+    runs: FloorRun[];
+  }[];
+}
+
+export interface FloorContext {
+  scripts: Record<EntryName, string>;
+  motoEndpoint: string;
+  outDir: string;
+  log: (line: string) => void;
+}
+
+export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<FloorResult> {
+  const stamp = Date.now().toString(36);
+  const bucket = await createBenchBucket(ctx.motoEndpoint, `tributary-floor-${stamp}`);
+  const s3 = new S3Client({
+    endpoint: ctx.motoEndpoint,
+    region: 'eu-west-2',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const api = await startLimitedApi(ctx.scripts.limitedApi, {
+    ...plan.api,
+    records: plan.records,
+    shards: plan.shards,
+  });
+  const out: FloorResult = { plan, cases: [] };
+  const perSecond = (plan.api.limit * 1000) / plan.api.windowMs;
+  try {
+    for (const name of plan.cases) {
+      const floorCase: FloorCase = {
+        name,
+        records: plan.records,
+        pageSize: plan.api.pageSize,
+        shards: name === 'partitions' ? plan.shards : 1,
+        requestsPerSecond: perSecond,
+        concurrency: 4,
+      };
+      const requests = floorRequests(floorCase);
+      const entry = {
+        case: name,
+        shards: floorCase.shards,
+        requests,
+        floorSeconds: requests / perSecond,
+        oneAtATimeSeconds: (requests * plan.api.latencyMs) / 1000,
+        runs: [] as FloorRun[],
+      };
+      for (const contender of plan.contenders) {
+        await api.reset();
+        const prefix = `floor/${contender}/${name}`;
+        const config: ContenderConfig = {
+          apiUrl: `${api.base}/v1/orders`,
+          apiBase: api.base,
+          records: plan.records,
+          bucket: bucket.name,
+          prefix,
+          runId: `floor-${stamp}-${name}-${contender}`,
+          floor: floorCase,
+        };
+        const outcome = await runChild<ContenderResult>(ctx.scripts.tributaryFloor, {
+          args: [JSON.stringify(config)],
+          nodeArgs: lambdaNodeFlags(),
+          logFile: join(ctx.outDir, `floor-${contender}-${name}.log`),
+          env: {
+            ...process.env,
+            ...AWS_ENV,
+            AWS_ENDPOINT_URL: ctx.motoEndpoint,
+            TARGET_S3_BUCKET_NAME: bucket.name,
+            OUTPUT_FOLDER: prefix,
+            API_BASE_URL: api.base,
+          },
+        });
+        const server = await api.stats();
+        const landed = await readBackS3(s3, bucket.name, `${prefix}/`);
+        const r = outcome.message;
+        const run: FloorRun = {
+          contender,
+          case: name,
+          ok: !!r?.ok,
+          ...(r?.ok ? {} : { error: r?.error ?? `process exited (code ${outcome.code}) without a result` }),
+          wallMs: r?.wallMs ?? outcome.spawnToMessageMs,
+          cpuMs: r ? r.cpuUserMs + r.cpuSystemMs : Number.NaN,
+          peakRssBytes: r?.peakRssBytes ?? Number.NaN,
+          server,
+          landed,
+        };
+        judgeLanded(run, plan.records);
+        entry.runs.push(run);
+        ctx.log(
+          `  floor ${name.padEnd(12)} ${contender.padEnd(9)} ` +
+            (run.ok
+              ? `wall ${(run.wallMs / 1000).toFixed(2)} s (floor ${entry.floorSeconds.toFixed(2)} s), ` +
+                `${server.rejected429} × 429, landed ${landed.records}`
+              : `FAILED: ${run.error}`),
+        );
+        await bucket.empty();
+      }
+      out.cases.push(entry);
+    }
+  } finally {
+    await api.stop();
+    await bucket.remove();
+    s3.destroy();
+  }
+  return out;
+}
+
+/** Exactly once: every record landed, none twice. Otherwise the run failed, however fast it was. */
+export function judgeLanded(run: Pick<FloorRun, 'ok' | 'error' | 'landed'>, expected: number): void {
+  const { records, distinctKeys } = run.landed;
+  if (records === expected && distinctKeys === expected) return;
+  run.ok = false;
+  const what =
+    distinctKeys < expected
+      ? `dropped ${expected - distinctKeys} record(s)`
+      : records > distinctKeys
+        ? `landed ${records - distinctKeys} record(s) twice`
+        : 'landed records it was not served';
+  run.error = `${run.error ? `${run.error}; ` : ''}landed ${records} records, ${distinctKeys} distinct keys of ${expected}: ${what}`;
+}
+
+export { FLOOR_CASES };
