@@ -9,13 +9,14 @@
  *   pnpm bench --records 100000,1000000 --reps 3,2 --page-size 1000 --profile tributary,ceiling --heap-mb 8192
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMoto } from '@tributary/testkit';
 import { runBundles } from './bundles/runBundles.ts';
 import { runGlue } from './glue/runGlue.ts';
+import { startCountingProxy } from './ingest/countingProxy.ts';
 import { FLOOR_CASES, FLOOR_CONTENDERS, runFloor } from './ingest/runFloor.ts';
 import { CONTENDERS, type Contender, runIngest } from './ingest/runIngest.ts';
 import { benchDir, buildChildEntries, repoRoot } from './lib/childEntries.ts';
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
 
   const scripts = await buildChildEntries();
   const moto = await startMoto();
+  const proxy = await startCountingProxy(moto.endpoint);
   const run: Omit<BenchRun, 'ratios' | 'targets'> = {
     startedAt: started.toISOString(),
     finishedAt: '',
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
           heapMb: opts.heapMb,
           nodeArgs: opts.nodeArgs,
         },
-        { scripts, motoEndpoint: moto.endpoint, outDir, log },
+        { scripts, motoEndpoint: moto.endpoint, proxy, outDir, log },
       );
     });
     await attempt('floor', async () => {
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
         `floor: ${f.records.toLocaleString('en')} records, pages of ${f.api.pageSize}, ${f.api.latencyMs} ± ${f.api.jitterMs} ms, ` +
           `${f.api.limit} requests in any ${f.api.windowMs} ms…`,
       );
-      run.floor = await runFloor(f, { scripts, motoEndpoint: moto.endpoint, outDir, log });
+      run.floor = await runFloor(f, { scripts, motoEndpoint: moto.endpoint, proxy, outDir, log });
     });
     await attempt('bundles', async () => {
       run.bundles = await runBundles(
@@ -188,7 +190,12 @@ async function main(): Promise<void> {
       run.glue = await runGlue({ repoRoot, outDir, timeoutSeconds: 300 });
     });
   } finally {
+    await proxy.stop();
     await moto.stop();
+  }
+  if (!run.glue?.ok) {
+    const previous = previousGlue(resultsDir);
+    if (previous) run.previousGlue = previous;
   }
   run.finishedAt = new Date().toISOString();
   run.seconds = (Date.now() - started.getTime()) / 1000;
@@ -200,6 +207,24 @@ async function main(): Promise<void> {
   console.log(markdown);
   log(`bench: wrote bench/results/${stamp}.md and .json`);
   if (run.errors) process.exitCode = 1;
+}
+
+/** The newest earlier run in bench/results/ with a Glue figure (for the cost table of a --quick run). */
+function previousGlue(resultsDir: string): BenchRun['previousGlue'] {
+  const files = readdirSync(resultsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .reverse();
+  for (const f of files) {
+    try {
+      const earlier = JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as Partial<BenchRun>;
+      if (earlier.glue?.ok)
+        return { ...earlier.glue, from: `run of ${earlier.startedAt} (${earlier.commit})` };
+    } catch {
+      // not a bench result: skip it
+    }
+  }
+  return undefined;
 }
 
 function gitCommit(): string {

@@ -14,6 +14,7 @@ import type { EntryName } from '../lib/childEntries.ts';
 import { lambdaNodeFlags } from '../lib/lambdaFlags.ts';
 import { runChild } from '../lib/runChild.ts';
 import { createBenchBucket } from './benchBucket.ts';
+import type { AwsCall } from './countingProxy.ts';
 import { type Landed, readBackS3 } from './readBack.ts';
 import { AWS_ENV } from './runIngest.ts';
 
@@ -39,6 +40,8 @@ export interface FloorRun {
   /** What the server saw during the run. */
   server: ApiStats;
   landed: Landed;
+  /** AWS requests the run made (the counting proxy in front of moto). */
+  awsCalls?: Partial<Record<AwsCall, number>>;
 }
 
 export interface FloorResult {
@@ -59,6 +62,7 @@ export interface FloorResult {
 export interface FloorContext {
   scripts: Record<EntryName, string>;
   motoEndpoint: string;
+  proxy?: { endpoint: string; take(): Partial<Record<AwsCall, number>> };
   outDir: string;
   log: (line: string) => void;
 }
@@ -117,13 +121,14 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
           env: {
             ...process.env,
             ...AWS_ENV,
-            AWS_ENDPOINT_URL: ctx.motoEndpoint,
+            AWS_ENDPOINT_URL: ctx.proxy?.endpoint ?? ctx.motoEndpoint,
             TARGET_S3_BUCKET_NAME: bucket.name,
             OUTPUT_FOLDER: prefix,
             API_BASE_URL: api.base,
           },
         });
         const server = await api.stats();
+        const awsCalls = ctx.proxy?.take();
         const landed = await readBackS3(s3, bucket.name, `${prefix}/`);
         const r = outcome.message;
         const run: FloorRun = {
@@ -136,6 +141,7 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
           peakRssBytes: r?.peakRssBytes ?? Number.NaN,
           server,
           landed,
+          ...(awsCalls ? { awsCalls } : {}),
         };
         judgeLanded(run, plan.records);
         entry.runs.push(run);

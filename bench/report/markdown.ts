@@ -1,5 +1,6 @@
 /** Renders one bench run as the markdown table printed and saved to bench/results/<timestamp>.md. */
 import type { BundlesResult } from '../bundles/runBundles.ts';
+import { type CostRow, costPerMillion, glueCost, loadPrices, type PriceList } from '../cost/cost.ts';
 import type { GlueResult } from '../glue/runGlue.ts';
 import type { FloorResult } from '../ingest/runFloor.ts';
 import type { SizeResult } from '../ingest/runIngest.ts';
@@ -28,8 +29,84 @@ export interface BenchRun {
   glue?: GlueResult;
   /** Parts that failed, with the error. */
   errors?: Partial<Record<'ingest' | 'floor' | 'bundles' | 'glue', string>>;
+  /** A Glue figure from an earlier run, used by the cost table when this run measured none. */
+  previousGlue?: GlueResult & { from: string };
   ratios: Ratio[];
   targets: Target[];
+  cost?: CostTable;
+}
+
+export interface CostTable {
+  prices: Pick<PriceList, 'asOf' | 'statement' | 'region' | 'model'>;
+  rows: (CostRow & { measuredAt: string })[];
+  glue?: { dpuSeconds: number; usd: number; from: string; wallSeconds: number; records: number };
+}
+
+/** Cost per 1M records of what this run measured, priced with bench/prices.json. */
+export function costTable(
+  run: Omit<BenchRun, 'ratios' | 'targets' | 'cost'>,
+  prices = loadPrices(),
+): CostTable {
+  const rows: CostTable['rows'] = [];
+  const large = run.ingest?.at(-1);
+  for (const name of ['tributary', 'naive'] as const) {
+    const c = large?.contenders[name];
+    if (!c?.ok || !large) continue;
+    rows.push({
+      ...costPerMillion(
+        {
+          label: `${name}, instant API`,
+          records: large.records,
+          wallSeconds: c.wallMs / 1000,
+          cpuSeconds: c.cpuMs / 1000,
+          ...(c.awsCalls ? { awsCalls: c.awsCalls } : {}),
+        },
+        prices,
+      ),
+      measuredAt: `${large.records.toLocaleString('en')} records, ${large.pageSize} a page`,
+    });
+  }
+  const instant = large?.contenders.tributary;
+  for (const c of run.floor?.cases ?? []) {
+    if (c.case !== 'one-stream') continue;
+    for (const r of c.runs) {
+      if (!r.ok) continue;
+      rows.push({
+        ...costPerMillion(
+          {
+            label: `${r.contender}, real-API floor (${c.case})`,
+            records: run.floor!.plan.records,
+            wallSeconds: r.wallMs / 1000,
+            cpuSeconds: r.cpuMs / 1000,
+            // The same records land the same way: S3 requests from the instant run's volume when there is
+            // one (Tributary's own), else this small run's requests per invocation.
+            ...(r.contender === 'tributary' && instant?.awsCalls && large
+              ? { awsCalls: instant.awsCalls, callsScale: { callsRecords: large.records } }
+              : r.awsCalls
+                ? { awsCalls: r.awsCalls, callsScale: 'perInvocation' as const }
+                : {}),
+          },
+          prices,
+        ),
+        measuredAt:
+          `${run.floor!.plan.records.toLocaleString('en')} records, ${run.floor!.plan.api.latencyMs} ms, ${run.floor!.plan.api.limit}/s` +
+          (r.contender === 'tributary' && instant?.awsCalls ? '; S3 as instant' : '; S3 per invocation'),
+      });
+    }
+  }
+  const g = run.glue?.ok ? { ...run.glue, from: 'this run' } : run.previousGlue;
+  const out: CostTable = {
+    prices: { asOf: prices.asOf, statement: prices.statement, region: prices.region, model: prices.model },
+    rows,
+  };
+  if (g?.ok)
+    out.glue = {
+      ...glueCost(g.wallSeconds, g.records, prices),
+      from: g.from,
+      wallSeconds: g.wallSeconds,
+      records: g.records,
+    };
+  return out;
 }
 
 export function summarizeRun(run: Omit<BenchRun, 'ratios' | 'targets'>): BenchRun {
@@ -37,6 +114,7 @@ export function summarizeRun(run: Omit<BenchRun, 'ratios' | 'targets'>): BenchRu
     ...run,
     ratios: ratios(run.ingest ?? []),
     targets: targets(run.ingest ?? [], run.bundles, run.glue, run.floor),
+    cost: costTable(run),
   };
 }
 
@@ -85,6 +163,7 @@ export function toMarkdown(run: BenchRun): string {
     lines.push('');
   }
   if (run.floor) lines.push(...floorTable(run.floor));
+  if (run.cost) lines.push(...costLines(run.cost));
   if (run.bundles) {
     const b = run.bundles;
     lines.push(
@@ -144,5 +223,38 @@ function floorTable(f: FloorResult): string[] {
           `${int(r.peakRssBytes / MB)} | ${r.ok ? 'yes' : `**failed** — ${cell(r.error ?? '')}`} |`,
       );
   lines.push('');
+  return lines;
+}
+
+const usd = (v: number) => (Number.isFinite(v) ? `$${v < 0.01 ? v.toFixed(5) : v.toFixed(3)}` : 'n/a');
+
+function costLines(c: CostTable): string[] {
+  const m = c.prices.model;
+  const lines = [
+    `## Cost per million records (${c.prices.region}, prices as of ${c.prices.asOf})`,
+    '',
+    `${cell(c.prices.statement)} Source: \`bench/prices.json\`. Lambda ${m.lambdaMemoryMb} MB ${m.lambdaArchitecture} ` +
+      `(${(m.lambdaMemoryMb / m.mbPerVcpu).toFixed(3)} vCPU): duration = max(measured wall, CPU ÷ vCPU share), scaled ` +
+      `linearly to 1M records; invocations = duration ÷ (${m.lambdaTimeoutSeconds} − ${m.lambdaSafetyMarginSeconds} s), at least 1. ` +
+      'S3 requests counted by the proxy in front of moto during the run, scaled; PUT class includes List. ' +
+      `Secrets Manager: ${m.secretsManagerCallsPerInvocation} call per invocation for a source with credentials (the bench source has none: 0). ` +
+      'DynamoDB: the core makes no DynamoDB calls. Step Functions, CloudWatch Logs and data transfer are not priced.',
+    '',
+    '| contender / scenario | measured at | Lambda s | GB-s | invocations | S3 PUT-class | S3 GET | Secrets Manager | Lambda $ | S3 $ | total $ |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of c.rows)
+    lines.push(
+      `| ${r.label} | ${r.measuredAt} | ${n(r.lambdaSeconds, 1)}${r.cpuBound ? ' (CPU-bound)' : ''} | ${n(r.gbSeconds, 1)} | ${r.invocations} | ` +
+        `${int(r.s3Puts)} | ${int(r.s3Gets)} | ${int(r.secretsCalls)} | ${usd(r.lambdaUsd)} | ${usd(r.s3Usd)} | ${usd(r.totalUsd)} |`,
+    );
+  lines.push(
+    '',
+    c.glue
+      ? `Glue curate of 1M records: ${n(c.glue.dpuSeconds, 0)} DPU-seconds (${m.glueWorkers} × G.1X, ${n(c.glue.wallSeconds, 1)} s on local Spark ` +
+          `for ${c.glue.records.toLocaleString('en')} records, ${c.glue.from}; Glue's own start-up not included; 1-minute minimum) = ${usd(c.glue.usd)}.`
+      : 'Glue curate: not measured in this run and no earlier run with a Glue figure in bench/results/ (run `pnpm bench --only glue`).',
+    '',
+  );
   return lines;
 }
