@@ -20,9 +20,11 @@ import { startCountingProxy } from './ingest/countingProxy.ts';
 import { FLOOR_CASES, FLOOR_CONTENDERS, runFloor } from './ingest/runFloor.ts';
 import { CONTENDERS, type Contender, runIngest } from './ingest/runIngest.ts';
 import { benchDir, buildChildEntries, repoRoot } from './lib/childEntries.ts';
+import { ensureDlt } from './peers/runDlt.ts';
+import { runPeers } from './peers/runPeers.ts';
 import { type BenchRun, summarizeRun, toMarkdown } from './report/markdown.ts';
 
-const PARTS = ['ingest', 'floor', 'bundles', 'glue'] as const;
+const PARTS = ['ingest', 'floor', 'peers', 'bundles', 'glue'] as const;
 type Part = (typeof PARTS)[number];
 
 class UsageError extends Error {
@@ -64,6 +66,10 @@ function options() {
   const only = list(values.only);
   for (const p of only)
     if (!PARTS.includes(p as Part)) throw new UsageError(`--only ${p}: expected one of ${PARTS.join(', ')}`);
+  if (only.includes('peers') && !only.includes('ingest'))
+    console.error(
+      'bench: --only peers without ingest: the peers table has no Tributary row at the instant size',
+    );
   const profile = list(values.profile);
   const contenders = values.contenders ? list(values.contenders) : [...CONTENDERS];
   for (const c of [...profile, ...contenders])
@@ -106,6 +112,8 @@ function options() {
       },
       cases: FLOOR_CASES,
       contenders: FLOOR_CONTENDERS,
+      // --quick: the peer on the first case only (a Python start-up per run is ~2 s on 2 cores).
+      peerCases: values.quick ? (['one-stream'] as const) : FLOOR_CASES,
     },
   };
 }
@@ -151,6 +159,12 @@ async function main(): Promise<void> {
       run.errors = { ...run.errors, [part]: error instanceof Error ? error.message : String(error) };
     }
   };
+  // dlt's venv (bench/setup.sh, pinned): made when missing, before anything is timed.
+  const dltMissing =
+    opts.parts.includes('peers') || opts.parts.includes('floor')
+      ? ensureDlt(log)
+      : 'not run (no peers or floor part)';
+  if (dltMissing) run.peersNotMeasured = { dlt: dltMissing };
   try {
     await attempt('ingest', async () => {
       run.ingest = await runIngest(
@@ -171,7 +185,18 @@ async function main(): Promise<void> {
         `floor: ${f.records.toLocaleString('en')} records, pages of ${f.api.pageSize}, ${f.api.latencyMs} ± ${f.api.jitterMs} ms, ` +
           `${f.api.limit} requests in any ${f.api.windowMs} ms…`,
       );
-      run.floor = await runFloor(f, { scripts, motoEndpoint: moto.endpoint, proxy, outDir, log });
+      run.floor = await runFloor(
+        { ...f, ...(dltMissing ? { notMeasured: { dlt: dltMissing } } : {}) },
+        { scripts, motoEndpoint: moto.endpoint, proxy, outDir, log },
+      );
+    });
+    await attempt('peers', async () => {
+      if (dltMissing) return;
+      // dlt on the instant API at the ingestion's first size, beside Tributary's figures at that size.
+      run.peers = await runPeers(
+        { records: opts.sizes[0]!.records, pageSize: opts.pageSize },
+        { scripts, outDir, log },
+      );
     });
     await attempt('bundles', async () => {
       run.bundles = await runBundles(

@@ -13,12 +13,13 @@ import type { ContenderConfig, ContenderResult } from '../contenders/measure.ts'
 import type { EntryName } from '../lib/childEntries.ts';
 import { lambdaNodeFlags } from '../lib/lambdaFlags.ts';
 import { runChild } from '../lib/runChild.ts';
+import { runDlt } from '../peers/runDlt.ts';
 import { createBenchBucket } from './benchBucket.ts';
 import type { AwsCall } from './countingProxy.ts';
-import { type Landed, readBackS3 } from './readBack.ts';
+import { type Landed, readBackFiles, readBackS3 } from './readBack.ts';
 import { AWS_ENV } from './runIngest.ts';
 
-export const FLOOR_CONTENDERS = ['tributary'] as const;
+export const FLOOR_CONTENDERS = ['tributary', 'dlt'] as const;
 export type FloorContender = (typeof FLOOR_CONTENDERS)[number];
 
 export interface FloorPlan {
@@ -27,6 +28,10 @@ export interface FloorPlan {
   api: Omit<LimitedApiOptions, 'records' | 'shards'>;
   cases: readonly FloorCaseName[];
   contenders: readonly FloorContender[];
+  /** Cases the peers (dlt) run on; Tributary runs on every case. @default cases */
+  peerCases?: readonly FloorCaseName[];
+  /** Why a contender was not measured (dlt's setup failed). */
+  notMeasured?: Partial<Record<FloorContender, string>>;
 }
 
 export interface FloorRun {
@@ -103,6 +108,8 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
         runs: [] as FloorRun[],
       };
       for (const contender of plan.contenders) {
+        if (plan.notMeasured?.[contender]) continue;
+        if (contender !== 'tributary' && plan.peerCases && !plan.peerCases.includes(name)) continue;
         await api.reset();
         const prefix = `floor/${contender}/${name}`;
         const config: ContenderConfig = {
@@ -114,42 +121,24 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
           runId: `floor-${stamp}-${name}-${contender}`,
           floor: floorCase,
         };
-        const outcome = await runChild<ContenderResult>(ctx.scripts.tributaryFloor, {
-          args: [JSON.stringify(config)],
-          nodeArgs: lambdaNodeFlags(),
-          logFile: join(ctx.outDir, `floor-${contender}-${name}.log`),
-          env: {
-            ...process.env,
-            ...AWS_ENV,
-            AWS_ENDPOINT_URL: ctx.proxy?.endpoint ?? ctx.motoEndpoint,
-            TARGET_S3_BUCKET_NAME: bucket.name,
-            OUTPUT_FOLDER: prefix,
-            API_BASE_URL: api.base,
-          },
-        });
-        const server = await api.stats();
+        const run: FloorRun =
+          contender === 'dlt'
+            ? await dltRun(floorCase, api.base, ctx, name)
+            : await tributaryRun(config, bucket.name, prefix, api.base, ctx, name);
+        run.server = await api.stats();
         const awsCalls = ctx.proxy?.take();
-        const landed = await readBackS3(s3, bucket.name, `${prefix}/`);
-        const r = outcome.message;
-        const run: FloorRun = {
-          contender,
-          case: name,
-          ok: !!r?.ok,
-          ...(r?.ok ? {} : { error: r?.error ?? `process exited (code ${outcome.code}) without a result` }),
-          wallMs: r?.wallMs ?? outcome.spawnToMessageMs,
-          cpuMs: r ? r.cpuUserMs + r.cpuSystemMs : Number.NaN,
-          peakRssBytes: r?.peakRssBytes ?? Number.NaN,
-          server,
-          landed,
-          ...(awsCalls ? { awsCalls } : {}),
-        };
+        if (awsCalls && contender === 'tributary') run.awsCalls = awsCalls;
+        run.landed =
+          contender === 'dlt'
+            ? safeReadBackFiles(dltTableDir(ctx, name))
+            : await readBackS3(s3, bucket.name, `${prefix}/`);
         judgeLanded(run, plan.records);
         entry.runs.push(run);
         ctx.log(
           `  floor ${name.padEnd(12)} ${contender.padEnd(9)} ` +
             (run.ok
               ? `wall ${(run.wallMs / 1000).toFixed(2)} s (floor ${entry.floorSeconds.toFixed(2)} s), ` +
-                `${server.rejected429} × 429, landed ${landed.records}`
+                `${run.server.rejected429} × 429, landed ${run.landed.records}`
               : `FAILED: ${run.error}`),
         );
         await bucket.empty();
@@ -162,6 +151,83 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
     s3.destroy();
   }
   return out;
+}
+
+const EMPTY_STATS: ApiStats = {
+  requests: 0,
+  served: 0,
+  rejected429: 0,
+  maxInWindow: 0,
+  maxConcurrent: 0,
+  firstAt: 0,
+  lastAt: 0,
+};
+const NO_LANDED: Landed = { files: 0, records: 0, distinctKeys: 0, bytes: 0 };
+
+async function tributaryRun(
+  config: ContenderConfig,
+  bucket: string,
+  prefix: string,
+  apiBase: string,
+  ctx: FloorContext,
+  name: FloorCaseName,
+): Promise<FloorRun> {
+  const outcome = await runChild<ContenderResult>(ctx.scripts.tributaryFloor, {
+    args: [JSON.stringify(config)],
+    nodeArgs: lambdaNodeFlags(),
+    logFile: join(ctx.outDir, `floor-tributary-${name}.log`),
+    env: {
+      ...process.env,
+      ...AWS_ENV,
+      AWS_ENDPOINT_URL: ctx.proxy?.endpoint ?? ctx.motoEndpoint,
+      TARGET_S3_BUCKET_NAME: bucket,
+      OUTPUT_FOLDER: prefix,
+      API_BASE_URL: apiBase,
+    },
+  });
+  const r = outcome.message;
+  return {
+    contender: 'tributary',
+    case: name,
+    ok: !!r?.ok,
+    ...(r?.ok ? {} : { error: r?.error ?? `process exited (code ${outcome.code}) without a result` }),
+    wallMs: r?.wallMs ?? outcome.spawnToMessageMs,
+    cpuMs: r ? r.cpuUserMs + r.cpuSystemMs : Number.NaN,
+    peakRssBytes: r?.peakRssBytes ?? Number.NaN,
+    server: EMPTY_STATS,
+    landed: NO_LANDED,
+  };
+}
+
+const dltTableDir = (ctx: FloorContext, name: FloorCaseName) =>
+  join(ctx.outDir, `dlt-floor-${name}`, 'out', 'bench', 'orders');
+
+async function dltRun(c: FloorCase, base: string, ctx: FloorContext, name: FloorCaseName): Promise<FloorRun> {
+  const r = await runDlt(
+    { base, case: name, records: c.records, pageSize: c.pageSize, shards: c.shards },
+    join(ctx.outDir, `dlt-floor-${name}`),
+    join(ctx.outDir, `floor-dlt-${name}.log`),
+  );
+  return {
+    contender: 'dlt',
+    case: name,
+    ok: r.ok,
+    ...(r.error ? { error: r.error } : {}),
+    wallMs: r.wallMs,
+    cpuMs: r.cpuUserMs + r.cpuSystemMs,
+    peakRssBytes: r.peakRssBytes,
+    server: EMPTY_STATS,
+    landed: NO_LANDED,
+  };
+}
+
+/** A run that wrote nothing has no folder: that is 0 records landed, not a crash of the bench. */
+export function safeReadBackFiles(dir: string): Landed {
+  try {
+    return readBackFiles(dir);
+  } catch {
+    return NO_LANDED;
+  }
 }
 
 /** Exactly once: every record landed, none twice. Otherwise the run failed, however fast it was. */

@@ -5,6 +5,7 @@ import type { GlueResult } from '../glue/runGlue.ts';
 import type { FloorResult } from '../ingest/runFloor.ts';
 import type { SizeResult } from '../ingest/runIngest.ts';
 import { MB } from '../lib/stats.ts';
+import type { PeerRun } from '../peers/runPeers.ts';
 import { type Ratio, ratios, type Target, targets } from './targets.ts';
 
 export interface BenchRun {
@@ -25,10 +26,13 @@ export interface BenchRun {
   options: Record<string, unknown>;
   ingest?: SizeResult[];
   floor?: FloorResult;
+  peers?: PeerRun[];
+  /** Why a peer was not measured (its setup failed, or no part needed it). */
+  peersNotMeasured?: Record<string, string>;
   bundles?: BundlesResult;
   glue?: GlueResult;
   /** Parts that failed, with the error. */
-  errors?: Partial<Record<'ingest' | 'floor' | 'bundles' | 'glue', string>>;
+  errors?: Partial<Record<'ingest' | 'floor' | 'peers' | 'bundles' | 'glue', string>>;
   /** A Glue figure from an earlier run, used by the cost table when this run measured none. */
   previousGlue?: GlueResult & { from: string };
   ratios: Ratio[];
@@ -66,6 +70,21 @@ export function costTable(
       measuredAt: `${large.records.toLocaleString('en')} records, ${large.pageSize} a page`,
     });
   }
+  for (const p of run.peers ?? []) {
+    if (!p.ok) continue;
+    rows.push({
+      ...costPerMillion(
+        {
+          label: `${p.contender}, instant API, S3 not counted (local files)`,
+          records: p.records,
+          wallSeconds: p.wallMs / 1000,
+          cpuSeconds: p.cpuMs / 1000,
+        },
+        prices,
+      ),
+      measuredAt: `${p.records.toLocaleString('en')} records, ${p.pageSize} a page`,
+    });
+  }
   const instant = large?.contenders.tributary;
   for (const c of run.floor?.cases ?? []) {
     if (c.case !== 'one-stream') continue;
@@ -74,7 +93,7 @@ export function costTable(
       rows.push({
         ...costPerMillion(
           {
-            label: `${r.contender}, real-API floor (${c.case})`,
+            label: `${r.contender}, real-API floor (${c.case})${r.contender === 'dlt' ? ', S3 not counted (local files)' : ''}`,
             records: run.floor!.plan.records,
             wallSeconds: r.wallMs / 1000,
             cpuSeconds: r.cpuMs / 1000,
@@ -163,6 +182,7 @@ export function toMarkdown(run: BenchRun): string {
     lines.push('');
   }
   if (run.floor) lines.push(...floorTable(run.floor));
+  if (run.peers || run.floor) lines.push(...peersTable(run));
   if (run.cost) lines.push(...costLines(run.cost));
   if (run.bundles) {
     const b = run.bundles;
@@ -256,5 +276,42 @@ function costLines(c: CostTable): string[] {
       : 'Glue curate: not measured in this run and no earlier run with a Glue figure in bench/results/ (run `pnpm bench --only glue`).',
     '',
   );
+  return lines;
+}
+
+function peersTable(run: BenchRun): string[] {
+  const lines = [
+    '## Peers on the same server',
+    '',
+    'dlt: its `rest_api` source into its `filesystem` destination, **local files** (gzip JSONL), ' +
+      '`max_table_nesting = 0` (one row per record, as Tributary lands them), pinned in `bench/setup.sh`' +
+      `${run.peers?.[0]?.version ? ` (dlt ${run.peers[0].version})` : ''}; ` +
+      'Tributary: its real handler into S3 (moto). CPU of the work only (imports excluded), all threads ' +
+      "and child processes. Landed = each one's output read back and counted.",
+    '',
+    ...Object.entries(run.peersNotMeasured ?? {}).map(([k, v]) => `> ${k} not measured: ${cell(v)}\n`),
+    '| scenario | contender | records | wall s | CPU µs / record | peak RSS MB | landed (records / keys) | ok |',
+    '| --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const p of run.peers ?? []) {
+    const t = run.ingest?.find((s) => s.records === p.records)?.contenders.tributary;
+    if (t)
+      lines.push(
+        `| instant, ${p.pageSize} a page | tributary | ${p.records} | ${n(t.wallMs / 1000)} | ${n(t.cpuMicrosPerRecord)} | ` +
+          `${int(t.peakRssBytes / MB)} | (handler's count) ${p.records} | ${t.ok ? 'yes' : 'failed'} |`,
+      );
+    lines.push(
+      `| instant, ${p.pageSize} a page | dlt | ${p.records} | ${n(p.wallMs / 1000)} | ${n((p.cpuMs * 1000) / p.records)} | ` +
+        `${int(p.peakRssBytes / MB)} | ${p.landed.records} / ${p.landed.distinctKeys} | ${p.ok ? 'yes' : `**failed** — ${cell(p.error ?? '')}`} |`,
+    );
+  }
+  for (const c of run.floor?.cases ?? [])
+    for (const r of c.runs)
+      lines.push(
+        `| floor, ${c.case} | ${r.contender} | ${run.floor!.plan.records} | ${n(r.wallMs / 1000)} | ` +
+          `${n((r.cpuMs * 1000) / run.floor!.plan.records)} | ${int(r.peakRssBytes / MB)} | ` +
+          `${r.landed.records} / ${r.landed.distinctKeys} | ${r.ok ? 'yes' : `**failed** — ${cell(r.error ?? '')}`} |`,
+      );
+  lines.push('');
   return lines;
 }
