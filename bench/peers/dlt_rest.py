@@ -36,10 +36,19 @@ def paginator(case: dict) -> tuple[str, dict, dict]:
     if case["case"] == "page-total":
         return (
             "v1/orders/by-page",
-            {"type": "page_number", "base_page": 1, "page_param": "page", "total_path": "total_pages"},
+            {
+                "type": "page_number",
+                "base_page": 1,
+                "page_param": "page",
+                "total_path": "total_pages",
+            },
             {"per_page": size},
         )
-    return "v1/orders", {"type": "cursor", "cursor_path": "next_cursor", "cursor_param": "cursor"}, {}
+    return (
+        "v1/orders",
+        {"type": "cursor", "cursor_path": "next_cursor", "cursor_param": "cursor"},
+        {},
+    )
 
 
 def main() -> None:
@@ -53,7 +62,12 @@ def main() -> None:
             {
                 "name": f"orders_{k}" if shards > 1 else "orders",
                 "table_name": "orders",
-                "endpoint": {"path": path, "params": p, "data_selector": "data", "paginator": pag},
+                "endpoint": {
+                    "path": path,
+                    "params": p,
+                    "data_selector": "data",
+                    "paginator": pag,
+                },
             }
         )
     source = rest_api_source(
@@ -86,8 +100,12 @@ def main() -> None:
     out.update(
         {
             "wallMs": wall * 1000,
-            "cpuUserMs": ((r1s.ru_utime - r0s.ru_utime) + (r1c.ru_utime - r0c.ru_utime)) * 1000,
-            "cpuSystemMs": ((r1s.ru_stime - r0s.ru_stime) + (r1c.ru_stime - r0c.ru_stime)) * 1000,
+            "cpuUserMs": ((r1s.ru_utime - r0s.ru_utime) + (r1c.ru_utime - r0c.ru_utime))
+            * 1000,
+            "cpuSystemMs": (
+                (r1s.ru_stime - r0s.ru_stime) + (r1c.ru_stime - r0c.ru_stime)
+            )
+            * 1000,
             "peakRssBytes": max(r1s.ru_maxrss, r1c.ru_maxrss) * 1024,
             "dlt": dlt.__version__,
         }
