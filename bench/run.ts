@@ -23,8 +23,9 @@ import { benchDir, buildChildEntries, repoRoot } from './lib/childEntries.ts';
 import { ensureDlt } from './peers/runDlt.ts';
 import { runPeers } from './peers/runPeers.ts';
 import { type BenchRun, summarizeRun, toMarkdown } from './report/markdown.ts';
+import { runSmall } from './small/runSmall.ts';
 
-const PARTS = ['ingest', 'floor', 'peers', 'bundles', 'glue'] as const;
+const PARTS = ['ingest', 'floor', 'peers', 'bundles', 'small', 'glue'] as const;
 type Part = (typeof PARTS)[number];
 
 class UsageError extends Error {
@@ -82,7 +83,7 @@ function options() {
   const parts: Part[] = only.length
     ? (only as Part[])
     : values.quick
-      ? ['ingest', 'floor', 'bundles']
+      ? ['ingest', 'floor', 'peers', 'bundles', 'small']
       : [...PARTS];
   const nonNegative = (flag: string, v: string) => {
     const x = Number(v);
@@ -206,6 +207,20 @@ async function main(): Promise<void> {
           outDir,
           coldRuns: opts.coldRuns,
           motoEndpoint: moto.endpoint,
+        },
+        log,
+      );
+    });
+    await attempt('small', async () => {
+      run.small = await runSmall(
+        {
+          scripts,
+          motoEndpoint: moto.endpoint,
+          proxy,
+          outDir,
+          runs: opts.coldRuns,
+          ...(run.ingest ? { ingest: run.ingest } : {}),
+          ...(run.bundles ? { bundles: run.bundles } : {}),
         },
         log,
       );

@@ -18,6 +18,8 @@ export const ENTRIES = {
   tributaryFloor: 'contenders/tributaryFloor.ts',
   limitedApi: 'api/limitedServer.ts',
   coldInit: 'bundles/coldInit.ts',
+  baselineEmpty: 'small/baselineEmpty.ts',
+  baselineSdk: 'small/baselineSdk.ts',
 } as const;
 export type EntryName = keyof typeof ENTRIES;
 

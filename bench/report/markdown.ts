@@ -6,6 +6,7 @@ import type { FloorResult } from '../ingest/runFloor.ts';
 import type { SizeResult } from '../ingest/runIngest.ts';
 import { MB } from '../lib/stats.ts';
 import type { PeerRun } from '../peers/runPeers.ts';
+import type { SmallResult } from '../small/runSmall.ts';
 import { type Ratio, ratios, type Target, targets } from './targets.ts';
 
 export interface BenchRun {
@@ -27,12 +28,13 @@ export interface BenchRun {
   ingest?: SizeResult[];
   floor?: FloorResult;
   peers?: PeerRun[];
+  small?: SmallResult;
   /** Why a peer was not measured (its setup failed, or no part needed it). */
   peersNotMeasured?: Record<string, string>;
   bundles?: BundlesResult;
   glue?: GlueResult;
   /** Parts that failed, with the error. */
-  errors?: Partial<Record<'ingest' | 'floor' | 'peers' | 'bundles' | 'glue', string>>;
+  errors?: Partial<Record<'ingest' | 'floor' | 'peers' | 'bundles' | 'small' | 'glue', string>>;
   /** A Glue figure from an earlier run, used by the cost table when this run measured none. */
   previousGlue?: GlueResult & { from: string };
   ratios: Ratio[];
@@ -204,6 +206,7 @@ export function toMarkdown(run: BenchRun): string {
     }
     lines.push('', `Cold init: median of ${b.coldRuns} fresh processes per function.`, '');
   }
+  if (run.small) lines.push(...smallLines(run.small));
   if (run.glue) {
     const g = run.glue;
     lines.push('## Glue curation (local Spark)', '');
@@ -313,5 +316,45 @@ function peersTable(run: BenchRun): string[] {
           `${r.landed.records} / ${r.landed.distinctKeys} | ${r.ok ? 'yes' : `**failed** — ${cell(r.error ?? '')}`} |`,
       );
   lines.push('');
+  return lines;
+}
+
+function smallLines(s: SmallResult): string[] {
+  const f = s.fit;
+  const initTributary = s.functionsInitCpuMs?.median ?? Number.NaN;
+  const fixedPerInvocation = f ? f.fixedMs + initTributary : Number.NaN;
+  const at = (records: number) =>
+    f ? fixedPerInvocation + (f.microsPerRecord * records) / 1000 : Number.NaN;
+  const lines = [
+    '## The small run: fixed cost per invocation and CPU per record',
+    '',
+    `CPU ms, medians of ${s.runs} fresh processes each, measured in this run with the functions' V8 flags. ` +
+      "Init = process start → handler built (coldInit.ts; Node's boot included). Work = the handler's run, " +
+      'module loading excluded (as in the ingestion tables).',
+    '',
+    '| what | CPU ms |',
+    '| --- | ---: |',
+    `| baseline: \`node -e 0\` (whole process) | ${n(s.nodeEmptyCpuMs, 0)} |`,
+    `| baseline: init of a bundle that imports nothing | ${n(s.baselineEmptyInitCpuMs, 0)} |`,
+    `| baseline: init of a bundle that only imports the S3 client and constructs one | ${n(s.baselineSdkInitCpuMs, 0)} |`,
+    `| Tributary functions' init (median over functions; slowest ${n(s.functionsInitCpuMs?.max ?? Number.NaN, 0)}) | ${n(initTributary, 0)} |`,
+    `| … beyond the SDK-only baseline | ${n(initTributary - s.baselineSdkInitCpuMs, 0)} |`,
+    `| Tributary's work at ${s.tinyRecords.toLocaleString('en')} records (one page) | ${n(s.tinyCpuMs, 0)} |`,
+    `| fit: work's fixed part (intercept) | ${n(f?.fixedMs ?? Number.NaN, 0)} |`,
+    `| **fixed cost per invocation** = init + work's intercept | **${n(fixedPerInvocation, 0)}** |`,
+    `| fit: CPU per record | ${n(f?.microsPerRecord ?? Number.NaN)} µs |`,
+    `| a run of 10k records: fixed share | ${n((100 * fixedPerInvocation) / at(10_000), 0)} % of ${n(at(10_000), 0)} ms |`,
+    '',
+    `Fit: least squares over ${f ? f.points.map((p) => p.records.toLocaleString('en')).join(', ') : 'n/a'} records ` +
+      '(the 1,000-record point and the ingestion sizes of this run).',
+    '',
+  ];
+  if (s.profileSummary)
+    lines.push(
+      `Where it goes: the profile of Tributary's ${s.tinyRecords.toLocaleString('en')}-record run (first repetition, ` +
+        'the whole process: module loading, the handler, one page), top 10:',
+      '',
+      s.profileSummary,
+    );
   return lines;
 }
