@@ -134,7 +134,7 @@ export function summarizeRun(run: Omit<BenchRun, 'ratios' | 'targets'>): BenchRu
   return {
     ...run,
     ratios: ratios(run.ingest ?? []),
-    targets: targets(run.ingest ?? [], run.bundles, run.glue, run.floor),
+    targets: targets(run.ingest ?? [], run.bundles, run.glue, run.floor, run.previousGlue),
     cost: costTable(run),
   };
 }

@@ -69,6 +69,7 @@ export function targets(
   bundles?: BundlesResult,
   glue?: GlueResult,
   floor?: FloorResult,
+  previousGlue?: GlueResult & { from: string },
 ): Target[] {
   const out: Target[] = [];
   const large = sizes.at(-1);
@@ -128,7 +129,12 @@ export function targets(
   out.push({
     name: `Glue curation of ${glue?.ok ? label(glue.records) : '1M'} records`,
     limit: '< 120 s',
-    measured: glue?.ok ? `${fmt(glue.wallSeconds, 1)} s` : (glue?.error ?? 'n/a'),
+    measured: glue?.ok
+      ? `${fmt(glue.wallSeconds, 1)} s`
+      : (glue?.error ??
+        (previousGlue
+          ? `not run here; ${fmt(previousGlue.wallSeconds, 1)} s at ${label(previousGlue.records)} in the ${previousGlue.from}`
+          : 'not run (--quick skips Glue: ~50 s of local Spark on 2 cores)')),
     status: status(!!glue?.ok, !!glue?.ok && glue.wallSeconds < 120),
   });
   for (const c of floor?.cases ?? []) {
