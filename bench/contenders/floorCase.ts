@@ -4,7 +4,12 @@
  */
 import { defineSource, type SourceDefinition } from '@tributary/core';
 
-export const FLOOR_CASES = ['one-stream', 'partitions', 'offset-total', 'page-total'] as const;
+export const FLOOR_CASES = ['one-stream', 'partitions', 'offset-total', 'page-total', 'fast-api'] as const;
+/**
+ * `fast-api`: the cursor stream against the same limit but a fast server (FAST_LATENCY): the limit,
+ * not the latency, binds, so this case shows how exactly the client keeps to it (429s, wall / floor).
+ */
+export const FAST_LATENCY = { latencyMs: 20, jitterMs: 10 } as const;
 export type FloorCaseName = (typeof FLOOR_CASES)[number];
 
 export interface FloorCase {

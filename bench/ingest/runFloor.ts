@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ApiStats, LimitedApiOptions } from '../api/limitedServer.ts';
 import { startLimitedApi } from '../api/startApi.ts';
-import { FLOOR_CASES, type FloorCase, type FloorCaseName, floorRequests } from '../contenders/floorCase.ts';
+import {
+  FAST_LATENCY,
+  FLOOR_CASES,
+  type FloorCase,
+  type FloorCaseName,
+  floorRequests,
+} from '../contenders/floorCase.ts';
 import type { ContenderConfig, ContenderResult } from '../contenders/measure.ts';
 import type { EntryName } from '../lib/childEntries.ts';
 import { lambdaNodeFlags } from '../lib/lambdaFlags.ts';
@@ -60,6 +66,8 @@ export interface FloorResult {
     floorSeconds: number;
     /** requests × mean latency: a client that fetches one page at a time cannot do better. */
     oneAtATimeSeconds: number;
+    /** The server's mean latency in this case. */
+    latencyMs: number;
     runs: FloorRun[];
   }[];
 }
@@ -81,15 +89,26 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
     forcePathStyle: true,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
-  const api = await startLimitedApi(ctx.scripts.limitedApi, {
+  const slowApi = await startLimitedApi(ctx.scripts.limitedApi, {
     ...plan.api,
     records: plan.records,
     shards: plan.shards,
   });
+  const fastApi = plan.cases.includes('fast-api')
+    ? await startLimitedApi(ctx.scripts.limitedApi, {
+        ...plan.api,
+        ...FAST_LATENCY,
+        records: plan.records,
+        shards: plan.shards,
+      })
+    : undefined;
   const out: FloorResult = { plan, cases: [] };
   const perSecond = (plan.api.limit * 1000) / plan.api.windowMs;
   try {
     for (const name of plan.cases) {
+      const fast = name === 'fast-api';
+      const api = fast && fastApi ? fastApi : slowApi;
+      const latencyMs = fast ? FAST_LATENCY.latencyMs : plan.api.latencyMs;
       const floorCase: FloorCase = {
         name,
         records: plan.records,
@@ -104,7 +123,8 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
         shards: floorCase.shards,
         requests,
         floorSeconds: requests / perSecond,
-        oneAtATimeSeconds: (requests * plan.api.latencyMs) / 1000,
+        oneAtATimeSeconds: (requests * latencyMs) / 1000,
+        latencyMs,
         runs: [] as FloorRun[],
       };
       for (const contender of plan.contenders) {
@@ -146,7 +166,8 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
       out.cases.push(entry);
     }
   } finally {
-    await api.stop();
+    await slowApi.stop();
+    await fastApi?.stop();
     await bucket.remove();
     s3.destroy();
   }
