@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { countLanded } from '../ingest/readBack.ts';
-import { judgeLanded } from '../ingest/runFloor.ts';
+import { burstFloor, judgeLanded } from '../ingest/runFloor.ts';
 
 const lines = (ids: string[]) => Buffer.from(ids.map((id) => `${JSON.stringify({ id, x: 1 })}\n`).join(''));
 
@@ -31,5 +31,13 @@ describe('judgeLanded', () => {
     const r: { ok: boolean; error?: string; landed: ReturnType<typeof run>['landed'] } = run(110, 100);
     judgeLanded(r, 100);
     expect(r).toMatchObject({ ok: false, error: expect.stringContaining('10 record(s) twice') });
+  });
+});
+
+describe('burstFloor', () => {
+  it('lets the first `limit` requests start at once, then one window per `limit` more', () => {
+    expect(burstFloor(20, 10, 1000, 150)).toBe(1.15);
+    expect(burstFloor(10, 10, 1000, 150)).toBe(0.15);
+    expect(burstFloor(101, 10, 1000, 20)).toBe(10.02);
   });
 });
