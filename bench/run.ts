@@ -20,7 +20,7 @@ import { startCountingProxy } from './ingest/countingProxy.ts';
 import { FLOOR_CASES, FLOOR_CONTENDERS, runFloor } from './ingest/runFloor.ts';
 import { CONTENDERS, type Contender, runIngest } from './ingest/runIngest.ts';
 import { benchDir, buildChildEntries, repoRoot } from './lib/childEntries.ts';
-import { ensureDlt } from './peers/runDlt.ts';
+import { ensurePeers, PEERS } from './peers/runPeer.ts';
 import { runPeers } from './peers/runPeers.ts';
 import { type BenchRun, summarizeRun, toMarkdown } from './report/markdown.ts';
 import { runSmall } from './small/runSmall.ts';
@@ -160,12 +160,13 @@ async function main(): Promise<void> {
       run.errors = { ...run.errors, [part]: error instanceof Error ? error.message : String(error) };
     }
   };
-  // dlt's venv (bench/setup.sh, pinned): made when missing, before anything is timed.
-  const dltMissing =
+  // The peers' venvs (bench/setup.sh, pinned): made when missing, before anything is timed.
+  const peersMissing =
     opts.parts.includes('peers') || opts.parts.includes('floor')
-      ? ensureDlt(log)
-      : 'not run (no peers or floor part)';
-  if (dltMissing) run.peersNotMeasured = { dlt: dltMissing };
+      ? ensurePeers(log)
+      : Object.fromEntries(PEERS.map((p) => [p, 'not run (no peers or floor part)']));
+  if (Object.keys(peersMissing).length) run.peersNotMeasured = peersMissing;
+  const peers = PEERS.filter((p) => !peersMissing[p]);
   try {
     await attempt('ingest', async () => {
       run.ingest = await runIngest(
@@ -187,15 +188,15 @@ async function main(): Promise<void> {
           `${f.api.limit} requests in any ${f.api.windowMs} ms…`,
       );
       run.floor = await runFloor(
-        { ...f, ...(dltMissing ? { notMeasured: { dlt: dltMissing } } : {}) },
+        { ...f, notMeasured: peersMissing },
         { scripts, motoEndpoint: moto.endpoint, proxy, outDir, log },
       );
     });
     await attempt('peers', async () => {
-      if (dltMissing) return;
-      // dlt on the instant API at the ingestion's first size, beside Tributary's figures at that size.
+      if (peers.length === 0) return;
+      // The peers on the instant API at the ingestion's first size, beside Tributary's figures there.
       run.peers = await runPeers(
-        { records: opts.sizes[0]!.records, pageSize: opts.pageSize },
+        { records: opts.sizes[0]!.records, pageSize: opts.pageSize, peers },
         { scripts, outDir, log },
       );
     });

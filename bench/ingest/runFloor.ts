@@ -19,13 +19,13 @@ import type { ContenderConfig, ContenderResult } from '../contenders/measure.ts'
 import type { EntryName } from '../lib/childEntries.ts';
 import { lambdaNodeFlags } from '../lib/lambdaFlags.ts';
 import { runChild } from '../lib/runChild.ts';
-import { runDlt } from '../peers/runDlt.ts';
+import { type Peer, runPeer } from '../peers/runPeer.ts';
 import { createBenchBucket } from './benchBucket.ts';
 import type { AwsCall } from './countingProxy.ts';
 import { type Landed, readBackFiles, readBackS3 } from './readBack.ts';
 import { AWS_ENV } from './runIngest.ts';
 
-export const FLOOR_CONTENDERS = ['tributary', 'dlt'] as const;
+export const FLOOR_CONTENDERS = ['tributary', 'dlt', 'airbyte'] as const;
 export type FloorContender = (typeof FLOOR_CONTENDERS)[number];
 
 export interface FloorPlan {
@@ -34,9 +34,9 @@ export interface FloorPlan {
   api: Omit<LimitedApiOptions, 'records' | 'shards'>;
   cases: readonly FloorCaseName[];
   contenders: readonly FloorContender[];
-  /** Cases the peers (dlt) run on; Tributary runs on every case. @default cases */
+  /** Cases the peers (dlt, Airbyte) run on; Tributary runs on every case. @default cases */
   peerCases?: readonly FloorCaseName[];
-  /** Why a contender was not measured (dlt's setup failed). */
+  /** Why a contender was not measured (a peer's setup failed). */
   notMeasured?: Partial<Record<FloorContender, string>>;
 }
 
@@ -149,15 +149,15 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
           floor: floorCase,
         };
         const run: FloorRun =
-          contender === 'dlt'
-            ? await dltRun(floorCase, api.base, ctx, name)
+          contender !== 'tributary'
+            ? await peerRun(contender, floorCase, api.base, ctx, name)
             : await tributaryRun(config, bucket.name, prefix, api.base, ctx, name);
         run.server = await api.stats();
         const awsCalls = ctx.proxy?.take();
         if (awsCalls && contender === 'tributary') run.awsCalls = awsCalls;
         run.landed =
-          contender === 'dlt'
-            ? safeReadBackFiles(dltTableDir(ctx, name))
+          contender !== 'tributary'
+            ? safeReadBackFiles(peerRunTableDir.get(`${contender}/${name}`) ?? '')
             : await readBackS3(s3, bucket.name, `${prefix}/`);
         judgeLanded(run, plan.records);
         entry.runs.push(run);
@@ -227,17 +227,24 @@ async function tributaryRun(
   };
 }
 
-const dltTableDir = (ctx: FloorContext, name: FloorCaseName) =>
-  join(ctx.outDir, `dlt-floor-${name}`, 'out', 'bench', 'orders');
+const peerRunTableDir = new Map<string, string>();
 
-async function dltRun(c: FloorCase, base: string, ctx: FloorContext, name: FloorCaseName): Promise<FloorRun> {
-  const r = await runDlt(
+async function peerRun(
+  peer: Peer,
+  c: FloorCase,
+  base: string,
+  ctx: FloorContext,
+  name: FloorCaseName,
+): Promise<FloorRun> {
+  const r = await runPeer(
+    peer,
     { base, case: name, records: c.records, pageSize: c.pageSize, shards: c.shards },
-    join(ctx.outDir, `dlt-floor-${name}`),
-    join(ctx.outDir, `floor-dlt-${name}.log`),
+    join(ctx.outDir, `${peer}-floor-${name}`),
+    join(ctx.outDir, `floor-${peer}-${name}.log`),
   );
+  peerRunTableDir.set(`${peer}/${name}`, r.tableDir);
   return {
-    contender: 'dlt',
+    contender: peer,
     case: name,
     ok: r.ok,
     ...(r.error ? { error: r.error } : {}),

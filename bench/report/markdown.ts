@@ -95,7 +95,7 @@ export function costTable(
       rows.push({
         ...costPerMillion(
           {
-            label: `${r.contender}, real-API floor (${c.case})${r.contender === 'dlt' ? ', S3 not counted (local files)' : ''}`,
+            label: `${r.contender}, real-API floor (${c.case})${r.contender !== 'tributary' ? ', S3 not counted (local files)' : ''}`,
             records: run.floor!.plan.records,
             wallSeconds: r.wallMs / 1000,
             cpuSeconds: r.cpuMs / 1000,
@@ -290,8 +290,10 @@ function peersTable(run: BenchRun): string[] {
     '## Peers on the same server',
     '',
     'dlt: its `rest_api` source into its `filesystem` destination, **local files** (gzip JSONL), ' +
-      '`max_table_nesting = 0` (one row per record, as Tributary lands them), pinned in `bench/setup.sh`' +
-      `${run.peers?.[0]?.version ? ` (dlt ${run.peers[0].version})` : ''}; ` +
+      '`max_table_nesting = 0` (one row per record, as Tributary lands them). Airbyte: the declarative CDK ' +
+      "from a manifest (`peers/airbyte_rest.py`), its RECORD messages written by the bench's script to a local " +
+      'gzip JSONL file (no Airbyte destination). Versions pinned in `bench/setup.sh`' +
+      `${run.peers?.length ? ` (${run.peers.map((p) => `${p.contender} ${p.version ?? '?'}`).join(', ')})` : ''}; ` +
       'Tributary: its real handler into S3 (moto). CPU of the work only (imports excluded), all threads ' +
       "and child processes. Landed = each one's output read back and counted.",
     '',
