@@ -301,15 +301,15 @@ function peersTable(run: BenchRun): string[] {
     '| scenario | contender | records | wall s | CPU µs / record | peak RSS MB | landed (records / keys) | ok |',
     '| --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
   ];
-  for (const p of run.peers ?? []) {
+  for (const [i, p] of (run.peers ?? []).entries()) {
     const t = run.ingest?.find((s) => s.records === p.records)?.contenders.tributary;
-    if (t)
+    if (t && i === 0)
       lines.push(
         `| instant, ${p.pageSize} a page | tributary | ${p.records} | ${n(t.wallMs / 1000)} | ${n(t.cpuMicrosPerRecord)} | ` +
           `${int(t.peakRssBytes / MB)} | (handler's count) ${p.records} | ${t.ok ? 'yes' : 'failed'} |`,
       );
     lines.push(
-      `| instant, ${p.pageSize} a page | dlt | ${p.records} | ${n(p.wallMs / 1000)} | ${n((p.cpuMs * 1000) / p.records)} | ` +
+      `| instant, ${p.pageSize} a page | ${p.contender} | ${p.records} | ${n(p.wallMs / 1000)} | ${n((p.cpuMs * 1000) / p.records)} | ` +
         `${int(p.peakRssBytes / MB)} | ${p.landed.records} / ${p.landed.distinctKeys} | ${p.ok ? 'yes' : `**failed** — ${cell(p.error ?? '')}`} |`,
     );
   }
