@@ -7,6 +7,7 @@ export default defineConfig({
       'functions/*/test/**/*.test.ts',
       'test/**/*.test.ts',
       'scripts/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
     ],
     globalSetup: ['./test/support/globalSetup.ts'],
     testTimeout: 60_000,

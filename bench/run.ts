@@ -9,18 +9,23 @@
  *   pnpm bench --records 100000,1000000 --reps 3,2 --page-size 1000 --profile tributary,ceiling --heap-mb 8192
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMoto } from '@tributary/testkit';
 import { runBundles } from './bundles/runBundles.ts';
 import { runGlue } from './glue/runGlue.ts';
+import { startCountingProxy } from './ingest/countingProxy.ts';
+import { FLOOR_CASES, FLOOR_CONTENDERS, runFloor } from './ingest/runFloor.ts';
 import { CONTENDERS, type Contender, runIngest } from './ingest/runIngest.ts';
 import { benchDir, buildChildEntries, repoRoot } from './lib/childEntries.ts';
+import { ensurePeers, PEERS } from './peers/runPeer.ts';
+import { runPeers } from './peers/runPeers.ts';
 import { type BenchRun, summarizeRun, toMarkdown } from './report/markdown.ts';
+import { runSmall } from './small/runSmall.ts';
 
-const PARTS = ['ingest', 'bundles', 'glue'] as const;
+const PARTS = ['ingest', 'floor', 'peers', 'bundles', 'small', 'glue'] as const;
 type Part = (typeof PARTS)[number];
 
 class UsageError extends Error {
@@ -52,11 +57,20 @@ function options() {
       'cold-runs': { type: 'string' },
       'heap-mb': { type: 'string', default: '8192' },
       'node-arg': { type: 'string', multiple: true },
+      'floor-records': { type: 'string' },
+      'latency-ms': { type: 'string', default: '150' },
+      'jitter-ms': { type: 'string', default: '50' },
+      limit: { type: 'string', default: '10' },
+      seed: { type: 'string', default: '18' },
     },
   });
   const only = list(values.only);
   for (const p of only)
     if (!PARTS.includes(p as Part)) throw new UsageError(`--only ${p}: expected one of ${PARTS.join(', ')}`);
+  if (only.includes('peers') && !only.includes('ingest'))
+    console.error(
+      'bench: --only peers without ingest: the peers table has no Tributary row at the instant size',
+    );
   const profile = list(values.profile);
   const contenders = values.contenders ? list(values.contenders) : [...CONTENDERS];
   for (const c of [...profile, ...contenders])
@@ -66,7 +80,16 @@ function options() {
     numbers('records', values.records) ?? (values.quick ? [10_000, 100_000] : [100_000, 1_000_000]);
   const reps = numbers('reps', values.reps) ?? (values.quick ? [3, 1] : [3, 2]);
   const pageSize = numbers('page-size', values['page-size'])![0]!;
-  const parts: Part[] = only.length ? (only as Part[]) : values.quick ? ['ingest', 'bundles'] : [...PARTS];
+  const parts: Part[] = only.length
+    ? (only as Part[])
+    : values.quick
+      ? ['ingest', 'floor', 'peers', 'bundles', 'small']
+      : [...PARTS];
+  const nonNegative = (flag: string, v: string) => {
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < 0) throw new UsageError(`--${flag} expects an integer ≥ 0, got "${v}"`);
+    return x;
+  };
   return {
     quick: values.quick,
     parts,
@@ -77,6 +100,22 @@ function options() {
     heapMb: numbers('heap-mb', values['heap-mb'])![0]!,
     nodeArgs: values['node-arg'] ?? [],
     coldRuns: numbers('cold-runs', values['cold-runs'])?.[0] ?? (values.quick ? 3 : 7),
+    floor: {
+      records: numbers('floor-records', values['floor-records'])?.[0] ?? (values.quick ? 2_000 : 10_000),
+      shards: 4,
+      api: {
+        pageSize: 100,
+        latencyMs: nonNegative('latency-ms', values['latency-ms']),
+        jitterMs: nonNegative('jitter-ms', values['jitter-ms']),
+        seed: nonNegative('seed', values.seed),
+        limit: numbers('limit', values.limit)![0]!,
+        windowMs: 1000,
+      },
+      cases: FLOOR_CASES,
+      contenders: FLOOR_CONTENDERS,
+      // --quick: the peer on the first case only (a Python start-up per run is ~2 s on 2 cores).
+      peerCases: values.quick ? (['one-stream'] as const) : FLOOR_CASES,
+    },
   };
 }
 
@@ -95,6 +134,7 @@ async function main(): Promise<void> {
 
   const scripts = await buildChildEntries();
   const moto = await startMoto();
+  const proxy = await startCountingProxy(moto.endpoint);
   const run: Omit<BenchRun, 'ratios' | 'targets'> = {
     startedAt: started.toISOString(),
     finishedAt: '',
@@ -120,6 +160,13 @@ async function main(): Promise<void> {
       run.errors = { ...run.errors, [part]: error instanceof Error ? error.message : String(error) };
     }
   };
+  // The peers' venvs (bench/setup.sh, pinned): made when missing, before anything is timed.
+  const peersMissing =
+    opts.parts.includes('peers') || opts.parts.includes('floor')
+      ? ensurePeers(log)
+      : Object.fromEntries(PEERS.map((p) => [p, 'not run (no peers or floor part)']));
+  if (Object.keys(peersMissing).length) run.peersNotMeasured = peersMissing;
+  const peers = PEERS.filter((p) => !peersMissing[p]);
   try {
     await attempt('ingest', async () => {
       run.ingest = await runIngest(
@@ -131,7 +178,26 @@ async function main(): Promise<void> {
           heapMb: opts.heapMb,
           nodeArgs: opts.nodeArgs,
         },
-        { scripts, motoEndpoint: moto.endpoint, outDir, log },
+        { scripts, motoEndpoint: moto.endpoint, proxy, outDir, log },
+      );
+    });
+    await attempt('floor', async () => {
+      const f = opts.floor;
+      log(
+        `floor: ${f.records.toLocaleString('en')} records, pages of ${f.api.pageSize}, ${f.api.latencyMs} ± ${f.api.jitterMs} ms, ` +
+          `${f.api.limit} requests in any ${f.api.windowMs} ms…`,
+      );
+      run.floor = await runFloor(
+        { ...f, notMeasured: peersMissing },
+        { scripts, motoEndpoint: moto.endpoint, proxy, outDir, log },
+      );
+    });
+    await attempt('peers', async () => {
+      if (peers.length === 0) return;
+      // The peers on the instant API at the ingestion's first size, beside Tributary's figures there.
+      run.peers = await runPeers(
+        { records: opts.sizes[0]!.records, pageSize: opts.pageSize, peers },
+        { scripts, outDir, log },
       );
     });
     await attempt('bundles', async () => {
@@ -146,12 +212,31 @@ async function main(): Promise<void> {
         log,
       );
     });
+    await attempt('small', async () => {
+      run.small = await runSmall(
+        {
+          scripts,
+          motoEndpoint: moto.endpoint,
+          proxy,
+          outDir,
+          runs: opts.coldRuns,
+          ...(run.ingest ? { ingest: run.ingest } : {}),
+          ...(run.bundles ? { bundles: run.bundles } : {}),
+        },
+        log,
+      );
+    });
     await attempt('glue', async () => {
       log('glue: .venv/bin/python bench/glue_bench.py …');
       run.glue = await runGlue({ repoRoot, outDir, timeoutSeconds: 300 });
     });
   } finally {
+    await proxy.stop();
     await moto.stop();
+  }
+  if (!run.glue?.ok) {
+    const previous = previousGlue(resultsDir);
+    if (previous) run.previousGlue = previous;
   }
   run.finishedAt = new Date().toISOString();
   run.seconds = (Date.now() - started.getTime()) / 1000;
@@ -163,6 +248,24 @@ async function main(): Promise<void> {
   console.log(markdown);
   log(`bench: wrote bench/results/${stamp}.md and .json`);
   if (run.errors) process.exitCode = 1;
+}
+
+/** The newest earlier run in bench/results/ with a Glue figure (for the cost table of a --quick run). */
+function previousGlue(resultsDir: string): BenchRun['previousGlue'] {
+  const files = readdirSync(resultsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .reverse();
+  for (const f of files) {
+    try {
+      const earlier = JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as Partial<BenchRun>;
+      if (earlier.glue?.ok)
+        return { ...earlier.glue, from: `run of ${earlier.startedAt} (${earlier.commit})` };
+    } catch {
+      // not a bench result: skip it
+    }
+  }
+  return undefined;
 }
 
 function gitCommit(): string {

@@ -35,3 +35,53 @@ export async function startApi(serverScript: string, records: number, pageSize: 
     },
   };
 }
+
+export interface LimitedApi {
+  base: string;
+  stats(): Promise<import('./limitedServer.ts').ApiStats>;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts api/limitedServer.ts (bundled) in its own process: latency, a strict limit, 429 beyond it. */
+export async function startLimitedApi(
+  serverScript: string,
+  options: import('./limitedServer.ts').LimitedApiOptions,
+): Promise<LimitedApi> {
+  const child = fork(serverScript, [JSON.stringify(options)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T>(key: string) =>
+    new Promise<T>((ok, fail) => {
+      const onMessage = (m: unknown) => {
+        if (m && typeof m === 'object' && key in m) {
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          ok(m as T);
+        }
+      };
+      const onExit = (code: number | null) => fail(new Error(`bench API exited (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const { port } = await next<{ port: number }>('port');
+  return {
+    base: `http://127.0.0.1:${port}`,
+    stats: async () => {
+      const reply = next<{ stats: import('./limitedServer.ts').ApiStats }>('stats');
+      child.send('stats');
+      return (await reply).stats;
+    },
+    reset: async () => {
+      const reply = next('reset');
+      child.send('reset');
+      await reply;
+    },
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

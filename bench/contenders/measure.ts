@@ -15,6 +15,8 @@ export interface ContenderConfig {
   /** A key prefix unique to this run. */
   prefix: string;
   runId: string;
+  /** The floor scenario's case (bench/ingest/runFloor.ts); absent in the instant scenario. */
+  floor?: import('./floorCase.ts').FloorCase;
 }
 
 export interface ContenderResult {

@@ -4,30 +4,11 @@
  * (TARGET_S3_BUCKET_NAME, OUTPUT_FOLDER, API_BASE_URL, AWS_ENDPOINT_URL) comes from the bench.
  */
 import { createHandler } from '@tributary/core';
-import type { Context } from 'aws-lambda';
+import { fakeContext } from './lambdaContext.ts';
 import { measure } from './measure.ts';
 import source from './source.ts';
 
 const handler = createHandler(source);
-
-/** A Lambda context with all the time in the world: the bench measures one uninterrupted run. */
-function fakeContext(): Context {
-  const deadline = Date.now() + 6 * 3600_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'tributary-bench-benchApi',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-2:000000000000:function:tributary-bench-benchApi',
-    memoryLimitInMB: '256',
-    awsRequestId: 'bench',
-    logGroupName: '/aws/lambda/tributary-bench-benchApi',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 interface StreamResult {
   stream: string;

@@ -12,6 +12,7 @@ import { lambdaNodeFlags } from '../lib/lambdaFlags.ts';
 import { runChild } from '../lib/runChild.ts';
 import { median } from '../lib/stats.ts';
 import { createBenchBucket } from './benchBucket.ts';
+import type { AwsCall } from './countingProxy.ts';
 
 export const CONTENDERS = ['ceiling', 'naive', 'tributary'] as const;
 export type Contender = (typeof CONTENDERS)[number];
@@ -38,6 +39,8 @@ export interface ContenderSummary {
   cpuMicrosPerRecord: number;
   mbPerSecond: number;
   peakRssBytes: number;
+  /** AWS requests of the first successful run, counted by the proxy in front of moto. */
+  awsCalls?: Partial<Record<AwsCall, number>>;
 }
 
 export interface SizeResult {
@@ -52,11 +55,13 @@ export interface SizeResult {
 export interface IngestContext {
   scripts: Record<EntryName, string>;
   motoEndpoint: string;
+  /** The counting proxy in front of moto (ingest/countingProxy.ts): the contenders' AWS endpoint. */
+  proxy?: { endpoint: string; take(): Partial<Record<AwsCall, number>> };
   outDir: string;
   log: (line: string) => void;
 }
 
-const AWS_ENV = {
+export const AWS_ENV = {
   AWS_ACCESS_KEY_ID: 'testing',
   AWS_SECRET_ACCESS_KEY: 'testing',
   AWS_REGION: 'eu-west-2',
@@ -72,6 +77,7 @@ export async function runIngest(plan: IngestPlan, ctx: IngestContext): Promise<S
       ctx.log(`ingest: serving ${size.records.toLocaleString('en')} records in pages of ${plan.pageSize}…`);
       const api = await startApi(ctx.scripts.api, size.records, plan.pageSize);
       const runs = new Map<Contender, ContenderResult[]>(plan.contenders.map((c) => [c, []]));
+      const calls = new Map<Contender, Partial<Record<AwsCall, number>>>();
       try {
         for (let rep = 0; rep < size.repetitions; rep++) {
           const order = plan.contenders.map((_, i) => plan.contenders[(i + rep) % plan.contenders.length]!);
@@ -108,7 +114,7 @@ export async function runIngest(plan: IngestPlan, ctx: IngestContext): Promise<S
               env: {
                 ...process.env,
                 ...AWS_ENV,
-                AWS_ENDPOINT_URL: ctx.motoEndpoint,
+                AWS_ENDPOINT_URL: ctx.proxy?.endpoint ?? ctx.motoEndpoint,
                 TARGET_S3_BUCKET_NAME: bucket.name,
                 OUTPUT_FOLDER: config.prefix,
                 API_BASE_URL: api.base,
@@ -128,6 +134,8 @@ export async function runIngest(plan: IngestPlan, ctx: IngestContext): Promise<S
               result.error = `read ${result.records} records, expected ${size.records}`;
             }
             runs.get(contender)!.push(result);
+            const counted = ctx.proxy?.take();
+            if (counted && result.ok && !calls.has(contender)) calls.set(contender, counted);
             ctx.log(
               `  ${String(size.records).padStart(8)} rep ${rep + 1}/${size.repetitions} ${contender.padEnd(9)} ` +
                 (result.ok
@@ -141,7 +149,11 @@ export async function runIngest(plan: IngestPlan, ctx: IngestContext): Promise<S
         await api.stop();
       }
       const contenders: SizeResult['contenders'] = {};
-      for (const [name, list] of runs) contenders[name] = summarize(list, size.records, api.bytes);
+      for (const [name, list] of runs) {
+        const summary = summarize(list, size.records, api.bytes);
+        const counted = calls.get(name);
+        contenders[name] = counted ? { ...summary, awsCalls: counted } : summary;
+      }
       results.push({
         records: size.records,
         pageSize: plan.pageSize,

@@ -15,7 +15,11 @@ export const ENTRIES = {
   ceiling: 'contenders/ceiling.ts',
   naive: 'contenders/naive.ts',
   tributary: 'contenders/tributary.ts',
+  tributaryFloor: 'contenders/tributaryFloor.ts',
+  limitedApi: 'api/limitedServer.ts',
   coldInit: 'bundles/coldInit.ts',
+  baselineEmpty: 'small/baselineEmpty.ts',
+  baselineSdk: 'small/baselineSdk.ts',
 } as const;
 export type EntryName = keyof typeof ENTRIES;
 

@@ -1,8 +1,12 @@
 /** Renders one bench run as the markdown table printed and saved to bench/results/<timestamp>.md. */
 import type { BundlesResult } from '../bundles/runBundles.ts';
+import { type CostRow, costPerMillion, glueCost, loadPrices, type PriceList } from '../cost/cost.ts';
 import type { GlueResult } from '../glue/runGlue.ts';
+import type { FloorResult } from '../ingest/runFloor.ts';
 import type { SizeResult } from '../ingest/runIngest.ts';
 import { MB } from '../lib/stats.ts';
+import type { PeerRun } from '../peers/runPeers.ts';
+import type { SmallResult } from '../small/runSmall.ts';
 import { type Ratio, ratios, type Target, targets } from './targets.ts';
 
 export interface BenchRun {
@@ -22,19 +26,116 @@ export interface BenchRun {
   commit: string;
   options: Record<string, unknown>;
   ingest?: SizeResult[];
+  floor?: FloorResult;
+  peers?: PeerRun[];
+  small?: SmallResult;
+  /** Why a peer was not measured (its setup failed, or no part needed it). */
+  peersNotMeasured?: Record<string, string>;
   bundles?: BundlesResult;
   glue?: GlueResult;
   /** Parts that failed, with the error. */
-  errors?: Partial<Record<'ingest' | 'bundles' | 'glue', string>>;
+  errors?: Partial<Record<'ingest' | 'floor' | 'peers' | 'bundles' | 'small' | 'glue', string>>;
+  /** A Glue figure from an earlier run, used by the cost table when this run measured none. */
+  previousGlue?: GlueResult & { from: string };
   ratios: Ratio[];
   targets: Target[];
+  cost?: CostTable;
+}
+
+export interface CostTable {
+  prices: Pick<PriceList, 'asOf' | 'statement' | 'region' | 'model'>;
+  rows: (CostRow & { measuredAt: string })[];
+  glue?: { dpuSeconds: number; usd: number; from: string; wallSeconds: number; records: number };
+}
+
+/** Cost per 1M records of what this run measured, priced with bench/prices.json. */
+export function costTable(
+  run: Omit<BenchRun, 'ratios' | 'targets' | 'cost'>,
+  prices = loadPrices(),
+): CostTable {
+  const rows: CostTable['rows'] = [];
+  const large = run.ingest?.at(-1);
+  for (const name of ['tributary', 'naive'] as const) {
+    const c = large?.contenders[name];
+    if (!c?.ok || !large) continue;
+    rows.push({
+      ...costPerMillion(
+        {
+          label: `${name}, instant API`,
+          records: large.records,
+          wallSeconds: c.wallMs / 1000,
+          cpuSeconds: c.cpuMs / 1000,
+          ...(c.awsCalls ? { awsCalls: c.awsCalls } : {}),
+        },
+        prices,
+      ),
+      measuredAt: `${large.records.toLocaleString('en')} records, ${large.pageSize} a page`,
+    });
+  }
+  for (const p of run.peers ?? []) {
+    if (!p.ok) continue;
+    rows.push({
+      ...costPerMillion(
+        {
+          label: `${p.contender}, instant API, S3 not counted (local files)`,
+          records: p.records,
+          wallSeconds: p.wallMs / 1000,
+          cpuSeconds: p.cpuMs / 1000,
+        },
+        prices,
+      ),
+      measuredAt: `${p.records.toLocaleString('en')} records, ${p.pageSize} a page`,
+    });
+  }
+  const instant = large?.contenders.tributary;
+  for (const c of run.floor?.cases ?? []) {
+    if (c.case !== 'one-stream') continue;
+    for (const r of c.runs) {
+      if (!r.ok) continue;
+      rows.push({
+        ...costPerMillion(
+          {
+            label: `${r.contender}, real-API floor (${c.case})${r.contender !== 'tributary' ? ', S3 not counted (local files)' : ''}`,
+            records: run.floor!.plan.records,
+            wallSeconds: r.wallMs / 1000,
+            cpuSeconds: r.cpuMs / 1000,
+            // The same records land the same way: S3 requests from the instant run's volume when there is
+            // one (Tributary's own), else this small run's requests per invocation.
+            ...(r.contender === 'tributary' && instant?.awsCalls && large
+              ? { awsCalls: instant.awsCalls, callsScale: { callsRecords: large.records } }
+              : r.awsCalls
+                ? { awsCalls: r.awsCalls, callsScale: 'perInvocation' as const }
+                : {}),
+          },
+          prices,
+        ),
+        measuredAt:
+          `${run.floor!.plan.records.toLocaleString('en')} records, ${run.floor!.plan.api.latencyMs} ms, ${run.floor!.plan.api.limit}/s` +
+          (r.contender !== 'tributary' ? '' : instant?.awsCalls ? '; S3 as instant' : '; S3 per invocation'),
+      });
+    }
+  }
+  const g = run.glue?.ok ? { ...run.glue, from: 'this run' } : run.previousGlue;
+  const out: CostTable = {
+    prices: { asOf: prices.asOf, statement: prices.statement, region: prices.region, model: prices.model },
+    rows,
+  };
+  if (g?.ok)
+    out.glue = {
+      ...glueCost(g.wallSeconds, g.records, prices),
+      from: g.from,
+      wallSeconds: g.wallSeconds,
+      records: g.records,
+    };
+  return out;
 }
 
 export function summarizeRun(run: Omit<BenchRun, 'ratios' | 'targets'>): BenchRun {
   return {
     ...run,
     ratios: ratios(run.ingest ?? []),
-    targets: targets(run.ingest ?? [], run.bundles, run.glue),
+    targets: targets(run.ingest ?? [], run.bundles, run.glue, run.floor, run.previousGlue),
+    cost: costTable(run),
   };
 }
 
@@ -82,6 +183,9 @@ export function toMarkdown(run: BenchRun): string {
     for (const r of run.ratios) lines.push(`| ${r.name}${r.note ? ` (${r.note})` : ''} | ${n(r.value)} × |`);
     lines.push('');
   }
+  if (run.floor) lines.push(...floorTable(run.floor));
+  if (run.peers || run.floor) lines.push(...peersTable(run));
+  if (run.cost) lines.push(...costLines(run.cost));
   if (run.bundles) {
     const b = run.bundles;
     lines.push(
@@ -102,6 +206,7 @@ export function toMarkdown(run: BenchRun): string {
     }
     lines.push('', `Cold init: median of ${b.coldRuns} fresh processes per function.`, '');
   }
+  if (run.small) lines.push(...smallLines(run.small));
   if (run.glue) {
     const g = run.glue;
     lines.push('## Glue curation (local Spark)', '');
@@ -117,4 +222,144 @@ export function toMarkdown(run: BenchRun): string {
   for (const t of run.targets) lines.push(`| ${t.name} | ${t.limit} | ${t.measured} | **${t.status}** |`);
   lines.push('');
   return lines.join('\n');
+}
+
+function floorTable(f: FloorResult): string[] {
+  const a = f.plan.api;
+  const lines = [
+    `## The real-API floor: ${f.plan.records.toLocaleString('en')} records, ${a.pageSize} a page`,
+    '',
+    `The bench API answers each page after ${a.latencyMs} ± ${a.jitterMs} ms (seed ${a.seed}) and admits ${a.limit} ` +
+      `requests in any ${a.windowMs} ms window (429 + Retry-After beyond). Floor = requests ÷ limit; ` +
+      'one-at-a-time = requests × mean latency (the bound for a client that fetches one page at a time). ' +
+      'Burst floor = ⌊(requests − 1) ÷ limit⌋ windows + one latency: the true minimum, since a sliding window ' +
+      'admits `limit` requests at once (below the floor by up to one window: large at 20 requests, small at hundreds). ' +
+      '`fast-api`: the same limit, the server answering in 20 ± 10 ms: the limit binds, not the latency. ' +
+      'Landed = read back from the output and counted (records / distinct keys). One run per case, fresh process.',
+    '',
+    '| case | contender | requests | floor s | burst floor s | one-at-a-time s | wall s | wall / floor | 429s | most in 1 s | most in flight | landed (records / keys) | CPU s | peak RSS MB | ok |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |',
+  ];
+  for (const c of f.cases)
+    for (const r of c.runs)
+      lines.push(
+        `| ${c.case}${c.shards > 1 ? ` (${c.shards})` : ''}${c.latencyMs !== a.latencyMs ? ` (${c.latencyMs} ms)` : ''} | ${r.contender} | ${c.requests} | ${n(c.floorSeconds)} | ${n(c.burstFloorSeconds)} | ${n(c.oneAtATimeSeconds)} | ` +
+          `${n(r.wallMs / 1000)} | ${n(r.wallMs / 1000 / c.floorSeconds)} × | ${r.server.rejected429} | ${r.server.maxInWindow} | ` +
+          `${r.server.maxConcurrent} | ${r.landed.records} / ${r.landed.distinctKeys} | ${n(r.cpuMs / 1000)} | ` +
+          `${int(r.peakRssBytes / MB)} | ${r.ok ? 'yes' : `**failed** — ${cell(r.error ?? '')}`} |`,
+      );
+  lines.push('');
+  return lines;
+}
+
+const usd = (v: number) => (Number.isFinite(v) ? `$${v < 0.01 ? v.toFixed(5) : v.toFixed(3)}` : 'n/a');
+
+function costLines(c: CostTable): string[] {
+  const m = c.prices.model;
+  const lines = [
+    `## Cost per million records (${c.prices.region}, prices as of ${c.prices.asOf})`,
+    '',
+    `${cell(c.prices.statement)} Source: \`bench/prices.json\`. Lambda ${m.lambdaMemoryMb} MB ${m.lambdaArchitecture} ` +
+      `(${(m.lambdaMemoryMb / m.mbPerVcpu).toFixed(3)} vCPU): duration = max(measured wall, CPU ÷ vCPU share), scaled ` +
+      `linearly to 1M records; invocations = duration ÷ (${m.lambdaTimeoutSeconds} − ${m.lambdaSafetyMarginSeconds} s), at least 1. ` +
+      'S3 requests counted by the proxy in front of moto during the run, scaled; PUT class includes List. ' +
+      `Secrets Manager: ${m.secretsManagerCallsPerInvocation} call per invocation for a source with credentials (the bench source has none: 0). ` +
+      'DynamoDB: the core makes no DynamoDB calls. Step Functions, CloudWatch Logs and data transfer are not priced.',
+    '',
+    '| contender / scenario | measured at | Lambda s | GB-s | invocations | S3 PUT-class | S3 GET | Secrets Manager | Lambda $ | S3 $ | total $ |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of c.rows)
+    lines.push(
+      `| ${r.label} | ${r.measuredAt} | ${n(r.lambdaSeconds, 1)}${r.cpuBound ? ' (CPU-bound)' : ''} | ${n(r.gbSeconds, 1)} | ${r.invocations} | ` +
+        `${int(r.s3Puts)} | ${int(r.s3Gets)} | ${int(r.secretsCalls)} | ${usd(r.lambdaUsd)} | ${usd(r.s3Usd)} | ${usd(r.totalUsd)} |`,
+    );
+  lines.push(
+    '',
+    c.glue
+      ? `Glue curate of 1M records: ${n(c.glue.dpuSeconds, 0)} DPU-seconds (${m.glueWorkers} × G.1X, ${n(c.glue.wallSeconds, 1)} s on local Spark ` +
+          `for ${c.glue.records.toLocaleString('en')} records, ${c.glue.from}; Glue's own start-up not included; 1-minute minimum) = ${usd(c.glue.usd)}.`
+      : 'Glue curate: not measured in this run and no earlier run with a Glue figure in bench/results/ (run `pnpm bench --only glue`).',
+    '',
+  );
+  return lines;
+}
+
+function peersTable(run: BenchRun): string[] {
+  const lines = [
+    '## Peers on the same server',
+    '',
+    'dlt: its `rest_api` source into its `filesystem` destination, **local files** (gzip JSONL), ' +
+      '`max_table_nesting = 0` (one row per record, as Tributary lands them). Airbyte: the declarative CDK ' +
+      "from a manifest (`peers/airbyte_rest.py`), its RECORD messages written by the bench's script to a local " +
+      'gzip JSONL file (no Airbyte destination). Versions pinned in `bench/setup.sh`' +
+      `${run.peers?.length ? ` (${run.peers.map((p) => `${p.contender} ${p.version ?? '?'}`).join(', ')})` : ''}; ` +
+      'Tributary: its real handler into S3 (moto). CPU of the work only (imports excluded), all threads ' +
+      "and child processes. Landed = each one's output read back and counted.",
+    '',
+    ...Object.entries(run.peersNotMeasured ?? {}).map(([k, v]) => `> ${k} not measured: ${cell(v)}\n`),
+    '| scenario | contender | records | wall s | CPU µs / record | peak RSS MB | landed (records / keys) | ok |',
+    '| --- | --- | ---: | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const [i, p] of (run.peers ?? []).entries()) {
+    const t = run.ingest?.find((s) => s.records === p.records)?.contenders.tributary;
+    if (t && i === 0)
+      lines.push(
+        `| instant, ${p.pageSize} a page | tributary | ${p.records} | ${n(t.wallMs / 1000)} | ${n(t.cpuMicrosPerRecord)} | ` +
+          `${int(t.peakRssBytes / MB)} | (handler's count) ${p.records} | ${t.ok ? 'yes' : 'failed'} |`,
+      );
+    lines.push(
+      `| instant, ${p.pageSize} a page | ${p.contender} | ${p.records} | ${n(p.wallMs / 1000)} | ${n((p.cpuMs * 1000) / p.records)} | ` +
+        `${int(p.peakRssBytes / MB)} | ${p.landed.records} / ${p.landed.distinctKeys} | ${p.ok ? 'yes' : `**failed** — ${cell(p.error ?? '')}`} |`,
+    );
+  }
+  for (const c of run.floor?.cases ?? [])
+    for (const r of c.runs)
+      lines.push(
+        `| floor, ${c.case} | ${r.contender} | ${run.floor!.plan.records} | ${n(r.wallMs / 1000)} | ` +
+          `${n((r.cpuMs * 1000) / run.floor!.plan.records)} | ${int(r.peakRssBytes / MB)} | ` +
+          `${r.landed.records} / ${r.landed.distinctKeys} | ${r.ok ? 'yes' : `**failed** — ${cell(r.error ?? '')}`} |`,
+      );
+  lines.push('');
+  return lines;
+}
+
+function smallLines(s: SmallResult): string[] {
+  const f = s.fit;
+  const initTributary = s.functionsInitCpuMs?.median ?? Number.NaN;
+  const fixedPerInvocation = f ? f.fixedMs + initTributary : Number.NaN;
+  const at = (records: number) =>
+    f ? fixedPerInvocation + (f.microsPerRecord * records) / 1000 : Number.NaN;
+  const lines = [
+    '## The small run: fixed cost per invocation and CPU per record',
+    '',
+    `CPU ms, medians of ${s.runs} fresh processes each, measured in this run with the functions' V8 flags. ` +
+      "Init = process start → handler built (coldInit.ts; Node's boot included). Work = the handler's run, " +
+      'module loading excluded (as in the ingestion tables).',
+    '',
+    '| what | CPU ms |',
+    '| --- | ---: |',
+    `| baseline: \`node -e 0\` (whole process) | ${n(s.nodeEmptyCpuMs, 0)} |`,
+    `| baseline: init of a bundle that imports nothing | ${n(s.baselineEmptyInitCpuMs, 0)} |`,
+    `| baseline: init of a bundle that only imports the S3 client and constructs one | ${n(s.baselineSdkInitCpuMs, 0)} |`,
+    `| Tributary functions' init (median over functions; slowest ${n(s.functionsInitCpuMs?.max ?? Number.NaN, 0)}) | ${n(initTributary, 0)} |`,
+    `| … beyond the SDK-only baseline | ${n(initTributary - s.baselineSdkInitCpuMs, 0)} |`,
+    `| Tributary's work at ${s.tinyRecords.toLocaleString('en')} records (one page) | ${n(s.tinyCpuMs, 0)} |`,
+    `| fit: work's fixed part (intercept) | ${n(f?.fixedMs ?? Number.NaN, 0)} |`,
+    `| **fixed cost per invocation** = init + work's intercept | **${n(fixedPerInvocation, 0)}** |`,
+    `| fit: CPU per record | ${n(f?.microsPerRecord ?? Number.NaN)} µs |`,
+    `| a run of 10k records: fixed share | ${n((100 * fixedPerInvocation) / at(10_000), 0)} % of ${n(at(10_000), 0)} ms |`,
+    '',
+    `Fit: least squares over ${f ? f.points.map((p) => p.records.toLocaleString('en')).join(', ') : 'n/a'} records ` +
+      '(the 1,000-record point and the ingestion sizes of this run).',
+    '',
+  ];
+  if (s.profileSummary)
+    lines.push(
+      `Where it goes: the profile of Tributary's ${s.tinyRecords.toLocaleString('en')}-record run (first repetition, ` +
+        'the whole process: module loading, the handler, one page), top 10:',
+      '',
+      s.profileSummary,
+    );
+  return lines;
 }
