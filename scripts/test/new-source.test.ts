@@ -187,7 +187,7 @@ describe('pnpm new-source refuses', () => {
     const auth = newSource(dir, 'some-api', '--auth', 'token');
     expect(auth.status).toBe(1);
     expect(auth.stderr).toContain(
-      `unknown --auth "token": expected one of none, apiKey, bearer, basic, oauth2ClientCredentials (the core's kinds; also api-key, oauth2-client-credentials, oauth2)`,
+      `unknown --auth "token": expected one of none, apiKey, bearer, basic, oauth2ClientCredentials, jwtBearer (the core's kinds; also api-key, oauth2-client-credentials, jwt-bearer, oauth2)`,
     );
     const pages = newSource(dir, 'some-api', '--pagination', 'scroll');
     expect(pages.stderr).toContain(
@@ -354,6 +354,7 @@ describe('pnpm new-source scaffolds', () => {
     await createStandInStack({
       stackName: 'tributary-dev',
       buckets: { RawBucket: 'new-source-invoke-raw', CuratedBucket: 'new-source-invoke-curated' },
+      tables: { CoordinationTable: 'new-source-invoke-coordination' },
     });
     const aws = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('AWS_')));
 
