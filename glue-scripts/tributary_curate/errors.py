@@ -23,3 +23,8 @@ class SchemaError(CurateError):
 
 class PostgresError(CurateError):
     """The PostgreSQL upsert failed; the target was left as it was."""
+
+
+class ReconciliationError(CurateError):
+    """A stream's curated table did not change by what its manifests landed (names the stream and the
+    numbers that do not add up)."""

@@ -22,8 +22,14 @@ class TableResult:
     rows_in_run: int = 0
     inserted: int = 0
     updated: int = 0
+    #: Merge: rows of the run whose stored row stays (newer, or already from this run).
+    unchanged: int = 0
     deleted: int = 0
     total: int = 0
+    #: Measured on the table, for reconciliation: its rows, and its rows of this run, before and after.
+    total_before: int = 0
+    run_rows_before: int = 0
+    run_rows_after: int = 0
     added: list[str] = field(default_factory=list)
     widened: list[str] = field(default_factory=list)
     as_string: list[str] = field(default_factory=list)
@@ -36,6 +42,7 @@ class TableResult:
             "rowsInRun": self.rows_in_run,
             "rowsInserted": self.inserted,
             "rowsUpdated": self.updated,
+            "rowsUnchanged": self.unchanged,
             "rowsDeleted": self.deleted,
             "rowsTotal": self.total,
             "columnsAdded": self.added,
@@ -120,13 +127,26 @@ def _report(result: TableResult, ev: Evolution, created: bool) -> None:
     result.as_string = [f"{n} -> {alt}" for n, alt in ev.as_string]
 
 
+def _measure_before(spark, result: TableResult, created: bool, run_id: str) -> None:
+    if not created:
+        t = spark.table(result.table)
+        result.total_before = t.count()
+        result.run_rows_before = t.where(f"_run_id = {lit(run_id)}").count()
+
+
+def _measure_after(spark, result: TableResult, run_id: str) -> None:
+    t = spark.table(result.table)
+    result.total = t.count()
+    result.run_rows_after = t.where(f"_run_id = {lit(run_id)}").count()
+
+
 def _view(df, table: str) -> str:
     name = "tributary_src_" + table.replace(".", "_").replace("`", "")
     df.createOrReplaceTempView(name)
     return name
 
 
-def write_merge(spark, table: str, df, key: list[str]):
+def write_merge(spark, table: str, df, key: list[str], run_id: str):
     """Newest-wins upsert of deduplicated rows. Returns the result, the rows aligned to the table, and
     the keys that won (inserted or updated: their child rows are replaced), materialized; `None` when
     the table was created (every key won)."""
@@ -135,6 +155,7 @@ def write_merge(spark, table: str, df, key: list[str]):
     result = TableResult(table, "merge")
     ev, created, aligned = evolve(spark, table, df, partitioned=False, keep=set(key))
     _report(result, ev, created)
+    _measure_before(spark, result, created, run_id)
     result.rows_in_run = aligned.count()
     if created:
         aligned.writeTo(table).append()
@@ -162,8 +183,10 @@ def write_merge(spark, table: str, df, key: list[str]):
         counts = flagged.agg(
             F.sum(F.when(~F.col("hit"), 1).otherwise(0)).alias("ins"),
             F.sum(F.when(F.col("hit") & F.col("wins"), 1).otherwise(0)).alias("upd"),
+            F.sum(F.when(F.col("hit") & ~F.col("wins"), 1).otherwise(0)).alias("same"),
         ).collect()[0]
         result.inserted, result.updated = int(counts["ins"] or 0), int(counts["upd"] or 0)
+        result.unchanged = int(counts["same"] or 0)
         winners = flagged.where("wins").select(*key)
         if result.inserted or result.updated:
             view = _view(aligned, table)
@@ -174,7 +197,7 @@ def write_merge(spark, table: str, df, key: list[str]):
                 "WHEN NOT MATCHED THEN INSERT *"
             )
             spark.catalog.dropTempView(view)
-    result.total = spark.table(table).count()
+    _measure_after(spark, result, run_id)
     return result, aligned, winners
 
 
@@ -183,28 +206,28 @@ def write_append(spark, table: str, df, run_id: str):
     result = TableResult(table, "append")
     ev, created, aligned = evolve(spark, table, df, partitioned=True, keep=set())
     _report(result, ev, created)
-    if not created:
-        result.deleted = spark.table(table).where(f"_run_id = {lit(run_id)}").count()
-        if result.deleted:
-            spark.sql(f"DELETE FROM {table} WHERE _run_id = {lit(run_id)}")
+    _measure_before(spark, result, created, run_id)
+    if result.run_rows_before:
+        spark.sql(f"DELETE FROM {table} WHERE _run_id = {lit(run_id)}")
+        result.deleted = result.run_rows_before
     result.rows_in_run = result.inserted = aligned.count()
     aligned.writeTo(table).append()
-    result.total = spark.table(table).count()
+    _measure_after(spark, result, run_id)
     return result, aligned
 
 
-def write_replace(spark, table: str, df):
+def write_replace(spark, table: str, df, run_id: str):
     """The run's rows become the table, in one commit."""
     from pyspark.sql import functions as F
 
     result = TableResult(table, "replace")
     ev, created, aligned = evolve(spark, table, df, partitioned=False, keep=set())
     _report(result, ev, created)
-    if not created:
-        result.deleted = spark.table(table).count()
+    _measure_before(spark, result, created, run_id)
+    result.deleted = result.total_before
     result.rows_in_run = result.inserted = aligned.count()
     aligned.writeTo(table).overwrite(F.lit(True))
-    result.total = spark.table(table).count()
+    _measure_after(spark, result, run_id)
     return result, aligned
 
 

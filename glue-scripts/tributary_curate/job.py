@@ -15,6 +15,7 @@ from .iceberg import replace_children, write_append, write_merge, write_replace
 from .manifests import Manifest, discover, load_manifests, localize, s3_client
 from .naming import table_name
 from .reader import PREFIX, check_and_tag, read_records, stream_parts
+from .reconcile import Counts, reconcile
 from .session import configure
 from .transform import child_rows, data_columns, flatten, newest_per_key, stream_spec
 
@@ -90,16 +91,39 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
         log.info(
             "%s/%s: parts read and checked in %.1f s", spec.source, spec.stream, time.perf_counter() - started
         )
+        # counted on the rows themselves (the parts' counts were checked against the manifests above)
+        read, keys = rows.count(), None
         if spec.disposition == "merge":
+            # counted apart from the de-duplication, for reconciliation (nulls are one key, as there)
+            keys = rows.select(*[f"`{k}`" for k in flat.key]).distinct().count()
             # checkpointed: a MERGE source must not carry the non-deterministic arrival ids in its plan
             rows = newest_per_key(rows, flat.key).localCheckpoint(eager=True)
         parent = rows.select(*[f"`{c}`" for c in data_columns(rows)])
         if spec.disposition == "merge":
-            result, aligned, winners = write_merge(spark, fq, parent, flat.key)
+            result, aligned, winners = write_merge(spark, fq, parent, flat.key, args.run_id)
         elif spec.disposition == "append":
             (result, aligned), winners = write_append(spark, fq, parent, args.run_id), None
         else:
-            (result, aligned), winners = write_replace(spark, fq, parent), None
+            (result, aligned), winners = write_replace(spark, fq, parent, args.run_id), None
+        out["reconciliation"] = reconcile(
+            f"{spec.source}/{spec.stream}",
+            fq,
+            Counts(
+                disposition=spec.disposition,
+                landed=parts.records,
+                read=read,
+                in_run=result.rows_in_run,
+                inserted=result.inserted,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                deleted=result.deleted,
+                keys=keys,
+                total_before=result.total_before,
+                total_after=result.total,
+                run_rows_before=result.run_rows_before,
+                run_rows_after=result.run_rows_after,
+            ),
+        )
         children = []
         for i, child in enumerate(flat.children):
             child_fq = f"{catalog}.{args.database}.{table_name(spec.source, spec.stream, child.path)}"
@@ -138,7 +162,7 @@ def _write_child(spark, child_fq, rows, i, child, key, disposition, winners, par
         return replace_children(spark, child_fq, child_df, winners, parent.inserted + parent.updated, key)
     if disposition == "append":
         return write_append(spark, child_fq, child_rows(rows, child, i, key), run_id)[0]
-    return write_replace(spark, child_fq, child_rows(rows, child, i, key))[0]
+    return write_replace(spark, child_fq, child_rows(rows, child, i, key), run_id)[0]
 
 
 def run(spark, args: JobArgs) -> dict:
