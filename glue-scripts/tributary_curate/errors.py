@@ -28,3 +28,7 @@ class PostgresError(CurateError):
 class ReconciliationError(CurateError):
     """A stream's curated table did not change by what its manifests landed (names the stream and the
     numbers that do not add up)."""
+
+
+class ReportError(CurateError):
+    """The run report could not be written (names where)."""

@@ -7,15 +7,17 @@ import tempfile
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .args import JobArgs
-from .errors import ManifestError
+from .errors import CurateError, ManifestError
 from .iceberg import replace_children, write_append, write_merge, write_replace
 from .manifests import Manifest, discover, load_manifests, localize, s3_client
 from .naming import table_name
 from .reader import PREFIX, check_and_tag, read_records, stream_parts
 from .reconcile import Counts, reconcile
+from .report import brief, build_report, report_uri, runs_root, write_report
 from .session import configure
 from .transform import child_rows, data_columns, flatten, newest_per_key, stream_spec
 
@@ -81,9 +83,11 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
     out: dict = {"source": spec.source, "stream": spec.stream, "manifests": [m.uri for m in manifests]}
     started = time.perf_counter()
     parts = stream_parts(manifests)
+    out["recordsLanded"] = parts.records
     if parts.records == 0:
         log.info("%s/%s: the run has no records; %s left as it was", spec.source, spec.stream, fq)
         out.update(table=fq, disposition=spec.disposition, rowsInRun=0, skipped="no records")
+        out["durationSeconds"] = round(time.perf_counter() - started, 3)
         return out
     with _persisting() as keep:
         flat = flatten(read_records(spark, parts), spec, args.max_depth)
@@ -144,6 +148,7 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
             out["postgres"] = upsert(
                 pg, table, cols, _to_pg_rows(aligned), flat.key, spec.disposition, args.run_id
             )
+    out["durationSeconds"] = round(time.perf_counter() - started, 3)
     return out
 
 
@@ -166,7 +171,9 @@ def _write_child(spark, child_fq, rows, i, child, key, disposition, winners, par
 
 
 def run(spark, args: JobArgs) -> dict:
-    """Curates every stream of the run; returns the summary."""
+    """Curates every stream of the run; writes the run report (also when a stream fails: then the
+    error is raised after it, carrying the report's URI as `report_uri`); returns the summary."""
+    started = datetime.now(UTC)
     manifests = manifests_for(args)
     catalog = configure(spark, args.catalog, args.warehouse)
     spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {catalog}.{args.database}")
@@ -178,17 +185,50 @@ def run(spark, args: JobArgs) -> dict:
     groups: OrderedDict[tuple[str, str], list[Manifest]] = OrderedDict()
     for m in manifests:
         groups.setdefault((m.source, m.stream), []).append(m)
-    tables = []
+    tables: list[dict] = []
+    failure: Exception | None = None
     with tempfile.TemporaryDirectory(prefix="tributary-mirror-") as mirror:
         for (source, stream), ms in groups.items():
-            if args.catalog == "hadoop":
-                ms = localize(ms, Path(mirror), s3_client(args.s3_endpoint) if _needs_s3(args) else None)
-            log.info("curating %s/%s from %d manifest(s)", source, stream, len(ms))
-            tables.append(curate_stream(spark, catalog, args, ms, pg))
+            clock = time.perf_counter()
+            try:
+                if args.catalog == "hadoop":
+                    ms = localize(ms, Path(mirror), s3_client(args.s3_endpoint) if _needs_s3(args) else None)
+                log.info("curating %s/%s from %d manifest(s)", source, stream, len(ms))
+                tables.append(curate_stream(spark, catalog, args, ms, pg))
+            except Exception as e:
+                failure = e
+                tables.append(
+                    {
+                        "source": source,
+                        "stream": stream,
+                        "manifests": [m.uri for m in ms],
+                        "recordsLanded": sum(p.records for m in ms for p in m.parts),
+                        "durationSeconds": round(time.perf_counter() - clock, 3),
+                        "error": _error(e),
+                    }
+                )
+                break
+    error = None
+    if failure is not None:
+        failed = tables[-1]
+        error = {**_error(failure), "source": failed["source"], "stream": failed["stream"]}
+    report = build_report(args.run_id, catalog, args.database, tables, started, datetime.now(UTC), error)
+    uri = report_uri(runs_root(args.warehouse, args.report_root), args.run_id)
+    write_report(report, uri, s3_client(args.s3_endpoint) if uri.startswith("s3") else None)
+    log.info("run report written to %s", uri)
+    if failure is not None:
+        failure.report_uri = uri  # type: ignore[attr-defined]
+        raise failure
     return {
         "status": "succeeded",
         "runId": args.run_id,
         "catalog": catalog,
         "database": args.database,
         "tables": tables,
+        "report": brief(report, uri),
     }
+
+
+def _error(e: Exception) -> dict:
+    message = str(e) if isinstance(e, CurateError) else str(e)[:2000]
+    return {"name": type(e).__name__, "message": message}
