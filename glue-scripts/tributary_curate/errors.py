@@ -32,3 +32,8 @@ class ReconciliationError(CurateError):
 
 class ReportError(CurateError):
     """The run report could not be written (names where)."""
+
+
+class SchemaContractError(CurateError):
+    """A stream under `schemaContract: freeze` brought new or changed columns (names them); nothing of
+    the stream was written."""

@@ -81,6 +81,7 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
     table = table_name(spec.source, spec.stream)
     fq = f"{catalog}.{args.database}.{table}"
     out: dict = {"source": spec.source, "stream": spec.stream, "manifests": [m.uri for m in manifests]}
+    out["schemaContract"] = contract = spec.schema_contract
     started = time.perf_counter()
     parts = stream_parts(manifests)
     out["recordsLanded"] = parts.records
@@ -104,11 +105,11 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
             rows = newest_per_key(rows, flat.key).localCheckpoint(eager=True)
         parent = rows.select(*[f"`{c}`" for c in data_columns(rows)])
         if spec.disposition == "merge":
-            result, aligned, winners = write_merge(spark, fq, parent, flat.key, args.run_id)
+            result, aligned, winners = write_merge(spark, fq, parent, flat.key, args.run_id, contract)
         elif spec.disposition == "append":
-            (result, aligned), winners = write_append(spark, fq, parent, args.run_id), None
+            (result, aligned), winners = write_append(spark, fq, parent, args.run_id, contract), None
         else:
-            (result, aligned), winners = write_replace(spark, fq, parent, args.run_id), None
+            (result, aligned), winners = write_replace(spark, fq, parent, args.run_id, contract), None
         out["reconciliation"] = reconcile(
             f"{spec.source}/{spec.stream}",
             fq,

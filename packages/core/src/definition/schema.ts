@@ -154,6 +154,12 @@ export const StreamSchema = z.strictObject({
   writeDisposition: z.enum(['merge', 'append', 'replace']).optional(),
   /** Array fields the curate job explodes into child tables `<source>_<stream>__<field>`. */
   childTables: z.array(z.string()).default([]),
+  /**
+   * What the curated table does when a run brings new or changed columns: `evolve` adds and widens
+   * them; `freeze` fails the stream's curation (`SchemaContractError`, the raw zone keeps the run);
+   * `discardColumns` adds none and keeps their values in a `_rescued` JSON column. @default 'evolve'
+   */
+  schemaContract: z.enum(['evolve', 'freeze', 'discardColumns']).default('evolve'),
   /** Loop protection. @default 10000 */
   maxPages: z.number().int().positive().default(10_000),
   /** A per-record quirk: returns the record to land (or `undefined` to drop it). Keep it pure. */

@@ -12,6 +12,7 @@ export interface StoredWindow {
 }
 
 export type WriteDisposition = 'merge' | 'append' | 'replace';
+export type SchemaContract = 'evolve' | 'freeze' | 'discardColumns';
 
 export interface Manifest {
   runId: string;
@@ -34,6 +35,8 @@ export interface Manifest {
   cursorField: string | null;
   writeDisposition: WriteDisposition;
   childTables: string[];
+  /** How the curate job treats new or changed columns (docs/contracts.md, Schema contracts). */
+  schemaContract: SchemaContract;
   /** The parent stream, for child streams. */
   parent: string | null;
 }
@@ -77,6 +80,7 @@ export function buildManifest(input: BuildManifestInput): Manifest {
     cursorField: d.incremental?.cursorField ?? null,
     writeDisposition: writeDispositionOf(d),
     childTables: d.childTables,
+    schemaContract: d.schemaContract,
     parent: d.parent?.stream ?? null,
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
 import type { SourceInput } from '../../src/definition/schema.ts';
 import { DefinitionError } from '../../src/errors.ts';
+import { buildManifest } from '../../src/manifest/Manifest.ts';
 
 const problemsOf = (input: unknown): string[] => {
   try {
@@ -176,5 +177,29 @@ describe('defineSource', () => {
     expect(problemsOf({ ...minimal, responseRules: [{ status: '9xx', action: 'fail' }] })[0]).toMatch(
       /^responseRules\.0\.status/,
     );
+  });
+  test('a stream declares its schema contract (default evolve); its manifest carries it to the curate job', () => {
+    const source = defineSource({
+      ...minimal,
+      streams: { items: { path: '/items' }, frozen: { path: '/f', schemaContract: 'freeze' } },
+    });
+    expect(source.streams.items!.schemaContract).toBe('evolve');
+    const manifest = buildManifest({
+      runId: 'r1',
+      source: 'demo',
+      stream: 'frozen',
+      definition: source.streams.frozen!,
+      importDate: '20261123',
+      parts: [],
+      pages: 0,
+      startedAt: '2026-11-23T06:00:00Z',
+      finishedAt: '2026-11-23T06:01:00Z',
+      window: { since: null, until: '2026-11-23T06:00:00Z' },
+      watermark: null,
+    });
+    expect(manifest.schemaContract).toBe('freeze');
+    expect(problemsOf({ ...minimal, streams: { items: { path: '/i', schemaContract: 'strict' } } })).toEqual([
+      expect.stringMatching(/^streams\.items\.schemaContract: .*evolve.*freeze.*discardColumns/),
+    ]);
   });
 });
