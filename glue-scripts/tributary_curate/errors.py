@@ -37,3 +37,7 @@ class ReportError(CurateError):
 class SchemaContractError(CurateError):
     """A stream under `schemaContract: freeze` brought new or changed columns (names them); nothing of
     the stream was written."""
+
+
+class DataQualityError(CurateError):
+    """An error-level check failed on a stream's curated table (names the rules and what was seen)."""

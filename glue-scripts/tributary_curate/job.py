@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .args import JobArgs
+from .checks import CheckSpec, failures, run_checks
 from .errors import CurateError, ManifestError
 from .iceberg import replace_children, write_append, write_merge, write_replace
 from .manifests import Manifest, discover, load_manifests, localize, s3_client
@@ -137,11 +138,25 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
                     spark, child_fq, rows, i, child, flat.key, spec.disposition, winners, result, args.run_id
                 )
             )
+        checks = run_checks(
+            spark, spec.checks or CheckSpec(), spec.disposition, fq, flat.key,
+            None if result.created else result.total_before,
+        )  # fmt: skip
+        out["checks"] = checks
+        for c in checks:
+            (log.info if c["status"] == "passed" else log.warning)(
+                "%s: check %s %s (%s, %s)", fq, c["rule"], c["status"], c["level"], c["message"]
+            )
         log.info("%s: written in %.1f s", fq, time.perf_counter() - started)
         out.update(result.summary())
         out["rowsRead"] = parts.records
         if children:
             out["childTables"] = [c.summary() for c in children]
+        failed = failures(f"{spec.source}/{spec.stream}", fq, checks)
+        if failed is not None:
+            out["durationSeconds"] = round(time.perf_counter() - started, 3)
+            failed.stream_summary = out  # type: ignore[attr-defined]
+            raise failed
         if pg is not None:
             from .postgres import upsert
 
@@ -200,6 +215,7 @@ def run(spark, args: JobArgs) -> dict:
                 failure = e
                 tables.append(
                     {
+                        **getattr(e, "stream_summary", {}),
                         "source": source,
                         "stream": stream,
                         "manifests": [m.uri for m in ms],

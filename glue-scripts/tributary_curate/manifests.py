@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .checks import parse_checks
 from .errors import ManifestError, PartMismatchError
 
 DISPOSITIONS = ("merge", "append", "replace")
@@ -52,6 +53,8 @@ class Manifest:
     import_date: date
     #: `evolve` (default), `freeze` or `discardColumns`.
     schema_contract: str = "evolve"
+    #: The stream's data quality checks (`checks.CheckSpec`); `None`: the defaults.
+    checks: object = None
 
 
 def split_uris(value: str) -> list[str]:
@@ -198,21 +201,11 @@ def parse_manifest(uri: str, raw: bytes, run_id: str | None = None) -> Manifest:
     ingested = _parse_time(m.get("finishedAt")) or _parse_time(m.get("startedAt")) or datetime.now(UTC)
     found = re.search(r"import_date=(\d{8})", uri)
     day = datetime.strptime(found.group(1), "%Y%m%d").date() if found else ingested.date()
+    checks = parse_checks(m.get("checks"), f"manifest {uri}")
     return Manifest(
-        uri,
-        rid,
-        source,
-        stream,
-        parts,
-        total,
-        primary_key,
-        cursor,
-        disposition,
-        child,
-        ingested,
-        day,
-        contract,
-    )
+        uri, rid, source, stream, parts, total, primary_key, cursor, disposition, child, ingested, day,
+        contract, checks,
+    )  # fmt: skip
 
 
 def _kind(kind: type | tuple[type, ...]) -> str:

@@ -37,12 +37,20 @@ class StreamSpec:
     disposition: str
     child_tables: list[str]
     schema_contract: str = "evolve"
+    checks: object = None
 
 
 def stream_spec(manifests: list[Manifest]) -> StreamSpec:
     first = manifests[0]
     for m in manifests[1:]:
-        for attr in ("primary_key", "cursor_field", "write_disposition", "child_tables", "schema_contract"):
+        for attr in (
+            "primary_key",
+            "cursor_field",
+            "write_disposition",
+            "child_tables",
+            "schema_contract",
+            "checks",
+        ):
             if getattr(m, attr) != getattr(first, attr):
                 raise SchemaError(
                     f"manifests {first.uri} and {m.uri} of {first.source}/{first.stream} disagree on {attr}"
@@ -55,6 +63,7 @@ def stream_spec(manifests: list[Manifest]) -> StreamSpec:
         first.write_disposition,
         first.child_tables,
         first.schema_contract,
+        first.checks,
     )
 
 

@@ -137,6 +137,26 @@ export const ParentSchema = z.strictObject({
   carry: z.record(z.string(), z.string()).default({}),
 });
 
+const CheckLevel = z.enum(['error', 'warn']);
+
+/**
+ * Data quality checks the curate job evaluates on the stream's curated table after each run, named
+ * as Glue Data Quality's rules (docs/contracts.md, Checks). A failed `error` check fails the run.
+ */
+export const ChecksSchema = z.strictObject({
+  /** `IsComplete` and `IsUnique` of the primary key (merge streams). @default 'error' */
+  primaryKey: z.enum(['error', 'warn', 'off']).default('error'),
+  /** `DataFreshness`: the newest cursor value in the table is no older than `maxAgeHours`. */
+  freshness: z
+    .strictObject({ maxAgeHours: z.number().positive(), level: CheckLevel.default('warn') })
+    .optional(),
+  /** `RowCount`: the table's rows after a run within ± `band` (a fraction) of its rows before; `null`: off. */
+  rowCount: z
+    .strictObject({ band: z.number().positive(), level: CheckLevel.default('warn') })
+    .nullable()
+    .default({ band: 0.5, level: 'warn' }),
+});
+
 export const StreamSchema = z.strictObject({
   /** Path relative to the base URL, with `{placeholders}` from the partition and `{parent.<path>}`. */
   path: z.string().min(1),
@@ -160,6 +180,8 @@ export const StreamSchema = z.strictObject({
    * `discardColumns` adds none and keeps their values in a `_rescued` JSON column. @default 'evolve'
    */
   schemaContract: z.enum(['evolve', 'freeze', 'discardColumns']).default('evolve'),
+  /** @default { primaryKey: 'error', rowCount: { band: 0.5, level: 'warn' } } */
+  checks: ChecksSchema.default({ primaryKey: 'error', rowCount: { band: 0.5, level: 'warn' } }),
   /** Loop protection. @default 10000 */
   maxPages: z.number().int().positive().default(10_000),
   /** A per-record quirk: returns the record to land (or `undefined` to drop it). Keep it pure. */

@@ -13,6 +13,14 @@ export interface StoredWindow {
 
 export type WriteDisposition = 'merge' | 'append' | 'replace';
 export type SchemaContract = 'evolve' | 'freeze' | 'discardColumns';
+export type CheckLevel = 'error' | 'warn';
+
+/** The stream's data quality checks, as the curate job reads them (docs/contracts.md, Checks). */
+export interface ManifestChecks {
+  primaryKey: CheckLevel | 'off';
+  freshness: { maxAgeSeconds: number; level: CheckLevel } | null;
+  rowCount: { band: number; level: CheckLevel } | null;
+}
 
 export interface Manifest {
   runId: string;
@@ -37,6 +45,7 @@ export interface Manifest {
   childTables: string[];
   /** How the curate job treats new or changed columns (docs/contracts.md, Schema contracts). */
   schemaContract: SchemaContract;
+  checks: ManifestChecks;
   /** The parent stream, for child streams. */
   parent: string | null;
 }
@@ -81,6 +90,13 @@ export function buildManifest(input: BuildManifestInput): Manifest {
     writeDisposition: writeDispositionOf(d),
     childTables: d.childTables,
     schemaContract: d.schemaContract,
+    checks: {
+      primaryKey: d.checks.primaryKey,
+      freshness: d.checks.freshness
+        ? { maxAgeSeconds: d.checks.freshness.maxAgeHours * 3600, level: d.checks.freshness.level }
+        : null,
+      rowCount: d.checks.rowCount,
+    },
     parent: d.parent?.stream ?? null,
   };
 }

@@ -198,8 +198,54 @@ describe('defineSource', () => {
       watermark: null,
     });
     expect(manifest.schemaContract).toBe('freeze');
+    expect(manifest.checks).toEqual({
+      primaryKey: 'error',
+      freshness: null,
+      rowCount: { band: 0.5, level: 'warn' },
+    });
     expect(problemsOf({ ...minimal, streams: { items: { path: '/i', schemaContract: 'strict' } } })).toEqual([
       expect.stringMatching(/^streams\.items\.schemaContract: .*evolve.*freeze.*discardColumns/),
     ]);
+  });
+  test('checks: declared per stream, with defaults; the manifest carries them in seconds', () => {
+    const source = defineSource({
+      ...minimal,
+      streams: {
+        items: {
+          path: '/items',
+          primaryKey: 'id',
+          checks: { primaryKey: 'warn', freshness: { maxAgeHours: 26 }, rowCount: null },
+        },
+      },
+    });
+    expect(source.streams.items!.checks).toEqual({
+      primaryKey: 'warn',
+      freshness: { maxAgeHours: 26, level: 'warn' },
+      rowCount: null,
+    });
+    const manifest = buildManifest({
+      runId: 'r1',
+      source: 'demo',
+      stream: 'items',
+      definition: source.streams.items!,
+      importDate: '20261123',
+      parts: [],
+      pages: 0,
+      startedAt: '2026-11-23T06:00:00Z',
+      finishedAt: '2026-11-23T06:01:00Z',
+      window: { since: null, until: '2026-11-23T06:00:00Z' },
+      watermark: null,
+    });
+    expect(manifest.checks).toEqual({
+      primaryKey: 'warn',
+      freshness: { maxAgeSeconds: 93_600, level: 'warn' },
+      rowCount: null,
+    });
+    expect(
+      problemsOf({
+        ...minimal,
+        streams: { items: { path: '/i', checks: { freshness: { maxAgeHours: 0 } } } },
+      }),
+    ).toEqual([expect.stringMatching(/^streams\.items\.checks\.freshness\.maxAgeHours: /)]);
   });
 });
