@@ -37,6 +37,13 @@ def _logging() -> None:
         log.propagate = True
 
 
+def _failed(e: Exception, message: str) -> dict:
+    out = {"status": "failed", "error": type(e).__name__, "message": message}
+    if getattr(e, "report_uri", None):
+        out["report"] = {"uri": e.report_uri}
+    return out
+
+
 def main(argv: list[str] | None = None, spark=None) -> int:
     """Runs the job; `spark` is an existing session (tests, bench), else one is built for `--catalog`.
     Prints the JSON summary as the last stdout line and returns the exit code."""
@@ -55,13 +62,11 @@ def main(argv: list[str] | None = None, spark=None) -> int:
         summary = run(spark, args)
     except CurateError as e:
         log.error("%s: %s", type(e).__name__, e)
-        print(json.dumps({"status": "failed", "error": type(e).__name__, "message": str(e)}), flush=True)
+        print(json.dumps(_failed(e, str(e))), flush=True)
         return 1
     except Exception as e:
         log.exception("unexpected failure")
-        print(
-            json.dumps({"status": "failed", "error": type(e).__name__, "message": str(e)[:2000]}), flush=True
-        )
+        print(json.dumps(_failed(e, str(e)[:2000])), flush=True)
         return 1
     print(json.dumps(summary, default=str), flush=True)
     return 0

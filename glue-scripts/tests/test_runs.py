@@ -68,7 +68,13 @@ def test_curate_only_rerun_discovers_manifests_on_s3(curate_run, aws, db):
     s3.put_object(Bucket=bucket, Key=f"{prefix}/_manifest.json", Body=json.dumps(manifest).encode())
     s3.put_object(Bucket=bucket, Key="dev/github/issues/run_id=r8/_manifest.json", Body=b"{}")
 
-    summary = curate_run("r9", [], "--raw_root", f"s3://{bucket}/dev/", "--s3_endpoint", aws)
+    summary = curate_run(
+        "r9", [], "--raw_root", f"s3://{bucket}/dev/", "--s3_endpoint", aws,
+        "--report_root", f"s3://{bucket}/_runs/",
+    )  # fmt: skip
+    assert summary["report"]["uri"] == f"s3://{bucket}/_runs/r9.json"
+    report = json.loads(s3.get_object(Bucket=bucket, Key="_runs/r9.json")["Body"].read())
+    assert (report["runId"], report["status"], report["totals"]["rowsInserted"]) == ("r9", "succeeded", 2)
     [table] = summary["tables"]
     assert table["manifests"] == [f"s3://{bucket}/{prefix}/_manifest.json"]
     assert [(r["number"], r["title"]) for r in curate_run.rows("github_issues", "number")] == [

@@ -33,6 +33,8 @@ class JobArgs:
     pg_secret: str | None
     #: @default 'public'
     pg_schema: str
+    #: Where run reports go (`<root><runId>.json`); `None`: `_runs/` next to the warehouse.
+    report_root: str | None = None
 
     @property
     def postgres(self) -> bool:
@@ -58,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("pg_dsn", "pg_host", "pg_port", "pg_database", "pg_user", "pg_secret"):
         p.add_argument(f"--{name}")
     p.add_argument("--pg_schema", default="public")
+    p.add_argument("--report_root")
     return p
 
 
@@ -105,5 +108,6 @@ def parse_args(argv: list[str]) -> tuple[JobArgs, list[str]]:
         pg_user=_none(ns.pg_user),
         pg_secret=_none(ns.pg_secret),
         pg_schema=ns.pg_schema,
+        report_root=_none(ns.report_root),
     )
     return args, extra

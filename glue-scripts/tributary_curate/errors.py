@@ -23,3 +23,21 @@ class SchemaError(CurateError):
 
 class PostgresError(CurateError):
     """The PostgreSQL upsert failed; the target was left as it was."""
+
+
+class ReconciliationError(CurateError):
+    """A stream's curated table did not change by what its manifests landed (names the stream and the
+    numbers that do not add up)."""
+
+
+class ReportError(CurateError):
+    """The run report could not be written (names where)."""
+
+
+class SchemaContractError(CurateError):
+    """A stream under `schemaContract: freeze` brought new or changed columns (names them); nothing of
+    the stream was written."""
+
+
+class DataQualityError(CurateError):
+    """An error-level check failed on a stream's curated table (names the rules and what was seen)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from .errors import SchemaContractError
 from .types import conflict_column, drift, narrow_integral
 
 log = logging.getLogger("tributary.curate")
@@ -23,6 +24,8 @@ class Evolution:
     all_null: list[str] = field(default_factory=list)
     #: Target column → (run column, type to cast to).
     sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: `discardColumns`: run columns kept, as a JSON object per row, in the column `RESCUED`.
+    rescued: list[str] = field(default_factory=list)
 
     def final_columns(self, existing: dict[str, str] | None) -> list[tuple[str, str]]:
         """The table's columns after the change, in table order."""
@@ -84,6 +87,45 @@ def plan_evolution(
     return ev
 
 
+#: Where `discardColumns` keeps the values of columns it does not add: a JSON object per row.
+RESCUED = "_rescued"
+
+
+def apply_contract(ev: Evolution, existing: dict[str, str] | None, contract: str, where: str) -> Evolution:
+    """A stream's schema contract on the planned change to an existing table (a new table is created
+    from its first run under every contract):
+
+    - `evolve`: as planned;
+    - `freeze`: any column to add, widen or divert is a `SchemaContractError` naming them (raised before
+      the table is touched);
+    - `discardColumns`: no column is added (widening in place stays); the values of new fields and of
+      conflicting ones (a `__string` column not yet there) go, as a JSON object per row, to `_rescued`
+      (added once)."""
+    if existing is None or contract == "evolve":
+        return ev
+    if contract == "freeze":
+        diverted = {alt for _, alt in ev.as_string}
+        new = [n for n, _ in ev.added if n not in diverted]
+        changes = [f"new columns {', '.join(new)}"] if new else []
+        changes += [f"{n} {a} -> {b}" for n, a, b in ev.widened]
+        changes += [f"{n} gets values that do not fit its type {existing[n]}" for n, _ in ev.as_string]
+        if changes:
+            raise SchemaContractError(
+                f"{where}: schemaContract is freeze, but this run changes the table's columns: "
+                + "; ".join(changes)
+                + ". Nothing of the stream was written and the raw zone keeps the run: decide (set the "
+                "stream's schemaContract to evolve or discardColumns, or alter the table), then curate the "
+                "run again (curateOnly)"
+            )
+        return ev
+    new_cols = [n for n, _ in ev.added]
+    rescued = [ev.sources.pop(n)[0] for n in new_cols]
+    ev.as_string = [(n, alt) for n, alt in ev.as_string if alt not in new_cols]
+    ev.added = [] if RESCUED in existing or not rescued else [(RESCUED, "string")]
+    ev.rescued = rescued
+    return ev
+
+
 def log_evolution(table: str, ev: Evolution, created: bool) -> None:
     if created:
         log.info("table %s created with %d columns", table, len(ev.added))
@@ -97,6 +139,13 @@ def log_evolution(table: str, ev: Evolution, created: bool) -> None:
             table,
             name,
             alt,
+        )
+    if ev.rescued:
+        log.warning(
+            "table %s (discardColumns): %s not added as columns; their values are kept in %s",
+            table,
+            ", ".join(ev.rescued),
+            RESCUED,
         )
     if ev.all_null:
         log.info(

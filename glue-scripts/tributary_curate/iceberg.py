@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .dedupe import MERGE_CONDITION
 from .errors import SchemaError
-from .evolve import Evolution, log_evolution, plan_evolution
+from .evolve import RESCUED, Evolution, apply_contract, log_evolution, plan_evolution
 from .transform import METADATA
 
 log = logging.getLogger("tributary.curate")
@@ -22,11 +22,18 @@ class TableResult:
     rows_in_run: int = 0
     inserted: int = 0
     updated: int = 0
+    #: Merge: rows of the run whose stored row stays (newer, or already from this run).
+    unchanged: int = 0
     deleted: int = 0
     total: int = 0
+    #: Measured on the table, for reconciliation: its rows, and its rows of this run, before and after.
+    total_before: int = 0
+    run_rows_before: int = 0
+    run_rows_after: int = 0
     added: list[str] = field(default_factory=list)
     widened: list[str] = field(default_factory=list)
     as_string: list[str] = field(default_factory=list)
+    rescued: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
         return {
@@ -36,11 +43,13 @@ class TableResult:
             "rowsInRun": self.rows_in_run,
             "rowsInserted": self.inserted,
             "rowsUpdated": self.updated,
+            "rowsUnchanged": self.unchanged,
             "rowsDeleted": self.deleted,
             "rowsTotal": self.total,
             "columnsAdded": self.added,
             "columnsWidened": self.widened,
             "columnsAsString": self.as_string,
+            "columnsRescued": self.rescued,
         }
 
 
@@ -78,7 +87,9 @@ def column_stats(df, columns: list[tuple[str, str]]):
     return non_null, ranges
 
 
-def evolve(spark, table: str, df, partitioned: bool, keep: set[str]) -> tuple[Evolution, bool, list]:
+def evolve(
+    spark, table: str, df, partitioned: bool, keep: set[str], contract: str = "evolve"
+) -> tuple[Evolution, bool, list]:
     """Creates the table or alters it for the run's columns (`df`); returns the evolution, whether the
     table was created, and the run's rows aligned to the table's columns (a DataFrame)."""
     from pyspark.sql import functions as F
@@ -92,6 +103,7 @@ def evolve(spark, table: str, df, partitioned: bool, keep: set[str]) -> tuple[Ev
     changed = [f"{n} is {existing[n]} in the table" for n, _ in ev.as_string if n in keep and existing]
     if changed:
         raise SchemaError(f"{table}: key values of this run no longer fit their column: {', '.join(changed)}")
+    ev = apply_contract(ev, existing, contract, table)
     created = existing is None
     if created:
         cols = ", ".join(f"{q(n)} {t}" for n, t in ev.final_columns(None))
@@ -109,6 +121,10 @@ def evolve(spark, table: str, df, partitioned: bool, keep: set[str]) -> tuple[Ev
     cols = []
     for name, t in ev.final_columns(existing):
         src = ev.sources.get(name)
+        if name == RESCUED and ev.rescued:
+            packed = F.to_json(F.struct(*[F.col(q(n)) for n in ev.rescued]))
+            cols.append(F.when(packed != F.lit("{}"), packed).alias(name))
+            continue
         cols.append((F.col(q(src[0])).cast(t) if src else F.lit(None).cast(t)).alias(name))
     return ev, created, df.select(*cols)
 
@@ -118,6 +134,20 @@ def _report(result: TableResult, ev: Evolution, created: bool) -> None:
     result.added = [] if created else [n for n, _ in ev.added]
     result.widened = [f"{n}: {a} -> {b}" for n, a, b in ev.widened]
     result.as_string = [f"{n} -> {alt}" for n, alt in ev.as_string]
+    result.rescued = list(ev.rescued)
+
+
+def _measure_before(spark, result: TableResult, created: bool, run_id: str) -> None:
+    if not created:
+        t = spark.table(result.table)
+        result.total_before = t.count()
+        result.run_rows_before = t.where(f"_run_id = {lit(run_id)}").count()
+
+
+def _measure_after(spark, result: TableResult, run_id: str) -> None:
+    t = spark.table(result.table)
+    result.total = t.count()
+    result.run_rows_after = t.where(f"_run_id = {lit(run_id)}").count()
 
 
 def _view(df, table: str) -> str:
@@ -126,15 +156,16 @@ def _view(df, table: str) -> str:
     return name
 
 
-def write_merge(spark, table: str, df, key: list[str]):
+def write_merge(spark, table: str, df, key: list[str], run_id: str, contract: str = "evolve"):
     """Newest-wins upsert of deduplicated rows. Returns the result, the rows aligned to the table, and
     the keys that won (inserted or updated: their child rows are replaced), materialized; `None` when
     the table was created (every key won)."""
     from pyspark.sql import functions as F
 
     result = TableResult(table, "merge")
-    ev, created, aligned = evolve(spark, table, df, partitioned=False, keep=set(key))
+    ev, created, aligned = evolve(spark, table, df, partitioned=False, keep=set(key), contract=contract)
     _report(result, ev, created)
+    _measure_before(spark, result, created, run_id)
     result.rows_in_run = aligned.count()
     if created:
         aligned.writeTo(table).append()
@@ -162,8 +193,10 @@ def write_merge(spark, table: str, df, key: list[str]):
         counts = flagged.agg(
             F.sum(F.when(~F.col("hit"), 1).otherwise(0)).alias("ins"),
             F.sum(F.when(F.col("hit") & F.col("wins"), 1).otherwise(0)).alias("upd"),
+            F.sum(F.when(F.col("hit") & ~F.col("wins"), 1).otherwise(0)).alias("same"),
         ).collect()[0]
         result.inserted, result.updated = int(counts["ins"] or 0), int(counts["upd"] or 0)
+        result.unchanged = int(counts["same"] or 0)
         winners = flagged.where("wins").select(*key)
         if result.inserted or result.updated:
             view = _view(aligned, table)
@@ -174,37 +207,37 @@ def write_merge(spark, table: str, df, key: list[str]):
                 "WHEN NOT MATCHED THEN INSERT *"
             )
             spark.catalog.dropTempView(view)
-    result.total = spark.table(table).count()
+    _measure_after(spark, result, run_id)
     return result, aligned, winners
 
 
-def write_append(spark, table: str, df, run_id: str):
+def write_append(spark, table: str, df, run_id: str, contract: str = "evolve"):
     """Appends the run's rows, partitioned by `_import_date`; the run's earlier rows (a rerun) go first."""
     result = TableResult(table, "append")
-    ev, created, aligned = evolve(spark, table, df, partitioned=True, keep=set())
+    ev, created, aligned = evolve(spark, table, df, partitioned=True, keep=set(), contract=contract)
     _report(result, ev, created)
-    if not created:
-        result.deleted = spark.table(table).where(f"_run_id = {lit(run_id)}").count()
-        if result.deleted:
-            spark.sql(f"DELETE FROM {table} WHERE _run_id = {lit(run_id)}")
+    _measure_before(spark, result, created, run_id)
+    if result.run_rows_before:
+        spark.sql(f"DELETE FROM {table} WHERE _run_id = {lit(run_id)}")
+        result.deleted = result.run_rows_before
     result.rows_in_run = result.inserted = aligned.count()
     aligned.writeTo(table).append()
-    result.total = spark.table(table).count()
+    _measure_after(spark, result, run_id)
     return result, aligned
 
 
-def write_replace(spark, table: str, df):
+def write_replace(spark, table: str, df, run_id: str, contract: str = "evolve"):
     """The run's rows become the table, in one commit."""
     from pyspark.sql import functions as F
 
     result = TableResult(table, "replace")
-    ev, created, aligned = evolve(spark, table, df, partitioned=False, keep=set())
+    ev, created, aligned = evolve(spark, table, df, partitioned=False, keep=set(), contract=contract)
     _report(result, ev, created)
-    if not created:
-        result.deleted = spark.table(table).count()
+    _measure_before(spark, result, created, run_id)
+    result.deleted = result.total_before
     result.rows_in_run = result.inserted = aligned.count()
     aligned.writeTo(table).overwrite(F.lit(True))
-    result.total = spark.table(table).count()
+    _measure_after(spark, result, run_id)
     return result, aligned
 
 

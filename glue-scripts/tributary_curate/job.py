@@ -7,14 +7,18 @@ import tempfile
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .args import JobArgs
-from .errors import ManifestError
+from .checks import CheckSpec, failures, run_checks
+from .errors import CurateError, ManifestError
 from .iceberg import replace_children, write_append, write_merge, write_replace
 from .manifests import Manifest, discover, load_manifests, localize, s3_client
 from .naming import table_name
 from .reader import PREFIX, check_and_tag, read_records, stream_parts
+from .reconcile import Counts, reconcile
+from .report import brief, build_report, report_uri, runs_root, write_report
 from .session import configure
 from .transform import child_rows, data_columns, flatten, newest_per_key, stream_spec
 
@@ -78,11 +82,14 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
     table = table_name(spec.source, spec.stream)
     fq = f"{catalog}.{args.database}.{table}"
     out: dict = {"source": spec.source, "stream": spec.stream, "manifests": [m.uri for m in manifests]}
+    out["schemaContract"] = contract = spec.schema_contract
     started = time.perf_counter()
     parts = stream_parts(manifests)
+    out["recordsLanded"] = parts.records
     if parts.records == 0:
         log.info("%s/%s: the run has no records; %s left as it was", spec.source, spec.stream, fq)
         out.update(table=fq, disposition=spec.disposition, rowsInRun=0, skipped="no records")
+        out["durationSeconds"] = round(time.perf_counter() - started, 3)
         return out
     with _persisting() as keep:
         flat = flatten(read_records(spark, parts), spec, args.max_depth)
@@ -90,16 +97,39 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
         log.info(
             "%s/%s: parts read and checked in %.1f s", spec.source, spec.stream, time.perf_counter() - started
         )
+        # counted on the rows themselves (the parts' counts were checked against the manifests above)
+        read, keys = rows.count(), None
         if spec.disposition == "merge":
+            # counted apart from the de-duplication, for reconciliation (nulls are one key, as there)
+            keys = rows.select(*[f"`{k}`" for k in flat.key]).distinct().count()
             # checkpointed: a MERGE source must not carry the non-deterministic arrival ids in its plan
             rows = newest_per_key(rows, flat.key).localCheckpoint(eager=True)
         parent = rows.select(*[f"`{c}`" for c in data_columns(rows)])
         if spec.disposition == "merge":
-            result, aligned, winners = write_merge(spark, fq, parent, flat.key)
+            result, aligned, winners = write_merge(spark, fq, parent, flat.key, args.run_id, contract)
         elif spec.disposition == "append":
-            (result, aligned), winners = write_append(spark, fq, parent, args.run_id), None
+            (result, aligned), winners = write_append(spark, fq, parent, args.run_id, contract), None
         else:
-            (result, aligned), winners = write_replace(spark, fq, parent), None
+            (result, aligned), winners = write_replace(spark, fq, parent, args.run_id, contract), None
+        out["reconciliation"] = reconcile(
+            f"{spec.source}/{spec.stream}",
+            fq,
+            Counts(
+                disposition=spec.disposition,
+                landed=parts.records,
+                read=read,
+                in_run=result.rows_in_run,
+                inserted=result.inserted,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                deleted=result.deleted,
+                keys=keys,
+                total_before=result.total_before,
+                total_after=result.total,
+                run_rows_before=result.run_rows_before,
+                run_rows_after=result.run_rows_after,
+            ),
+        )
         children = []
         for i, child in enumerate(flat.children):
             child_fq = f"{catalog}.{args.database}.{table_name(spec.source, spec.stream, child.path)}"
@@ -108,11 +138,25 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
                     spark, child_fq, rows, i, child, flat.key, spec.disposition, winners, result, args.run_id
                 )
             )
+        checks = run_checks(
+            spark, spec.checks or CheckSpec(), spec.disposition, fq, flat.key,
+            None if result.created else result.total_before,
+        )  # fmt: skip
+        out["checks"] = checks
+        for c in checks:
+            (log.info if c["status"] == "passed" else log.warning)(
+                "%s: check %s %s (%s, %s)", fq, c["rule"], c["status"], c["level"], c["message"]
+            )
         log.info("%s: written in %.1f s", fq, time.perf_counter() - started)
         out.update(result.summary())
         out["rowsRead"] = parts.records
         if children:
             out["childTables"] = [c.summary() for c in children]
+        failed = failures(f"{spec.source}/{spec.stream}", fq, checks)
+        if failed is not None:
+            out["durationSeconds"] = round(time.perf_counter() - started, 3)
+            failed.stream_summary = out  # type: ignore[attr-defined]
+            raise failed
         if pg is not None:
             from .postgres import upsert
 
@@ -120,6 +164,7 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
             out["postgres"] = upsert(
                 pg, table, cols, _to_pg_rows(aligned), flat.key, spec.disposition, args.run_id
             )
+    out["durationSeconds"] = round(time.perf_counter() - started, 3)
     return out
 
 
@@ -138,11 +183,13 @@ def _write_child(spark, child_fq, rows, i, child, key, disposition, winners, par
         return replace_children(spark, child_fq, child_df, winners, parent.inserted + parent.updated, key)
     if disposition == "append":
         return write_append(spark, child_fq, child_rows(rows, child, i, key), run_id)[0]
-    return write_replace(spark, child_fq, child_rows(rows, child, i, key))[0]
+    return write_replace(spark, child_fq, child_rows(rows, child, i, key), run_id)[0]
 
 
 def run(spark, args: JobArgs) -> dict:
-    """Curates every stream of the run; returns the summary."""
+    """Curates every stream of the run; writes the run report (also when a stream fails: then the
+    error is raised after it, carrying the report's URI as `report_uri`); returns the summary."""
+    started = datetime.now(UTC)
     manifests = manifests_for(args)
     catalog = configure(spark, args.catalog, args.warehouse)
     spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {catalog}.{args.database}")
@@ -154,17 +201,51 @@ def run(spark, args: JobArgs) -> dict:
     groups: OrderedDict[tuple[str, str], list[Manifest]] = OrderedDict()
     for m in manifests:
         groups.setdefault((m.source, m.stream), []).append(m)
-    tables = []
+    tables: list[dict] = []
+    failure: Exception | None = None
     with tempfile.TemporaryDirectory(prefix="tributary-mirror-") as mirror:
         for (source, stream), ms in groups.items():
-            if args.catalog == "hadoop":
-                ms = localize(ms, Path(mirror), s3_client(args.s3_endpoint) if _needs_s3(args) else None)
-            log.info("curating %s/%s from %d manifest(s)", source, stream, len(ms))
-            tables.append(curate_stream(spark, catalog, args, ms, pg))
+            clock = time.perf_counter()
+            try:
+                if args.catalog == "hadoop":
+                    ms = localize(ms, Path(mirror), s3_client(args.s3_endpoint) if _needs_s3(args) else None)
+                log.info("curating %s/%s from %d manifest(s)", source, stream, len(ms))
+                tables.append(curate_stream(spark, catalog, args, ms, pg))
+            except Exception as e:
+                failure = e
+                tables.append(
+                    {
+                        **getattr(e, "stream_summary", {}),
+                        "source": source,
+                        "stream": stream,
+                        "manifests": [m.uri for m in ms],
+                        "recordsLanded": sum(p.records for m in ms for p in m.parts),
+                        "durationSeconds": round(time.perf_counter() - clock, 3),
+                        "error": _error(e),
+                    }
+                )
+                break
+    error = None
+    if failure is not None:
+        failed = tables[-1]
+        error = {**_error(failure), "source": failed["source"], "stream": failed["stream"]}
+    report = build_report(args.run_id, catalog, args.database, tables, started, datetime.now(UTC), error)
+    uri = report_uri(runs_root(args.warehouse, args.report_root), args.run_id)
+    write_report(report, uri, s3_client(args.s3_endpoint) if uri.startswith("s3") else None)
+    log.info("run report written to %s", uri)
+    if failure is not None:
+        failure.report_uri = uri  # type: ignore[attr-defined]
+        raise failure
     return {
         "status": "succeeded",
         "runId": args.run_id,
         "catalog": catalog,
         "database": args.database,
         "tables": tables,
+        "report": brief(report, uri),
     }
+
+
+def _error(e: Exception) -> dict:
+    message = str(e) if isinstance(e, CurateError) else str(e)[:2000]
+    return {"name": type(e).__name__, "message": message}

@@ -2,7 +2,7 @@
 
 A manifest (docs/contracts.md, "Raw zone") is `{ runId, source, stream, parts: [{key, records, bytes,
 sha256}], records, pages, startedAt, finishedAt, window, watermark, primaryKey, cursorField, writeDisposition,
-childTables? }`.
+childTables?, schemaContract?, checks? }`.
 Part keys are object keys in the manifest's bucket; locally, paths under the same root as the manifest.
 """
 
@@ -18,9 +18,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .checks import parse_checks
 from .errors import ManifestError, PartMismatchError
 
 DISPOSITIONS = ("merge", "append", "replace")
+#: What a stream's curated table does with new or changed columns (docs/contracts.md, Schema contracts).
+SCHEMA_CONTRACTS = ("evolve", "freeze", "discardColumns")
 MANIFEST_NAME = "_manifest.json"
 
 
@@ -48,6 +51,10 @@ class Manifest:
     child_tables: list[str]
     ingested_at: datetime
     import_date: date
+    #: `evolve` (default), `freeze` or `discardColumns`.
+    schema_contract: str = "evolve"
+    #: The stream's data quality checks (`checks.CheckSpec`); `None`: the defaults.
+    checks: object = None
 
 
 def split_uris(value: str) -> list[str]:
@@ -186,12 +193,19 @@ def parse_manifest(uri: str, raw: bytes, run_id: str | None = None) -> Manifest:
     child = m.get("childTables") or []
     if not isinstance(child, list) or not all(isinstance(c, str) and c for c in child):
         raise ManifestError(f"manifest {uri}: childTables must be a list of field names")
+    contract = m.get("schemaContract") or "evolve"
+    if contract not in SCHEMA_CONTRACTS:
+        raise ManifestError(
+            f"manifest {uri}: schemaContract {contract!r} is not one of {', '.join(SCHEMA_CONTRACTS)}"
+        )
     ingested = _parse_time(m.get("finishedAt")) or _parse_time(m.get("startedAt")) or datetime.now(UTC)
     found = re.search(r"import_date=(\d{8})", uri)
     day = datetime.strptime(found.group(1), "%Y%m%d").date() if found else ingested.date()
+    checks = parse_checks(m.get("checks"), f"manifest {uri}")
     return Manifest(
-        uri, rid, source, stream, parts, total, primary_key, cursor, disposition, child, ingested, day
-    )
+        uri, rid, source, stream, parts, total, primary_key, cursor, disposition, child, ingested, day,
+        contract, checks,
+    )  # fmt: skip
 
 
 def _kind(kind: type | tuple[type, ...]) -> str:

@@ -36,12 +36,21 @@ class StreamSpec:
     cursor_field: str | None
     disposition: str
     child_tables: list[str]
+    schema_contract: str = "evolve"
+    checks: object = None
 
 
 def stream_spec(manifests: list[Manifest]) -> StreamSpec:
     first = manifests[0]
     for m in manifests[1:]:
-        for attr in ("primary_key", "cursor_field", "write_disposition", "child_tables"):
+        for attr in (
+            "primary_key",
+            "cursor_field",
+            "write_disposition",
+            "child_tables",
+            "schema_contract",
+            "checks",
+        ):
             if getattr(m, attr) != getattr(first, attr):
                 raise SchemaError(
                     f"manifests {first.uri} and {m.uri} of {first.source}/{first.stream} disagree on {attr}"
@@ -53,6 +62,8 @@ def stream_spec(manifests: list[Manifest]) -> StreamSpec:
         first.cursor_field,
         first.write_disposition,
         first.child_tables,
+        first.schema_contract,
+        first.checks,
     )
 
 

@@ -204,6 +204,26 @@ export const ParentSchema = z.strictObject({
   carry: z.record(z.string(), z.string()).default({}),
 });
 
+const CheckLevel = z.enum(['error', 'warn']);
+
+/**
+ * Data quality checks the curate job evaluates on the stream's curated table after each run, named
+ * as Glue Data Quality's rules (docs/contracts.md, Checks). A failed `error` check fails the run.
+ */
+export const ChecksSchema = z.strictObject({
+  /** `IsComplete` and `IsUnique` of the primary key (merge streams). @default 'error' */
+  primaryKey: z.enum(['error', 'warn', 'off']).default('error'),
+  /** `DataFreshness`: the newest cursor value in the table is no older than `maxAgeHours`. */
+  freshness: z
+    .strictObject({ maxAgeHours: z.number().positive(), level: CheckLevel.default('warn') })
+    .optional(),
+  /** `RowCount`: the table's rows after a run within ± `band` (a fraction) of its rows before; `null`: off. */
+  rowCount: z
+    .strictObject({ band: z.number().positive(), level: CheckLevel.default('warn') })
+    .nullable()
+    .default({ band: 0.5, level: 'warn' }),
+});
+
 export const StreamSchema = z.strictObject({
   /** Path relative to the base URL, with `{placeholders}` from the partition and `{parent.<path>}`. */
   path: z.string().min(1),
@@ -221,6 +241,14 @@ export const StreamSchema = z.strictObject({
   writeDisposition: z.enum(['merge', 'append', 'replace']).optional(),
   /** Array fields the curate job explodes into child tables `<source>_<stream>__<field>`. */
   childTables: z.array(z.string()).default([]),
+  /**
+   * What the curated table does when a run brings new or changed columns: `evolve` adds and widens
+   * them; `freeze` fails the stream's curation (`SchemaContractError`, the raw zone keeps the run);
+   * `discardColumns` adds none and keeps their values in a `_rescued` JSON column. @default 'evolve'
+   */
+  schemaContract: z.enum(['evolve', 'freeze', 'discardColumns']).default('evolve'),
+  /** @default { primaryKey: 'error', rowCount: { band: 0.5, level: 'warn' } } */
+  checks: ChecksSchema.default({ primaryKey: 'error', rowCount: { band: 0.5, level: 'warn' } }),
   /** Loop protection. @default 10000 */
   maxPages: z.number().int().positive().default(10_000),
   /** Rows checked before the source's `responseRules`, for this stream's requests only. */

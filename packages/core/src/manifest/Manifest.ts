@@ -12,6 +12,15 @@ export interface StoredWindow {
 }
 
 export type WriteDisposition = 'merge' | 'append' | 'replace';
+export type SchemaContract = 'evolve' | 'freeze' | 'discardColumns';
+export type CheckLevel = 'error' | 'warn';
+
+/** The stream's data quality checks, as the curate job reads them (docs/contracts.md, Checks). */
+export interface ManifestChecks {
+  primaryKey: CheckLevel | 'off';
+  freshness: { maxAgeSeconds: number; level: CheckLevel } | null;
+  rowCount: { band: number; level: CheckLevel } | null;
+}
 
 export interface Manifest {
   runId: string;
@@ -34,6 +43,9 @@ export interface Manifest {
   cursorField: string | null;
   writeDisposition: WriteDisposition;
   childTables: string[];
+  /** How the curate job treats new or changed columns (docs/contracts.md, Schema contracts). */
+  schemaContract: SchemaContract;
+  checks: ManifestChecks;
   /** The parent stream, for child streams. */
   parent: string | null;
 }
@@ -77,6 +89,14 @@ export function buildManifest(input: BuildManifestInput): Manifest {
     cursorField: d.incremental?.cursorField ?? null,
     writeDisposition: writeDispositionOf(d),
     childTables: d.childTables,
+    schemaContract: d.schemaContract,
+    checks: {
+      primaryKey: d.checks.primaryKey,
+      freshness: d.checks.freshness
+        ? { maxAgeSeconds: d.checks.freshness.maxAgeHours * 3600, level: d.checks.freshness.level }
+        : null,
+      rowCount: d.checks.rowCount,
+    },
     parent: d.parent?.stream ?? null,
   };
 }

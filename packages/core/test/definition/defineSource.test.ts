@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
 import type { SourceInput } from '../../src/definition/schema.ts';
 import { DefinitionError } from '../../src/errors.ts';
+import { buildManifest } from '../../src/manifest/Manifest.ts';
 
 const problemsOf = (input: unknown): string[] => {
   try {
@@ -176,5 +177,75 @@ describe('defineSource', () => {
     expect(problemsOf({ ...minimal, responseRules: [{ status: '9xx', action: 'fail' }] })[0]).toMatch(
       /^responseRules\.0\.status/,
     );
+  });
+  test('a stream declares its schema contract (default evolve); its manifest carries it to the curate job', () => {
+    const source = defineSource({
+      ...minimal,
+      streams: { items: { path: '/items' }, frozen: { path: '/f', schemaContract: 'freeze' } },
+    });
+    expect(source.streams.items!.schemaContract).toBe('evolve');
+    const manifest = buildManifest({
+      runId: 'r1',
+      source: 'demo',
+      stream: 'frozen',
+      definition: source.streams.frozen!,
+      importDate: '20261123',
+      parts: [],
+      pages: 0,
+      startedAt: '2026-11-23T06:00:00Z',
+      finishedAt: '2026-11-23T06:01:00Z',
+      window: { since: null, until: '2026-11-23T06:00:00Z' },
+      watermark: null,
+    });
+    expect(manifest.schemaContract).toBe('freeze');
+    expect(manifest.checks).toEqual({
+      primaryKey: 'error',
+      freshness: null,
+      rowCount: { band: 0.5, level: 'warn' },
+    });
+    expect(problemsOf({ ...minimal, streams: { items: { path: '/i', schemaContract: 'strict' } } })).toEqual([
+      expect.stringMatching(/^streams\.items\.schemaContract: .*evolve.*freeze.*discardColumns/),
+    ]);
+  });
+  test('checks: declared per stream, with defaults; the manifest carries them in seconds', () => {
+    const source = defineSource({
+      ...minimal,
+      streams: {
+        items: {
+          path: '/items',
+          primaryKey: 'id',
+          checks: { primaryKey: 'warn', freshness: { maxAgeHours: 26 }, rowCount: null },
+        },
+      },
+    });
+    expect(source.streams.items!.checks).toEqual({
+      primaryKey: 'warn',
+      freshness: { maxAgeHours: 26, level: 'warn' },
+      rowCount: null,
+    });
+    const manifest = buildManifest({
+      runId: 'r1',
+      source: 'demo',
+      stream: 'items',
+      definition: source.streams.items!,
+      importDate: '20261123',
+      parts: [],
+      pages: 0,
+      startedAt: '2026-11-23T06:00:00Z',
+      finishedAt: '2026-11-23T06:01:00Z',
+      window: { since: null, until: '2026-11-23T06:00:00Z' },
+      watermark: null,
+    });
+    expect(manifest.checks).toEqual({
+      primaryKey: 'warn',
+      freshness: { maxAgeSeconds: 93_600, level: 'warn' },
+      rowCount: null,
+    });
+    expect(
+      problemsOf({
+        ...minimal,
+        streams: { items: { path: '/i', checks: { freshness: { maxAgeHours: 0 } } } },
+      }),
+    ).toEqual([expect.stringMatching(/^streams\.items\.checks\.freshness\.maxAgeHours: /)]);
   });
 });

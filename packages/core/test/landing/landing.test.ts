@@ -111,6 +111,7 @@ describe('a run of 50k records', () => {
       primaryKey: ['id'],
       cursorField: 'updated_at',
       writeDisposition: 'merge',
+      schemaContract: 'evolve',
       window: { since: null },
     });
     expect(result.streams[0]!.bytes).toBe(manifest.bytes);

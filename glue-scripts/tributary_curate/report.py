@@ -1,0 +1,146 @@
+"""The run report: one JSON document per run (`_runs/<runId>.json` next to the warehouse), per source and
+stream, of what landed and what the curated tables got. Its shape is `docs/schemas/run-report.schema.json`.
+
+Built from the per-table summaries the job already returns (pure), then written to S3 or a folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from collections import OrderedDict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import ReportError
+
+REPORT_VERSION = 1
+RUNS_FOLDER = "_runs"
+#: The report's lists of a stream's changed columns.
+COLUMN_CHANGES = ("columnsAdded", "columnsWidened", "columnsDiverted", "columnsRescued")
+
+
+def runs_root(warehouse: str, override: str | None = None) -> str:
+    """Where run reports go: `override`, else the folder `_runs/` next to the warehouse
+    (`s3://curated/warehouse/` → `s3://curated/_runs/`; a bucket's root → `_runs/` in it)."""
+    if override:
+        return override.rstrip("/") + "/"
+    if warehouse.startswith(("s3://", "s3a://")):
+        bucket, _, prefix = warehouse.split("://", 1)[1].partition("/")
+        parent = posixpath.dirname(prefix.strip("/"))
+        return f"s3://{bucket}/" + (f"{parent}/" if parent else "") + f"{RUNS_FOLDER}/"
+    return str(Path(warehouse).resolve().parent / RUNS_FOLDER) + "/"
+
+
+def report_uri(root: str, run_id: str) -> str:
+    return f"{root}{run_id}.json"
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def stream_entry(table: dict) -> dict:
+    """A stream's section of the report, from its table summary (`curate_stream`'s result)."""
+    rec = table.get("reconciliation") or {}
+    error = table.get("error")
+    status = "failed" if error else "skipped" if table.get("skipped") else "curated"
+    checks = table.get("checks") or []
+    return {
+        "stream": table["stream"],
+        "status": status,
+        "table": table.get("table"),
+        "disposition": table.get("disposition"),
+        "schemaContract": table.get("schemaContract", "evolve"),
+        "manifests": table.get("manifests", []),
+        "recordsLanded": table.get("recordsLanded", 0),
+        "rowsRead": table.get("rowsRead", 0),
+        "rowsInRun": table.get("rowsInRun", 0),
+        "rowsInserted": table.get("rowsInserted", 0),
+        "rowsUpdated": table.get("rowsUpdated", 0),
+        "rowsUnchanged": table.get("rowsUnchanged", 0),
+        "rowsDeduplicated": rec.get("deduplicated", 0),
+        "rowsDeleted": table.get("rowsDeleted", 0),
+        "rowsRejected": 0,
+        "rowsTotal": table.get("rowsTotal"),
+        "columnsAdded": table.get("columnsAdded", []),
+        "columnsWidened": table.get("columnsWidened", []),
+        "columnsDiverted": table.get("columnsAsString", []),
+        "columnsRescued": table.get("columnsRescued", []),
+        "childTables": [
+            {"table": c["table"], "rowsInserted": c["rowsInserted"], "rowsTotal": c["rowsTotal"]}
+            for c in table.get("childTables", [])
+        ],
+        "reconciliation": rec or None,
+        "checks": {
+            "passed": [c for c in checks if c["status"] == "passed"],
+            "failed": [c for c in checks if c["status"] == "failed"],
+        },
+        "durationSeconds": table.get("durationSeconds", 0.0),
+        "error": error,
+    }
+
+
+def build_report(
+    run_id: str,
+    catalog: str,
+    database: str,
+    tables: list[dict],
+    started: datetime,
+    finished: datetime,
+    error: dict | None = None,
+) -> dict:
+    """The report of a run: `tables` are the streams' summaries in the order curated (a failed stream's
+    carries `error`); `error` is the run's failure, if any."""
+    sources: OrderedDict[str, list[dict]] = OrderedDict()
+    for t in tables:
+        sources.setdefault(t["source"], []).append(stream_entry(t))
+    streams = [s for ss in sources.values() for s in ss]
+    return {
+        "reportVersion": REPORT_VERSION,
+        "runId": run_id,
+        "status": "failed" if error else "succeeded",
+        "error": error,
+        "startedAt": _iso(started),
+        "finishedAt": _iso(finished),
+        "durationSeconds": round((finished - started).total_seconds(), 3),
+        "catalog": catalog,
+        "database": database,
+        "totals": {
+            "streams": len(streams),
+            "streamsFailed": sum(1 for s in streams if s["status"] == "failed"),
+            "recordsLanded": sum(s["recordsLanded"] for s in streams),
+            "rowsInserted": sum(s["rowsInserted"] for s in streams),
+            "rowsUpdated": sum(s["rowsUpdated"] for s in streams),
+            "columnsChanged": sum(len(s[k]) for s in streams for k in COLUMN_CHANGES),
+            "checksFailed": sum(len(s["checks"]["failed"]) for s in streams),
+        },
+        "sources": [
+            {"source": name, "recordsLanded": sum(s["recordsLanded"] for s in ss), "streams": ss}
+            for name, ss in sources.items()
+        ],
+    }
+
+
+def brief(report: dict, uri: str) -> dict:
+    """The report's summary for the job's last stdout line."""
+    return {"uri": uri, "status": report["status"], **report["totals"]}
+
+
+def write_report(report: dict, uri: str, s3=None) -> None:
+    """Writes the report as JSON to `uri` (`s3://…` or a path), replacing an earlier attempt's."""
+    body = json.dumps(report, indent=2, default=str).encode()
+    try:
+        if uri.startswith(("s3://", "s3a://")):
+            from .manifests import s3_client, split_s3
+
+            bucket, key = split_s3(uri)
+            (s3 or s3_client()).put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+        else:
+            path = Path(uri)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".json.tmp")
+            tmp.write_bytes(body)
+            os.replace(tmp, path)
+    except Exception as e:
+        raise ReportError(f"cannot write the run report to {uri}: {e}") from e
