@@ -36,6 +36,7 @@ describe('e2e: a forced short deadline', () => {
       commits: (r) => r.sha,
       sales_history: (r) => (r.purchase as { transaction: string }).transaction,
       subscriptions: (r) => r.subscriber_code,
+      contributor_stats: (r) => `${r.repository}#${(r.author as { id: number }).id}`,
     };
     for (const source of ['github', 'hotmart'] as const) {
       for (const stream of sandbox.streams(source)) {

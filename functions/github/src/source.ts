@@ -1,6 +1,6 @@
 /**
- * GitHub REST API (https://docs.github.com/en/rest): issues, pull requests, commits and issue
- * comments of the repositories listed in `GITHUB_REPOSITORIES` (`owner/repo,owner/repo`).
+ * GitHub REST API (https://docs.github.com/en/rest): issues, pull requests, commits, contributor
+ * statistics and issue comments of the repositories listed in `GITHUB_REPOSITORIES` (`owner/repo,owner/repo`).
  * GitHub Enterprise Server: set `API_BASE_URL` to `https://<host>/api/v3`.
  */
 import { defineSource, envList } from '@tributary/core';
@@ -75,6 +75,19 @@ export const source = defineSource({
         // merged branch brings commits dated before the watermark. Re-read 30 days; merged on `sha`.
         lookbackSeconds: COMMITS_LOOKBACK_SECONDS,
       },
+    },
+    contributor_stats: {
+      // Repository statistics: the last year of weekly commits, additions and deletions per
+      // contributor (the top 100). While GitHub is still computing them it answers `202 Accepted`
+      // with `{}` and compiles them in the background: the default `notReady` rule asks again with
+      // backoff, then fails the run with a TransientError rather than land nothing as `complete`.
+      // One array, no pagination; read in full every run and merged on repository + contributor.
+      path: '/repos/{owner}/{repo}/stats/contributors',
+      paginator: { type: 'single' },
+      partitions: repositories,
+      // The records name the contributor, not the repository.
+      partitionFields: { repository: '{owner}/{repo}' },
+      primaryKey: ['repository', 'author.id'],
     },
     issue_comments: {
       // The issue's own comments URL: a parent record does not say which partition (repository) it came from.

@@ -3,7 +3,10 @@
  * pagination (next links on `/repositories/<id>/…`, as GitHub sends them), `x-ratelimit-*` and
  * `x-github-request-id` headers, `since` filters, `Bad credentials` on a wrong token, the primary
  * (403 + remaining 0 + reset) and secondary (403 + retry-after) rate limits, 422 Validation Failed, and
- * `409 Git Repository is empty.` for the commits of a repository without any.
+ * `409 Git Repository is empty.` for the commits of a repository without any, and the contributor
+ * statistics (`/stats/contributors`: one array of `{ author, total, weeks }`, no pagination), which
+ * answer `202 Accepted` with `{}` while GitHub is still computing them ("Repository statistics":
+ * "If the data hasn't been cached when you query a repository's statistics, you'll receive a 202").
  * A primary limit lasts until its reset: every request before it is answered 403 again and noted
  * in `faults.duringLimit` (GitHub: requests during a limit can get an integration banned).
  */
@@ -20,6 +23,8 @@ export interface Repo {
   commits: Json[];
   /** Comments per issue number. */
   comments: Map<number, Json[]>;
+  /** `/stats/contributors`: one entry per commit author, the weeks their commits fall in. */
+  contributors: Json[];
   /** No commits pushed yet: commits answer `409 Git Repository is empty.` */
   empty?: boolean;
 }
@@ -31,9 +36,18 @@ export interface GithubFaults {
   secondaryLimitOn: Map<string, number>;
   /** Paths answered with 422 Validation Failed. */
   validationFailedOn: Set<string>;
+  /** `owner/name` → how many first `/stats/contributors` requests answer `202 {}` (still computing). */
+  statsNotReady?: Map<string, number>;
   /** Filled in by the double: the paths of requests that arrived while a primary limit was in force. */
   duringLimit: string[];
 }
+
+/** Commit authors, in turn. */
+const AUTHORS = [
+  { login: 'octocat', id: 1 },
+  { login: 'hubot', id: 2 },
+  { login: 'monalisa', id: 3 },
+];
 
 const minutes = (base: string, n: number) =>
   new Date(Date.parse(base) + n * 60_000).toISOString().replace('.000', '');
@@ -131,12 +145,33 @@ export function makeRepo(
         tree: { sha: `${i}`.padEnd(40, 't') },
         comment_count: 0,
       },
-      author: { login: 'octocat', id: 1 },
+      author: AUTHORS[i % AUTHORS.length],
       committer: { login: 'web-flow', id: 19864447 },
       parents: [],
     };
   });
-  return { owner, name, id, issues, pulls, commits, comments };
+  return { owner, name, id, issues, pulls, commits, comments, contributors: contributorStats(commits) };
+}
+
+const WEEK = 7 * 86_400;
+
+/** GitHub's shape: `weeks` of `{ w: week start (unix, a Sunday), a, d, c }`, `total` commits. */
+function contributorStats(commits: Json[]): Json[] {
+  const byAuthor = new Map<number, { author: Json; weeks: Map<number, number> }>();
+  for (const c of commits) {
+    const author = c.author as Json;
+    const date = Date.parse((c.commit as { author: { date: string } }).author.date) / 1000;
+    // Unix day 0 was a Thursday: weeks start 3 days later, on Sunday.
+    const w = Math.floor((date - 3 * 86_400) / WEEK) * WEEK + 3 * 86_400;
+    const entry = byAuthor.get(author.id as number) ?? { author, weeks: new Map() };
+    entry.weeks.set(w, (entry.weeks.get(w) ?? 0) + 1);
+    byAuthor.set(author.id as number, entry);
+  }
+  return [...byAuthor.values()].map(({ author, weeks }) => ({
+    author: { ...author, type: 'User', site_admin: false },
+    total: [...weeks.values()].reduce((x, y) => x + y, 0),
+    weeks: [...weeks].sort(([x], [y]) => x - y).map(([w, c]) => ({ w, a: c * 10, d: c * 2, c })),
+  }));
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -220,6 +255,16 @@ export function githubRoute(repos: Repo[], token: string, faults: GithubFaults) 
     const since = req.query.get('since');
     const until = req.query.get('until');
     const after = (v: string) => !since || Date.parse(v) >= Date.parse(since);
+
+    if (rest === '/stats/contributors') {
+      const key = `${repo.owner}/${repo.name}`;
+      const left = faults.statsNotReady?.get(key) ?? 0;
+      if (left > 0) {
+        faults.statsNotReady!.set(key, left - 1);
+        return { status: 202, headers: rateHeaders(), body: {} };
+      }
+      return { headers: rateHeaders(), body: repo.contributors };
+    }
 
     let list: Json[];
     if (rest === '/issues') list = repo.issues.filter((i) => after(i.updated_at as string));

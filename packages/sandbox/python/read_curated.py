@@ -4,7 +4,8 @@
         [--database tributary_dev] [--sql "SELECT ... FROM local.tributary_dev.github_issues"] \
         [--keys github_issues=id,stripe_charges=id] [--json]
 
-Without --sql, or with --keys: every table with its row count (and for --keys, the distinct count of that column).
+Without --sql, or with --keys: every table with its row count (and for --keys, the distinct count of that column, or of
+the columns of a composite key written a+b).
 With --json the last stdout line is a JSON object: {"tables": {name: {"rows": n, "distinct": n}}, "rows": [...]}.
 """
 
@@ -25,7 +26,11 @@ def main() -> int:
     p.add_argument("--warehouse", required=True)
     p.add_argument("--database", default="tributary_dev")
     p.add_argument("--sql", action="append", default=[])
-    p.add_argument("--keys", default="", help="table=column pairs whose distinct counts to report")
+    p.add_argument(
+        "--keys",
+        default="",
+        help="table=column pairs whose distinct counts to report (a composite key: a+b)",
+    )
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
     spark = build_local_spark(a.warehouse, app_name="tributary-read-curated")
@@ -37,9 +42,8 @@ def main() -> int:
             table = f"local.{a.database}.`{name}`"
             entry = {"rows": spark.sql(f"SELECT count(*) AS n FROM {table}").first().n}
             if name in keys:
-                entry["distinct"] = (
-                    spark.sql(f"SELECT count(DISTINCT `{keys[name]}`) AS n FROM {table}").first().n
-                )
+                columns = ", ".join(f"`{c}`" for c in keys[name].split("+"))
+                entry["distinct"] = spark.sql(f"SELECT count(DISTINCT {columns}) AS n FROM {table}").first().n
             out["tables"][name] = entry
             if not a.json:
                 print(f"{name:40} {entry['rows']:>10} rows")

@@ -84,6 +84,30 @@ describe('sandbox: GitHub', () => {
     expect((comments.body as unknown[]).length).toBe(issue.comments);
   });
 
+  it('serves contributor statistics as one array computed from the commits, and a new contributor after advance', async () => {
+    const res = await getJson(`${sandbox.url}/repos/acme/api/stats/contributors`, auth);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('link')).toBeNull();
+    const stats = res.body as Array<{
+      author: { id: number };
+      total: number;
+      weeks: Array<Record<string, number>>;
+    }>;
+    const commits = sandbox.records('github', 'commits').filter((c) => String(c.url).includes('acme/api'));
+    expect(stats.reduce((n, s) => n + s.total, 0)).toBe(commits.length);
+    expect(new Set(stats.map((s) => s.author.id)).size).toBe(stats.length);
+    for (const s of stats) {
+      expect(s.weeks.reduce((n, w) => n + w.c!, 0)).toBe(s.total);
+      for (const w of s.weeks) expect(new Date(w.w! * 1000).getUTCDay()).toBe(0); // weeks start on Sunday
+    }
+    const listed = sandbox.records('github', 'contributor_stats');
+    expect(listed.filter((s) => s.repository === 'acme/api')).toHaveLength(stats.length);
+    expect(sandbox.served().github?.streams.contributor_stats?.unique).toBe(stats.length);
+    sandbox.advance();
+    const after = await getJson(`${sandbox.url}/repos/acme/api/stats/contributors`, auth);
+    expect((after.body as unknown[]).length).toBe(stats.length + 1);
+  });
+
   it('answers an unknown repository with 404 and a malformed since with 422', async () => {
     expect((await getJson(`${sandbox.url}/repos/acme/nope/issues`, auth)).status).toBe(404);
     const bad = await getJson(`${sandbox.url}/repos/acme/api/issues?since=yesterday`, auth);

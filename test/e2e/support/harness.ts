@@ -83,12 +83,13 @@ export function finalResults(result: LocalPipelineResult) {
   return out;
 }
 
-/** Primary key column of each curated table, as the sources define them (flattened `a__b`). */
+/** Primary key column(s) of each curated table, as the sources define them (flattened `a__b`, a composite key joined by `+`). */
 export const KEY_COLUMNS: Record<string, string> = {
   github_issues: 'id',
   github_pull_requests: 'id',
   github_commits: 'sha',
   github_issue_comments: 'id',
+  github_contributor_stats: 'repository+author__id',
   stripe_charges: 'id',
   stripe_customers: 'id',
   stripe_invoices: 'id',
@@ -116,7 +117,7 @@ export async function keyColumns(tables: Iterable<CuratedTableSummary>): Promise
       source: { streams: Record<string, { primaryKey?: string | string[] }> };
     };
     const key = [source.streams[t.stream]?.primaryKey ?? []].flat();
-    if (key.length === 1) out[name] = key[0]!.replaceAll('.', '__');
+    if (key.length) out[name] = key.map((k) => k.replaceAll('.', '__')).join('+');
   }
   return out;
 }

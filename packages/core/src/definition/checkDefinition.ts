@@ -78,6 +78,10 @@ function checkStream(
   checkTemplates(at, { path: stream.path }, allowed, problems);
   checkTemplates(`${at}.params`, stream.params, allowed, problems);
   checkTemplates(`${at}.headers`, stream.headers, allowed, problems);
+  if (stream.partitionFields) {
+    if (!stream.partitions) problems.push(`${at}.partitionFields: needs partitions (it copies their values)`);
+    else checkTemplates(`${at}.partitionFields`, stream.partitionFields, allowed, problems);
+  }
   if (stream.incremental)
     checkTemplates(`${at}.incremental.params`, stream.incremental.params, allowed, problems);
   const changes = stream.incremental?.changes;

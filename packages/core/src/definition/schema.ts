@@ -236,6 +236,12 @@ export const StreamSchema = z.strictObject({
   incremental: IncrementalSchema.optional(),
   /** Static partitions: the stream runs once per entry, each entry's values filling path/param placeholders. */
   partitions: z.array(z.record(z.string(), Scalar)).optional(),
+  /**
+   * Fields each record of a partition gets, as templates over the partition's values (record field →
+   * template): `{ repository: '{owner}/{repo}' }`, for an API whose records do not say which
+   * partition they belong to. Needs `partitions`.
+   */
+  partitionFields: z.record(z.string(), z.string()).optional(),
   parent: ParentSchema.optional(),
   /** @default 'merge' with a primary key, else 'append' */
   writeDisposition: z.enum(['merge', 'append', 'replace']).optional(),

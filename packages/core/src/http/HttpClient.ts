@@ -13,11 +13,11 @@ import { type Limiter, PauseTooLong } from '../ratelimit/RateLimiter.ts';
 import { fullJitter } from '../retry/backoff.ts';
 import { classifyResponse, type ResponseOutcome } from '../retry/responseRules.ts';
 import { sleep } from '../retry/sleep.ts';
-import { pauseOf, waitHint } from '../retry/waitHint.ts';
+import { parseRetryAfter, pauseOf, quotaExhausted, waitHint } from '../retry/waitHint.ts';
 import type { ReadObserver } from '../stream/types.ts';
 import type { Redactor } from './Redactor.ts';
 import { NetworkFailure, type Timeouts, transmit } from './transport.ts';
-import type { HttpRequest, HttpResponse, ReaderLogger, RequestInfo } from './types.ts';
+import { type HttpRequest, type HttpResponse, header, type ReaderLogger, type RequestInfo } from './types.ts';
 
 /** One failed attempt that may be retried. */
 class RetryableFailure extends Error {
@@ -117,8 +117,14 @@ export class HttpClient {
         // A pause a response asks for holds every request of the source from the moment it is read:
         // set before the slot is given back, so that no queued request starts in between. A rate
         // limit without a hint waits (and pauses) for the backoff, drawn once here.
-        hintMs = waitHint(raw.headers);
         const rateLimited = outcome === 'rateLimited';
+        // A reset header says when the quota renews, not when to ask again: it is a wait only for a
+        // rate limit or a quota used up. GitHub sends `x-ratelimit-reset` (up to an hour away) on
+        // every answer, a 202 or a 5xx with quota left included; those wait for `Retry-After` or back off.
+        hintMs =
+          rateLimited || quotaExhausted(raw.headers)
+            ? waitHint(raw.headers)
+            : parseRetryAfter(header(raw.headers, 'retry-after'), Date.now());
         if (rateLimited) hintMs ??= fullJitter(failures + 1, this.#retry.baseDelayMs, this.#retry.maxDelayMs);
         const pauseMs = pauseOf(rateLimited, raw.headers, hintMs);
         if (pauseMs !== undefined) limiter.pauseUntil(Date.now() + pauseMs);

@@ -194,7 +194,7 @@ export async function* readStream(
           }
           page = linesPage(lines, { index, url: response.url, next });
         } else {
-          let records = finishRecords(plan, fetched.parsed ?? [], walk.parent);
+          let records = finishRecords(plan, fetched.parsed ?? [], walk.parent, walk.vars);
           if (filter && plan.cursor && incremental) {
             const inside = filterRecords(records, plan.cursor, incremental.cursorType, filter);
             ({ records } = inside);

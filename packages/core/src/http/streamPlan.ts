@@ -24,9 +24,11 @@ export interface StreamPlan {
   records: PathGetter;
   cursor?: PathGetter;
   carry: [field: string, at: PathGetter][];
+  /** `partitionFields`, compiled: each record of a partition gets these, rendered from its values. */
+  partitionFields: [field: string, template: Template][];
   /**
    * Set when the stream's records land as the API's bytes (scanned, not parsed and serialized again):
-   * no `transform`, no carried parent fields, a cursor field at the record's top level, and no
+   * no `transform`, no carried parent or partition fields, a cursor field at the record's top level, and no
    * paginator path into the records array. Otherwise every page is parsed.
    */
   raw?: ScanTarget;
@@ -89,6 +91,10 @@ export function compileStream(
     records: compilePath(stream.records),
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
+    partitionFields: Object.entries(stream.partitionFields ?? {}).map(([field, t]) => [
+      field,
+      compileTemplate(t),
+    ]),
     raw: rawTarget(stream),
     parentKey: (parent) => JSON.stringify(fromParent.map((p) => placeholderValue(p, { parent }) ?? null)),
     bounded: { since: requests.some((t) => uses(t, 'since')), until: requests.some((t) => uses(t, 'until')) },
@@ -133,6 +139,7 @@ const BODY_PATHS = ['totalPath', 'totalPagesPath', 'cursorPath', 'hasMorePath', 
 
 function rawTarget(stream: StreamDefinition): ScanTarget | undefined {
   if (stream.transform || Object.keys(stream.parent?.carry ?? {}).length > 0) return undefined;
+  if (Object.keys(stream.partitionFields ?? {}).length > 0) return undefined;
   const cursorField = stream.incremental?.cursorField;
   if (cursorField?.includes('.')) return undefined;
   if (stream.records !== '' && stream.records.split('.').includes('')) return undefined;

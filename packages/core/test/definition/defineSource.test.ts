@@ -127,6 +127,8 @@ describe('defineSource', () => {
           a: { path: '/repos/{owner}/{repo}', partitions: [{ owner: 'o', repo: 'r' }, { owner: 'p' }] },
           b: { path: '/b/{parent.id}', params: { at: '{since:unix}', x: '{y:unix}' } },
           c: { path: '/c/{parent.id}', parent: { stream: 'a' }, partitions: [{ owner: 'o' }] },
+          d: { path: '/d', partitionFields: { repository: '{owner}' } },
+          e: { path: '/e/{owner}', partitions: [{ owner: 'o' }], partitionFields: { r: '{owner}/{repo}' } },
         },
       }),
     ).toEqual([
@@ -137,6 +139,8 @@ describe('defineSource', () => {
       expect.stringMatching(
         /^streams\.c: a child stream cannot have partitions .*\{\+parent\.comments_url\}/,
       ),
+      'streams.d.partitionFields: needs partitions (it copies their values)',
+      'streams.e.partitionFields.r: {repo} is not a key of every partition',
     ]);
   });
 

@@ -90,6 +90,24 @@ describe('retries', () => {
     expect(performance.timeOrigin + server.requests[1]!.at).toBeGreaterThanOrEqual(reset * 1000 - 50);
   });
 
+  test('a 5xx or a 202 with quota left is not held until x-ratelimit-reset: backed off (GitHub sends the reset on every answer)', async () => {
+    // An hour away, as GitHub's is: waited for, it would pass retry.maxTotalWaitMs at once
+    const reset = String(Math.ceil(Date.now() / 1000) + 3600);
+    const quotaLeft = { 'x-ratelimit-remaining': '4999', 'x-ratelimit-reset': reset };
+    const server = await api({
+      '/items': (req) =>
+        req.nth <= 2 ? { status: req.nth === 1 ? 503 : 202, headers: quotaLeft, body: {} } : ok,
+    });
+    const { c, read } = reader(server.url);
+    expect(ids(await readAll(read, 'items'))).toEqual([1, 2]);
+    expect(server.requests).toHaveLength(3);
+    expect(c.retries.map((r) => [r.reason, r.rateLimited])).toEqual([
+      ['HTTP 503', false],
+      ['HTTP 202 (not ready: the API is still preparing the answer)', false],
+    ]);
+    for (const r of c.retries) expect(r.delayMs).toBeLessThanOrEqual(FAST_RETRY.maxDelayMs);
+  });
+
   test('a burst of 5xx, then success', async () => {
     const server = await api({
       '/items': (req) => (req.nth <= 3 ? { status: req.nth === 2 ? 502 : 503 } : ok),

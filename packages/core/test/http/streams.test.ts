@@ -61,6 +61,29 @@ describe('partitions', () => {
     await expect(readAll(read, 'issues')).rejects.toMatchObject({ name: 'HttpError', status: 409 });
   });
 
+  test("partitionFields: each record gets its partition's values, for records that do not say where they came from", async () => {
+    const { read } = await setup(
+      {
+        stats: {
+          path: '/repos/{owner}/{repo}/stats',
+          partitions: [
+            { owner: 'octo', repo: 'one' },
+            { owner: 'octo', repo: 'two' },
+          ],
+          partitionFields: { repository: '{owner}/{repo}' },
+        },
+      },
+      () => ({ body: [{ author: { id: 1 } }, { author: { id: 2 } }] }),
+    );
+    const pages = await readAll(read, 'stats');
+    expect(pages.flatMap((p) => p.records)).toEqual([
+      { author: { id: 1 }, repository: 'octo/one' },
+      { author: { id: 2 }, repository: 'octo/one' },
+      { author: { id: 1 }, repository: 'octo/two' },
+      { author: { id: 2 }, repository: 'octo/two' },
+    ]);
+  });
+
   test('one walk per partition, its values in path and params; positions count partitions', async () => {
     const { api, read } = await setup(
       {

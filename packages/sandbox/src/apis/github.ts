@@ -1,7 +1,10 @@
 /**
  * GitHub's REST API, as the github source calls it: issues (pull requests included, flagged by a
  * `pull_request` object), pulls, commits, issue comments; `page`/`per_page` with a `Link` header,
- * `since`, `x-ratelimit-*` headers, a bearer token.
+ * `since`, `x-ratelimit-*` headers, a bearer token. Contributor statistics
+ * (`/stats/contributors`: one array of `{ author, total, weeks }` computed from the repository's
+ * commits, no pagination), served as already cached (GitHub answers `202 {}` while it computes
+ * them; the function's own double plays that).
  */
 import {
   intParam,
@@ -38,6 +41,7 @@ interface Repo {
 }
 
 const API = 'https://api.github.com';
+const WEEK = 7 * 86_400;
 const DOCS = 'https://docs.github.com/rest';
 
 export function createGithubApi(options: GithubOptions): SandboxApi {
@@ -198,9 +202,10 @@ export function createGithubApi(options: GithubOptions): SandboxApi {
     };
   }
 
-  function commit(repo: Repo, rng: Rng, at: number): Json {
+  function commit(repo: Repo, rng: Rng, at: number, by?: Json): Json {
     const sha = rng.hex(40);
-    const author = rng.pick(users);
+    const picked = rng.pick(users);
+    const author = (by ?? picked) as typeof picked;
     const who = {
       name: author.login,
       email: `${author.login}@users.noreply.github.com`,
@@ -225,6 +230,27 @@ export function createGithubApi(options: GithubOptions): SandboxApi {
       committer: author,
       parents: [{ sha: rng.hex(40), url: `${API}/repos/${repo.fullName}/commits/${rng.hex(40)}` }],
     };
+  }
+
+  /** Per commit author: `total` commits and `weeks` of `{ w: week start (unix, a Sunday), a, d, c }`. */
+  function contributorStats(repo: Repo): Json[] {
+    const byAuthor = new Map<number, { author: Json; weeks: Map<number, number> }>();
+    for (const c of repo.commits) {
+      const author = c.author as Json;
+      const at = Date.parse(((c.commit as Json).author as Json).date as string) / 1000;
+      // Unix day 0 was a Thursday: weeks start 3 days later, on Sunday.
+      const w = Math.floor((at - 3 * 86_400) / WEEK) * WEEK + 3 * 86_400;
+      const entry = byAuthor.get(author.id as number) ?? { author, weeks: new Map<number, number>() };
+      entry.weeks.set(w, (entry.weeks.get(w) ?? 0) + 1);
+      byAuthor.set(author.id as number, entry);
+    }
+    return [...byAuthor.values()]
+      .map(({ author, weeks }) => ({
+        author,
+        total: [...weeks.values()].reduce((x, y) => x + y, 0),
+        weeks: [...weeks].sort(([x], [y]) => x - y).map(([w, c]) => ({ w, a: c * 17, d: c * 5, c })),
+      }))
+      .sort((x, y) => x.total - y.total); // GitHub lists the top contributors last
   }
 
   function repoOf(request: SandboxRequest): Repo | undefined {
@@ -372,6 +398,22 @@ export function createGithubApi(options: GithubOptions): SandboxApi {
     },
     {
       method: 'GET',
+      pattern: /\/repos\/([^/]+)\/([^/]+)\/stats\/contributors$/,
+      handle: (request) => {
+        const repo = repoOf(request);
+        if (!repo) return notFound();
+        const stats = contributorStats(repo);
+        return {
+          ...json(200, stats, headers()),
+          served: {
+            stream: 'contributor_stats',
+            keys: stats.map((s) => `${repo.fullName}#${(s.author as Json).id}`),
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
       pattern: /\/repos\/([^/]+)\/([^/]+)\/commits$/,
       handle: (request) => {
         const repo = repoOf(request);
@@ -418,7 +460,7 @@ export function createGithubApi(options: GithubOptions): SandboxApi {
         const touched = rng.sample(issues, Math.max(1, Math.round(issues.length * 0.08)));
         const added = Math.max(1, Math.round(issues.length * 0.04));
         const commits = Math.max(1, Math.round(repo.commits.length * 0.03));
-        const total = touched.length + added + commits;
+        const total = touched.length + added + commits + 1;
         let i = 0;
         for (const issue of touched) {
           const at = Timeline.change(now, i++, total);
@@ -450,6 +492,9 @@ export function createGithubApi(options: GithubOptions): SandboxApi {
         }
         for (let n = 0; n < commits; n++)
           repo.commits.push(commit(repo, rng, Timeline.change(now, i++, total)));
+        // Someone new contributes too: one more entry in the contributor statistics.
+        const newcomer = user(new Rng(seed, `github:newcomer:${epoch}`), users.length + epoch);
+        repo.commits.push(commit(repo, rng, Timeline.change(now, i++, total), newcomer));
       }
     },
     records(stream) {
@@ -458,9 +503,12 @@ export function createGithubApi(options: GithubOptions): SandboxApi {
       if (stream === 'pull_requests') return all.flatMap((r) => [...r.pulls.values()]);
       if (stream === 'commits') return all.flatMap((r) => r.commits);
       if (stream === 'issue_comments') return all.flatMap((r) => [...r.comments.values()].flat());
+      // As the source lands them: each carries its repository (the API's records do not).
+      if (stream === 'contributor_stats')
+        return all.flatMap((r) => contributorStats(r).map((s) => ({ ...s, repository: r.fullName })));
       return [];
     },
-    streams: () => ['issues', 'pull_requests', 'commits', 'issue_comments'],
+    streams: () => ['issues', 'pull_requests', 'commits', 'contributor_stats', 'issue_comments'],
   };
 }
 

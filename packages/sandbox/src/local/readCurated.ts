@@ -15,7 +15,7 @@ export interface ReadCuratedOptions {
   warehouse: string;
   /** @default 'tributary_dev' */
   database?: string;
-  /** Table → key column whose distinct values to count (duplicates show as distinct < rows). */
+  /** Table → key column whose distinct values to count (duplicates show as distinct < rows); `a+b` for a composite key. */
   keys?: Record<string, string>;
   /** Queries whose rows to return (tables as `local.<database>.<table>`); then table counts only with `keys`. */
   sql?: string[];
