@@ -9,6 +9,7 @@
  * URL), `iat`, `exp = iat + assertionLifetimeSeconds`, a fresh `jti`, `scope` and any `claims`.
  * The private key is read from the secret and never shown: a key that cannot be read is an
  * `AuthError` naming the secret's key, not the key's text (jose's own error is not passed on).
+ * The exchange and the cache are `tokenEndpoint`'s; this kind builds the assertion request.
  */
 import { randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
@@ -16,28 +17,15 @@ import { importPKCS8, SignJWT } from 'jose';
 type SigningKey = Awaited<ReturnType<typeof importPKCS8>>;
 
 import { AuthError, HttpError } from '../errors.ts';
-import { DEFAULT_TOKEN_LIFETIME_SECONDS } from './oauth2ClientCredentials.ts';
+import type { HttpResponse } from '../http/types.ts';
+import { resolveTokenUrl, tokenEndpoint } from './tokenEndpoint.ts';
 import type { AuthFactory } from './types.ts';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-interface CachedToken {
-  token: string;
-  /** Epoch ms after which it is not used any more (expiry minus the margin). */
-  refreshAt: number;
-}
-
-/** Tokens by token URL, issuer and subject: shared by the readers of a warm container. */
-const tokens = new Map<string, CachedToken>();
-
 export const jwtBearer: AuthFactory<'jwtBearer'> = (definition, context) => {
-  const tokenUrl = new URL(
-    context.tokenUrl ?? definition.tokenUrl,
-    `${context.baseUrl.replace(/\/?$/, '/')}`,
-  );
+  const tokenUrl = resolveTokenUrl(definition.tokenUrl, context);
   const where = { source: context.source, url: tokenUrl.origin + tokenUrl.pathname };
-  let pending: Promise<string> | undefined;
-  let cacheKey: string | undefined;
   let key: Promise<SigningKey> | undefined;
 
   async function privateKey(pem: string): Promise<SigningKey> {
@@ -57,7 +45,7 @@ export const jwtBearer: AuthFactory<'jwtBearer'> = (definition, context) => {
     return `${tokenUrl.href}|${credentials.require(definition.issuerKey)}|${sub}`;
   }
 
-  async function fetchToken(): Promise<string> {
+  async function requestToken(): Promise<HttpResponse> {
     const credentials = await context.credentials();
     const signingKey = await privateKey(credentials.require(definition.privateKeyKey));
     const now = Math.floor(Date.now() / 1000);
@@ -80,7 +68,7 @@ export const jwtBearer: AuthFactory<'jwtBearer'> = (definition, context) => {
     context.hide(assertion);
 
     const body = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion }).toString();
-    const response = await context
+    return context
       .send({
         method: 'POST',
         url: new URL(tokenUrl),
@@ -95,55 +83,14 @@ export const jwtBearer: AuthFactory<'jwtBearer'> = (definition, context) => {
           { status: error.status, url: error.url, snippet: error.snippet, where: error.where ?? where },
         );
       });
-    const fail = (why: string) =>
-      new AuthError(`token endpoint ${why}`, {
-        status: response.status,
-        url: response.url,
-        snippet: '',
-        where: { source: context.source, url: response.url },
-      });
-    if (response.status < 200 || response.status >= 300)
-      throw fail(`refused the JWT bearer assertion (HTTP ${response.status}): check iss/sub/aud and the key`);
-    let json: { access_token?: unknown; expires_in?: unknown };
-    try {
-      json = JSON.parse(response.body.toString('utf8'));
-    } catch {
-      throw fail('answered with a body that is not JSON');
-    }
-    if (typeof json?.access_token !== 'string' || !json.access_token)
-      throw fail('answered without an access_token');
-    context.hide(json.access_token);
-    const lifetime = Number(json.expires_in ?? DEFAULT_TOKEN_LIFETIME_SECONDS);
-    const seconds = Number.isFinite(lifetime) ? lifetime : DEFAULT_TOKEN_LIFETIME_SECONDS;
-    cacheKey = await keyOfCache();
-    tokens.set(cacheKey, {
-      token: json.access_token,
-      refreshAt: Date.now() + Math.max(0, seconds - definition.refreshMarginSeconds) * 1000,
-    });
-    return json.access_token;
   }
 
-  async function token(): Promise<string> {
-    cacheKey ??= await keyOfCache();
-    const cached = tokens.get(cacheKey);
-    if (cached && Date.now() < cached.refreshAt) {
-      context.hide(cached.token);
-      return cached.token;
-    }
-    pending ??= fetchToken().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  }
-
-  return {
-    async apply(request) {
-      request.headers.Authorization = `Bearer ${await token()}`;
-    },
-    async refresh() {
-      if (cacheKey !== undefined) tokens.delete(cacheKey);
-      return true;
-    },
-    queryParams: [],
-  };
+  return tokenEndpoint({
+    kind: 'jwtBearer',
+    context,
+    refreshMarginSeconds: definition.refreshMarginSeconds,
+    cacheKey: keyOfCache,
+    requestToken,
+    refused: (status) => `refused the JWT bearer assertion (HTTP ${status}): check iss/sub/aud and the key`,
+  });
 };

@@ -1,0 +1,102 @@
+/**
+ * The part the token-endpoint auth kinds (OAuth2 client credentials, JWT bearer) share: resolve the
+ * token URL, exchange a kind-built request there for an `access_token`, send it as
+ * `Authorization: Bearer`, cache it per warm container until `refreshMarginSeconds` before it
+ * expires (`expires_in`, else {@link DEFAULT_TOKEN_LIFETIME_SECONDS}), keep one fetch in flight,
+ * and drop it on a 401 so the next try fetches a new one (once; a second 401 is an `AuthError`).
+ * A refused or unreadable answer is an `AuthError`. Each kind only says how it asks for a token.
+ */
+import { AuthError } from '../errors.ts';
+import type { HttpResponse } from '../http/types.ts';
+import type { AuthContext, AuthProvider } from './types.ts';
+
+/** Lifetime assumed when the token response has no `expires_in`. @default 3600 */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+
+interface CachedToken {
+  token: string;
+  /** Epoch ms after which it is not used any more (expiry minus the margin). */
+  refreshAt: number;
+}
+
+/** Tokens by auth kind and the kind's cache key: shared by the readers of a warm container. */
+const tokens = new Map<string, CachedToken>();
+
+/** The definition's token URL (or `AUTH_TOKEN_URL`), resolved against the base URL. */
+export function resolveTokenUrl(definitionTokenUrl: string, context: AuthContext): URL {
+  return new URL(context.tokenUrl ?? definitionTokenUrl, `${context.baseUrl.replace(/\/?$/, '/')}`);
+}
+
+export interface TokenEndpointOptions {
+  /** Names the kind in the cache, so two kinds never share a token. */
+  kind: string;
+  context: AuthContext;
+  refreshMarginSeconds: number;
+  /** The cache key within the kind (token URL and who asks). */
+  cacheKey(): Promise<string>;
+  /** Builds and sends the kind's token request. */
+  requestToken(): Promise<HttpResponse>;
+  /** Completes `token endpoint …` when it answers outside 2xx. */
+  refused(status: number): string;
+}
+
+export function tokenEndpoint(options: TokenEndpointOptions): AuthProvider {
+  const { context } = options;
+  let pending: Promise<string> | undefined;
+  let cacheKey: string | undefined;
+
+  const keyOfCache = async () => `${options.kind}|${await options.cacheKey()}`;
+
+  async function fetchToken(): Promise<string> {
+    const response = await options.requestToken();
+    const fail = (why: string) =>
+      new AuthError(`token endpoint ${why}`, {
+        status: response.status,
+        url: response.url,
+        snippet: '',
+        where: { source: context.source, url: response.url },
+      });
+    if (response.status < 200 || response.status >= 300) throw fail(options.refused(response.status));
+    let json: { access_token?: unknown; expires_in?: unknown };
+    try {
+      json = JSON.parse(response.body.toString('utf8'));
+    } catch {
+      throw fail('answered with a body that is not JSON');
+    }
+    if (typeof json?.access_token !== 'string' || !json.access_token)
+      throw fail('answered without an access_token');
+    context.hide(json.access_token);
+    const lifetime = Number(json.expires_in ?? DEFAULT_TOKEN_LIFETIME_SECONDS);
+    const seconds = Number.isFinite(lifetime) ? lifetime : DEFAULT_TOKEN_LIFETIME_SECONDS;
+    cacheKey = await keyOfCache();
+    tokens.set(cacheKey, {
+      token: json.access_token,
+      refreshAt: Date.now() + Math.max(0, seconds - options.refreshMarginSeconds) * 1000,
+    });
+    return json.access_token;
+  }
+
+  async function token(): Promise<string> {
+    cacheKey ??= await keyOfCache();
+    const cached = tokens.get(cacheKey);
+    if (cached && Date.now() < cached.refreshAt) {
+      context.hide(cached.token);
+      return cached.token;
+    }
+    pending ??= fetchToken().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  }
+
+  return {
+    async apply(request) {
+      request.headers.Authorization = `Bearer ${await token()}`;
+    },
+    async refresh() {
+      if (cacheKey !== undefined) tokens.delete(cacheKey);
+      return true;
+    },
+    queryParams: [],
+  };
+}
