@@ -6,28 +6,21 @@
  */
 import type { Handler } from '@tributary/core';
 import {
+  assertManifestIsTheCommitPoint,
   type CapturedOutput,
   captureOutput,
-  committedMismatches,
   createBucket,
   createSecret,
-  type FaultProxy,
-  getObject,
   type LoopbackApi,
-  lambdaContext,
-  listKeys,
-  rejectionOf,
   startApi,
-  startFaultProxy,
 } from '@tributary/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { makeRow, socrataRoute } from './socrataApi.ts';
 
 const APP_TOKEN = 'socrataFixtureAppTokenSECRET';
 const BUCKET = 'tributary-test-source-socrata-commit';
 const SECRET = 'api-credentials/socrata-commit-test';
 const FOLDER = 'open-data/nyc';
-const motoEndpoint = process.env.AWS_ENDPOINT_URL!;
 
 const complaints = Array.from({ length: 12_000 }, (_, i) => makeRow('erm2-nwe9', i));
 const permits = Array.from({ length: 40 }, (_, i) => makeRow('abcd-1234', i));
@@ -37,7 +30,6 @@ const datasets = new Map([
 ]);
 
 let api: LoopbackApi;
-let proxy: FaultProxy;
 let handler: Handler;
 let output: CapturedOutput;
 
@@ -45,7 +37,6 @@ beforeAll(async () => {
   await createBucket(BUCKET);
   await createSecret(SECRET, { app_token: APP_TOKEN });
   api = await startApi(socrataRoute(datasets, APP_TOKEN, { throttleOn: new Map(), malformedOn: new Set() }));
-  proxy = await startFaultProxy(motoEndpoint);
   Object.assign(process.env, {
     API_BASE_URL: api.url,
     TARGET_S3_BUCKET_NAME: BUCKET,
@@ -59,51 +50,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  process.env.AWS_ENDPOINT_URL = motoEndpoint;
   output?.restore();
   await api?.close();
-  await proxy?.close();
 });
 
 describe('socrata: a rerun whose manifest PUT fails', () => {
   it('leaves every committed manifest and its parts exact, and no part of the rerun', async () => {
-    // Prepare: a finished run
-    const runId = '2026-11-23-socrata-commit';
-    const first = await handler({ runId }, lambdaContext());
-    expect(first.status).toBe('complete');
-    const committed = first.streams.map((s) => {
-      const key = s.manifest!.replace(`s3://${BUCKET}/`, '');
-      return { key, prefix: key.replace(/_manifest\.json$/, '') };
+    await assertManifestIsTheCommitPoint({
+      handler,
+      bucket: BUCKET,
+      runId: '2026-11-23-socrata-commit',
+      changeData() {
+        // The portal's rows change before the rerun (same :id and :updated_at, another complaint type).
+        for (const row of [...complaints, ...permits]) row.complaint_type = 'Changed since the first run';
+      },
     });
-    const before = await Promise.all(
-      committed.map(async (c) => ({
-        keys: await listKeys(BUCKET, c.prefix),
-        manifest: await getObject(BUCKET, c.key),
-      })),
-    );
-    // The portal's rows change before the rerun (same :id and :updated_at, another complaint type).
-    for (const row of [...complaints, ...permits]) row.complaint_type = 'Changed since the first run';
-    process.env.AWS_ENDPOINT_URL = proxy.endpoint;
-    proxy.cut(({ method, url }) => method === 'PUT' && url.includes('/_manifest.json'));
-
-    try {
-      // Act
-      const failure = await rejectionOf(handler({ runId }, lambdaContext()));
-
-      // Assess
-      expect(failure.name).toBe('SinkError');
-      const rerunParts = proxy.requests.filter(
-        (r) => r.method === 'PUT' && r.url.includes('/part-') && !r.cut,
-      );
-      expect(rerunParts.length).toBeGreaterThanOrEqual(1);
-      for (const [i, c] of committed.entries()) {
-        expect(await listKeys(BUCKET, c.prefix)).toEqual(before[i]!.keys);
-        expect(await getObject(BUCKET, c.key)).toEqual(before[i]!.manifest);
-        expect(await committedMismatches(BUCKET, c.key)).toEqual([]);
-      }
-    } finally {
-      proxy.cut(undefined);
-      process.env.AWS_ENDPOINT_URL = motoEndpoint;
-    }
   });
 });

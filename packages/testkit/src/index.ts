@@ -1,4 +1,5 @@
 export { type CapturedOutput, captureOutput } from './captureOutput.ts';
+export { assertManifestIsTheCommitPoint, type ManifestCommitPointOptions } from './commitPoint.ts';
 export { committedMismatches } from './committed.ts';
 export { type FaultProxy, type ProxiedRequest, startFaultProxy } from './faultProxy.ts';
 export {
