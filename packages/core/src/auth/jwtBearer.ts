@@ -32,7 +32,7 @@ export const jwtBearer: AuthFactory<'jwtBearer'> = (definition, context) => {
     key ??= importPKCS8(pem, 'RS256').catch(() => {
       key = undefined;
       throw new AuthError(
-        `the secret's "${definition.privateKeyKey}" is not an RSA private key in PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"); convert a PKCS#1 key with \`openssl pkcs8 -topk8 -nocrypt\``,
+        `the secret's "${definition.privateKeyKey}" is not an RSA private key in PKCS#8 PEM (a "BEGIN PRIVATE KEY" header, not "BEGIN RSA PRIVATE KEY"); convert a PKCS#1 key with \`openssl pkcs8 -topk8 -nocrypt\``,
         { status: 0, url: where.url, snippet: '', where },
       );
     });
