@@ -57,6 +57,7 @@ export { SinkError } from './sink/SinkError.ts';
 export { StorageAccessError } from './sink/StorageAccessError.ts';
 export { StreamSink, type StreamSinkOptions, toNdjson } from './sink/StreamSink.ts';
 export { readWatermark, type WatermarkState } from './state/Watermark.ts';
+export type { LandingStorage, PartUpload } from './storage/LandingStorage.ts';
 export type * from './stream/types.ts';
 export { compilePath, getPath } from './template/getPath.ts';
 export { compileTemplate, formatDate, renderTemplate, type TemplateValues } from './template/template.ts';

@@ -1,15 +1,16 @@
-/** What one invocation's streams share: the definition, environment, clients, and the stop signals. */
+/** What one invocation's streams share: the definition, environment, storage, clients, and the stop signals. */
 import type { GlueClient } from '@aws-sdk/client-glue';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { SourceDefinition } from '../definition/schema.ts';
 import type { RunLocation } from '../sink/keys.ts';
+import type { LandingStorage } from '../storage/LandingStorage.ts';
 import type { StreamReader } from '../stream/types.ts';
 import type { HandlerEnvironment } from './environment.ts';
 
 export interface RunContext {
   definition: SourceDefinition;
   env: HandlerEnvironment;
-  s3: S3Client;
+  /** Where the run lands: parts, manifests, watermarks (`HandlerOptions.storage`). */
+  storage: LandingStorage;
   /** For the raw tables; used only when `GLUE_DATABASE` is set. */
   glue(): GlueClient;
   runId: string;

@@ -9,9 +9,7 @@
 import { buildManifest } from '../manifest/Manifest.ts';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
 import { deleteStaleParts } from '../sink/deleteStaleParts.ts';
-import { putJsonObject } from '../sink/jsonObject.ts';
-import { manifestKey, partKey, type RunLocation, runPrefix, s3Uri, stateKey } from '../sink/keys.ts';
-import { storageError } from '../sink/storageError.ts';
+import { manifestKey, partKey, type RunLocation, runPrefix, stateKey } from '../sink/keys.ts';
 import { advanceWatermark, readWatermark } from '../state/Watermark.ts';
 import type { StreamProgress } from './continuation.ts';
 import type { RunContext } from './RunContext.ts';
@@ -54,11 +52,11 @@ export async function completeStream(
     });
   }
   const key = manifestKey(location);
-  const { s3, env } = ctx;
+  const { storage, env } = ctx;
   let watermark: string | null = null;
   try {
-    await putJsonObject(s3, env.bucket, key, manifest);
-    await deleteStaleParts(s3, env.bucket, runPrefix(location), new Set(manifest.parts.map((p) => p.key)));
+    await storage.writeManifest(key, manifest);
+    await deleteStaleParts(storage, runPrefix(location), new Set(manifest.parts.map((p) => p.key)));
     if (def.incremental) {
       const sk = stateKey(env.outputFolder, stream);
       // The watermark invariant: a walk that did not reach the API's own end leaves rows unread,
@@ -66,21 +64,21 @@ export async function completeStream(
       // `:updated_at`): moving it would skip them for good.
       watermark =
         progress.maxCursor && !progress.cutShort
-          ? await advanceWatermark(s3, env.bucket, sk, {
+          ? await advanceWatermark(storage, sk, {
               watermark: progress.maxCursor,
               runId: ctx.runId,
               window: progress.window,
               importDate: ctx.importDate,
             })
-          : ((await readWatermark(s3, env.bucket, sk))?.watermark ?? null);
+          : ((await readWatermark(storage, sk))?.watermark ?? null);
     }
   } catch (e) {
-    throw storageError('cannot write the manifest or watermark of', { bucket: env.bucket, key }, e, where);
+    throw storage.failure('cannot write the manifest or watermark of', key, e, where);
   }
   if (env.glueDatabase) {
     await registerRawPartition({
       glue: ctx.glue(),
-      s3,
+      storage,
       database: env.glueDatabase,
       bucket: env.bucket,
       location,
@@ -92,7 +90,7 @@ export async function completeStream(
   progress.done = true;
   progress.parts = [];
   progress.position = null;
-  progress.manifest = s3Uri(env.bucket, key);
+  progress.manifest = storage.uri(key);
   progress.watermark = watermark;
 }
 

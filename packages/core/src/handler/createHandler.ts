@@ -14,7 +14,6 @@
  * event redoes the unfinished work, under new part keys (the manifest is the only commit point).
  */
 import { GlueClient } from '@aws-sdk/client-glue';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { dynamoCoordinationStore } from '../coordination/dynamoCoordinationStore.ts';
 import type { SourceDefinition } from '../definition/schema.ts';
@@ -22,10 +21,12 @@ import { createReader } from '../http/createReader.ts';
 import { createRunLogger, observerFor } from '../observability/createRunLogger.ts';
 import { StreamTelemetry } from '../observability/StreamTelemetry.ts';
 import { newAttempt } from '../sink/keys.ts';
+import type { LandingStorage } from '../storage/LandingStorage.ts';
+import { s3StorageFromEnvironment } from '../storage/s3/S3LandingStorage.ts';
 import type { ReaderContext, StreamReader } from '../stream/types.ts';
 import { type Continuation, parseContinuation } from './continuation.ts';
 import { Deadline } from './Deadline.ts';
-import { readEnvironment } from './environment.ts';
+import { type HandlerEnvironment, readEnvironment } from './environment.ts';
 import { parseEvent } from './event.ts';
 import { runPlan } from './planStreams.ts';
 import type { RunContext } from './RunContext.ts';
@@ -37,8 +38,12 @@ import type { HandlerResult, StreamResult } from './types.ts';
 export interface HandlerOptions {
   /** The reader of the source's API. @default the HTTP layer's `createReader` */
   createReader?: (definition: SourceDefinition, context: ReaderContext) => StreamReader;
-  /** @default an S3 client from the environment (path-style when `AWS_ENDPOINT_URL` is set) */
-  s3?: S3Client;
+  /**
+   * Where the run lands (parts, manifests, watermarks), given the invocation's environment.
+   * @default S3: the environment's bucket (`TARGET_S3_BUCKET_NAME`), one client per
+   * `AWS_ENDPOINT_URL` (path-style when it is set)
+   */
+  storage?: (env: HandlerEnvironment) => LandingStorage;
 }
 
 export type Handler = (
@@ -48,17 +53,7 @@ export type Handler = (
 
 export function createHandler(definition: SourceDefinition, options: HandlerOptions = {}): Handler {
   const makeReader = options.createReader ?? createReader;
-  const clients = new Map<string, S3Client>();
-  const s3For = (): S3Client => {
-    if (options.s3) return options.s3;
-    const endpoint = process.env.AWS_ENDPOINT_URL ?? '';
-    let client = clients.get(endpoint);
-    if (!client) {
-      client = new S3Client({ forcePathStyle: endpoint !== '' });
-      clients.set(endpoint, client);
-    }
-    return client;
-  };
+  const storageFor = options.storage ?? s3StorageFromEnvironment();
 
   const glues = new Map<string, GlueClient>();
   const glueFor = (): GlueClient => {
@@ -77,10 +72,10 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
     const continuation = event.continuation
       ? parseContinuation(event.continuation, event.runId, Object.keys(definition.streams), definition.name)
       : undefined;
-    const s3 = s3For();
+    const storage = storageFor(env);
     const logger = createRunLogger(definition.name, event.runId);
     const run: Continuation =
-      continuation ?? (await startRun({ definition, env, s3, event, now: new Date() }));
+      continuation ?? (await startRun({ definition, env, storage, event, now: new Date() }));
     logger.info(continuation ? 'run resumed' : 'run started', {
       plan: run.plan,
       importDate: run.importDate,
@@ -97,7 +92,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
     const ctx: RunContext = {
       definition,
       env,
-      s3,
+      storage,
       glue: glueFor,
       runId: event.runId,
       importDate: run.importDate,

@@ -1,9 +1,7 @@
 import type { Manifest } from '../manifest/Manifest.ts';
-import { getJsonObject } from '../sink/jsonObject.ts';
 import { manifestKey } from '../sink/keys.ts';
 import { readLandedRecords } from '../sink/readLandedRecords.ts';
 import { SinkError } from '../sink/SinkError.ts';
-import { storageError } from '../sink/storageError.ts';
 import type { ApiRecord } from '../stream/types.ts';
 import { locationOf, type RunContext } from './RunContext.ts';
 
@@ -11,17 +9,16 @@ import { locationOf, type RunContext } from './RunContext.ts';
 export async function* parentRecords(ctx: RunContext, parent: string): AsyncGenerator<ApiRecord> {
   const key = manifestKey(locationOf(ctx, parent));
   const where = { source: ctx.definition.name, stream: parent };
+  const { storage } = ctx;
   let manifest: Manifest | undefined;
   try {
-    manifest = await getJsonObject<Manifest>(ctx.s3, ctx.env.bucket, key);
+    manifest = await storage.readManifest(key);
   } catch (e) {
-    throw storageError("cannot read the parent's manifest", { bucket: ctx.env.bucket, key }, e, where);
+    throw storage.failure("cannot read the parent's manifest", key, e, where);
   }
-  if (!manifest)
-    throw new SinkError(`the parent's manifest s3://${ctx.env.bucket}/${key} is missing`, { where });
+  if (!manifest) throw new SinkError(`the parent's manifest ${storage.uri(key)} is missing`, { where });
   yield* readLandedRecords(
-    ctx.s3,
-    ctx.env.bucket,
+    storage,
     manifest.parts.map((p) => ({ key: p.key, sha256: p.sha256 })),
     where,
   );

@@ -9,11 +9,11 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { GlueClient } from '@aws-sdk/client-glue';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { rawTableName, registerRawTable } from '../catalog/rawTable.ts';
 import type { Manifest } from '../manifest/Manifest.ts';
 import type { RunLocation } from '../sink/keys.ts';
 import { readLandedRecords } from '../sink/readLandedRecords.ts';
+import type { LandingStorage } from '../storage/LandingStorage.ts';
 import type { ApiRecord } from '../stream/types.ts';
 
 /** Records read back from the start of each part to infer the table's columns. @default 200 */
@@ -21,8 +21,10 @@ export const RAW_TABLE_SAMPLE = 200;
 
 export interface RegisterRawPartitionInput {
   glue: GlueClient;
-  s3: S3Client;
+  /** Where the parts are read back from, for the sample. */
+  storage: LandingStorage;
   database: string;
+  /** The raw bucket, for the table's location. */
   bucket: string;
   location: RunLocation;
   manifest: Manifest;
@@ -36,7 +38,7 @@ export async function registerRawPartition(input: RegisterRawPartitionInput): Pr
     const sample: ApiRecord[] = [];
     for (const part of manifest.parts) {
       let n = 0;
-      for await (const record of readLandedRecords(input.s3, input.bucket, [part.key])) {
+      for await (const record of readLandedRecords(input.storage, [part.key])) {
         sample.push(record);
         if (++n >= RAW_TABLE_SAMPLE) break;
       }

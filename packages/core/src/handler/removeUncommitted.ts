@@ -5,9 +5,6 @@
  * landed). When the manifest cannot be read, nothing is removed: an orphan is invisible to a reader
  * that trusts manifests and the run's next commit removes it; a committed part removed is data lost.
  */
-import type { Manifest } from '../manifest/Manifest.ts';
-import { deleteKeys } from '../sink/deleteStaleParts.ts';
-import { getJsonObject } from '../sink/jsonObject.ts';
 import { manifestKey, partKey, type RunLocation } from '../sink/keys.ts';
 import type { StreamProgress } from './continuation.ts';
 import { locationOf, type RunContext } from './RunContext.ts';
@@ -18,13 +15,9 @@ export async function removeUncommitted(
   keys: readonly string[],
 ): Promise<void> {
   if (keys.length === 0) return;
-  const committed = await getJsonObject<Manifest>(ctx.s3, ctx.env.bucket, manifestKey(location));
+  const committed = await ctx.storage.readManifest(manifestKey(location));
   const listed = new Set(committed?.parts.map((p) => p.key));
-  await deleteKeys(
-    ctx.s3,
-    ctx.env.bucket,
-    keys.filter((k) => !listed.has(k)),
-  );
+  await ctx.storage.delete(keys.filter((k) => !listed.has(k)));
 }
 
 /**

@@ -34,8 +34,7 @@ export async function runStream(
   const location = locationOf(ctx, stream);
   progress.startedAt ??= new Date().toISOString();
   const sink = new StreamSink({
-    s3: ctx.s3,
-    bucket: ctx.env.bucket,
+    storage: ctx.storage,
     location,
     attempt: ctx.attempt,
     partSizeBytes: ctx.definition.runtime.partSizeBytes,

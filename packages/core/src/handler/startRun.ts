@@ -10,13 +10,11 @@
  * 4. incremental: since = watermark − `lookbackSeconds`, else `incremental.initialSince`, else
  *    everything; until = now. Other streams: everything until now.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { SourceDefinition } from '../definition/schema.ts';
-import type { Manifest, StoredWindow } from '../manifest/Manifest.ts';
-import { getJsonObject } from '../sink/jsonObject.ts';
+import type { StoredWindow } from '../manifest/Manifest.ts';
 import { importDateOf, manifestKey, stateKey } from '../sink/keys.ts';
-import { storageError } from '../sink/storageError.ts';
 import { readWatermark } from '../state/Watermark.ts';
+import type { LandingStorage } from '../storage/LandingStorage.ts';
 import type { Continuation, StreamProgress } from './continuation.ts';
 import type { HandlerEnvironment } from './environment.ts';
 import type { HandlerEvent } from './event.ts';
@@ -25,12 +23,18 @@ import { planStreams } from './planStreams.ts';
 export interface StartRunInput {
   definition: SourceDefinition;
   env: HandlerEnvironment;
-  s3: S3Client;
+  storage: LandingStorage;
   event: HandlerEvent;
   now: Date;
 }
 
-export async function startRun({ definition, env, s3, event, now }: StartRunInput): Promise<Continuation> {
+export async function startRun({
+  definition,
+  env,
+  storage,
+  event,
+  now,
+}: StartRunInput): Promise<Continuation> {
   const { runId } = event;
   const plan = planStreams(definition, event.streams);
   const importDate = importDateOf(runId, now)!;
@@ -42,7 +46,7 @@ export async function startRun({ definition, env, s3, event, now }: StartRunInpu
     try {
       window = await windowOf(stream, reading);
     } catch (e) {
-      throw storageError('cannot read the run state', { bucket: env.bucket, key: reading.key }, e, where);
+      throw storage.failure('cannot read the run state', reading.key, e, where);
     }
     streams[stream] = {
       window,
@@ -73,12 +77,12 @@ export async function startRun({ definition, env, s3, event, now }: StartRunInpu
     }
     const key = manifestKey({ outputFolder: env.outputFolder, stream, importDate, runId });
     reading.key = key;
-    const landed = await getJsonObject<Manifest>(s3, env.bucket, key);
+    const landed = await storage.readManifest(key);
     if (landed?.window) return landed.window;
     const incremental = definition.streams[stream]!.incremental;
     if (!incremental) return { since: null, until: now.toISOString() };
     reading.key = stateKey(env.outputFolder, stream);
-    const state = await readWatermark(s3, env.bucket, reading.key);
+    const state = await readWatermark(storage, reading.key);
     if (state?.runId === runId && state.window) return state.window;
     if (state?.watermark) {
       const since = new Date(Date.parse(state.watermark) - incremental.lookbackSeconds * 1000);

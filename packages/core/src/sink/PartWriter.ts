@@ -1,13 +1,12 @@
 /**
- * One part file: NDJSON chunks → gzip (node:zlib, streaming) → sha256/byte count → a
- * `@aws-sdk/lib-storage` multipart upload. Memory is bounded by zlib's and the upload's buffers,
+ * One part file: NDJSON chunks → gzip (node:zlib, streaming) → sha256/byte count → the storage's
+ * streaming upload (S3: a multipart upload). Memory is bounded by zlib's and the upload's buffers,
  * never by the part's size. Either `close()` lands the whole object or `abort()` leaves none.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { constants, createGzip, type Gzip } from 'node:zlib';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { LandingStorage, PartUpload } from '../storage/LandingStorage.ts';
 
 /** What the manifest says of a landed part. */
 export interface LandedPart {
@@ -33,8 +32,7 @@ class Digest extends Transform {
 }
 
 export interface PartWriterOptions {
-  s3: S3Client;
-  bucket: string;
+  storage: LandingStorage;
   key: string;
   /**
    * zlib level. Level 1 costs about a third of level 6's CPU for parts a little larger: the raw zone
@@ -50,7 +48,7 @@ export class PartWriter {
   ndjsonBytes = 0;
   private readonly gzip: Gzip;
   private readonly digest = new Digest();
-  private readonly upload: Upload;
+  private readonly upload: PartUpload;
   private readonly done: Promise<unknown>;
   private failure: unknown;
   private drainWaiters: Array<{ ok: () => void; fail: (e: unknown) => void }> = [];
@@ -69,17 +67,9 @@ export class PartWriter {
     this.gzip.on('drain', () => this.settleDrain());
     this.gzip.on('error', (e) => this.fail(e));
     this.digest.on('error', (e) => this.fail(e));
-    this.upload = new Upload({
-      client: options.s3,
-      params: {
-        Bucket: options.bucket,
-        Key: options.key,
-        Body: this.digest,
-        ContentType: 'application/gzip',
-      },
-    });
-    // done() starts the upload; it consumes the digest while pages are being written.
-    this.done = this.upload.done();
+    // The upload starts at once; it consumes the digest while pages are being written.
+    this.upload = options.storage.openPart(options.key, this.digest);
+    this.done = this.upload.done;
     this.done.catch((e) => this.fail(e));
   }
 
@@ -101,7 +91,7 @@ export class PartWriter {
     return new Promise((ok, fail) => this.drainWaiters.push({ ok, fail }));
   }
 
-  /** Ends the gzip stream and waits until the object is durable in S3. */
+  /** Ends the gzip stream and waits until the object is durable in storage. */
   async close(): Promise<LandedPart> {
     if (this.failure !== undefined) throw this.failure;
     this.gzip.end();

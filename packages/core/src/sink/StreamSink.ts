@@ -3,18 +3,16 @@
  * a new part starts after `partSizeBytes` of NDJSON (at a page boundary, so a page never straddles
  * two parts). Nothing accumulates beyond the part being written.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { ErrorWhere } from '../errors.ts';
+import type { LandingStorage } from '../storage/LandingStorage.ts';
 import type { ApiRecord, NdjsonLines } from '../stream/types.ts';
 import { partKey, type RunLocation } from './keys.ts';
 import { type LandedPart, PartWriter } from './PartWriter.ts';
 import type { SinkError } from './SinkError.ts';
 import type { StorageAccessError } from './StorageAccessError.ts';
-import { storageError } from './storageError.ts';
 
 export interface StreamSinkOptions {
-  s3: S3Client;
-  bucket: string;
+  storage: LandingStorage;
   location: RunLocation;
   /** The invocation's attempt id (`newAttempt()`): part keys carry it, so a sink never overwrites a part another invocation landed. */
   attempt: string;
@@ -71,8 +69,7 @@ export class StreamSink {
     let part = this.current;
     if (!part) {
       part = new PartWriter({
-        s3: this.options.s3,
-        bucket: this.options.bucket,
+        storage: this.options.storage,
         key: partKey(this.options.location, this.nextIndex++, this.options.attempt),
         gzipLevel: this.options.gzipLevel,
       });
@@ -89,7 +86,7 @@ export class StreamSink {
     return undefined;
   }
 
-  /** Closes the current part, if any, once it is durable in S3. */
+  /** Closes the current part, if any, once it is durable in storage. */
   async flush(): Promise<void> {
     const part = this.current;
     if (!part) return;
@@ -110,6 +107,6 @@ export class StreamSink {
   }
 
   private sinkError(key: string, cause: unknown): SinkError | StorageAccessError {
-    return storageError('upload of', { bucket: this.options.bucket, key }, cause, this.options.where);
+    return this.options.storage.failure('upload of', key, cause, this.options.where);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Reads landed part files back, streaming: GetObject → gunzip → lines → records, in landing order.
+ * Reads landed part files back, streaming: the storage's bytes → gunzip → lines → records, in landing order.
  * Used to feed a child stream the parent's records of the run (across invocations) without holding
  * them in memory. A part given with its manifest sha256 is verified once read to its end: a part
  * that changed since it landed is a `SinkError`, never silently different parents.
@@ -8,17 +8,15 @@ import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ErrorWhere } from '../errors.ts';
+import type { LandingStorage } from '../storage/LandingStorage.ts';
 import type { ApiRecord } from '../stream/types.ts';
 import { SinkError } from './SinkError.ts';
-import { storageError } from './storageError.ts';
 
 export type LandedPartRef = string | { key: string; sha256?: string };
 
 export async function* readLandedRecords(
-  s3: S3Client,
-  bucket: string,
+  storage: LandingStorage,
   parts: readonly LandedPartRef[],
   where?: ErrorWhere,
 ): AsyncGenerator<ApiRecord> {
@@ -26,10 +24,9 @@ export async function* readLandedRecords(
     const { key, sha256 } = typeof part === 'string' ? { key: part, sha256: undefined } : part;
     let body: Readable;
     try {
-      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      body = res.Body as Readable;
+      body = await storage.readPart(key);
     } catch (e) {
-      throw storageError('cannot read back', { bucket, key }, e, where);
+      throw storage.failure('cannot read back', key, e, where);
     }
     const hash = sha256 ? createHash('sha256') : undefined;
     if (hash) body.on('data', (chunk: Buffer) => hash.update(chunk));
@@ -45,7 +42,7 @@ export async function* readLandedRecords(
       body.destroy();
     }
     if (hash && hash.digest('hex') !== sha256) {
-      throw new SinkError(`s3://${bucket}/${key} does not match the sha256 its manifest lists`, { where });
+      throw new SinkError(`${storage.uri(key)} does not match the sha256 its manifest lists`, { where });
     }
   }
 }

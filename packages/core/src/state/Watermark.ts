@@ -2,9 +2,8 @@
  * A stream's incremental watermark, `_state/<OUTPUT_FOLDER>/<stream>.json`. It moves only forward,
  * and only after the run's manifest is written.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { StoredWindow } from '../manifest/Manifest.ts';
-import { getJsonObject, putJsonObject } from '../sink/jsonObject.ts';
+import type { LandingStorage } from '../storage/LandingStorage.ts';
 
 export interface WatermarkState {
   /** The greatest cursor value landed so far (ISO). */
@@ -17,12 +16,8 @@ export interface WatermarkState {
   importDate?: string;
 }
 
-export function readWatermark(
-  s3: S3Client,
-  bucket: string,
-  key: string,
-): Promise<WatermarkState | undefined> {
-  return getJsonObject<WatermarkState>(s3, bucket, key);
+export function readWatermark(storage: LandingStorage, key: string): Promise<WatermarkState | undefined> {
+  return storage.readWatermark(key);
 }
 
 /** `a > b` for ISO dates (any offset); an unparsable value never wins. */
@@ -36,13 +31,12 @@ export function isLater(a: string, b: string | null | undefined): boolean {
  * Reads the state again just before writing, so a concurrent or earlier run's later value is kept.
  */
 export async function advanceWatermark(
-  s3: S3Client,
-  bucket: string,
+  storage: LandingStorage,
   key: string,
   next: Omit<WatermarkState, 'updatedAt'>,
 ): Promise<string> {
-  const current = await readWatermark(s3, bucket, key);
+  const current = await storage.readWatermark(key);
   if (current && !isLater(next.watermark, current.watermark)) return current.watermark;
-  await putJsonObject(s3, bucket, key, { ...next, updatedAt: new Date().toISOString() });
+  await storage.writeWatermark(key, { ...next, updatedAt: new Date().toISOString() });
   return next.watermark;
 }

@@ -5,12 +5,12 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { StreamSink } from '@tributary/core';
+import { S3LandingStorage } from '../../../src/storage/s3/S3LandingStorage.ts';
 
 const [bucket, pagesArg] = process.argv.slice(2) as [string, string];
 const pages = Number(pagesArg);
 const sink = new StreamSink({
-  s3: new S3Client({ forcePathStyle: true }),
-  bucket,
+  storage: new S3LandingStorage({ client: new S3Client({ forcePathStyle: true }), bucket }),
   location: { outputFolder: 'mem', stream: 'big', importDate: '20261123', runId: 'r' },
   attempt: 'mem',
   partSizeBytes: 64 * 1024 * 1024,

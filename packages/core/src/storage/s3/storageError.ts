@@ -3,9 +3,9 @@
  * bucket, access denied) is a fatal `StorageAccessError`; anything else (a dropped connection, a
  * 5xx, throttling) a retryable `SinkError`. Both name the object and S3's error code.
  */
-import type { ErrorWhere } from '../errors.ts';
-import { SinkError } from './SinkError.ts';
-import { StorageAccessError } from './StorageAccessError.ts';
+import type { ErrorWhere } from '../../errors.ts';
+import { SinkError } from '../../sink/SinkError.ts';
+import { StorageAccessError } from '../../sink/StorageAccessError.ts';
 
 /** S3 error codes that mean "this bucket is not yours to use": what to check, by code. */
 const FATAL_CODES: Record<string, string> = {
