@@ -139,3 +139,50 @@ def test_a_failed_child_load_leaves_parent_and_children_and_the_rerun_completes_
     assert labels_of(postgres, child) == [(1, 0, "blocked", "pgf2")]
     assert pg_rows(postgres, f"SELECT number, _run_id FROM {parent} ORDER BY 1") == [(1, "pgf2"), (2, "pgf2")]
     assert counts(pg_section(curate_run, "pgf2"))["github_issues__labels"] == (1, 1, 0, 3, 1)
+
+
+def test_append_and_replace_streams_replace_the_runs_children_and_all_children(
+    curate_run, tmp_path, postgres, pg_schema
+):
+    args = ("--pg_dsn", dsn(postgres), "--pg_schema", pg_schema)
+    spec = {"primaryKey": "id", "childTables": ["items"]}
+
+    def order(i: str, *skus: str) -> dict:
+        return {"id": i, "items": [{"sku": s} for s in skus]}
+
+    def stream(name: str, run_id: str, records: list[dict], disposition: str, day: str) -> str:
+        return land(tmp_path, "shop", name, run_id, [records], day, writeDisposition=disposition, **spec)
+
+    def items(name: str) -> list[tuple]:
+        return pg_rows(
+            postgres,
+            f"SELECT _parent_id, _index, sku, _run_id FROM {pg_schema}.shop_{name}__items ORDER BY 4, 1, 2",
+        )
+
+    x1 = [order("o1", "a", "b"), order("o2", "c")]
+    m1 = [
+        stream("events", "pga1", x1, "append", "20261123"),
+        stream("stock", "pga1", x1, "replace", "20261123"),
+    ]
+    curate_run("pga1", m1, *args)
+    first = [("o1", 0, "a", "pga1"), ("o1", 1, "b", "pga1"), ("o2", 0, "c", "pga1")]
+    assert items("events") == first and items("stock") == first
+
+    # a rerun: the run's child rows replaced, not added
+    curate_run("pga1", m1, *args)
+    assert items("events") == first and items("stock") == first
+    assert counts(pg_section(curate_run, "pga1")) == {
+        "shop_events": (2, 2, 0, 2, 2), "shop_events__items": (3, 3, 0, 3, 3),
+        "shop_stock": (2, 2, 0, 2, 2), "shop_stock__items": (3, 3, 0, 3, 3),
+    }  # fmt: skip
+
+    # the next run: append keeps the earlier run's children, replace keeps only the new run's
+    x2 = [order("o1", "z")]
+    m2 = [
+        stream("events", "pga2", x2, "append", "20261124"),
+        stream("stock", "pga2", x2, "replace", "20261124"),
+    ]
+    curate_run("pga2", m2, *args)
+    assert items("events") == [*first, ("o1", 0, "z", "pga2")]
+    assert items("stock") == [("o1", 0, "z", "pga2")]
+    assert counts(pg_section(curate_run, "pga2"))["shop_stock__items"] == (1, 1, 0, 3, 1)
