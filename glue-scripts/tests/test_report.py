@@ -88,3 +88,30 @@ def test_reports_go_next_to_the_warehouse(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(ReportError, match=r"cannot write the run report to .*file/_runs/r1\.json"):
         write_report({}, str(tmp_path / "file/_runs/r1.json"))
+
+
+def test_the_postgres_section_counts_every_table_written_and_is_null_without_a_target():
+    pg = {
+        "table": "public.github_issues", "disposition": "merge", "rowsStaged": 4, "rowsInserted": 2,
+        "rowsUpdated": 1, "rowsUnchanged": 1, "rowsDeleted": 0, "rowsTotal": 9, "columnsAdded": ["color"],
+        "columnsWidened": [],
+        "childTables": [
+            {"table": "public.github_issues__labels", "disposition": "merge", "rowsStaged": 6,
+             "rowsInserted": 5, "rowsDeleted": 4, "rowsTotal": 11, "columnsAdded": [], "columnsWidened": []}
+        ],
+    }  # fmt: skip
+    report = build_report(
+        "r1", "glue_catalog", "db", [{**MERGED, "postgres": pg}, SKIPPED], T0, T1, None, "public"
+    )
+    validate(report)
+    section = report["postgres"]
+    assert section["schema"] == "public"
+    keys = ("table", "parentTable", "source", "stream", "rowsUpserted", "rowsUpdated", "rowsDeleted")
+    assert [tuple(t[k] for k in keys) for t in section["tables"]] == [
+        ("public.github_issues", None, "github", "issues", 3, 1, 0),
+        ("public.github_issues__labels", "public.github_issues", "github", "issues", 5, 0, 4),
+    ]  # fmt: skip
+    assert section["totals"] == {"tables": 2, "rowsUpserted": 8, "rowsDeleted": 4}
+    assert build_report("r1", "glue_catalog", "db", [MERGED], T0, T1)["postgres"] is None
+    with pytest.raises(jsonschema.ValidationError):
+        validate({**report, "postgres": {**section, "tables": [{"table": "public.x"}]}})

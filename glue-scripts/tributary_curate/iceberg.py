@@ -257,3 +257,22 @@ def replace_children(spark, table: str, df, winners, n_winners: int, parent_key:
         aligned.writeTo(table).append()
     result.total = spark.table(table).count()
     return result
+
+
+def align_to_table(spark, table: str, df, keep: set[str]):
+    """`df`'s rows in the columns of the existing `table` (names, types and `__string` diversions as
+    `evolve` plans them), the table left as it is; a column only these rows have is left out. For
+    PostgreSQL, which gets a merge's child rows of every parent of the run (it decides itself which
+    parents win), where the Iceberg write took only the children of the parents that won there."""
+    from pyspark.sql import functions as F
+
+    existing = table_columns(spark, table) or {}
+    incoming = [(f.name, f.dataType.simpleString()) for f in df.schema.fields]
+    non_null, ranges = column_stats(df, incoming)
+    ev = plan_evolution(existing, incoming, non_null, ranges, METADATA, keep)
+    cols = []
+    for name, t in ev.final_columns(existing):
+        if name in existing:
+            src = ev.sources.get(name)
+            cols.append((F.col(q(src[0])).cast(t) if src else F.lit(None).cast(t)).alias(name))
+    return df.select(*cols)

@@ -13,7 +13,7 @@ from pathlib import Path
 from .args import JobArgs
 from .checks import CheckSpec, failures, run_checks
 from .errors import CurateError, ManifestError
-from .iceberg import replace_children, write_append, write_merge, write_replace
+from .iceberg import align_to_table, replace_children, write_append, write_merge, write_replace
 from .manifests import Manifest, discover, load_manifests, localize, s3_client
 from .naming import table_name
 from .reader import PREFIX, check_and_tag, read_records, stream_parts
@@ -130,14 +130,22 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
                 run_rows_after=result.run_rows_after,
             ),
         )
-        children = []
+        children, pg_children = [], []
         for i, child in enumerate(flat.children):
-            child_fq = f"{catalog}.{args.database}.{table_name(spec.source, spec.stream, child.path)}"
+            child_table = table_name(spec.source, spec.stream, child.path)
+            child_fq = f"{catalog}.{args.database}.{child_table}"
             children.append(
                 _write_child(
                     spark, child_fq, rows, i, child, flat.key, spec.disposition, winners, result, args.run_id
                 )
             )
+            if pg is not None:
+                # every parent's children in the child table's columns: PostgreSQL decides which parents
+                # win there (a merge's Iceberg write took only the children of the parents that won in it)
+                keep = {f"_parent_{k}" for k in flat.key} | {"_index"}
+                pg_children.append(
+                    (child_table, align_to_table(spark, child_fq, child_rows(rows, child, i, flat.key), keep))
+                )
         checks = run_checks(
             spark, spec.checks or CheckSpec(), spec.disposition, fq, flat.key,
             None if result.created else result.total_before,
@@ -158,14 +166,19 @@ def curate_stream(spark, catalog: str, args: JobArgs, manifests: list[Manifest],
             failed.stream_summary = out  # type: ignore[attr-defined]
             raise failed
         if pg is not None:
-            from .postgres import upsert
+            from .postgres import ChildBatch, upsert
 
-            cols = [(f.name, f.dataType.simpleString()) for f in aligned.schema.fields]
+            batches = [ChildBatch(name, _pg_columns(df), _to_pg_rows(df)) for name, df in pg_children]
             out["postgres"] = upsert(
-                pg, table, cols, _to_pg_rows(aligned), flat.key, spec.disposition, args.run_id
-            )
+                pg, table, _pg_columns(aligned), _to_pg_rows(aligned), flat.key, spec.disposition,
+                args.run_id, batches,
+            )  # fmt: skip
     out["durationSeconds"] = round(time.perf_counter() - started, 3)
     return out
+
+
+def _pg_columns(df) -> list[tuple[str, str]]:
+    return [(f.name, f.dataType.simpleString()) for f in df.schema.fields]
 
 
 def _write_child(spark, child_fq, rows, i, child, key, disposition, winners, parent, run_id):
@@ -229,7 +242,10 @@ def run(spark, args: JobArgs) -> dict:
     if failure is not None:
         failed = tables[-1]
         error = {**_error(failure), "source": failed["source"], "stream": failed["stream"]}
-    report = build_report(args.run_id, catalog, args.database, tables, started, datetime.now(UTC), error)
+    report = build_report(
+        args.run_id, catalog, args.database, tables, started, datetime.now(UTC), error,
+        pg.schema if pg is not None else None,
+    )  # fmt: skip
     uri = report_uri(runs_root(args.warehouse, args.report_root), args.run_id)
     write_report(report, uri, s3_client(args.s3_endpoint) if uri.startswith("s3") else None)
     log.info("run report written to %s", uri)

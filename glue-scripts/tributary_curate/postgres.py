@@ -3,6 +3,11 @@
 Rows go to a temporary staging table (COPY), then into the target with `INSERT … ON CONFLICT (key) DO
 UPDATE … WHERE` the newest-wins rule holds; missing columns are added and integer columns widened first,
 in the same transaction: a failure leaves the target as it was. The password never reaches logs or errors.
+
+Child tables (`<table>__<field>`, keyed by `_parent_<key>` and `_index`) go in the same transaction: under
+`merge`, the children of every parent the upsert wrote (inserted, or updated because newest) are deleted and
+the new version's elements inserted, so a parent older than the stored one keeps its children and a rerun
+of a run changes nothing; under `append` the run's child rows, under `replace` all, are replaced.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import PostgresError
@@ -138,6 +143,22 @@ def _ensure_table(cur, ident, target: PgTarget, table: str, columns, key, dispos
     return added, widened
 
 
+@dataclass
+class ChildBatch:
+    """A child table's rows of the run: `table` (its name by the naming rule), its columns (name, Spark
+    type) as in the Iceberg child table, and the rows in that order. Its parent key columns are
+    `_parent_<parent key column>`."""
+
+    table: str
+    columns: list[tuple[str, str]]
+    rows: Iterable[tuple]
+
+
+def parent_columns(key: Sequence[str]) -> list[str]:
+    """A child table's columns naming its parent (`transform.child_rows` names them so)."""
+    return [f"_parent_{k}" for k in key]
+
+
 #: The newest-wins rule of `dedupe.replaces`, as `ON CONFLICT … DO UPDATE … WHERE` (`t` the stored row).
 UPSERT_CONDITION = (
     "coalesce(EXCLUDED._cursor >= t._cursor, true) AND EXCLUDED._run_id IS DISTINCT FROM t._run_id"
@@ -152,9 +173,12 @@ def upsert(
     key: list[str],
     disposition: str,
     run_id: str,
+    children: Sequence[ChildBatch] = (),
 ) -> dict:
-    """Loads one stream's run into `schema.table` in one transaction; returns counts and the columns
-    added or widened. `merge` upserts newest-wins; `append` replaces the run's rows; `replace` all rows."""
+    """Loads one stream's run into `schema.table`, and its child tables, in one transaction; returns
+    counts and the columns added or widened (per child table under `childTables`). `merge` upserts
+    newest-wins and replaces the children of the parents it wrote; `append` replaces the run's rows;
+    `replace` all rows."""
     import psycopg
     from psycopg import sql
 
@@ -189,24 +213,36 @@ def upsert(
                 ident, cols, cols
             )
             if disposition == "merge":
+                keys = sql.SQL(", ").join(map(sql.Identifier, key))
                 update = sql.SQL(", ").join(
                     sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n)) for n in names if n not in key
                 )
+                # the keys the upsert wrote (inserted or newest), whose children the new version replaces
                 cur.execute(
-                    sql.SQL("{} ON CONFLICT ({}) DO UPDATE SET {} WHERE {} RETURNING (xmax = 0)").format(
-                        insert,
-                        sql.SQL(", ").join(map(sql.Identifier, key)),
-                        update,
-                        sql.SQL(UPSERT_CONDITION),
-                    )
+                    sql.SQL(
+                        "CREATE TEMP TABLE tributary_written ON COMMIT DROP AS "
+                        "SELECT {}, true AS tributary_inserted FROM {} WITH NO DATA"
+                    ).format(keys, ident)
                 )
-                flags = [r[0] for r in cur.fetchall()]
-                inserted, updated = sum(flags), len(flags) - sum(flags)
+                cur.execute(
+                    sql.SQL(
+                        "WITH up AS ({} ON CONFLICT ({}) DO UPDATE SET {} WHERE {} "
+                        "RETURNING {}, (xmax = 0)) INSERT INTO tributary_written SELECT * FROM up"
+                    ).format(insert, keys, update, sql.SQL(UPSERT_CONDITION), keys)
+                )
+                cur.execute(
+                    "SELECT count(*) FILTER (WHERE tributary_inserted), "
+                    "count(*) FILTER (WHERE NOT tributary_inserted) FROM tributary_written"
+                )
+                inserted, updated = cur.fetchone()
             else:
                 cur.execute(insert)
                 inserted, updated = cur.rowcount, 0
             cur.execute(sql.SQL("SELECT count(*) FROM {}").format(ident))
             total = cur.fetchone()[0]
+            child_results = [
+                _load_child(cur, target, c, i, key, disposition, run_id) for i, c in enumerate(children)
+            ]
     except psycopg.Error as e:
         message = target.scrub(str(e)).strip()
         raise PostgresError(
@@ -218,10 +254,77 @@ def upsert(
         "rowsStaged": staged,
         "rowsInserted": inserted,
         "rowsUpdated": updated,
+        "rowsUnchanged": staged - inserted - updated if disposition == "merge" else 0,
         "rowsDeleted": deleted,
         "rowsTotal": total,
         "columnsAdded": added,
         "columnsWidened": widened,
     }
+    if children:
+        result["childTables"] = child_results
     log.info("postgres %s.%s: %s", target.schema, table, json.dumps(result))
     return result
+
+
+def _load_child(cur, target: PgTarget, child: ChildBatch, i: int, key, disposition: str, run_id: str) -> dict:
+    """One child table, inside the parent's transaction (see the module's docstring); returns its counts."""
+    from psycopg import sql
+
+    ident = sql.Identifier(target.schema, child.table)
+    parents = parent_columns(key)
+    names = [c for c, _ in child.columns]
+    missing = [p for p in [*parents, "_index"] if p not in names]
+    if missing:
+        raise PostgresError(
+            f"PostgreSQL child table {target.schema}.{child.table} lacks its key columns {', '.join(missing)}"
+            ", target unchanged: its rows must come from transform.child_rows"
+        )
+    cols = sql.SQL(", ").join(map(sql.Identifier, names))
+    added, widened = _ensure_table(
+        cur, ident, target, child.table, child.columns, [*parents, "_index"], disposition
+    )
+    stage = sql.Identifier(f"tributary_stage_child_{i}")
+    cur.execute(
+        sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(stage, ident)
+    )
+    staged = 0
+    with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, cols)) as copy:
+        for row in child.rows:
+            copy.write_row(row)
+            staged += 1
+    insert = sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} s").format(ident, cols, cols, stage)
+    if disposition == "merge":
+        # the children of every parent written: replaced by the new version's elements (maybe none)
+        on = sql.SQL(" AND ").join(
+            sql.SQL("c.{} = w.{}").format(sql.Identifier(p), sql.Identifier(k))
+            for p, k in zip(parents, key, strict=True)
+        )
+        cur.execute(sql.SQL("DELETE FROM {} c USING tributary_written w WHERE {}").format(ident, on))
+        deleted = cur.rowcount
+        semi = sql.SQL(" AND ").join(
+            sql.SQL("s.{} = w.{}").format(sql.Identifier(p), sql.Identifier(k))
+            for p, k in zip(parents, key, strict=True)
+        )
+        cur.execute(
+            sql.SQL("{} WHERE EXISTS (SELECT 1 FROM tributary_written w WHERE {})").format(insert, semi)
+        )
+    else:
+        where = sql.SQL(" WHERE _run_id = %s" if disposition == "append" else "")
+        cur.execute(
+            sql.SQL("DELETE FROM {}{}").format(ident, where), (run_id,) if disposition == "append" else None
+        )
+        deleted = cur.rowcount
+        cur.execute(insert)
+    inserted = cur.rowcount
+    cur.execute(sql.SQL("DROP TABLE {}").format(stage))
+    cur.execute(sql.SQL("SELECT count(*) FROM {}").format(ident))
+    return {
+        "table": f"{target.schema}.{child.table}",
+        "disposition": disposition,
+        "rowsStaged": staged,
+        "rowsInserted": inserted,
+        "rowsDeleted": deleted,
+        "rowsTotal": cur.fetchone()[0],
+        "columnsAdded": added,
+        "columnsWidened": widened,
+    }

@@ -89,9 +89,11 @@ def build_report(
     started: datetime,
     finished: datetime,
     error: dict | None = None,
+    postgres_schema: str | None = None,
 ) -> dict:
     """The report of a run: `tables` are the streams' summaries in the order curated (a failed stream's
-    carries `error`); `error` is the run's failure, if any."""
+    carries `error`); `error` is the run's failure, if any; `postgres_schema` the PostgreSQL target's
+    schema when the run has one (else the section `postgres` is null)."""
     sources: OrderedDict[str, list[dict]] = OrderedDict()
     for t in tables:
         sources.setdefault(t["source"], []).append(stream_entry(t))
@@ -119,6 +121,48 @@ def build_report(
             {"source": name, "recordsLanded": sum(s["recordsLanded"] for s in ss), "streams": ss}
             for name, ss in sources.items()
         ],
+        "postgres": postgres_section(tables, postgres_schema),
+    }
+
+
+#: A PostgreSQL table's counts in the report, as the upsert's result names them.
+PG_COUNTS = ("rowsStaged", "rowsInserted", "rowsUpdated", "rowsDeleted", "rowsTotal")
+
+
+def postgres_section(tables: list[dict], schema: str | None) -> dict | None:
+    """Per PostgreSQL table the run wrote (each stream's table, then its child tables): rows upserted
+    (inserted + updated), deleted (a merge's replaced children; append: the run's earlier rows; replace:
+    the previous rows) and the table's rows after. A stream whose upsert failed wrote nothing there."""
+    if schema is None:
+        return None
+    out = []
+    for t in tables:
+        pg = t.get("postgres")
+        if not pg:
+            continue
+        for entry, parent in [(pg, None), *[(c, pg["table"]) for c in pg.get("childTables", [])]]:
+            counts = {k: entry.get(k, 0) for k in PG_COUNTS}
+            out.append(
+                {
+                    "table": entry["table"],
+                    "source": t["source"],
+                    "stream": t["stream"],
+                    "parentTable": parent,
+                    "disposition": entry["disposition"],
+                    "rowsUpserted": counts["rowsInserted"] + counts["rowsUpdated"],
+                    **counts,
+                    "columnsAdded": entry.get("columnsAdded", []),
+                    "columnsWidened": entry.get("columnsWidened", []),
+                }
+            )
+    return {
+        "schema": schema,
+        "tables": out,
+        "totals": {
+            "tables": len(out),
+            "rowsUpserted": sum(e["rowsUpserted"] for e in out),
+            "rowsDeleted": sum(e["rowsDeleted"] for e in out),
+        },
     }
 
 
