@@ -1,6 +1,6 @@
 /** The contract of an auth kind: add credentials to a request; maybe renew them once on a 401. */
 import type * as z from 'zod';
-import type { KindBase, KindSchema } from '../definition/kinds.ts';
+import type { GeneratorChoice, KindBase, KindSchema } from '../definition/kinds.ts';
 import type { AuthDefinition } from '../definition/schema.ts';
 import type { HttpRequest, HttpResponse } from '../http/types.ts';
 import type { Credentials } from '../secrets/credentials.ts';
@@ -59,5 +59,10 @@ export interface AuthKind<S extends z.ZodType = KindSchema> extends KindBase<S> 
   create(definition: z.output<S>, context: AuthContext): AuthProvider;
 }
 
-/** Declares an auth kind: infers its schema's type, so `create` and the facts are typed by it. */
-export const authKind = <S extends KindSchema>(kind: AuthKind<S>): AuthKind<S> => kind;
+/**
+ * Declares an auth kind: infers its schema's type, so `create` and the facts are typed by it, and
+ * keeps its generator choice's type (the generator needs a variant for each offered kind).
+ */
+export const authKind = <S extends KindSchema, const G extends GeneratorChoice>(
+  kind: AuthKind<S> & { generator: G },
+): AuthKind<S> & { generator: G } => kind;

@@ -4,7 +4,7 @@
  * can stop after any page and resume at the next one from its position.
  */
 import type * as z from 'zod';
-import type { KindBase, KindSchema } from '../definition/kinds.ts';
+import type { GeneratorChoice, KindBase, KindSchema } from '../definition/kinds.ts';
 import type { PaginatorDefinition } from '../definition/schema.ts';
 import type { ResponseHeaders } from '../http/types.ts';
 import type { JsonValue } from '../stream/types.ts';
@@ -61,8 +61,13 @@ export interface PaginatorKind<S extends z.ZodType = KindSchema> extends KindBas
   create(definition: z.output<S>): Paginator;
 }
 
-/** Declares a paginator kind: infers its schema's type, so `create` and the facts are typed by it. */
-export const paginatorKind = <S extends KindSchema>(kind: PaginatorKind<S>): PaginatorKind<S> => kind;
+/**
+ * Declares a paginator kind: infers its schema's type, so `create` and the facts are typed by it, and
+ * keeps its generator choice's type (the generator needs a variant for each offered kind).
+ */
+export const paginatorKind = <S extends KindSchema, const G extends GeneratorChoice>(
+  kind: PaginatorKind<S> & { generator: G },
+): PaginatorKind<S> & { generator: G } => kind;
 
 export type PaginatorFactory<K extends PaginatorDefinition['type']> = (
   definition: Extract<PaginatorDefinition, { type: K }>,
