@@ -22,7 +22,7 @@ export type AuthDefinition = z.output<typeof AuthSchema>;
 
 /**
  * The kind of a definition, its methods taking that definition. The one cast: a definition's
- * `type` names its kind (the registry test checks each key against its schema's `type`), which
+ * `type` names its kind (`unionOf` makes the compiler check each key against its schema's `type`), which
  * TypeScript cannot follow through a union.
  */
 function kindOf(definition: AuthDefinition) {

@@ -29,6 +29,9 @@ export interface KindBase<S extends z.ZodType = KindSchema> {
 /** A registry: kinds keyed by their `type`. */
 export type Registry = Record<string, KindBase<KindSchema>>;
 
+/** Each kind keyed by its schema's `type`: `{ single: <a kind whose type is 'single'>, … }`, checked by the compiler. */
+type Keyed<R> = { [K in keyof R]: { schema: { shape: { type: { value: K } } } } };
+
 /** The union of the registry's schemas. */
 type SchemaOf<R extends Registry> = R[keyof R]['schema'];
 
@@ -36,7 +39,7 @@ type SchemaOf<R extends Registry> = R[keyof R]['schema'];
  * The definition's schema for a registry: a discriminated union on `type` of the kinds' schemas, in
  * registry order (zod's "valid kinds: …" lists them in that order).
  */
-export function unionOf<R extends Registry>(kinds: R) {
+export function unionOf<R extends Registry & Keyed<R>>(kinds: R) {
   const schemas = Object.values(kinds).map((kind) => kind.schema);
   // A tuple of the registry's schemas: zod wants at least one, the registry test checks there are.
   return z.discriminatedUnion('type', schemas as [SchemaOf<R>, ...SchemaOf<R>[]]);
