@@ -4,8 +4,10 @@
  * secret it reads, and how the generated fixture API checks the credential and serves pages.
  * Each piece is substituted into the templates next to this file by scripts/new-source.ts.
  *
- * The kinds are the core's own (its auth and paginator registries): a kind added to the core
- * without a variant here fails the typecheck, and the generator offers exactly the core's kinds.
+ * The kinds are the core's own (its auth and paginator registries), and so is what the generator
+ * knows of each: whether it offers it (else what to do instead) and the definition it writes (the
+ * kind's first example). Here is only the generated double's side: a kind the core offers without
+ * a fixture here fails the typecheck, and the generator offers exactly the core's kinds.
  */
 import { type AuthDefinition, authKinds, type PaginatorDefinition, paginatorKinds } from '@tributary/core';
 
@@ -13,6 +15,11 @@ export type AuthKind = AuthDefinition['type'];
 export type PaginationKind = PaginatorDefinition['type'];
 export const AUTH_KINDS = Object.keys(authKinds) as AuthKind[];
 export const PAGINATION_KINDS = Object.keys(paginatorKinds) as PaginationKind[];
+
+/** The registry's kinds whose generator choice is `{ offered: true }`, as a type. */
+type Offered<R> = { [K in keyof R]: R[K] extends { generator: { offered: true } } ? K : never }[keyof R];
+type OfferedAuth = Offered<typeof authKinds>;
+type OfferedPagination = Offered<typeof paginatorKinds>;
 
 const kebab = (kind: string) => kind.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const aliases = <K extends string>(kinds: readonly K[]) =>
@@ -46,20 +53,15 @@ export interface NotGenerated {
   notGenerated: string;
 }
 
-export const AUTH: Record<AuthKind, AuthVariant | NotGenerated> = {
-  jwtBearer: {
-    notGenerated:
-      'its secret is an RSA private key the generated double and test would have to mint; generate the source with --auth none, then write the jwtBearer auth block as packages/core/src/definition/README.md shows (auth kinds table)',
-  },
+/** The generated double's side of each offered auth kind; the definition is the kind's first example. */
+const AUTH_FIXTURES: Record<OfferedAuth, Omit<AuthVariant, 'definition'>> = {
   none: {
-    definition: '',
     secret: undefined,
     check: '',
     expectation: "expect(r.headers).not.toHaveProperty('authorization');",
     readme: 'No credentials: the API is public (no secret, no `SECRET_NAME`).',
   },
   apiKey: {
-    definition: "  auth: { type: 'apiKey', in: 'header', name: 'X-API-Key', secretKey: 'api_key' },\n",
     secret: { api_key: 'fixture-api-key-SECRET-0123456789' },
     check: `  if (req.headers['x-api-key'] !== SECRET.api_key) {
     return { status: 401, body: { error: 'unauthorized', message: 'Missing or invalid API key' } };
@@ -68,7 +70,6 @@ export const AUTH: Record<AuthKind, AuthVariant | NotGenerated> = {
     readme: 'Secret keys: `api_key`, sent as the `X-API-Key` header.',
   },
   bearer: {
-    definition: "  auth: { type: 'bearer', secretKey: 'token' },\n",
     secret: { token: 'fixture-token-SECRET-0123456789' },
     check: `  if (req.headers.authorization !== \`Bearer \${SECRET.token}\`) {
     return { status: 401, body: { error: 'unauthorized', message: 'Missing or invalid token' } };
@@ -78,7 +79,6 @@ export const AUTH: Record<AuthKind, AuthVariant | NotGenerated> = {
     readme: 'Secret keys: `token`, sent as `Authorization: Bearer <token>`.',
   },
   basic: {
-    definition: "  auth: { type: 'basic', usernameKey: 'username', passwordKey: 'password' },\n",
     secret: { username: 'fixture-user', password: 'fixture-password-SECRET-0123456789' },
     check: `  const basic = \`Basic \${Buffer.from(\`\${SECRET.username}:\${SECRET.password}\`).toString('base64')}\`;
   if (req.headers.authorization !== basic) {
@@ -90,14 +90,6 @@ export const AUTH: Record<AuthKind, AuthVariant | NotGenerated> = {
     readme: 'Secret keys: `username` and `password`, sent as HTTP Basic auth.',
   },
   oauth2ClientCredentials: {
-    definition: `  auth: {
-    type: 'oauth2ClientCredentials',
-    // Relative to the base URL, or absolute; <SOURCE>_AUTH_TOKEN_URL (or AUTH_TOKEN_URL) replaces it.
-    tokenUrl: '/oauth/token',
-    clientIdKey: 'client_id',
-    clientSecretKey: 'client_secret',
-  },
-`,
     secret: { client_id: 'fixture-client', client_secret: 'fixture-client-SECRET-0123456789' },
     check: `  if (req.path === '/oauth/token') {
     const basic = \`Basic \${Buffer.from(\`\${SECRET.client_id}:\${SECRET.client_secret}\`).toString('base64')}\`;
@@ -128,17 +120,16 @@ export interface PaginationVariant {
   readme: string;
 }
 
-export const PAGINATION: Record<PaginationKind, PaginationVariant> = {
+/** The generated double's side of each offered paginator; the `paginator` entry is the kind's first example. */
+const PAGINATION_FIXTURES: Record<OfferedPagination, Omit<PaginationVariant, 'paginator'>> = {
   single: {
     records: 'data',
-    paginator: "{ type: 'single' }",
     respond: '  return { body: { data: items } };',
     pages: 1,
     readme: 'One request returns every record (`data`).',
   },
   offset: {
     records: 'data',
-    paginator: "{ type: 'offset', offsetParam: 'offset', limitParam: 'limit', limit: 100 }",
     respond: `  const offset = Number(req.query.get('offset') ?? 0);
   const limit = Number(req.query.get('limit') ?? 20);
   return { body: { data: items.slice(offset, offset + limit), total: items.length } };`,
@@ -147,7 +138,6 @@ export const PAGINATION: Record<PaginationKind, PaginationVariant> = {
   },
   page: {
     records: 'data',
-    paginator: "{ type: 'page', pageParam: 'page', startPage: 1, sizeParam: 'per_page', size: 100 }",
     respond: `  const page = Number(req.query.get('page') ?? 1);
   const size = Number(req.query.get('per_page') ?? 20);
   return { body: { data: items.slice((page - 1) * size, page * size), page{{totalPagesBody}} } };`,
@@ -156,7 +146,6 @@ export const PAGINATION: Record<PaginationKind, PaginationVariant> = {
   },
   cursor: {
     records: 'data',
-    paginator: "{ type: 'cursor', param: 'cursor', cursorPath: 'next_cursor' }",
     respond: `  const start = Number(req.query.get('cursor') ?? 0);
   const next = start + 100 < items.length ? String(start + 100) : null;
   return { body: { data: items.slice(start, start + 100), next_cursor: next } };`,
@@ -165,7 +154,6 @@ export const PAGINATION: Record<PaginationKind, PaginationVariant> = {
   },
   nextUrl: {
     records: 'data',
-    paginator: "{ type: 'nextUrl', path: 'next' }",
     respond: `  const start = Number(req.query.get('start') ?? 0);
   const next = new URL(req.path, \`http://\${req.headers.host}\`);
   for (const [k, v] of req.query) next.searchParams.set(k, v);
@@ -176,7 +164,6 @@ export const PAGINATION: Record<PaginationKind, PaginationVariant> = {
   },
   link: {
     records: '',
-    paginator: "{ type: 'link' }",
     respond: `  const start = Number(req.query.get('start') ?? 0);
   const next = new URL(req.path, \`http://\${req.headers.host}\`);
   for (const [k, v] of req.query) next.searchParams.set(k, v);
@@ -187,3 +174,51 @@ export const PAGINATION: Record<PaginationKind, PaginationVariant> = {
     readme: 'The `Link: <…>; rel="next"` header (RFC 8288), until there is none; records are the root array.',
   },
 };
+
+/** A value as TypeScript source, as the repo's formatter writes it: `{ type: 'offset', limit: 100 }`. */
+export function tsValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Array.isArray(value)) return `[${value.map(tsValue).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(
+      ([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : tsValue(k)}: ${tsValue(v)}`,
+    );
+    return entries.length ? `{ ${entries.join(', ')} }` : '{}';
+  }
+  return String(value);
+}
+
+/** The `auth` entry of a generated definition: one line, or one field a line when too long (the formatter's 110). */
+function authEntry(kind: AuthKind): string {
+  const { examples, env, secretKeyFields } = authKinds[kind];
+  // A kind with nothing to set and no secret (none, the definition's default) is left out.
+  if (Object.keys(examples[0]).length === 1 && secretKeyFields.length === 0) return '';
+  const line = `  auth: ${tsValue(examples[0])},\n`;
+  if (line.length <= 111) return line;
+  const fields = Object.entries(examples[0]).map(([k, v]) => {
+    const note =
+      k === 'tokenUrl' && (env as readonly string[]).includes('AUTH_TOKEN_URL')
+        ? '    // Relative to the base URL, or absolute; <SOURCE>_AUTH_TOKEN_URL (or AUTH_TOKEN_URL) replaces it.\n'
+        : '';
+    return `${note}    ${k}: ${tsValue(v)},\n`;
+  });
+  return `  auth: {\n${fields.join('')}  },\n`;
+}
+
+export const AUTH = Object.fromEntries(
+  AUTH_KINDS.map((kind): [AuthKind, AuthVariant | NotGenerated] => {
+    const choice = authKinds[kind].generator;
+    if (!choice.offered) return [kind, { notGenerated: choice.instead }];
+    return [kind, { definition: authEntry(kind), ...AUTH_FIXTURES[kind as OfferedAuth] }];
+  }),
+) as Record<AuthKind, AuthVariant | NotGenerated>;
+
+export const PAGINATION = Object.fromEntries(
+  PAGINATION_KINDS.map((kind): [PaginationKind, PaginationVariant] => [
+    kind,
+    {
+      paginator: tsValue(paginatorKinds[kind].examples[0]),
+      ...PAGINATION_FIXTURES[kind as OfferedPagination],
+    },
+  ]),
+) as Record<PaginationKind, PaginationVariant>;

@@ -1,8 +1,17 @@
-import type { AuthFactory } from './types.ts';
+import * as z from 'zod';
+import { authKind } from './types.ts';
 
 /** No credentials. */
-export const none: AuthFactory<'none'> = () => ({
-  apply: async () => {},
-  refresh: async () => false,
-  queryParams: [],
+export const none = authKind({
+  schema: z.strictObject({ type: z.literal('none') }),
+  doc: 'nothing',
+  examples: [{ type: 'none' }],
+  generator: { offered: true },
+  secretKeyFields: [],
+  env: [],
+  create: () => ({
+    apply: async () => {},
+    refresh: async () => false,
+    queryParams: [],
+  }),
 });

@@ -4,47 +4,80 @@
  * expires. On a 401 the token is dropped and fetched again, once; a second 401 is an `AuthError`.
  * The exchange and the cache are `tokenEndpoint`'s; this kind builds the client-credentials request.
  */
+import * as z from 'zod';
+import { SecretKey } from '../definition/fields.ts';
 import { resolveTokenUrl, tokenEndpoint } from './tokenEndpoint.ts';
-import type { AuthFactory } from './types.ts';
+import { authKind } from './types.ts';
 
 export { DEFAULT_TOKEN_LIFETIME_SECONDS } from './tokenEndpoint.ts';
 
-export const oauth2ClientCredentials: AuthFactory<'oauth2ClientCredentials'> = (definition, context) => {
-  const tokenUrl = resolveTokenUrl(definition.tokenUrl, context);
+export const oauth2ClientCredentials = authKind({
+  schema: z.strictObject({
+    type: z.literal('oauth2ClientCredentials'),
+    /** Absolute, or relative to the base URL. `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`, replaces it. */
+    tokenUrl: z.string().min(1),
+    clientIdKey: SecretKey,
+    clientSecretKey: SecretKey,
+    /**
+     * How the client authenticates to the token endpoint: a Basic header, `client_id`/`client_secret`
+     * params, or both (Hotmart wants both). @default 'basic'
+     */
+    clientAuth: z.enum(['basic', 'body', 'both']).default('basic'),
+    scope: z.string().optional(),
+    /** Where grant_type & co go: a form body, or the query string (some APIs, e.g. Hotmart). @default 'body' */
+    paramsIn: z.enum(['body', 'query']).default('body'),
+    /** Refresh this many seconds before `expires_in` runs out. @default 60 */
+    refreshMarginSeconds: z.number().int().nonnegative().default(60),
+  }),
+  doc: '`Authorization: Bearer <token>` from `tokenUrl` (relative to the base URL, or `<SOURCE>_AUTH_TOKEN_URL` / `AUTH_TOKEN_URL`); client auth `basic` or `body`; params in the `body` or `query`; token cached per warm container until `refreshMarginSeconds` before expiry; on a 401 renewed once and the request retried',
+  examples: [
+    {
+      type: 'oauth2ClientCredentials',
+      tokenUrl: '/oauth/token',
+      clientIdKey: 'client_id',
+      clientSecretKey: 'client_secret',
+    },
+  ],
+  generator: { offered: true },
+  secretKeyFields: ['clientIdKey', 'clientSecretKey'],
+  env: ['AUTH_TOKEN_URL'],
+  create: (definition, context) => {
+    const tokenUrl = resolveTokenUrl(definition.tokenUrl, context);
 
-  return tokenEndpoint({
-    kind: 'oauth2ClientCredentials',
-    context,
-    refreshMarginSeconds: definition.refreshMarginSeconds,
-    async cacheKey() {
-      const credentials = await context.credentials();
-      return `${tokenUrl.href}|${credentials.require(definition.clientIdKey)}`;
-    },
-    async requestToken() {
-      const credentials = await context.credentials();
-      const clientId = credentials.require(definition.clientIdKey);
-      const clientSecret = credentials.require(definition.clientSecretKey);
-      const params = new URLSearchParams({ grant_type: 'client_credentials' });
-      if (definition.scope) params.set('scope', definition.scope);
-      const headers: Record<string, string> = { Accept: 'application/json' };
-      if (definition.clientAuth !== 'body') {
-        const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
-        context.hide(basic);
-        headers.Authorization = `Basic ${basic}`;
-      }
-      if (definition.clientAuth !== 'basic') {
-        params.set('client_id', clientId);
-        params.set('client_secret', clientSecret);
-      }
-      const url = new URL(tokenUrl);
-      let body: string | undefined;
-      if (definition.paramsIn === 'query') for (const [k, v] of params) url.searchParams.set(k, v);
-      else {
-        body = params.toString();
-        headers['Content-Type'] = 'application/x-www-form-urlencoded';
-      }
-      return context.send({ method: 'POST', url, headers, body });
-    },
-    refused: (status) => `refused the client credentials (HTTP ${status})`,
-  });
-};
+    return tokenEndpoint({
+      kind: 'oauth2ClientCredentials',
+      context,
+      refreshMarginSeconds: definition.refreshMarginSeconds,
+      async cacheKey() {
+        const credentials = await context.credentials();
+        return `${tokenUrl.href}|${credentials.require(definition.clientIdKey)}`;
+      },
+      async requestToken() {
+        const credentials = await context.credentials();
+        const clientId = credentials.require(definition.clientIdKey);
+        const clientSecret = credentials.require(definition.clientSecretKey);
+        const params = new URLSearchParams({ grant_type: 'client_credentials' });
+        if (definition.scope) params.set('scope', definition.scope);
+        const headers: Record<string, string> = { Accept: 'application/json' };
+        if (definition.clientAuth !== 'body') {
+          const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+          context.hide(basic);
+          headers.Authorization = `Basic ${basic}`;
+        }
+        if (definition.clientAuth !== 'basic') {
+          params.set('client_id', clientId);
+          params.set('client_secret', clientSecret);
+        }
+        const url = new URL(tokenUrl);
+        let body: string | undefined;
+        if (definition.paramsIn === 'query') for (const [k, v] of params) url.searchParams.set(k, v);
+        else {
+          body = params.toString();
+          headers['Content-Type'] = 'application/x-www-form-urlencoded';
+        }
+        return context.send({ method: 'POST', url, headers, body });
+      },
+      refused: (status) => `refused the client credentials (HTTP ${status})`,
+    });
+  },
+});

@@ -1,33 +1,56 @@
-/** The auth kinds by `type`: adding a kind is adding a file and a line here. */
-import type { AuthDefinition } from '../definition/schema.ts';
+/**
+ * The auth kinds by `type`: adding a kind is adding its file and a line here (packages/core/README.md,
+ * "Adding a kind"). The definition's `auth` schema and type, the secret keys loaded, whether
+ * `SECRET_NAME` is needed, the environment read for it, the README's table and the generator's
+ * choices all come from this map.
+ */
+import type * as z from 'zod';
+import { unionOf } from '../definition/kinds.ts';
 import { apiKey } from './apiKey.ts';
 import { basic } from './basic.ts';
 import { bearer } from './bearer.ts';
 import { jwtBearer } from './jwtBearer.ts';
 import { none } from './none.ts';
 import { oauth2ClientCredentials } from './oauth2ClientCredentials.ts';
-import type { AuthContext, AuthFactory, AuthProvider } from './types.ts';
+import type { AuthContext, AuthEnvVariable, AuthKind, AuthProvider } from './types.ts';
 
-export const authKinds: { [K in AuthDefinition['type']]: AuthFactory<K> } = {
-  none,
-  apiKey,
-  bearer,
-  basic,
-  oauth2ClientCredentials,
-  jwtBearer,
-};
+export const authKinds = { none, apiKey, bearer, basic, oauth2ClientCredentials, jwtBearer };
 
-export function createAuth(definition: AuthDefinition, context: AuthContext): AuthProvider {
-  const factory = authKinds[definition.type] as AuthFactory<AuthDefinition['type']>;
-  return factory(definition as never, context);
-}
+/** A source's `auth`: one of the registered kinds, by `type`. */
+export const AuthSchema = unionOf(authKinds);
+export type AuthDefinition = z.output<typeof AuthSchema>;
 
 /**
- * The secret keys an auth definition reads, in definition order: every field named `…Key`
- * (`secretKey`, `usernameKey`, `clientIdKey`, …), the one spelling the kinds' schemas use for them.
+ * The kind of a definition, its methods taking that definition. The one cast: a definition's
+ * `type` names its kind (`unionOf` makes the compiler check each key against its schema's `type`), which
+ * TypeScript cannot follow through a union.
  */
+function kindOf(definition: AuthDefinition) {
+  return authKinds[definition.type] as unknown as AuthKind<typeof AuthSchema>;
+}
+
+export function createAuth(definition: AuthDefinition, context: AuthContext): AuthProvider {
+  return kindOf(definition).create(definition, context);
+}
+
+/** The secret keys an auth definition reads, in schema order (its `secretKeyFields` that are set). */
 export function secretKeysOf(definition: AuthDefinition): string[] {
-  return Object.entries(definition).flatMap(([field, value]) =>
-    field.endsWith('Key') && typeof value === 'string' ? [value] : [],
-  );
+  const fields: readonly string[] = kindOf(definition).secretKeyFields;
+  const values = definition as Record<string, unknown>;
+  return fields.flatMap((field) => (typeof values[field] === 'string' ? [values[field]] : []));
+}
+
+/** Whether the definition reads the source's secret (`SECRET_NAME`): a kind with secret key fields does. */
+export function readsSecret(definition: AuthDefinition): boolean {
+  return kindOf(definition).secretKeyFields.length > 0;
+}
+
+/** Whether, without `SECRET_NAME`, the reader sends no credential instead of failing. */
+export function worksWithoutSecret(definition: AuthDefinition): boolean {
+  return kindOf(definition).worksWithoutSecret?.(definition) ?? false;
+}
+
+/** The environment variables the definition's kind reads (`AUTH_TOKEN_URL`). */
+export function authEnvOf(definition: AuthDefinition): readonly AuthEnvVariable[] {
+  return kindOf(definition).env;
 }

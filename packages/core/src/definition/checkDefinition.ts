@@ -1,8 +1,10 @@
 /**
  * Checks across fields that a schema alone cannot express: parents exist and do not form a cycle,
- * every `{placeholder}` has a value at run time, a cursor paginator knows where its cursor is.
+ * every `{placeholder}` has a value at run time, and each kind's own `check` (a cursor paginator
+ * knows where its cursor is).
  * Returns one line per problem, each starting with its path.
  */
+import { checkPaginator } from '../pagination/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
 
@@ -101,19 +103,7 @@ function checkStream(
     if (stream.parent) problems.push(`${at}.incremental.changes: a child stream cannot follow a change feed`);
   }
 
-  const paginator = stream.paginator;
-  if (paginator.type === 'cursor') {
-    if (!paginator.cursorPath && !paginator.lastRecordPath) {
-      problems.push(
-        `${at}.paginator: a cursor paginator needs cursorPath (in the body) or lastRecordPath (in the last record)`,
-      );
-    } else if (paginator.cursorPath && paginator.lastRecordPath) {
-      problems.push(`${at}.paginator: give cursorPath or lastRecordPath, not both`);
-    }
-  }
-  if (paginator.type === 'page' && (paginator.sizeParam === undefined) !== (paginator.size === undefined)) {
-    problems.push(`${at}.paginator: sizeParam and size go together`);
-  }
+  for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {
     problems.push(`${at}.writeDisposition: "merge" needs a primaryKey`);
   }

@@ -4,118 +4,22 @@
  */
 // A namespace import, not `{ z }`: esbuild tree-shakes it, and zod's locales (260 KB) stay out of the bundle.
 import * as z from 'zod';
+import { AuthSchema } from '../auth/registry.ts';
+import { PaginatorSchema } from '../pagination/registry.ts';
+import { Scalar } from './fields.ts';
+
+// The kinds' unions are built from their registries (definition/kinds.ts), re-exported here with the rest.
+export { type AuthDefinition, AuthSchema } from '../auth/registry.ts';
+export { type PaginatorDefinition, PaginatorSchema } from '../pagination/registry.ts';
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const STREAM_NAME = /^[a-z][a-z0-9_]*$/;
 
-/** A name of a key in the source's secret `api-credentials/<name>`. */
-const SecretKey = z.string().min(1);
-
-const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 /**
  * Query params. String values may hold templates: `{since}`, `{until:unix}`, `{owner}`, `{parent.number}`.
  * A list repeats the param once per value, in order: `{ 'types[]': ['a', 'b'] }` → `types[]=a&types[]=b`.
  */
 const ParamMap = z.record(z.string(), z.union([Scalar, z.array(Scalar).min(1)]));
-
-export const AuthSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('none') }),
-  z.strictObject({
-    type: z.literal('apiKey'),
-    /** @default 'header' */
-    in: z.enum(['header', 'query']).default('header'),
-    /** Header or query parameter name, e.g. `X-App-Token`. */
-    name: z.string().min(1),
-    secretKey: SecretKey,
-    /** A missing secret key sends no credential instead of failing. @default false */
-    optional: z.boolean().default(false),
-    /** Prefix before the value, e.g. `Token `. @default '' */
-    prefix: z.string().default(''),
-  }),
-  z.strictObject({ type: z.literal('bearer'), secretKey: SecretKey }),
-  z.strictObject({ type: z.literal('basic'), usernameKey: SecretKey, passwordKey: SecretKey }),
-  z.strictObject({
-    type: z.literal('oauth2ClientCredentials'),
-    /** Absolute, or relative to the base URL. `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`, replaces it. */
-    tokenUrl: z.string().min(1),
-    clientIdKey: SecretKey,
-    clientSecretKey: SecretKey,
-    /**
-     * How the client authenticates to the token endpoint: a Basic header, `client_id`/`client_secret`
-     * params, or both (Hotmart wants both). @default 'basic'
-     */
-    clientAuth: z.enum(['basic', 'body', 'both']).default('basic'),
-    scope: z.string().optional(),
-    /** Where grant_type & co go: a form body, or the query string (some APIs, e.g. Hotmart). @default 'body' */
-    paramsIn: z.enum(['body', 'query']).default('body'),
-    /** Refresh this many seconds before `expires_in` runs out. @default 60 */
-    refreshMarginSeconds: z.number().int().nonnegative().default(60),
-  }),
-  z.strictObject({
-    /** JWT bearer grant (RFC 7523 §2.1): Salesforce's JWT flow, Google service accounts. */
-    type: z.literal('jwtBearer'),
-    /** Absolute, or relative to the base URL. The env var `AUTH_TOKEN_URL` replaces it. */
-    tokenUrl: z.string().min(1),
-    /** The secret's key holding the RSA private key, PEM (PKCS#8 `BEGIN PRIVATE KEY`). */
-    privateKeyKey: SecretKey,
-    /** The secret's key holding `iss` (Salesforce: the connected app's consumer key; Google: the service account's email). */
-    issuerKey: SecretKey,
-    /** The secret's key holding `sub` (Salesforce: the username; Google: a user to impersonate). Absent = no `sub`. */
-    subjectKey: SecretKey.optional(),
-    /** `aud`. @default the token URL in use (Google); Salesforce wants `https://login.salesforce.com` */
-    audience: z.string().min(1).optional(),
-    /** A `scope` claim (Google: space-separated scopes). */
-    scope: z.string().min(1).optional(),
-    /** More claims, as given. */
-    claims: z.record(z.string(), Scalar).default({}),
-    /** The secret's key holding the key id, sent as the JWT header's `kid`. */
-    keyIdKey: SecretKey.optional(),
-    /** `exp - iat` of each assertion, seconds (Google allows at most 3600). @default 300 */
-    assertionLifetimeSeconds: z.number().int().positive().max(3600).default(300),
-    /** Refresh the access token this many seconds before `expires_in` runs out. @default 60 */
-    refreshMarginSeconds: z.number().int().nonnegative().default(60),
-  }),
-]);
-
-export const PaginatorSchema = z.discriminatedUnion('type', [
-  /** One request, no pages. */
-  z.strictObject({ type: z.literal('single') }),
-  /** `?offset=0&limit=100`, `?$offset=…&$limit=…`. Stops on a short or empty page, or `totalPath`. */
-  z.strictObject({
-    type: z.literal('offset'),
-    offsetParam: z.string().default('offset'),
-    limitParam: z.string().default('limit'),
-    limit: z.number().int().positive(),
-    /** Path of the total record count in the body. */
-    totalPath: z.string().optional(),
-  }),
-  /** `?page=1&per_page=100`. Stops on a short or empty page, or `totalPagesPath`. */
-  z.strictObject({
-    type: z.literal('page'),
-    pageParam: z.string().default('page'),
-    /** @default 1 */
-    startPage: z.number().int().nonnegative().default(1),
-    sizeParam: z.string().optional(),
-    size: z.number().int().positive().optional(),
-    totalPagesPath: z.string().optional(),
-  }),
-  /**
-   * A cursor sent as `param`, taken from the body (`cursorPath`, e.g. `page_info.next_page_token`)
-   * or from the last record (`lastRecordPath`, e.g. Stripe's `id` for `starting_after`).
-   * Stops when the cursor is missing/empty, the page is empty, or `hasMorePath` is false.
-   */
-  z.strictObject({
-    type: z.literal('cursor'),
-    param: z.string(),
-    cursorPath: z.string().optional(),
-    lastRecordPath: z.string().optional(),
-    hasMorePath: z.string().optional(),
-  }),
-  /** A next-page URL in the body (absolute or relative). Stops when missing/null. */
-  z.strictObject({ type: z.literal('nextUrl'), path: z.string() }),
-  /** RFC 8288 `Link: <…>; rel="next"` header. Stops when there is no `next`. */
-  z.strictObject({ type: z.literal('link'), rel: z.string().default('next') }),
-]);
 
 /**
  * What a response means: `ok` (a success: the body is data), `retry` (transient, back off),
@@ -340,8 +244,6 @@ export const SourceSchema = z.strictObject({
 export type SourceInput = z.input<typeof SourceSchema>;
 export type SourceDefinition = z.output<typeof SourceSchema>;
 export type StreamDefinition = z.output<typeof StreamSchema>;
-export type AuthDefinition = z.output<typeof AuthSchema>;
-export type PaginatorDefinition = z.output<typeof PaginatorSchema>;
 export type ResponseRule = z.output<typeof ResponseRuleSchema>;
 export type ResponseAction = z.output<typeof ResponseActionSchema>;
 export type IncrementalDefinition = z.output<typeof IncrementalSchema>;

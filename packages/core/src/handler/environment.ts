@@ -7,6 +7,7 @@
  * names: one shell (`.local/local-env.sh`) can then point each source at its own double without
  * sending one source's credentials to another's token endpoint.
  */
+import { authEnvOf, readsSecret } from '../auth/registry.ts';
 import type { SourceDefinition } from '../definition/schema.ts';
 import { ConfigurationError } from '../errors.ts';
 
@@ -15,11 +16,14 @@ export interface HandlerEnvironment {
   bucket: string;
   /** `OUTPUT_FOLDER`, without leading or trailing `/`. */
   outputFolder: string;
-  /** `SECRET_NAME`; required unless the source's auth is `none`. */
+  /** `SECRET_NAME`; required when the source's auth kind reads a secret (every kind but `none`). */
   secretName?: string;
   /** `<SOURCE>_API_BASE_URL`, else `API_BASE_URL`, else the definition's base URL. */
   baseUrl: string;
-  /** `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`; absent = the definition's token URL. */
+  /**
+   * `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`, for an auth kind that reads it (`AuthKind.env`);
+   * absent = the definition's token URL.
+   */
   tokenUrl?: string;
   /** `GLUE_DATABASE`: where each stream's raw table gets the run's partition; absent = no catalog. */
   glueDatabase?: string;
@@ -68,7 +72,7 @@ export function readEnvironment(
     throw new ConfigurationError('environment variable OUTPUT_FOLDER is only slashes', { where });
 
   const secretName = optional('SECRET_NAME');
-  if (!secretName && definition.auth.type !== 'none') {
+  if (!secretName && readsSecret(definition.auth)) {
     throw new ConfigurationError(
       `environment variable SECRET_NAME is required: source ${definition.name} uses ${definition.auth.type} auth (expected api-credentials/${definition.name})`,
       { where },
@@ -86,7 +90,10 @@ export function readEnvironment(
   if (!URL.canParse(baseUrl)) {
     throw new ConfigurationError(`environment variable ${baseUrlVar} is not an absolute URL`, { where });
   }
-  const [, tokenUrl] = override('AUTH_TOKEN_URL');
+  // Read only for a kind that uses it (`AuthKind.env`): no other kind has a token URL to replace.
+  const [, tokenUrl] = authEnvOf(definition.auth).includes('AUTH_TOKEN_URL')
+    ? override('AUTH_TOKEN_URL')
+    : [];
   const glueDatabase = optional('GLUE_DATABASE');
   const coordinationTable = optional('COORDINATION_TABLE');
 

@@ -9,7 +9,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import pkg from '../../package.json' with { type: 'json' };
-import { createAuth, secretKeysOf } from '../auth/registry.ts';
+import { createAuth, readsSecret, secretKeysOf, worksWithoutSecret } from '../auth/registry.ts';
 import type { AuthContext } from '../auth/types.ts';
 import { type CoordinationStore, CoordinationUnavailable } from '../coordination/CoordinationStore.ts';
 import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
@@ -44,7 +44,7 @@ function limiterFor(definition: SourceDefinition, context: ReaderContext, logger
   const { requestsPerSecond, concurrency } = definition.rateLimit;
   const scope =
     definition.rateLimit.scope ??
-    (definition.auth.type !== 'none' && context.coordination ? 'credential' : 'invocation');
+    (readsSecret(definition.auth) && context.coordination ? 'credential' : 'invocation');
   if (scope === 'invocation' || requestsPerSecond === undefined) return new RateLimiter(definition.rateLimit);
   const store = context.coordination ?? unavailableStore(definition.name);
   return new SharedRateLimiter({
@@ -84,8 +84,7 @@ export function createReader(definition: SourceDefinition, context: ReaderContex
     credentials() {
       credentials ??= (async () => {
         if (!context.secretName) {
-          if (definition.auth.type === 'apiKey' && definition.auth.optional)
-            return credentialsFrom('(none)', {});
+          if (worksWithoutSecret(definition.auth)) return credentialsFrom('(none)', {});
           throw new ConfigurationError(
             `SECRET_NAME is not set, and auth "${definition.auth.type}" reads its credentials from it (api-credentials/${definition.name})`,
             { where: { source: definition.name } },

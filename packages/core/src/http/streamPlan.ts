@@ -4,7 +4,7 @@
  */
 import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
 import { TemplateError } from '../errors.ts';
-import { createPaginator } from '../pagination/registry.ts';
+import { bodyPathsOf, createPaginator } from '../pagination/registry.ts';
 import type { Paginator } from '../pagination/types.ts';
 import { compilePath, type PathGetter } from '../template/getPath.ts';
 import {
@@ -134,19 +134,13 @@ export function compileStream(
 
 const uses = (template: Template, name: string) => template.placeholders.some((p) => p.name === name);
 
-/** Paginator settings that are paths into the body. */
-const BODY_PATHS = ['totalPath', 'totalPagesPath', 'cursorPath', 'hasMorePath', 'path'] as const;
-
 function rawTarget(stream: StreamDefinition): ScanTarget | undefined {
   if (stream.transform || Object.keys(stream.parent?.carry ?? {}).length > 0) return undefined;
   if (Object.keys(stream.partitionFields ?? {}).length > 0) return undefined;
   const cursorField = stream.incremental?.cursorField;
   if (cursorField?.includes('.')) return undefined;
   if (stream.records !== '' && stream.records.split('.').includes('')) return undefined;
-  const paginator = stream.paginator as Record<string, unknown>;
-  for (const key of BODY_PATHS) {
-    const path = paginator[key];
-    if (typeof path !== 'string') continue;
+  for (const path of bodyPathsOf(stream.paginator)) {
     // The paginator is given the body with the records array emptied: it must not look inside it.
     if (stream.records === '' || path === stream.records || path.startsWith(`${stream.records}.`))
       return undefined;

@@ -1,27 +1,49 @@
+import * as z from 'zod';
 import { compilePath } from '../template/getPath.ts';
-import { countAt, type PaginatorFactory } from './types.ts';
+import { countAt, paginatorKind } from './types.ts';
 
 /**
  * `?offset=0&limit=100`, then `offset=100`… The next offset counts the records received. Stops on an
  * empty or short page, or when the offset reaches the total at `totalPath`.
  */
-export const offset: PaginatorFactory<'offset'> = (definition) => {
-  const total = definition.totalPath ? compilePath(definition.totalPath) : undefined;
-  return {
-    start: () => ({ offset: 0 }),
-    request: (state) => ({
-      params: {
-        [definition.offsetParam]: String((state as { offset: number }).offset),
-        [definition.limitParam]: String(definition.limit),
+export const offset = paginatorKind({
+  /** `?offset=0&limit=100`, `?$offset=…&$limit=…`. Stops on a short or empty page, or `totalPath`. */
+  schema: z.strictObject({
+    type: z.literal('offset'),
+    offsetParam: z.string().default('offset'),
+    limitParam: z.string().default('limit'),
+    limit: z.number().int().positive(),
+    /** Path of the total record count in the body. */
+    totalPath: z.string().optional(),
+  }),
+  doc: {
+    how: '`offsetParam`/`limitParam` (`offset`/`limit`), next offset = records received',
+    stopsOn: 'short or empty page, `totalPath` reached',
+  },
+  examples: [
+    { type: 'offset', offsetParam: 'offset', limitParam: 'limit', limit: 100 },
+    { type: 'offset', limit: 2, totalPath: 'meta.total' },
+  ],
+  generator: { offered: true },
+  bodyPaths: (definition) => (definition.totalPath === undefined ? [] : [definition.totalPath]),
+  create(definition) {
+    const total = definition.totalPath ? compilePath(definition.totalPath) : undefined;
+    return {
+      start: () => ({ offset: 0 }),
+      request: (state) => ({
+        params: {
+          [definition.offsetParam]: String((state as { offset: number }).offset),
+          [definition.limitParam]: String(definition.limit),
+        },
+      }),
+      next(state, page) {
+        const received = page.records.length;
+        if (received === 0 || received < definition.limit) return null;
+        const nextOffset = (state as { offset: number }).offset + received;
+        const count = total ? countAt(total(page.body)) : undefined;
+        if (count !== undefined && nextOffset >= count) return null;
+        return { offset: nextOffset };
       },
-    }),
-    next(state, page) {
-      const received = page.records.length;
-      if (received === 0 || received < definition.limit) return null;
-      const nextOffset = (state as { offset: number }).offset + received;
-      const count = total ? countAt(total(page.body)) : undefined;
-      if (count !== undefined && nextOffset >= count) return null;
-      return { offset: nextOffset };
-    },
-  };
-};
+    };
+  },
+});

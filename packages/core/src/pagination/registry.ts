@@ -1,23 +1,43 @@
-/** The paginators by `type`: adding a kind is adding a file and a line here. */
-import type { PaginatorDefinition } from '../definition/schema.ts';
+/**
+ * The paginators by `type`: adding a kind is adding its file and a line here (packages/core/README.md,
+ * "Adding a kind"). The definition's `paginator` schema and type, its checks, the scan fast path's
+ * body paths, the README's table and the generator's choices all come from this map.
+ */
+import type * as z from 'zod';
+import { unionOf } from '../definition/kinds.ts';
 import { cursor } from './cursor.ts';
 import { link } from './link.ts';
 import { nextUrl } from './nextUrl.ts';
 import { offset } from './offset.ts';
 import { page } from './page.ts';
 import { single } from './single.ts';
-import type { Paginator, PaginatorFactory } from './types.ts';
+import type { Paginator, PaginatorKind } from './types.ts';
 
-export const paginatorKinds: { [K in PaginatorDefinition['type']]: PaginatorFactory<K> } = {
-  single,
-  offset,
-  page,
-  cursor,
-  nextUrl,
-  link,
-};
+export const paginatorKinds = { single, offset, page, cursor, nextUrl, link };
+
+/** A stream's `paginator`: one of the registered kinds, by `type`. */
+export const PaginatorSchema = unionOf(paginatorKinds);
+export type PaginatorDefinition = z.output<typeof PaginatorSchema>;
+
+/**
+ * The kind of a definition, its methods taking that definition. The one cast: a definition's
+ * `type` names its kind (`unionOf` makes the compiler check each key against its schema's `type`), which
+ * TypeScript cannot follow through a union.
+ */
+function kindOf(definition: PaginatorDefinition) {
+  return paginatorKinds[definition.type] as unknown as PaginatorKind<typeof PaginatorSchema>;
+}
 
 export function createPaginator(definition: PaginatorDefinition): Paginator {
-  const factory = paginatorKinds[definition.type] as PaginatorFactory<PaginatorDefinition['type']>;
-  return factory(definition as never);
+  return kindOf(definition).create(definition);
+}
+
+/** The paths into the body the paginator reads (see `PaginatorKind.bodyPaths`). */
+export function bodyPathsOf(definition: PaginatorDefinition): string[] {
+  return kindOf(definition).bodyPaths(definition);
+}
+
+/** Problems across the paginator's fields, each a sentence. */
+export function checkPaginator(definition: PaginatorDefinition): string[] {
+  return kindOf(definition).check?.(definition) ?? [];
 }

@@ -3,6 +3,8 @@
  * just read — the state of the next one, or `null` when there is none. States are JSON, so a reader
  * can stop after any page and resume at the next one from its position.
  */
+import type * as z from 'zod';
+import type { GeneratorChoice, KindBase, KindSchema } from '../definition/kinds.ts';
 import type { PaginatorDefinition } from '../definition/schema.ts';
 import type { ResponseHeaders } from '../http/types.ts';
 import type { JsonValue } from '../stream/types.ts';
@@ -39,6 +41,33 @@ export interface Paginator<S extends JsonValue = JsonValue> {
   /** The state of the page after this one, or `null` when this page is the last. */
   next(state: S, page: PageResult): S | null;
 }
+
+/**
+ * A paginator kind, one module (`pagination/<type>.ts`), registered in `pagination/registry.ts`.
+ * Everything is typed by its own schema: `create`, `bodyPaths` and `check` get `z.output<S>`.
+ */
+export interface PaginatorKind<S extends z.ZodType = KindSchema> extends KindBase<S> {
+  /** The README's table row (definition/README.md, "Paginators"). */
+  doc: { how: string; stopsOn: string };
+  /**
+   * The paths into the body (not into the records) the paginator reads from a page. A stream whose
+   * paginator reads nothing inside the records array lands its pages as the API's bytes (scanned,
+   * `http/streamPlan.ts`); a path left out here would hand the paginator a body whose records array
+   * is emptied. The registry test runs each kind on a sample page and fails on an undeclared read.
+   */
+  bodyPaths(definition: z.output<S>): string[];
+  /** Problems across the kind's fields the schema cannot express, each a sentence (`checkDefinition` adds the path). */
+  check?(definition: z.output<S>): string[];
+  create(definition: z.output<S>): Paginator;
+}
+
+/**
+ * Declares a paginator kind: infers its schema's type, so `create` and the facts are typed by it, and
+ * keeps its generator choice's type (the generator needs a variant for each offered kind).
+ */
+export const paginatorKind = <S extends KindSchema, const G extends GeneratorChoice>(
+  kind: PaginatorKind<S> & { generator: G },
+): PaginatorKind<S> & { generator: G } => kind;
 
 export type PaginatorFactory<K extends PaginatorDefinition['type']> = (
   definition: Extract<PaginatorDefinition, { type: K }>,
