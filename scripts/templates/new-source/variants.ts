@@ -7,7 +7,12 @@
  * The kinds are the core's own (its auth and paginator registries): a kind added to the core
  * without a variant here fails the typecheck, and the generator offers exactly the core's kinds.
  */
-import { type AuthDefinition, authKinds, type PaginatorDefinition, paginatorKinds } from '@tributary/core';
+import {
+  type AuthDefinition,
+  authKinds,
+  type PaginatorDefinition,
+  paginatorKinds,
+} from '@tributary/core/definition';
 
 export type AuthKind = AuthDefinition['type'];
 export type PaginationKind = PaginatorDefinition['type'];

@@ -5,15 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { createHandler } from '@tributary/core';
 import {
-  createHandler,
   type Manifest,
   manifestKey,
   partKey,
   stateKey,
   toNdjson,
   type WatermarkState,
-} from '@tributary/core';
+} from '@tributary/core/raw-zone';
 import { createBucket, type FixtureApi, getJson, getObject, listKeys } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetContext, setHandlerEnv } from './support/context.ts';
