@@ -4,3 +4,5 @@
  * from the classes' `retryable`.
  */
 export * from '../errors.ts';
+export { SinkError } from '../sink/SinkError.ts';
+export { StorageAccessError } from '../sink/StorageAccessError.ts';
