@@ -1,9 +1,11 @@
 /**
  * `@tributary/core/raw-zone`: for readers of what a run landed (docs/contracts.md, "Raw zone"):
- * the S3 keys, the NDJSON line format, the manifest and its schema, the watermark, the raw table.
+ * the S3 keys, the NDJSON line format, the manifest and its zod schemas (what the handler writes,
+ * what a reader accepts, and the latter as JSON Schema), the watermark, the raw table.
  */
 export { rawTableName } from '../catalog/rawTable.ts';
 export type { Manifest, StoredWindow } from '../manifest/Manifest.ts';
+export { ManifestContractSchema, ManifestSchema, manifestJsonSchema } from '../manifest/ManifestSchema.ts';
 export {
   importDateOf,
   manifestKey,
