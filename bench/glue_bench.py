@@ -71,7 +71,7 @@ def land(root: Path, records: int, parts: int, run_id: str, first: int = 0, mont
         "pages": parts,
         "startedAt": "2026-11-23T06:00:00Z",
         "finishedAt": "2026-11-23T06:10:00Z",
-        "window": {"until": "2026-11-23T06:00:00Z"},
+        "window": {"since": None, "until": "2026-11-23T06:00:00Z"},
         "watermark": None,
         "primaryKey": "id",
         "cursorField": "updated_at",

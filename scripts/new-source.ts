@@ -33,7 +33,7 @@ import {
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { sourceEnvName } from '@tributary/core';
+import { sourceEnvName } from '@tributary/core/definition';
 import {
   AUTH,
   AUTH_ALIASES,

@@ -2,7 +2,9 @@
 
 A manifest (docs/contracts.md, "Raw zone") is `{ runId, source, stream, parts: [{key, records, bytes,
 sha256}], records, pages, startedAt, finishedAt, window, watermark, primaryKey, cursorField, writeDisposition,
-childTables?, schemaContract?, checks? }`.
+childTables?, schemaContract?, checks? }`. Its contract is `manifest.schema.json` in this package,
+generated from the core's zod definition (packages/core/src/manifest/ManifestSchema.ts, `pnpm run
+schemas`); every manifest read is validated against it after the checks below, which name the domain rules.
 Part keys are object keys in the manifest's bucket; locally, paths under the same root as the manifest.
 """
 
@@ -15,6 +17,8 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -25,6 +29,8 @@ DISPOSITIONS = ("merge", "append", "replace")
 #: What a stream's curated table does with new or changed columns (docs/contracts.md, Schema contracts).
 SCHEMA_CONTRACTS = ("evolve", "freeze", "discardColumns")
 MANIFEST_NAME = "_manifest.json"
+#: The manifest's JSON Schema, shipped inside this package (in the job's --extra-py-files zip).
+SCHEMA_FILE = "manifest.schema.json"
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,28 @@ def _part_location(manifest_uri: str, key: str) -> str:
     return str(here / key.rsplit("/", 1)[-1])
 
 
+@cache
+def _validator():
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def validate_manifest(uri: str, manifest: object) -> None:
+    """Checks a manifest against `manifest.schema.json`; the most relevant problem (jsonschema's
+    `best_match`, which looks inside `anyOf`) names the manifest, the JSON path of the value and what is
+    wrong with it, e.g. `manifest …: $.parts[0]: Additional properties are not allowed ('size' was …)`."""
+    from jsonschema.exceptions import best_match
+
+    errors = list(_validator().iter_errors(manifest))
+    if errors:
+        e = best_match(errors)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ManifestError(f"manifest {uri}: {e.json_path}: {e.message}{more}")
+
+
 def parse_manifest(uri: str, raw: bytes, run_id: str | None = None) -> Manifest:
     """Checks a manifest against the contract; every error names the manifest and the field."""
     try:
@@ -202,6 +230,7 @@ def parse_manifest(uri: str, raw: bytes, run_id: str | None = None) -> Manifest:
     found = re.search(r"import_date=(\d{8})", uri)
     day = datetime.strptime(found.group(1), "%Y%m%d").date() if found else ingested.date()
     checks = parse_checks(m.get("checks"), f"manifest {uri}")
+    validate_manifest(uri, m)
     return Manifest(
         uri, rid, source, stream, parts, total, primary_key, cursor, disposition, child, ingested, day,
         contract, checks,

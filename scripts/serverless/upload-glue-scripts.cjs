@@ -2,7 +2,7 @@
  * A local osls plugin: after `sls deploy`, uploads glue-scripts/ to the Glue scripts bucket (the
  * stack output GlueScriptsBucketName), where the curate job finds them:
  *   glue-scripts/curate.py                  the job's entry point (Command.ScriptLocation)
- *   glue-scripts/tributary_curate.zip       its package (--extra-py-files)
+ *   glue-scripts/tributary_curate.zip       its package (--extra-py-files): modules and data files (.json)
  * Tests, caches and dev files are left out. Packaging stays offline: nothing runs before deploy.
  * `sls deploy function` does not run it; `sls glue-scripts upload` (this plugin's command) does,
  * for a script change without a stack update.
@@ -30,6 +30,9 @@ function jobFiles(dir) {
       const path = join(at, entry.name);
       if (entry.isDirectory()) {
         if (!skipDir.has(entry.name) && !entry.name.startsWith('.')) walk(path);
+      } else if (at !== dir && entry.name.endsWith('.json')) {
+        // A package's data file (tributary_curate/manifest.schema.json, the manifest's contract).
+        out.push(relative(dir, path).split(sep).join('/'));
       } else if (
         entry.name.endsWith('.py') &&
         !entry.name.startsWith('test_') &&

@@ -22,7 +22,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { authKinds, paginatorKinds } from '@tributary/core';
+import { authKinds, paginatorKinds } from '@tributary/core/definition';
 import { createStandInStack } from '@tributary/sandbox/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerInServerless } from '../new-source.ts';

@@ -3,7 +3,7 @@
  * kind is the kind's first example, a kind the core does not offer says what to do instead, and the
  * generated double's secret holds exactly the keys the kind reads.
  */
-import { authKinds, paginatorKinds } from '@tributary/core';
+import { authKinds, paginatorKinds } from '@tributary/core/definition';
 import { describe, expect, it } from 'vitest';
 import { AUTH, AUTH_KINDS, PAGINATION, PAGINATION_KINDS, tsValue } from '../templates/new-source/variants.ts';
 

@@ -2,7 +2,7 @@
  * The packaged state machine definition (the one deployed) executed locally through every path,
  * its Lambda and Glue tasks mapped to scripted local functions.
  */
-import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '@tributary/core';
+import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '@tributary/core/errors';
 import {
   type PackagedStateMachine,
   type RunStateMachineOptions,

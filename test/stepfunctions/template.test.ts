@@ -7,12 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  FATAL_ERROR_NAMES,
-  RETRYABLE_ERROR_NAMES,
-  rawTableName,
-  type SourceDefinition,
-} from '@tributary/core';
+import type { SourceDefinition } from '@tributary/core';
+import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '@tributary/core/errors';
+import { rawTableName } from '@tributary/core/raw-zone';
 import { type CloudFormationTemplate, packagedGlueJob } from '@tributary/local-pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

@@ -91,9 +91,40 @@ it('uploads the entry script and the zipped package, and nothing for tests or de
   });
 });
 
+it("zips a package's data files with its modules: the manifest's JSON Schema ships with the job", async () => {
+  // Prepare: a package with a data file, and a stray JSON file at the top level
+  const withData = mkdtempSync(join(tmpdir(), 'glue-scripts-data-'));
+  mkdirSync(join(withData, 'tributary_curate'));
+  writeFileSync(join(withData, 'curate.py'), 'print("curate")\n');
+  writeFileSync(join(withData, 'tributary_curate/manifests.py'), 'SCHEMA_FILE = "manifest.schema.json"\n');
+  writeFileSync(join(withData, 'tributary_curate/manifest.schema.json'), '{"type": "object"}\n');
+  writeFileSync(join(withData, 'package.json'), '{}\n');
+  const dataBucket = 'sfn-test-glue-scripts-data';
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: dataBucket,
+      CreateBucketConfiguration: { LocationConstraint: 'eu-west-2' },
+    }),
+  );
+
+  // Act
+  const keys = await plugin.uploadGlueScripts({ s3, bucket: dataBucket, dir: withData });
+
+  // Assess: the schema is inside the package zip, next to the module that reads it; nothing else uploaded
+  expect(keys).toEqual(['glue-scripts/curate.py', 'glue-scripts/tributary_curate.zip']);
+  const zipped = await s3.send(
+    new GetObjectCommand({ Bucket: dataBucket, Key: 'glue-scripts/tributary_curate.zip' }),
+  );
+  expect(await unzip(Buffer.from(await zipped.Body!.transformToByteArray()))).toEqual({
+    'tributary_curate/manifest.schema.json': '{"type": "object"}\n',
+    'tributary_curate/manifests.py': 'SCHEMA_FILE = "manifest.schema.json"\n',
+  });
+});
+
 it('finds the real glue-scripts/ entry point and package', () => {
   const files = plugin.jobFiles(join(repoRoot, 'glue-scripts'));
   expect(files).toContain('curate.py');
+  expect(files).toContain('tributary_curate/manifest.schema.json');
   expect(files.some((f) => f.startsWith('tributary_curate/'))).toBe(true);
   expect(files.some((f) => f.startsWith('tests/') || f.includes('test_'))).toBe(false);
 });

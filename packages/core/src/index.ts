@@ -1,63 +1,26 @@
-export { authKinds, createAuth } from './auth/registry.ts';
-export type { AuthContext, AuthFactory, AuthProvider } from './auth/types.ts';
-export { inferColumns } from './catalog/rawSchema.ts';
-export { type RegisterRawTableInput, rawTableName, registerRawTable } from './catalog/rawTable.ts';
+/**
+ * `@tributary/core`: what a source author uses — describe the API (`defineSource`), read settings
+ * from the environment (`envList`, `envValue`), export the Lambda handler (`createHandler`), and
+ * the errors a source may throw or meet in its tests. At most 20 names (test/repo/publicSurface.test.ts).
+ *
+ * Withheld, behind named subpaths (package.json `exports`, one file each under `src/exports/`):
+ * - `@tributary/core/definition`: for tools that read or generate definitions (the sandbox, the
+ *   new-source generator): the definition schema, the kinds, the per-source environment names.
+ * - `@tributary/core/raw-zone`: for readers of what a run landed (tests, the schema script): S3
+ *   keys, the manifest and its schema, the watermark, the raw table's name.
+ * - `@tributary/core/errors`: for the state machine's tests: every error class, and which names
+ *   are retried (`RETRYABLE_ERROR_NAMES`) or fatal (`FATAL_ERROR_NAMES`).
+ * `LandingStorage` is the type of `createHandler`'s `storage` option (S3 by default).
+ * Everything else (HTTP, pagination, sink, rate limits, coordination) is internal to the handler.
+ */
 export { type EnvListOptions, envList } from './config/envList.ts';
 export { type EnvValueOptions, envValue } from './config/envValue.ts';
-export {
-  type CoordinationItem,
-  type CoordinationStore,
-  CoordinationUnavailable,
-} from './coordination/CoordinationStore.ts';
-export {
-  type DynamoCoordinationOptions,
-  dynamoCoordinationStore,
-} from './coordination/dynamoCoordinationStore.ts';
 export { defineSource } from './definition/defineSource.ts';
-export * from './definition/schema.ts';
-export * from './errors.ts';
-export type { Continuation, StreamProgress } from './handler/continuation.ts';
+export type { ResponseRule, SourceDefinition, SourceInput, StreamDefinition } from './definition/schema.ts';
+export { ConfigurationError, DefinitionError } from './errors/configErrors.ts';
+export { TransientError } from './errors/TransientError.ts';
+export { TributaryError } from './errors/TributaryError.ts';
 export { createHandler, type Handler, type HandlerOptions } from './handler/createHandler.ts';
-export { type HandlerEnvironment, sourceEnvName } from './handler/environment.ts';
 export type { HandlerEvent } from './handler/event.ts';
-export type { HandlerResult, StreamResult } from './handler/types.ts';
-export { createReader, userAgent } from './http/createReader.ts';
-export { REDACTED, Redactor } from './http/Redactor.ts';
-export type { HttpRequest, HttpResponse, ResponseHeaders } from './http/types.ts';
-export { buildManifest, type Manifest, type StoredWindow, writeDispositionOf } from './manifest/Manifest.ts';
-export { redactUrl } from './observability/redactUrl.ts';
-export { METRICS_NAMESPACE } from './observability/StreamTelemetry.ts';
-export { findLink } from './pagination/parseLinkHeader.ts';
-export { paginatorKinds } from './pagination/registry.ts';
-export type { PageRequest, PageResult, Paginator, PaginatorFactory, RecordList } from './pagination/types.ts';
-export { type BudgetState, grant as gcraGrant, pause as gcraPause } from './ratelimit/gcra.ts';
-export { type Limiter, RATE_MARGIN, RateLimiter, type RateLimitOptions } from './ratelimit/RateLimiter.ts';
-export {
-  FALLBACK_PROCESSES,
-  SharedRateLimiter,
-  type SharedRateLimiterOptions,
-} from './ratelimit/SharedRateLimiter.ts';
-export { fullJitter } from './retry/backoff.ts';
-export { classifyResponse, defaultResponseRules, type ResponseOutcome } from './retry/responseRules.ts';
-export { parseReset, parseRetryAfter, waitHint } from './retry/waitHint.ts';
-export { type Credentials, DEFAULT_SECRET_MAX_AGE_SECONDS, loadCredentials } from './secrets/credentials.ts';
-export {
-  importDateOf,
-  manifestKey,
-  newAttempt,
-  partKey,
-  type RunLocation,
-  runPrefix,
-  s3Uri,
-  stateKey,
-} from './sink/keys.ts';
-export type { LandedPart } from './sink/PartWriter.ts';
-export { type LandedPartRef, readLandedRecords } from './sink/readLandedRecords.ts';
-export { SinkError } from './sink/SinkError.ts';
-export { StorageAccessError } from './sink/StorageAccessError.ts';
-export { StreamSink, type StreamSinkOptions, toNdjson } from './sink/StreamSink.ts';
-export { readWatermark, type WatermarkState } from './state/Watermark.ts';
+export type { HandlerResult } from './handler/types.ts';
 export type { LandingStorage, PartUpload } from './storage/LandingStorage.ts';
-export type * from './stream/types.ts';
-export { compilePath, getPath } from './template/getPath.ts';
-export { compileTemplate, formatDate, renderTemplate, type TemplateValues } from './template/template.ts';

@@ -9,7 +9,12 @@
  * kind's first example). Here is only the generated double's side: a kind the core offers without
  * a fixture here fails the typecheck, and the generator offers exactly the core's kinds.
  */
-import { type AuthDefinition, authKinds, type PaginatorDefinition, paginatorKinds } from '@tributary/core';
+import {
+  type AuthDefinition,
+  authKinds,
+  type PaginatorDefinition,
+  paginatorKinds,
+} from '@tributary/core/definition';
 
 export type AuthKind = AuthDefinition['type'];
 export type PaginationKind = PaginatorDefinition['type'];

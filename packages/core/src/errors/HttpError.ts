@@ -11,7 +11,6 @@ export interface HttpErrorOptions extends ErrorOptions {
 /** The API answered with a status that retrying cannot fix (404, 422, 403 without rate-limit signs…). */
 export class HttpError extends TributaryError {
   override readonly name: string = 'HttpError';
-  readonly retryable: boolean = false;
   readonly status: number;
   readonly url: string;
   readonly snippet: string;

@@ -10,7 +10,7 @@ export interface RetriesExhaustedOptions extends ErrorOptions {
 /** Retries ran out (attempts or total wait) on conditions that may pass: network errors, timeouts, 5xx. */
 export class TransientError extends TributaryError {
   override readonly name: string = 'TransientError';
-  readonly retryable = true;
+  static override readonly retryable = true;
   readonly attempts: number;
   readonly reason: string;
 

@@ -27,11 +27,20 @@ function describe(where: ErrorWhere | undefined): string {
 }
 
 export abstract class TributaryError extends Error {
-  abstract readonly retryable: boolean;
+  /**
+   * Whether the state machine retries an error of this class: a rerun with the same event may
+   * succeed. The class says it once; `RETRYABLE_ERROR_NAMES` and `FATAL_ERROR_NAMES` derive from it
+   * (errors/errorNames.ts), and test/stepfunctions checks the ASL's Retry against them.
+   * @default false
+   */
+  static readonly retryable: boolean = false;
+  /** The class's `retryable`, on each error for whoever catches it. */
+  readonly retryable: boolean;
   readonly where: ErrorWhere | undefined;
 
   constructor(message: string, options: ErrorOptions = {}) {
     super(`${message}${describe(options.where)}`, { cause: options.cause });
+    this.retryable = (new.target as typeof TributaryError).retryable;
     this.where = options.where;
   }
 }

@@ -3,7 +3,6 @@ import { type ErrorOptions, TributaryError } from './TributaryError.ts';
 /** A source definition that does not validate; raised when the module loads. Lists every problem. */
 export class DefinitionError extends TributaryError {
   override readonly name = 'DefinitionError';
-  readonly retryable = false;
   /** One line per problem, each starting with its path (`streams.issues.paginator.type: …`). */
   readonly problems: string[];
 
@@ -16,23 +15,19 @@ export class DefinitionError extends TributaryError {
 /** The handler event does not match the contract; names the field. */
 export class EventValidationError extends TributaryError {
   override readonly name = 'EventValidationError';
-  readonly retryable = false;
 }
 
 /** A required environment variable is missing or malformed; names it. */
 export class ConfigurationError extends TributaryError {
   override readonly name = 'ConfigurationError';
-  readonly retryable = false;
 }
 
 /** The secret, or a key in it, is missing; names the secret and the key, never a value. */
 export class SecretError extends TributaryError {
   override readonly name = 'SecretError';
-  readonly retryable = false;
 }
 
 /** A `{placeholder}` had no value at run time (e.g. a parent record without the field); names it. */
 export class TemplateError extends TributaryError {
   override readonly name = 'TemplateError';
-  readonly retryable = false;
 }

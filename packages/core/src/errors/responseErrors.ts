@@ -3,7 +3,6 @@ import { type ErrorOptions, TributaryError } from './TributaryError.ts';
 /** A body that is not the JSON expected (non-JSON, truncated, records not an array); carries a snippet. */
 export class MalformedResponseError extends TributaryError {
   override readonly name = 'MalformedResponseError';
-  readonly retryable = false;
   readonly snippet: string;
 
   constructor(message: string, options: ErrorOptions & { snippet: string }) {
@@ -15,5 +14,4 @@ export class MalformedResponseError extends TributaryError {
 /** Pagination went round in circles (a cursor, URL or page body seen twice) or passed `maxPages`. */
 export class PaginationLoopError extends TributaryError {
   override readonly name = 'PaginationLoopError';
-  readonly retryable = false;
 }

@@ -2,53 +2,20 @@
  * The manifest of one stream of one run (docs/contracts.md, "Raw zone"): written last, once every part is
  * durable. A partition without one is incomplete and is never curated.
  */
+import type { z } from 'zod';
 import type { StreamDefinition } from '../definition/schema.ts';
 import type { LandedPart } from '../sink/PartWriter.ts';
+import type { ManifestChecksSchema, ManifestSchema, StoredWindowSchema } from './ManifestSchema.ts';
 
 /** A window as stored in manifests, state and continuations: ISO strings, `since` null = everything. */
-export interface StoredWindow {
-  since: string | null;
-  until: string;
-}
-
-export type WriteDisposition = 'merge' | 'append' | 'replace';
-export type SchemaContract = 'evolve' | 'freeze' | 'discardColumns';
-export type CheckLevel = 'error' | 'warn';
-
+export type StoredWindow = z.output<typeof StoredWindowSchema>;
+/** The manifest, as the handler writes it: its one definition is `ManifestSchema` (ManifestSchema.ts). */
+export type Manifest = z.output<typeof ManifestSchema>;
+export type WriteDisposition = Manifest['writeDisposition'];
+export type SchemaContract = Manifest['schemaContract'];
 /** The stream's data quality checks, as the curate job reads them (docs/contracts.md, Checks). */
-export interface ManifestChecks {
-  primaryKey: CheckLevel | 'off';
-  freshness: { maxAgeSeconds: number; level: CheckLevel } | null;
-  rowCount: { band: number; level: CheckLevel } | null;
-}
-
-export interface Manifest {
-  runId: string;
-  source: string;
-  stream: string;
-  /** `YYYYMMDD`, the partition's import date. */
-  importDate: string;
-  parts: LandedPart[];
-  records: number;
-  pages: number;
-  /** Bytes of all parts (gzip). */
-  bytes: number;
-  startedAt: string;
-  finishedAt: string;
-  window: StoredWindow;
-  /** The greatest cursor value in this run's records (incremental streams), else null. */
-  watermark: string | null;
-  /** Always a list (a single key becomes a one-element list), null without a primary key. */
-  primaryKey: string[] | null;
-  cursorField: string | null;
-  writeDisposition: WriteDisposition;
-  childTables: string[];
-  /** How the curate job treats new or changed columns (docs/contracts.md, Schema contracts). */
-  schemaContract: SchemaContract;
-  checks: ManifestChecks;
-  /** The parent stream, for child streams. */
-  parent: string | null;
-}
+export type ManifestChecks = z.output<typeof ManifestChecksSchema>;
+export type CheckLevel = 'error' | 'warn';
 
 /** The stream's write disposition: as declared, else `merge` with a primary key, else `append`. */
 export function writeDispositionOf(stream: StreamDefinition): WriteDisposition {

@@ -1,4 +1,4 @@
-import { TributaryError } from '../errors.ts';
+import { TributaryError } from '../errors/TributaryError.ts';
 
 /**
  * Writing to the raw zone (a part, a manifest, a watermark) or reading it back failed; an open
@@ -7,5 +7,5 @@ import { TributaryError } from '../errors.ts';
  */
 export class SinkError extends TributaryError {
   override readonly name = 'SinkError';
-  readonly retryable = true;
+  static override readonly retryable = true;
 }

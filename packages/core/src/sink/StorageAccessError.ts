@@ -1,4 +1,4 @@
-import { TributaryError } from '../errors.ts';
+import { TributaryError } from '../errors/TributaryError.ts';
 
 /**
  * S3 refused the raw zone for good: the bucket does not exist, or the function's role may not
@@ -7,5 +7,4 @@ import { TributaryError } from '../errors.ts';
  */
 export class StorageAccessError extends TributaryError {
   override readonly name = 'StorageAccessError';
-  readonly retryable = false;
 }

@@ -7,14 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import {
-  createHandler,
-  defineSource,
-  type Manifest,
-  manifestKey,
-  runPrefix,
-  stateKey,
-} from '@tributary/core';
+import { createHandler, defineSource } from '@tributary/core';
+import { type Manifest, manifestKey, runPrefix, stateKey } from '@tributary/core/raw-zone';
 import {
   createBucket,
   type FaultProxy,

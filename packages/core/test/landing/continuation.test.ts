@@ -6,7 +6,8 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createHandler, type HandlerResult, manifestKey, partKey } from '@tributary/core';
+import { createHandler, type HandlerResult } from '@tributary/core';
+import { manifestKey, partKey } from '@tributary/core/raw-zone';
 import { createBucket, type FixtureApi, getJson, getObject, listKeys, readLanded } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetContext, setHandlerEnv } from './support/context.ts';

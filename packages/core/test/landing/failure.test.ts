@@ -6,7 +6,8 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ListMultipartUploadsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { createHandler, manifestKey, runPrefix, stateKey } from '@tributary/core';
+import { createHandler } from '@tributary/core';
+import { manifestKey, runPrefix, stateKey } from '@tributary/core/raw-zone';
 import {
   createBucket,
   type FaultProxy,

@@ -1,13 +1,13 @@
 /** Raw-zone keys and the stream plan: pure functions, no AWS. */
+import { defineSource } from '@tributary/core';
 import {
-  defineSource,
   importDateOf,
   manifestKey,
   newAttempt,
   partKey,
   runPrefix,
   stateKey,
-} from '@tributary/core';
+} from '@tributary/core/raw-zone';
 import { describe, expect, it } from 'vitest';
 import { planStreams } from '../../src/handler/planStreams.ts';
 

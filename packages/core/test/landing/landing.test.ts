@@ -5,15 +5,16 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { createHandler } from '@tributary/core';
 import {
-  createHandler,
   type Manifest,
+  ManifestSchema,
   manifestKey,
   partKey,
   stateKey,
   toNdjson,
   type WatermarkState,
-} from '@tributary/core';
+} from '@tributary/core/raw-zone';
 import { createBucket, type FixtureApi, getJson, getObject, listKeys } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetContext, setHandlerEnv } from './support/context.ts';
@@ -81,6 +82,8 @@ describe('a run of 50k records', () => {
 
     // Assess: keys — one attempt (this invocation's) names every part, after its index
     const manifest = await getJson<Manifest>(bucket, manifestKey(at));
+    // Assess: the manifest as landed is exactly its contract's (ManifestSchema: no field more or less)
+    expect(ManifestSchema.parse(manifest)).toEqual(manifest);
     const attempt = /part-00000-([0-9a-f]{12})\.ndjson\.gz$/.exec(manifest.parts[0]!.key)?.[1];
     expect(attempt).toBeDefined();
     const perPart = expectedParts(orders);

@@ -6,9 +6,10 @@
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createHandler, defineSource, type Page, type StreamReader } from '@tributary/core';
+import { createHandler, defineSource } from '@tributary/core';
 import { createBucket } from '@tributary/testkit';
 import { beforeAll, expect, it } from 'vitest';
+import type { Page, StreamReader } from '../../src/stream/types.ts';
 import { setHandlerEnv } from './support/context.ts';
 
 setFlagsFromString('--expose-gc');

@@ -4,7 +4,8 @@
  * with a plain `AUTH_TOKEN_URL` left in the shell; a source with no per-source variable still
  * takes the plain one (backwards compatible).
  */
-import { createHandler, defineSource, sourceEnvName } from '@tributary/core';
+import { createHandler, defineSource } from '@tributary/core';
+import { sourceEnvName } from '@tributary/core/definition';
 import {
   type ApiRequest,
   captureOutput,

@@ -10,7 +10,7 @@
  * `API_BASE_URL`/`AUTH_TOKEN_URL`: one shell serves every source, and no source sends its
  * credentials to another's token endpoint.
  */
-import { SourceSchema, sourceEnvName } from '@tributary/core';
+import { SourceSchema, sourceEnvName } from '@tributary/core/definition';
 import { SOURCE_NAMES } from '../api.ts';
 import type { LocalStack } from './startLocalStack.ts';
 

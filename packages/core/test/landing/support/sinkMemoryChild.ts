@@ -4,7 +4,7 @@
  * prints what landed as JSON. If the sink held on to records, the heap limit would kill it.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { StreamSink } from '@tributary/core';
+import { StreamSink } from '../../../src/sink/StreamSink.ts';
 import { S3LandingStorage } from '../../../src/storage/s3/S3LandingStorage.ts';
 
 const [bucket, pagesArg] = process.argv.slice(2) as [string, string];

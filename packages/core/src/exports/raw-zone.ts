@@ -1,0 +1,20 @@
+/**
+ * `@tributary/core/raw-zone`: for readers of what a run landed (docs/contracts.md, "Raw zone"):
+ * the S3 keys, the NDJSON line format, the manifest and its zod schemas (what the handler writes,
+ * what a reader accepts, and the latter as JSON Schema), the watermark, the raw table.
+ */
+export { rawTableName } from '../catalog/rawTable.ts';
+export type { Manifest, StoredWindow } from '../manifest/Manifest.ts';
+export { ManifestContractSchema, ManifestSchema, manifestJsonSchema } from '../manifest/ManifestSchema.ts';
+export {
+  importDateOf,
+  manifestKey,
+  newAttempt,
+  partKey,
+  type RunLocation,
+  runPrefix,
+  s3Uri,
+  stateKey,
+} from '../sink/keys.ts';
+export { toNdjson } from '../sink/StreamSink.ts';
+export type { WatermarkState } from '../state/Watermark.ts';
