@@ -13,6 +13,7 @@ export {
   TemplateError,
 } from './errors/configErrors.ts';
 export { AuthError, HttpError, type HttpErrorOptions } from './errors/HttpError.ts';
+export { RefreshTokenLostError } from './errors/RefreshTokenLostError.ts';
 export { MalformedResponseError, PaginationLoopError } from './errors/responseErrors.ts';
 export { RateLimitedError, type RetriesExhaustedOptions, TransientError } from './errors/TransientError.ts';
 export { type ErrorOptions, type ErrorWhere, TributaryError } from './errors/TributaryError.ts';
@@ -35,4 +36,5 @@ export const FATAL_ERROR_NAMES = [
   'PaginationLoopError',
   'TemplateError',
   'StorageAccessError',
+  'RefreshTokenLostError',
 ] as const;

@@ -51,6 +51,10 @@ export const AUTH: Record<AuthKind, AuthVariant | NotGenerated> = {
     notGenerated:
       'its secret is an RSA private key the generated double and test would have to mint; generate the source with --auth none, then write the jwtBearer auth block as packages/core/src/definition/README.md shows (auth kinds table)',
   },
+  oauth2RefreshToken: {
+    notGenerated:
+      'its refresh token rotates in the secret, which the generated double and test would have to rewrite; generate the source with --auth none, write the oauth2RefreshToken auth block as packages/core/src/definition/README.md shows (auth kinds table), and add to its function.yml the OwnSecretRotation statement and the RefreshTokenLost metric filter (packages/core/src/auth/README.md)',
+  },
   none: {
     definition: '',
     secret: undefined,

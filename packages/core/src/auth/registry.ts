@@ -6,6 +6,7 @@ import { bearer } from './bearer.ts';
 import { jwtBearer } from './jwtBearer.ts';
 import { none } from './none.ts';
 import { oauth2ClientCredentials } from './oauth2ClientCredentials.ts';
+import { oauth2RefreshToken } from './oauth2RefreshToken.ts';
 import type { AuthContext, AuthFactory, AuthProvider } from './types.ts';
 
 export const authKinds: { [K in AuthDefinition['type']]: AuthFactory<K> } = {
@@ -15,6 +16,7 @@ export const authKinds: { [K in AuthDefinition['type']]: AuthFactory<K> } = {
   basic,
   oauth2ClientCredentials,
   jwtBearer,
+  oauth2RefreshToken,
 };
 
 export function createAuth(definition: AuthDefinition, context: AuthContext): AuthProvider {

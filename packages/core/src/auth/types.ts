@@ -1,6 +1,7 @@
 /** The contract of an auth kind: add credentials to a request; maybe renew them once on a 401. */
+import type { CoordinationStore } from '../coordination/CoordinationStore.ts';
 import type { AuthDefinition } from '../definition/schema.ts';
-import type { HttpRequest, HttpResponse } from '../http/types.ts';
+import type { HttpRequest, HttpResponse, ReaderLogger } from '../http/types.ts';
 import type { Credentials } from '../secrets/credentials.ts';
 
 export interface AuthProvider {
@@ -27,6 +28,11 @@ export interface AuthContext {
   hide(...values: string[]): void;
   /** Sends a request with the source's retry policy and no auth (token endpoints). */
   send(request: HttpRequest): Promise<HttpResponse>;
+  /** `SECRET_NAME`: kinds that write their secret back (rotating refresh tokens) need its name. */
+  secretName?: string;
+  /** The coordination store (`COORDINATION_TABLE`), if any: leases for kinds that refresh one at a time. */
+  coordination?: CoordinationStore;
+  logger?: ReaderLogger;
 }
 
 export type AuthFactory<K extends AuthDefinition['type']> = (

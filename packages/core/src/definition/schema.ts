@@ -75,6 +75,30 @@ export const AuthSchema = z.discriminatedUnion('type', [
     /** Refresh the access token this many seconds before `expires_in` runs out. @default 60 */
     refreshMarginSeconds: z.number().int().nonnegative().default(60),
   }),
+  z.strictObject({
+    /**
+     * OAuth2 refresh token grant (RFC 6749 §6) with rotating, single-use refresh tokens (Xero,
+     * QuickBooks): the current refresh token lives in the secret and is replaced there on every
+     * exchange, by one Lambda at a time (a lease in the coordination store). auth/oauth2RefreshToken.ts.
+     */
+    type: z.literal('oauth2RefreshToken'),
+    /** Absolute, or relative to the base URL. `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`, replaces it. */
+    tokenUrl: z.string().min(1),
+    clientIdKey: SecretKey,
+    clientSecretKey: SecretKey,
+    /** The secret's key holding the current refresh token (rewritten on each exchange). */
+    refreshTokenKey: SecretKey,
+    /** Client auth at the token endpoint: a Basic header (Xero, QuickBooks), params (Zoho), or both. @default 'basic' */
+    clientAuth: z.enum(['basic', 'body', 'both']).default('basic'),
+    /** Where grant_type & co go: a form body, or the query string. @default 'body' */
+    paramsIn: z.enum(['body', 'query']).default('body'),
+    /** Refresh this many seconds before `expires_in` runs out. @default 60 */
+    refreshMarginSeconds: z.number().int().nonnegative().default(60),
+    /** How long one Lambda holds the refresh lease; a crashed holder blocks the others this long. @default 30 */
+    leaseSeconds: z.number().int().positive().max(300).default(30),
+    /** How long a Lambda waits for another's refresh before a retryable `TransientError`. @default 60 */
+    waitSeconds: z.number().int().positive().max(600).default(60),
+  }),
 ]);
 
 export const PaginatorSchema = z.discriminatedUnion('type', [

@@ -73,7 +73,7 @@ describe('defineSource', () => {
       expect.arrayContaining([
         'name: a source name is lowercase words joined by "-" (got "Bad Name")',
         expect.stringMatching(/^baseUrl: /),
-        'auth.type: unknown kind "magic"; valid kinds: none, apiKey, bearer, basic, oauth2ClientCredentials, jwtBearer',
+        'auth.type: unknown kind "magic"; valid kinds: none, apiKey, bearer, basic, oauth2ClientCredentials, jwtBearer, oauth2RefreshToken',
         'streams.issues.paginator.type: unknown kind "foo"; valid kinds: single, offset, page, cursor, nextUrl, link',
         'streams.issues: unknown key "colour"',
         'streams.other.paginator.limit: required (number)',
