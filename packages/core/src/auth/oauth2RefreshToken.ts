@@ -33,7 +33,9 @@
  *   `RefreshTokenLostError` (alarmed by a log metric filter on its name) whose message and log line
  *   name the source and secret only; the recovery is in auth/README.md.
  * - A refused refresh token (`400 invalid_grant`: used already, revoked or expired) is an `AuthError`
- *   naming the source, the secret and the same recovery: no retry can bring it back.
+ *   naming the source, the secret and the same recovery: no retry can bring it back. Unless the
+ *   secret moved on meanwhile (a holder slower than its lease raced the next one, which stored a new
+ *   version): then that version's access token is used.
  * Without a coordination table (local runs) the process refreshes alone, with the same secret
  * write, and logs once that coordination is off. Tokens are stripped from all output as soon as
  * they are known (`context.hide`), and never logged.
@@ -74,6 +76,9 @@ function secretsClient(): SecretsManagerClient {
   sharedClient ??= new SecretsManagerClient({});
   return sharedClient;
 }
+
+/** The `AuthError`s that are a `400 invalid_grant` (the refresh token refused). */
+const invalidGrants = new WeakSet<Error>();
 
 /** Access tokens by secret name, shared by the readers of a warm container. */
 const warm = new Map<string, { token: string; refreshAt: number }>();
@@ -209,13 +214,28 @@ export const oauth2RefreshToken: AuthFactory<'oauth2RefreshToken'> = (definition
       ? `refused the refresh token in secret "${name}" (HTTP ${status} invalid_grant: used already, revoked or expired; no retry can bring it back): ${recoveryStep(name, definition.refreshTokenKey)}`
       : `refused the refresh token request (HTTP ${status}): check the client id and secret in secret "${name}"`;
     // the body is not quoted: an endpoint may echo what it was sent
-    return new AuthError(`token endpoint ${why}`, { status, url, snippet: '', where });
+    const error = new AuthError(`token endpoint ${why}`, { status, url, snippet: '', where });
+    if (invalidGrant) invalidGrants.add(error);
+    return error;
   }
 
   /** Exchanges the secret's refresh token and stores the answer: the new secret version first. */
   async function refresh(state: SecretState): Promise<string> {
     const name = secretName();
-    const response = await exchange(state);
+    let response: HttpResponse;
+    try {
+      response = await exchange(state);
+    } catch (error) {
+      // A holder slower than its lease: the next one exchanged the same token and stored the new
+      // one. That is a race lost, not a revoked token, if the secret has moved on to a usable version.
+      if (!(error instanceof AuthError) || !invalidGrants.has(error)) throw error;
+      const latest = await readSecret();
+      if (latest.versionId === state.versionId || !usable(latest)) throw error;
+      context.logger?.warn(
+        `oauth2RefreshToken: the token endpoint refused ${context.source}'s refresh token as used, and secret ${name} had moved on to version ${latest.versionId} meanwhile: using that one`,
+      );
+      return remember(latest.accessToken!, latest.expiresAt!);
+    }
     let json: { access_token?: unknown; refresh_token?: unknown; expires_in?: unknown };
     try {
       json = JSON.parse(response.body.toString('utf8'));

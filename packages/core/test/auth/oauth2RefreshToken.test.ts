@@ -267,6 +267,37 @@ describe('oauth2RefreshToken in one process', () => {
     expect(`${(error as Error).message} ${c.text()}`).not.toContain('rt-0-spent-elsewhere');
   });
 
+  test('invalid_grant because another holder stored a new version meanwhile (a lease outrun): that version is used, no error', async () => {
+    // Prepare: when our exchange arrives, another client has just exchanged the same refresh token
+    // and stored the new token set in the secret (what a holder slower than its lease meets)
+    const { endpoint, api, secret } = await setup();
+    endpoint.beforeNext(async () => {
+      const other = endpoint.rotate();
+      await sm.send(
+        new PutSecretValueCommand({
+          SecretId: secret,
+          SecretString: JSON.stringify({
+            ...CLIENT,
+            refresh_token: other.refreshToken,
+            [ACCESS_TOKEN_KEY]: other.accessToken,
+            [ACCESS_TOKEN_EXPIRES_AT_KEY]: new Date(Date.now() + 1_800_000).toISOString(),
+          }),
+        }),
+      );
+    });
+    const { c, read } = await reader(secret, api.url);
+    // Act
+    const pages = await readAll(read, 'items');
+    // Assess: ours refused (reused), the other's token served the read
+    expect(pages).toHaveLength(1);
+    expect(endpoint.exchanges.map((e) => ('refused' in e.outcome ? 'refused' : 'granted'))).toEqual([
+      'granted',
+      'refused',
+    ]);
+    expect(c.lines.some((l) => l.includes('had moved on to version'))).toBe(true);
+    expect((await current(secret)).values.refresh_token).toBe(endpoint.current());
+  });
+
   test('neither the refresh token nor the access token appears in a logged line, through a refresh and a 401', async () => {
     const { endpoint, api, secret } = await setup();
     const { c, read } = await reader(secret, api.url);

@@ -30,6 +30,10 @@ export interface RotatingTokenEndpoint {
   expire(): void;
   /** Holds the next exchange: `seen` when it arrives; `release()` answers 503 without consuming. */
   hold(): { seen: Promise<void>; release: () => void };
+  /** Runs `fn` when the next exchange arrives, before it is answered (another client got there first). */
+  beforeNext(fn: () => Promise<void>): void;
+  /** Exchanges the current refresh token as another client would: the token set it was issued. */
+  rotate(): { refreshToken: string; accessToken: string };
 }
 
 export function rotatingTokenEndpoint(options: {
@@ -45,7 +49,24 @@ export function rotatingTokenEndpoint(options: {
   let held: { arrived: () => void; released: Promise<void> } | undefined;
   const basic = `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64')}`;
 
+  let before: (() => Promise<void>) | undefined;
+  function issue(presented: string | null) {
+    const n = exchanges.length + 1;
+    const issued = `rt-${n}-${randomUUID()}`;
+    const accessToken = `at-${n}-${randomUUID()}`;
+    current = issued;
+    all.push(issued, accessToken);
+    valid.add(accessToken);
+    exchanges.push({ presented, outcome: { issued, accessToken } });
+    return { issued, accessToken };
+  }
+
   const token: ApiRoute = async (req: ApiRequest) => {
+    if (before) {
+      const fn = before;
+      before = undefined;
+      await fn();
+    }
     if (held) {
       const h = held;
       held = undefined;
@@ -63,13 +84,7 @@ export function rotatingTokenEndpoint(options: {
       exchanges.push({ presented, outcome: { refused: 'invalid_grant' } });
       return { status: 400, body: { error: 'invalid_grant' } };
     }
-    const n = exchanges.length + 1;
-    const issued = `rt-${n}-${randomUUID()}`;
-    const accessToken = `at-${n}-${randomUUID()}`;
-    current = issued;
-    all.push(issued, accessToken);
-    valid.add(accessToken);
-    exchanges.push({ presented, outcome: { issued, accessToken } });
+    const { issued, accessToken } = issue(presented);
     return {
       headers: { 'cache-control': 'no-store' },
       body: {
@@ -100,6 +115,13 @@ export function rotatingTokenEndpoint(options: {
       });
       held = { arrived, released: new Promise<void>((resolve) => (release = resolve)) };
       return { seen, release };
+    },
+    beforeNext(fn) {
+      before = fn;
+    },
+    rotate() {
+      const { issued, accessToken } = issue(current);
+      return { refreshToken: issued, accessToken };
     },
   };
 }
