@@ -151,5 +151,33 @@ export function checkDefinition(def: SourceDefinition): string[] {
   checkTemplates('headers', def.headers, sourceLevel, problems);
   for (const [name, stream] of Object.entries(def.streams)) checkStream(name, stream, def, problems);
   checkCycles(def, problems);
+  checkAuth(def, problems);
   return problems;
+}
+
+/** Auth fields that only make sense together. */
+function checkAuth(def: SourceDefinition, problems: string[]): void {
+  const auth = def.auth;
+  if (auth.type === 'oauth2RefreshToken') {
+    if (auth.waitSeconds < auth.leaseSeconds)
+      problems.push(
+        `auth.waitSeconds: ${auth.waitSeconds} is shorter than auth.leaseSeconds: ${auth.leaseSeconds}: a Lambda would give up before a crashed holder's lease runs out; make waitSeconds at least leaseSeconds`,
+      );
+    const keys = [auth.clientIdKey, auth.clientSecretKey, auth.refreshTokenKey];
+    const written = ['access_token', 'access_token_expires_at']; // oauth2RefreshToken.ts writes these
+    for (const [field, key] of Object.entries({
+      clientIdKey: auth.clientIdKey,
+      clientSecretKey: auth.clientSecretKey,
+      refreshTokenKey: auth.refreshTokenKey,
+    })) {
+      if (written.includes(key))
+        problems.push(
+          `auth.${field}: "${key}" is the secret key Tributary writes the access token's state under; choose another`,
+        );
+      else if (keys.indexOf(key) !== keys.lastIndexOf(key))
+        problems.push(
+          `auth.${field}: "${key}" is also another of clientIdKey, clientSecretKey, refreshTokenKey; each needs its own key`,
+        );
+    }
+  }
 }

@@ -252,4 +252,33 @@ describe('defineSource', () => {
       }),
     ).toEqual([expect.stringMatching(/^streams\.items\.checks\.freshness\.maxAgeHours: /)]);
   });
+
+  test('oauth2RefreshToken: defaults, and a wait shorter than the lease or a key Tributary writes is refused', () => {
+    const auth = {
+      type: 'oauth2RefreshToken',
+      tokenUrl: 'https://identity.xero.com/connect/token',
+      clientIdKey: 'client_id',
+      clientSecretKey: 'client_secret',
+      refreshTokenKey: 'refresh_token',
+    } as const;
+    expect(defineSource({ ...minimal, auth }).auth).toMatchObject({
+      clientAuth: 'basic',
+      paramsIn: 'body',
+      refreshMarginSeconds: 60,
+      leaseSeconds: 30,
+      waitSeconds: 60,
+    });
+    expect(problemsOf({ ...minimal, auth: { ...auth, leaseSeconds: 60, waitSeconds: 30 } })).toEqual([
+      expect.stringMatching(
+        /^auth\.waitSeconds: 30 is shorter than auth\.leaseSeconds: 60: .*make waitSeconds at least leaseSeconds$/,
+      ),
+    ]);
+    expect(problemsOf({ ...minimal, auth: { ...auth, refreshTokenKey: 'access_token' } })).toEqual([
+      expect.stringMatching(/^auth\.refreshTokenKey: "access_token" is the secret key Tributary writes/),
+    ]);
+    expect(problemsOf({ ...minimal, auth: { ...auth, refreshTokenKey: 'client_secret' } })).toEqual([
+      expect.stringMatching(/^auth\.clientSecretKey: "client_secret" is also another/),
+      expect.stringMatching(/^auth\.refreshTokenKey: "client_secret" is also another/),
+    ]);
+  });
 });
