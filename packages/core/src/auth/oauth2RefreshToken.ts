@@ -299,7 +299,11 @@ export const oauth2RefreshToken: AuthFactory<'oauth2RefreshToken'> = (definition
       `the token endpoint answered a new refresh token for ${context.source} and secret "${name}" could not be written with it after ${SECRET_WRITE_ATTEMPTS} attempts (${reason}): the refresh token the secret holds is spent; ${recoveryStep(name, definition.refreshTokenKey)}`,
       { secretName: name, where: { source: context.source } },
     );
-    context.logger?.warn(`RefreshTokenLostError: ${error.message}`, {
+    // ERROR where the logger has it (Powertools' does); the metric filter matches the name either way
+    const logger = context.logger as
+      | (AuthContext['logger'] & { error?: (m: string, ...x: object[]) => void })
+      | undefined;
+    (logger?.error ?? logger?.warn)?.call(logger, `RefreshTokenLostError: ${error.message}`, {
       errorName: error.name,
       source: context.source,
       secretName: name,
