@@ -36,6 +36,8 @@
  *   naming the source, the secret and the same recovery: no retry can bring it back. Unless the
  *   secret moved on meanwhile (a holder slower than its lease raced the next one, which stored a new
  *   version): then that version's access token is used.
+ * A coordination store that does not answer is a retryable `TransientError`: refreshing without the
+ * lease could spend a token another Lambda is spending.
  * Without a coordination table (local runs) the process refreshes alone, with the same secret
  * write, and logs once that coordination is off. Tokens are stripped from all output as soon as
  * they are known (`context.hide`), and never logged.
@@ -47,6 +49,7 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { CoordinationUnavailable } from '../coordination/CoordinationStore.ts';
 import { acquireLease, type Lease, releaseLease } from '../coordination/lease.ts';
 import { RefreshTokenLostError } from '../errors/RefreshTokenLostError.ts';
 import { AuthError, ConfigurationError, HttpError, SecretError, TransientError } from '../errors.ts';
@@ -347,7 +350,16 @@ export const oauth2RefreshToken: AuthFactory<'oauth2RefreshToken'> = (definition
     let seen: number | undefined;
     let delay = 50;
     for (;;) {
-      const attempt = await acquireLease(store, key, { holder, seconds: definition.leaseSeconds });
+      const attempt = await acquireLease(store, key, { holder, seconds: definition.leaseSeconds }).catch(
+        (error: unknown) => {
+          // Refreshing without the lease could spend a token another Lambda is spending: wait for a retry.
+          if (!(error instanceof CoordinationUnavailable)) throw error;
+          throw new TransientError(
+            `the refresh lease of ${context.source} could not be taken, so its token is not refreshed now: ${error.message}`,
+            { attempts: 1, reason: 'coordination store unavailable', where },
+          );
+        },
+      );
       if (attempt.acquired) {
         if (attempt.tookOver)
           context.logger?.warn(

@@ -20,8 +20,10 @@ import {
 import { startApi, startFaultProxy } from '@tributary/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ACCESS_TOKEN_EXPIRES_AT_KEY, ACCESS_TOKEN_KEY } from '../../src/auth/oauth2RefreshToken.ts';
+import type { CoordinationStore } from '../../src/coordination/CoordinationStore.ts';
+import { dynamoCoordinationStore } from '../../src/coordination/dynamoCoordinationStore.ts';
 import { defineSource } from '../../src/definition/defineSource.ts';
-import { AuthError } from '../../src/errors.ts';
+import { AuthError, TransientError } from '../../src/errors.ts';
 import { createReader } from '../../src/http/createReader.ts';
 import { coordinationTable } from '../coordination/support.ts';
 import { capture, FAST_RETRY, readAll } from '../http/support.ts';
@@ -223,7 +225,7 @@ describe('oauth2RefreshToken across processes', () => {
 });
 
 describe('oauth2RefreshToken in one process', () => {
-  async function reader(secret: string, apiUrl: string) {
+  async function reader(secret: string, apiUrl: string, coordination?: CoordinationStore) {
     const c = capture();
     const source = defineSource({
       name: 'refresh-test',
@@ -245,6 +247,7 @@ describe('oauth2RefreshToken in one process', () => {
         secretName: secret,
         logger: c.logger,
         observer: c.observer,
+        coordination,
       }),
     };
   }
@@ -296,6 +299,20 @@ describe('oauth2RefreshToken in one process', () => {
     ]);
     expect(c.lines.some((l) => l.includes('had moved on to version'))).toBe(true);
     expect((await current(secret)).values.refresh_token).toBe(endpoint.current());
+  });
+
+  test('a coordination store that does not answer: a retryable TransientError, and no exchange without the lease', async () => {
+    const { endpoint, api, secret } = await setup();
+    const down = dynamoCoordinationStore({ table: 'no-such-table', source: 'refresh-test' });
+    const { read } = await reader(secret, api.url, down);
+    const error = await readAll(read, 'items').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toContain('refresh lease of refresh-test could not be taken');
+    expect(endpoint.exchanges).toEqual([]);
+    expect((await current(secret)).values.refresh_token).toBe('rt-0-initial');
   });
 
   test('neither the refresh token nor the access token appears in a logged line, through a refresh and a 401', async () => {
