@@ -187,7 +187,7 @@ describe('pnpm new-source refuses', () => {
     const auth = newSource(dir, 'some-api', '--auth', 'token');
     expect(auth.status).toBe(1);
     expect(auth.stderr).toContain(
-      `unknown --auth "token": expected one of none, apiKey, bearer, basic, oauth2ClientCredentials, jwtBearer (the core's kinds; also api-key, oauth2-client-credentials, jwt-bearer, oauth2)`,
+      `unknown --auth "token": expected one of none, apiKey, bearer, basic, oauth2ClientCredentials, jwtBearer, oauth2RefreshToken (the core's kinds; also api-key, oauth2-client-credentials, jwt-bearer, oauth2-refresh-token, oauth2)`,
     );
     const pages = newSource(dir, 'some-api', '--pagination', 'scroll');
     expect(pages.stderr).toContain(

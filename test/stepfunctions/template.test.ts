@@ -171,6 +171,21 @@ describe('least privilege per source', () => {
     }
   });
 
+  it('writes its own secret back only with auth oauth2RefreshToken, and then that secret alone, with its RefreshTokenLost metric filter', async () => {
+    for (const source of sources) {
+      const st = statementsOf(`${pascalCase(source)}Role`);
+      const rotating = (await definitionOf(source)).auth.type === 'oauth2RefreshToken';
+      expect(allows(st, 'secretsmanager:PutSecretValue', secretArn(source)), source).toBe(rotating);
+      for (const other of [...sources.filter((s) => s !== source), `${source}x`, `${source}-enterprise`])
+        expect(allows(st, 'secretsmanager:PutSecretValue', secretArn(other)), `${source} → ${other}`).toBe(
+          false,
+        );
+      for (const action of ['secretsmanager:UpdateSecret', 'secretsmanager:UpdateSecretVersionStage'])
+        expect(allows(st, action, secretArn(source)), `${source} ${action}`).toBe(false);
+      expect(Boolean(t.Resources[`${pascalCase(source)}RefreshTokenLostFilter`]), source).toBe(rotating);
+    }
+  });
+
   it('writes only under its OUTPUT_FOLDER and its _state/ keys', () => {
     for (const source of sources) {
       const st = statementsOf(`${pascalCase(source)}Role`);
@@ -261,11 +276,11 @@ describe('least privilege per source', () => {
 describe('two sources whose names share a prefix: github and github-enterprise', () => {
   // github as packaged; github-enterprise as `pnpm new-source github-enterprise` would register it
   // (the generator's function.yml template), resolved against the same template.
-  const generated = (name: string) => {
+  const generatedDoc = (name: string, flags: Record<string, boolean> = {}) => {
     const yml = render(
       readFileSync(join(repoRoot, 'scripts/templates/new-source/function.yml.tmpl'), 'utf8'),
       { name, key: camelCase(name), pascal: pascalCase(name), snake: name.replaceAll('-', '_') },
-      { secret: true },
+      { secret: true, ...flags },
     )
       .replaceAll('${self:service}', 'tributary')
       .replaceAll('${sls:stage}', 'dev')
@@ -276,8 +291,13 @@ describe('two sources whose names share a prefix: github and github-enterprise',
         { tag: '!GetAtt', resolve: (v: string) => ({ 'Fn::GetAtt': v.split('.') }) },
       ],
     });
-    return resolved<Statement[]>(t, roleStatements(doc.resources.Resources[`${pascalCase(name)}Role`]));
+    return doc;
   };
+  const generated = (name: string, flags: Record<string, boolean> = {}) =>
+    resolved<Statement[]>(
+      t,
+      roleStatements(generatedDoc(name, flags).resources.Resources[`${pascalCase(name)}Role`]),
+    );
   const secret = (name: string) =>
     `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:api-credentials/${name}-AbC123`;
   const object = (key: string) => `arn:aws:s3:::${RAW}/${key}`;
@@ -316,6 +336,42 @@ describe('two sources whose names share a prefix: github and github-enterprise',
     // A stream name cannot smuggle one source's table into the other's: raw_github_enterprise_items
     // is not one of github's tables whatever github's streams are called.
     expect(allows(github, 'glue:UpdateTable', table('raw_github_enterprise_items'))).toBe(false);
+  });
+
+  it('a source with auth oauth2RefreshToken (the rotatingSecret blocks) writes back its own secret alone, and counts a lost refresh token for the alarm', () => {
+    // Prepare: github-enterprise registered with the blocks auth/README.md says to add
+    const doc = generatedDoc('github-enterprise', { rotatingSecret: true });
+    const enterprise = generated('github-enterprise', { rotatingSecret: true });
+    // Assess: PutSecretValue on exactly its own secret (the six characters Secrets Manager appends)
+    expect(allows(enterprise, 'secretsmanager:PutSecretValue', secret('github-enterprise'))).toBe(true);
+    expect(allows(enterprise, 'secretsmanager:PutSecretValue', secret('github'))).toBe(false);
+    expect(allows(enterprise, 'secretsmanager:PutSecretValue', secret('github-enterprise-x'))).toBe(false);
+    expect(allows(enterprise, 'secretsmanager:PutSecretValue', secret('github-enterprisex'))).toBe(false);
+    expect(allows(enterprise, 'secretsmanager:PutSecretValue', '*')).toBe(false);
+    expect(allows(statementsOf('GithubRole'), 'secretsmanager:PutSecretValue', secret('github'))).toBe(false);
+    // …and otherwise the same role as without the blocks
+    const without = (st: Statement[]) =>
+      st.filter((s) => (s as { Sid?: string }).Sid !== 'OwnSecretRotation');
+    expect(without(enterprise)).toEqual(generated('github-enterprise'));
+    // The metric filter on its own log group feeds the alarm's metric, and the alarm mails the topic
+    const filter = doc.resources.Resources.GithubEnterpriseRefreshTokenLostFilter;
+    expect(filter.Type).toBe('AWS::Logs::MetricFilter');
+    expect(filter.DependsOn).toBe('GithubEnterpriseLogGroup');
+    expect(res('GithubLogGroup').Type).toBe('AWS::Logs::LogGroup'); // the framework's naming, that DependsOn follows
+    expect(filter.Properties.LogGroupName).toBe('/aws/lambda/tributary-dev-github-enterprise');
+    expect(filter.Properties.FilterPattern).toBe('"RefreshTokenLostError"');
+    const alarm = res('RefreshTokenLostAlarm').Properties;
+    expect(filter.Properties.MetricTransformations).toEqual([
+      { MetricNamespace: alarm.Namespace, MetricName: alarm.MetricName, MetricValue: '1', Unit: 'Count' },
+    ]);
+    expect(alarm).toMatchObject({
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+    expect(FATAL_ERROR_NAMES).toContain('RefreshTokenLostError');
   });
 
   it("the generator's role is the same shape as github's (same statements, same actions)", () => {

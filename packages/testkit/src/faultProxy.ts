@@ -3,7 +3,7 @@
  * through unchanged until the test cuts them — then a matching request's connection is destroyed
  * mid-flight, as when the network or the endpoint goes away. Point `AWS_ENDPOINT_URL` at it.
  */
-import { createServer, request } from 'node:http';
+import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ProxiedRequest {
@@ -17,19 +17,24 @@ export interface FaultProxy {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
   requests: ProxiedRequest[];
-  /** From now on, drop the connection of every request `when` matches (`undefined` heals). */
-  cut(when: ((req: { method: string; url: string }) => boolean) | undefined): void;
+  /**
+   * From now on, drop the connection of every request `when` matches (`undefined` heals). `headers`
+   * tell apart the JSON-RPC calls of one endpoint (`x-amz-target: secretsmanager.PutSecretValue`).
+   */
+  cut(
+    when: ((req: { method: string; url: string; headers: IncomingHttpHeaders }) => boolean) | undefined,
+  ): void;
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const requests: ProxiedRequest[] = [];
-  let when: ((req: { method: string; url: string }) => boolean) | undefined;
+  let when: ((req: { method: string; url: string; headers: IncomingHttpHeaders }) => boolean) | undefined;
   const server = createServer((req, res) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    const cut = when?.({ method, url }) ?? false;
+    const cut = when?.({ method, url, headers: req.headers }) ?? false;
     requests.push({ method, url, cut });
     if (cut) {
       req.socket.destroy();

@@ -12,9 +12,18 @@ import { bearer } from './bearer.ts';
 import { jwtBearer } from './jwtBearer.ts';
 import { none } from './none.ts';
 import { oauth2ClientCredentials } from './oauth2ClientCredentials.ts';
+import { oauth2RefreshToken } from './oauth2RefreshToken.ts';
 import type { AuthContext, AuthEnvVariable, AuthKind, AuthProvider } from './types.ts';
 
-export const authKinds = { none, apiKey, bearer, basic, oauth2ClientCredentials, jwtBearer };
+export const authKinds = {
+  none,
+  apiKey,
+  bearer,
+  basic,
+  oauth2ClientCredentials,
+  jwtBearer,
+  oauth2RefreshToken,
+};
 
 /** A source's `auth`: one of the registered kinds, by `type`. */
 export const AuthSchema = unionOf(authKinds);
@@ -53,4 +62,9 @@ export function worksWithoutSecret(definition: AuthDefinition): boolean {
 /** The environment variables the definition's kind reads (`AUTH_TOKEN_URL`). */
 export function authEnvOf(definition: AuthDefinition): readonly AuthEnvVariable[] {
   return kindOf(definition).env;
+}
+
+/** Problems across the auth definition's fields, each a sentence. */
+export function checkAuth(definition: AuthDefinition): string[] {
+  return kindOf(definition).check?.(definition) ?? [];
 }

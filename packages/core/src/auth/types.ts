@@ -1,8 +1,9 @@
 /** The contract of an auth kind: add credentials to a request; maybe renew them once on a 401. */
 import type * as z from 'zod';
+import type { CoordinationStore } from '../coordination/CoordinationStore.ts';
 import type { GeneratorChoice, KindBase, KindSchema } from '../definition/kinds.ts';
 import type { AuthDefinition } from '../definition/schema.ts';
-import type { HttpRequest, HttpResponse } from '../http/types.ts';
+import type { HttpRequest, HttpResponse, ReaderLogger } from '../http/types.ts';
 import type { Credentials } from '../secrets/credentials.ts';
 
 export interface AuthProvider {
@@ -29,6 +30,11 @@ export interface AuthContext {
   hide(...values: string[]): void;
   /** Sends a request with the source's retry policy and no auth (token endpoints). */
   send(request: HttpRequest): Promise<HttpResponse>;
+  /** `SECRET_NAME`: kinds that write their secret back (rotating refresh tokens) need its name. */
+  secretName?: string;
+  /** The coordination store (`COORDINATION_TABLE`), if any: leases for kinds that refresh one at a time. */
+  coordination?: CoordinationStore;
+  logger?: ReaderLogger;
 }
 
 export type AuthFactory<K extends AuthDefinition['type']> = (
@@ -56,6 +62,8 @@ export interface AuthKind<S extends z.ZodType = KindSchema> extends KindBase<S> 
   worksWithoutSecret?(definition: z.output<S>): boolean;
   /** The variables the kind reads, e.g. `AUTH_TOKEN_URL` replacing `tokenUrl` (as `AuthContext.tokenUrl`). */
   env: readonly AuthEnvVariable[];
+  /** Problems across the kind's fields the schema cannot express, each a sentence (`checkDefinition` adds `auth.`). */
+  check?(definition: z.output<S>): string[];
   create(definition: z.output<S>, context: AuthContext): AuthProvider;
 }
 

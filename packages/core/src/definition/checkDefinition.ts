@@ -4,6 +4,7 @@
  * knows where its cursor is).
  * Returns one line per problem, each starting with its path.
  */
+import { checkAuth } from '../auth/registry.ts';
 import { checkPaginator } from '../pagination/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
@@ -141,5 +142,6 @@ export function checkDefinition(def: SourceDefinition): string[] {
   checkTemplates('headers', def.headers, sourceLevel, problems);
   for (const [name, stream] of Object.entries(def.streams)) checkStream(name, stream, def, problems);
   checkCycles(def, problems);
+  for (const problem of checkAuth(def.auth)) problems.push(`auth.${problem}`);
   return problems;
 }

@@ -13,6 +13,7 @@ import {
   TemplateError,
 } from './configErrors.ts';
 import { AuthError, HttpError } from './HttpError.ts';
+import { RefreshTokenLostError } from './RefreshTokenLostError.ts';
 import { MalformedResponseError, PaginationLoopError } from './responseErrors.ts';
 import { RateLimitedError, TransientError } from './TransientError.ts';
 
@@ -31,6 +32,7 @@ export const ERROR_CLASSES = [
   PaginationLoopError,
   TemplateError,
   StorageAccessError,
+  RefreshTokenLostError,
 ] as const;
 
 /** The names the state machine retries (stepfunctions/ingest.asl.yml, InvokeSource's Retry). */

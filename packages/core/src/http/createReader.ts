@@ -103,6 +103,9 @@ export function createReader(definition: SourceDefinition, context: ReaderContex
     },
     hide: (...values) => redactor.add(...values),
     send: (request) => client.send(request, { auth: false }),
+    secretName: context.secretName,
+    coordination: context.coordination,
+    logger,
   };
   const auth = createAuth(definition.auth, authContext);
   client.auth = auth;

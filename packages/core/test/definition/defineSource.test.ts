@@ -73,7 +73,7 @@ describe('defineSource', () => {
       expect.arrayContaining([
         'name: a source name is lowercase words joined by "-" (got "Bad Name")',
         expect.stringMatching(/^baseUrl: /),
-        'auth.type: unknown kind "magic"; valid kinds: none, apiKey, bearer, basic, oauth2ClientCredentials, jwtBearer',
+        'auth.type: unknown kind "magic"; valid kinds: none, apiKey, bearer, basic, oauth2ClientCredentials, jwtBearer, oauth2RefreshToken',
         'streams.issues.paginator.type: unknown kind "foo"; valid kinds: single, offset, page, cursor, nextUrl, link',
         'streams.issues: unknown key "colour"',
         'streams.other.paginator.limit: required (number)',
@@ -251,5 +251,34 @@ describe('defineSource', () => {
         streams: { items: { path: '/i', checks: { freshness: { maxAgeHours: 0 } } } },
       }),
     ).toEqual([expect.stringMatching(/^streams\.items\.checks\.freshness\.maxAgeHours: /)]);
+  });
+
+  test('oauth2RefreshToken: defaults, and a wait shorter than the lease or a key Tributary writes is refused', () => {
+    const auth = {
+      type: 'oauth2RefreshToken',
+      tokenUrl: 'https://identity.xero.com/connect/token',
+      clientIdKey: 'client_id',
+      clientSecretKey: 'client_secret',
+      refreshTokenKey: 'refresh_token',
+    } as const;
+    expect(defineSource({ ...minimal, auth }).auth).toMatchObject({
+      clientAuth: 'basic',
+      paramsIn: 'body',
+      refreshMarginSeconds: 60,
+      leaseSeconds: 30,
+      waitSeconds: 60,
+    });
+    expect(problemsOf({ ...minimal, auth: { ...auth, leaseSeconds: 60, waitSeconds: 30 } })).toEqual([
+      expect.stringMatching(
+        /^auth\.waitSeconds: 30 is shorter than auth\.leaseSeconds: 60: .*make waitSeconds at least leaseSeconds$/,
+      ),
+    ]);
+    expect(problemsOf({ ...minimal, auth: { ...auth, refreshTokenKey: 'access_token' } })).toEqual([
+      expect.stringMatching(/^auth\.refreshTokenKey: "access_token" is the secret key Tributary writes/),
+    ]);
+    expect(problemsOf({ ...minimal, auth: { ...auth, refreshTokenKey: 'client_secret' } })).toEqual([
+      expect.stringMatching(/^auth\.clientSecretKey: "client_secret" is also another/),
+      expect.stringMatching(/^auth\.refreshTokenKey: "client_secret" is also another/),
+    ]);
   });
 });

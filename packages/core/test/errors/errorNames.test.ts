@@ -11,6 +11,7 @@ import { ERROR_CLASSES, FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES, TributaryError
 const src = join(import.meta.dirname, '../../src');
 /** Options every error class accepts (each takes what it needs). */
 const OPTIONS = {
+  secretName: 'api-credentials/example',
   status: 503,
   url: 'https://api.example.com/x',
   snippet: '',
@@ -56,6 +57,7 @@ describe('error names derived from the classes', () => {
       'PaginationLoopError',
       'TemplateError',
       'StorageAccessError',
+      'RefreshTokenLostError',
     ]);
   });
 
