@@ -221,6 +221,7 @@ async function main(): Promise<void> {
           proxy,
           outDir,
           runs: opts.coldRuns,
+          fitFromRecords: opts.quick ? 1_000 : 10_000,
           ...(run.ingest ? { ingest: run.ingest } : {}),
           ...(run.bundles ? { bundles: run.bundles } : {}),
         },

@@ -16,12 +16,19 @@ export const ENTRIES = {
   naive: 'contenders/naive.ts',
   tributary: 'contenders/tributary.ts',
   tributaryFloor: 'contenders/tributaryFloor.ts',
+  /** The small run: the handler invoked three times in one process (cold, then warm). */
+  tributaryWarm: 'contenders/tributaryWarm.ts',
+  /** tributary.ts unminified, for a profile that names modules (the small run's). */
+  tributaryNamed: 'contenders/tributary.ts',
   limitedApi: 'api/limitedServer.ts',
   coldInit: 'bundles/coldInit.ts',
   baselineEmpty: 'small/baselineEmpty.ts',
   baselineSdk: 'small/baselineSdk.ts',
 } as const;
 export type EntryName = keyof typeof ENTRIES;
+
+/** Built without minifying: the `// <path>` comments esbuild writes let a profile name each module. */
+const UNMINIFIED: ReadonlySet<EntryName> = new Set(['tributaryNamed']);
 
 /** Bundles every child entry (or those named) to `<buildDir>/<name>.mjs`; returns the paths. */
 export async function buildChildEntries(
@@ -42,7 +49,7 @@ export async function buildChildEntries(
         // As serverless.yml bundles the functions: the SDK's ES modules (tree-shaken, not its whole
         // CommonJS build: measured 13 → ? MB of live heap for the tributary contender), minified.
         mainFields: ['module', 'main'],
-        minify: true,
+        minify: !UNMINIFIED.has(name),
         keepNames: true,
         logLevel: 'error',
         // CJS dependencies (the AWS SDK, axios) inside an ESM bundle need a require().

@@ -351,16 +351,22 @@ function smallLines(s: SmallResult): string[] {
     `| fit: work's fixed part (intercept) | ${n(f?.fixedMs ?? Number.NaN, 0)} |`,
     `| **fixed cost per invocation** = init + work's intercept | **${n(fixedPerInvocation, 0)}** |`,
     `| fit: CPU per record | ${n(f?.microsPerRecord ?? Number.NaN)} µs |`,
+    ...(s.invocationsCpuMs
+      ? [
+          `| one process, 3 invocations at ${s.tinyRecords.toLocaleString('en')}: first (cold container) / second / third (warm) | ${s.invocationsCpuMs.map((v) => n(v, 0)).join(' / ')} |`,
+          `| … the first invocation's one-time set-up (first − third) | ${n(s.invocationsCpuMs[0]! - s.invocationsCpuMs[2]!, 0)} |`,
+        ]
+      : []),
     `| a run of 10k records: fixed share | ${n((100 * fixedPerInvocation) / at(10_000), 0)} % of ${n(at(10_000), 0)} ms |`,
     '',
     `Fit: least squares over ${f ? f.points.map((p) => p.records.toLocaleString('en')).join(', ') : 'n/a'} records ` +
-      '(the 1,000-record point and the ingestion sizes of this run).',
+      `(sizes from ${s.fitFromRecords.toLocaleString('en')} measured in this run: the ingestion's, and 10k here when it had none).`,
     '',
   ];
   if (s.profileSummary)
     lines.push(
-      `Where it goes: the profile of Tributary's ${s.tinyRecords.toLocaleString('en')}-record run (first repetition, ` +
-        'the whole process: module loading, the handler, one page), top 10:',
+      `Where it goes: the profile of a ${s.tinyRecords.toLocaleString('en')}-record run of an unminified build ` +
+        '(the whole process: module loading, the handler, one page), top 10:',
       '',
       s.profileSummary,
     );

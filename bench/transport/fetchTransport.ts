@@ -5,8 +5,9 @@
  * no connect timeout of its own (undici's default 10 s applies). Swapped in for the core's transport
  * at bundle time (transport/build.ts); nothing in packages/ imports it.
  *
- * Differences from ours, for the record: fetch strips only `authorization` across origins (Fetch
- * standard), so an API-key header under another name would follow a cross-origin redirect.
+ * Differences from ours, for the record: fetch strips only `authorization`, `proxy-authorization`
+ * and `cookie` across origins (the Fetch standard), so an API-key header under another name would
+ * follow a cross-origin redirect.
  */
 import {
   MAX_REDIRECTS,

@@ -6,7 +6,8 @@
  * (transport/build.ts); nothing in packages/ imports it.
  *
  * Differences from ours, for the record (not closed here, as this is a measurement): undici strips
- * only `authorization`, `cookie`, `proxy-authorization` and `host` across origins, so an API-key
+ * only `authorization`, `cookie`, `proxy-authorization` and `host` across origins (its
+ * `stripHeadersOnCrossOriginRedirect` takes a deny list more, not an allow list), so an API-key
  * header under another name (`x-api-key`) would follow a cross-origin redirect; ours keeps only
  * `accept*` and `user-agent`.
  */
