@@ -3,7 +3,8 @@ import { countAt, type PaginatorFactory } from './types.ts';
 
 /**
  * `?offset=0&limit=100`, then `offset=100`… The next offset counts the records received. Stops on an
- * empty or short page, or when the offset reaches the total at `totalPath`.
+ * empty or short page, or when the offset reaches the total at `totalPath`. With a total, the pages
+ * up to it are `known`: the reader may fetch them concurrently.
  */
 export const offset: PaginatorFactory<'offset'> = (definition) => {
   const total = definition.totalPath ? compilePath(definition.totalPath) : undefined;
@@ -22,6 +23,14 @@ export const offset: PaginatorFactory<'offset'> = (definition) => {
       const count = total ? countAt(total(page.body)) : undefined;
       if (count !== undefined && nextOffset >= count) return null;
       return { offset: nextOffset };
+    },
+    known(state, page, max) {
+      const count = total ? countAt(total(page.body)) : undefined;
+      if (count === undefined || page.records.length !== definition.limit) return [];
+      const out: { offset: number }[] = [];
+      const from = (state as { offset: number }).offset + definition.limit;
+      for (let o = from; o < count && out.length < max; o += definition.limit) out.push({ offset: o });
+      return out;
     },
   };
 };

@@ -3,7 +3,8 @@ import { countAt, type PaginatorFactory } from './types.ts';
 
 /**
  * `?page=1&per_page=100`, then `page=2`… Stops on an empty page, a page shorter than `size`, or
- * after the number of pages at `totalPagesPath`.
+ * after the number of pages at `totalPagesPath`. With that number, the pages up to it are `known`:
+ * the reader may fetch them concurrently.
  */
 export const page: PaginatorFactory<'page'> = (definition) => {
   const totalPages = definition.totalPagesPath ? compilePath(definition.totalPagesPath) : undefined;
@@ -24,6 +25,17 @@ export const page: PaginatorFactory<'page'> = (definition) => {
       const total = totalPages ? countAt(totalPages(result.body)) : undefined;
       if (total !== undefined && current - definition.startPage + 1 >= total) return null;
       return { page: current + 1 };
+    },
+    known(state, result, max) {
+      const total = totalPages ? countAt(totalPages(result.body)) : undefined;
+      const received = result.records.length;
+      if (total === undefined || received === 0) return [];
+      if (definition.size !== undefined && received < definition.size) return [];
+      const current = (state as { page: number }).page;
+      const last = definition.startPage + total - 1;
+      const out: { page: number }[] = [];
+      for (let p = current + 1; p <= last && out.length < max; p++) out.push({ page: p });
+      return out;
     },
   };
 };
