@@ -24,8 +24,9 @@ import { ensurePeers, PEERS } from './peers/runPeer.ts';
 import { runPeers } from './peers/runPeers.ts';
 import { type BenchRun, summarizeRun, toMarkdown } from './report/markdown.ts';
 import { runSmall } from './small/runSmall.ts';
+import { runTransport } from './transport/runTransport.ts';
 
-const PARTS = ['ingest', 'floor', 'peers', 'bundles', 'small', 'glue'] as const;
+const PARTS = ['ingest', 'floor', 'peers', 'bundles', 'small', 'transport', 'glue'] as const;
 type Part = (typeof PARTS)[number];
 
 class UsageError extends Error {
@@ -83,7 +84,7 @@ function options() {
   const parts: Part[] = only.length
     ? (only as Part[])
     : values.quick
-      ? ['ingest', 'floor', 'peers', 'bundles', 'small']
+      ? ['ingest', 'floor', 'peers', 'bundles', 'small', 'transport']
       : [...PARTS];
   const nonNegative = (flag: string, v: string) => {
     const x = Number(v);
@@ -220,10 +221,24 @@ async function main(): Promise<void> {
           proxy,
           outDir,
           runs: opts.coldRuns,
+          fitFromRecords: opts.quick ? 1_000 : 10_000,
           ...(run.ingest ? { ingest: run.ingest } : {}),
           ...(run.bundles ? { bundles: run.bundles } : {}),
         },
         log,
+      );
+    });
+    await attempt('transport', async () => {
+      // Same pages as the ingestion (pages of --page-size), gzipped; CPU per record on a size where the
+      // fixed cost is small, cold init with the same number of runs as the bundles part.
+      run.transport = await runTransport(
+        {
+          records: opts.quick ? 20_000 : 200_000,
+          pageSize: opts.pageSize,
+          repetitions: opts.quick ? 3 : 5,
+          coldRuns: opts.coldRuns,
+        },
+        { scripts, motoEndpoint: moto.endpoint, outDir, log },
       );
     });
     await attempt('glue', async () => {

@@ -12,8 +12,13 @@ export interface BenchApi {
   stop(): Promise<void>;
 }
 
-export async function startApi(serverScript: string, records: number, pageSize: number): Promise<BenchApi> {
-  const child = fork(serverScript, [String(records), String(pageSize)], {
+export async function startApi(
+  serverScript: string,
+  records: number,
+  pageSize: number,
+  options: { gzip?: boolean } = {},
+): Promise<BenchApi> {
+  const child = fork(serverScript, [String(records), String(pageSize), ...(options.gzip ? ['gzip'] : [])], {
     execArgv: ['--max-old-space-size=4096'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

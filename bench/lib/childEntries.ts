@@ -16,6 +16,10 @@ export const ENTRIES = {
   naive: 'contenders/naive.ts',
   tributary: 'contenders/tributary.ts',
   tributaryFloor: 'contenders/tributaryFloor.ts',
+  /** The small run: the handler invoked three times in one process (cold, then warm). */
+  tributaryWarm: 'contenders/tributaryWarm.ts',
+  /** tributary.ts unminified, for a profile that names modules (the small run's). */
+  tributaryNamed: 'contenders/tributary.ts',
   limitedApi: 'api/limitedServer.ts',
   coldInit: 'bundles/coldInit.ts',
   baselineEmpty: 'small/baselineEmpty.ts',
@@ -23,12 +27,17 @@ export const ENTRIES = {
 } as const;
 export type EntryName = keyof typeof ENTRIES;
 
-/** Bundles every child entry to `<buildDir>/<name>.mjs`; returns the paths. */
-export async function buildChildEntries(): Promise<Record<EntryName, string>> {
+/** Built without minifying: the `// <path>` comments esbuild writes let a profile name each module. */
+const UNMINIFIED: ReadonlySet<EntryName> = new Set(['tributaryNamed']);
+
+/** Bundles every child entry (or those named) to `<buildDir>/<name>.mjs`; returns the paths. */
+export async function buildChildEntries(
+  only: readonly EntryName[] = Object.keys(ENTRIES) as EntryName[],
+): Promise<Record<EntryName, string>> {
   mkdirSync(buildDir, { recursive: true });
   const out = {} as Record<EntryName, string>;
   await Promise.all(
-    (Object.keys(ENTRIES) as EntryName[]).map(async (name) => {
+    only.map(async (name) => {
       const outfile = join(buildDir, `${name}.mjs`);
       await build({
         entryPoints: [join(benchDir, ENTRIES[name])],
@@ -40,7 +49,7 @@ export async function buildChildEntries(): Promise<Record<EntryName, string>> {
         // As serverless.yml bundles the functions: the SDK's ES modules (tree-shaken, not its whole
         // CommonJS build: measured 13 → ? MB of live heap for the tributary contender), minified.
         mainFields: ['module', 'main'],
-        minify: true,
+        minify: !UNMINIFIED.has(name),
         keepNames: true,
         logLevel: 'error',
         // CJS dependencies (the AWS SDK, axios) inside an ESM bundle need a require().

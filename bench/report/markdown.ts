@@ -7,6 +7,7 @@ import type { SizeResult } from '../ingest/runIngest.ts';
 import { MB } from '../lib/stats.ts';
 import type { PeerRun } from '../peers/runPeers.ts';
 import type { SmallResult } from '../small/runSmall.ts';
+import { BUNDLE_LIMIT, type TransportResult, WITHIN } from '../transport/runTransport.ts';
 import { type Ratio, ratios, type Target, targets } from './targets.ts';
 
 export interface BenchRun {
@@ -29,12 +30,13 @@ export interface BenchRun {
   floor?: FloorResult;
   peers?: PeerRun[];
   small?: SmallResult;
+  transport?: TransportResult;
   /** Why a peer was not measured (its setup failed, or no part needed it). */
   peersNotMeasured?: Record<string, string>;
   bundles?: BundlesResult;
   glue?: GlueResult;
   /** Parts that failed, with the error. */
-  errors?: Partial<Record<'ingest' | 'floor' | 'peers' | 'bundles' | 'small' | 'glue', string>>;
+  errors?: Partial<Record<'ingest' | 'floor' | 'peers' | 'bundles' | 'small' | 'transport' | 'glue', string>>;
   /** A Glue figure from an earlier run, used by the cost table when this run measured none. */
   previousGlue?: GlueResult & { from: string };
   ratios: Ratio[];
@@ -207,6 +209,7 @@ export function toMarkdown(run: BenchRun): string {
     lines.push('', `Cold init: median of ${b.coldRuns} fresh processes per function.`, '');
   }
   if (run.small) lines.push(...smallLines(run.small));
+  if (run.transport) lines.push(...transportLines(run.transport));
   if (run.glue) {
     const g = run.glue;
     lines.push('## Glue curation (local Spark)', '');
@@ -348,18 +351,54 @@ function smallLines(s: SmallResult): string[] {
     `| fit: work's fixed part (intercept) | ${n(f?.fixedMs ?? Number.NaN, 0)} |`,
     `| **fixed cost per invocation** = init + work's intercept | **${n(fixedPerInvocation, 0)}** |`,
     `| fit: CPU per record | ${n(f?.microsPerRecord ?? Number.NaN)} µs |`,
+    ...(s.invocationsCpuMs
+      ? [
+          `| one process, 3 invocations at ${s.tinyRecords.toLocaleString('en')}: first (cold container) / second / third (warm) | ${s.invocationsCpuMs.map((v) => n(v, 0)).join(' / ')} |`,
+          `| … the first invocation's one-time set-up (first − third) | ${n(s.invocationsCpuMs[0]! - s.invocationsCpuMs[2]!, 0)} |`,
+        ]
+      : []),
     `| a run of 10k records: fixed share | ${n((100 * fixedPerInvocation) / at(10_000), 0)} % of ${n(at(10_000), 0)} ms |`,
     '',
     `Fit: least squares over ${f ? f.points.map((p) => p.records.toLocaleString('en')).join(', ') : 'n/a'} records ` +
-      '(the 1,000-record point and the ingestion sizes of this run).',
+      `(sizes from ${s.fitFromRecords.toLocaleString('en')} measured in this run: the ingestion's, and 10k here when it had none).`,
     '',
   ];
   if (s.profileSummary)
     lines.push(
-      `Where it goes: the profile of Tributary's ${s.tinyRecords.toLocaleString('en')}-record run (first repetition, ` +
-        'the whole process: module loading, the handler, one page), top 10:',
+      `Where it goes: the profile of a ${s.tinyRecords.toLocaleString('en')}-record run of an unminified build ` +
+        '(the whole process: module loading, the handler, one page), top 10:',
       '',
       s.profileSummary,
     );
+  return lines;
+}
+
+function transportLines(t: TransportResult): string[] {
+  const lines = [
+    '## The transport A/B: ours (node:http), undici, global fetch',
+    '',
+    `The core with its transport swapped at bundle time (bench/transport/build.ts), everything else the same: ` +
+      `${t.records.toLocaleString('en')} records in pages of ${t.pageSize}, **gzip on**, keep-alive, the source's default ` +
+      `concurrency; median of ${t.repetitions} fresh processes each, order rotating. undici ${t.undiciVersion} (npm, pinned); ` +
+      `fetch is Node's own (undici ${t.nodeUndiciVersion}). Cold = a fresh process \`require()\`s the github function ` +
+      `built with that transport and sends its first request through it (median of ${t.coldRuns}); judged beyond ` +
+      `\`node -e 0\` (${n(t.nodeEmptyCpuMs, 0)} ms CPU, same loop).`,
+    '',
+    '| transport | CPU µs / record | wall s | init CPU ms (→ handler) | CPU ms → first response | beyond `node -e 0` ms | bundle KB | landed (records / distinct) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of t.rows)
+    lines.push(
+      `| ${r.transport} | ${n(r.cpuMicrosPerRecord)} | ${n(r.wallMs / 1000)} | ${n(r.initCpuMs, 0)} | ${n(r.firstRequestCpuMs, 0)} | ` +
+        `${n(r.coldBeyondNodeMs, 0)} | ${n(r.bundleBytes / 1024, 0)} | ` +
+        `${r.landed ? `${r.landed.records} / ${r.landed.distinctKeys}` : '—'}${r.ok ? '' : ` **failed** — ${cell(r.error ?? '')}`} |`,
+    );
+  lines.push('');
+  for (const v of t.verdict)
+    lines.push(
+      `- ${v.transport}: CPU per record ${n(v.cpuRatio)} × ours, cold ${n(v.coldRatio)} × ours, bundle ` +
+        `${v.bundleOk ? '≤' : '>'} ${BUNDLE_LIMIT / 1e6} MB: ${v.switch ? `**within ${WITHIN * 100} % on both: switching would be right**` : `keep ours`}.`,
+    );
+  lines.push('');
   return lines;
 }

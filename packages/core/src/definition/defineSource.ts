@@ -24,7 +24,10 @@ function fail(input: unknown, problems: string[]): never {
 }
 
 export function defineSource(input: SourceInput): SourceDefinition {
-  const parsed = SourceSchema.safeParse(input);
+  // `jitless`: parsed once per cold start, so zod's compiled fast path (generated with `new Function`
+  // on the first parse of each object schema) costs more than it saves: 10 → 6 ms of CPU for the
+  // github or stripe definition (bench/FINDINGS.md §13). Same result either way.
+  const parsed = SourceSchema.safeParse(input, { jitless: true });
   if (!parsed.success)
     fail(
       input,

@@ -69,7 +69,8 @@ export function parseContinuation(
   source: string,
 ): Continuation {
   const where = { source };
-  const parsed = ContinuationSchema.safeParse(raw);
+  // `jitless`: one parse per invocation, where zod's compiled fast path costs more than it saves.
+  const parsed = ContinuationSchema.safeParse(raw, { jitless: true });
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     const path = ['continuation', ...i.path.map(String)].join('.');

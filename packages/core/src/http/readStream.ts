@@ -3,7 +3,9 @@
  * record; each walk follows its paginator. Every page carries `next`, the position of the page after
  * it — `{ w: walk index, s: paginator state, n: pages read in the walk }` — so reading can stop after
  * any page and resume exactly there. The next page of a walk is fetched while the caller handles the
- * current one (one page of read-ahead), and cancelled if the caller stops.
+ * current one (one page of read-ahead) — or, when the paginator knows the pages to come (a total),
+ * up to `rateLimit.concurrency` of them at once — and cancelled if the caller stops. Pages fetched
+ * ahead but not yet emitted are simply read again after a resume.
  */
 import { crc32 } from 'node:zlib';
 import type { SourceDefinition } from '../definition/schema.ts';
@@ -128,7 +130,11 @@ export async function* readStream(
         return { response, url, body, records, parsed: records };
       };
 
-      let pending: Promise<Fetched> | undefined;
+      // Pages fetched ahead, in order: the next page, or (a paginator with a known total) up to
+      // `rateLimit.concurrency` of the pages after this one, in flight at once. Still emitted in
+      // order, each still asked `next`: a fetched page that `next` does not lead to is dropped.
+      let ahead: { key: string; fetched: Promise<Fetched> }[] = [];
+      const depth = Math.max(1, definition.rateLimit.concurrency);
       for (;;) {
         const where: ErrorWhere = { source, stream: plan.name, page: index };
         const key = JSON.stringify(state);
@@ -143,8 +149,9 @@ export async function* readStream(
             where,
           });
         }
-        const fetched = await (pending ?? fetchPage(state, index));
-        pending = undefined;
+        const head = ahead.shift();
+        if (head && head.key !== key) ahead = [];
+        const fetched = await (head?.key === key ? head.fetched : fetchPage(state, index));
         where.url = fetched.response.url;
         const { response, records } = fetched;
         const body = { length: response.body.length, crc: crc32(response.body) };
@@ -158,24 +165,36 @@ export async function* readStream(
         }
         previousBody = body;
         let nextState: JsonValue | null = null;
+        let wanted: JsonValue[] = [];
         if (!response.noRecords && records.length > 0) {
-          nextState = plan.paginator.next(state, {
+          const result = {
             body: fetched.body,
             records,
             headers: response.headers,
             url: fetched.url,
             cleanUrl,
-          });
+          };
+          nextState = plan.paginator.next(state, result);
+          if (nextState !== null) {
+            wanted = plan.paginator.known?.(state, result, depth) ?? [];
+            if (JSON.stringify(wanted[0]) !== JSON.stringify(nextState)) wanted = [nextState];
+          }
         }
         pagesInWalk++;
         let next: Position | null;
         if (nextState !== null) {
           next = { w: walk.index, s: nextState, n: pagesInWalk };
-          if (pagesInWalk < plan.stream.maxPages && !seen.has(JSON.stringify(nextState))) {
-            pending = fetchPage(nextState, index + 1);
-            pending.catch(() => {}); // surfaced when awaited
+          for (let i = 0; i < wanted.length && pagesInWalk + i < plan.stream.maxPages; i++) {
+            const wantedKey = JSON.stringify(wanted[i]);
+            if (seen.has(wantedKey)) break;
+            if (ahead[i]?.key === wantedKey) continue;
+            ahead.length = i; // what `next` now leads to differs from what was fetched: dropped
+            const fetchedAhead = fetchPage(wanted[i]!, index + 1 + i);
+            fetchedAhead.catch(() => {}); // surfaced when awaited
+            ahead.push({ key: wantedKey, fetched: fetchedAhead });
           }
         } else {
+          ahead = [];
           // The walk's last page: look at the next walk now, so that the stream's last page says `null`.
           upcoming = await iterator.next();
           next = upcoming.done ? null : { w: upcoming.value.index, s: plan.paginator.start(), n: 0 };

@@ -4,7 +4,8 @@ import { countAt, paginatorKind } from './types.ts';
 
 /**
  * `?offset=0&limit=100`, then `offset=100`… The next offset counts the records received. Stops on an
- * empty or short page, or when the offset reaches the total at `totalPath`.
+ * empty or short page, or when the offset reaches the total at `totalPath`. With a total, the pages
+ * up to it are `known`: the reader may fetch them concurrently.
  */
 export const offset = paginatorKind({
   /** `?offset=0&limit=100`, `?$offset=…&$limit=…`. Stops on a short or empty page, or `totalPath`. */
@@ -17,7 +18,7 @@ export const offset = paginatorKind({
     totalPath: z.string().optional(),
   }),
   doc: {
-    how: '`offsetParam`/`limitParam` (`offset`/`limit`), next offset = records received',
+    how: '`offsetParam`/`limitParam` (`offset`/`limit`), next offset = records received; with `totalPath`, the pages up to the total are fetched concurrently (up to `rateLimit.concurrency`), landed in order',
     stopsOn: 'short or empty page, `totalPath` reached',
   },
   examples: [
@@ -43,6 +44,14 @@ export const offset = paginatorKind({
         const count = total ? countAt(total(page.body)) : undefined;
         if (count !== undefined && nextOffset >= count) return null;
         return { offset: nextOffset };
+      },
+      known(state, page, max) {
+        const count = total ? countAt(total(page.body)) : undefined;
+        if (count === undefined || page.records.length !== definition.limit) return [];
+        const out: { offset: number }[] = [];
+        const from = (state as { offset: number }).offset + definition.limit;
+        for (let o = from; o < count && out.length < max; o += definition.limit) out.push({ offset: o });
+        return out;
       },
     };
   },

@@ -4,7 +4,8 @@ import { countAt, paginatorKind } from './types.ts';
 
 /**
  * `?page=1&per_page=100`, then `page=2`… Stops on an empty page, a page shorter than `size`, or
- * after the number of pages at `totalPagesPath`.
+ * after the number of pages at `totalPagesPath`. With that number, the pages up to it are `known`:
+ * the reader may fetch them concurrently.
  */
 export const page = paginatorKind({
   /** `?page=1&per_page=100`. Stops on a short or empty page, or `totalPagesPath`. */
@@ -18,7 +19,7 @@ export const page = paginatorKind({
     totalPagesPath: z.string().optional(),
   }),
   doc: {
-    how: '`pageParam` from `startPage`, optional `sizeParam`/`size`',
+    how: '`pageParam` from `startPage`, optional `sizeParam`/`size`; with `totalPagesPath`, the pages up to it are fetched concurrently (up to `rateLimit.concurrency`), landed in order',
     stopsOn: 'empty page, page shorter than `size`, `totalPagesPath` pages',
   },
   examples: [
@@ -50,6 +51,17 @@ export const page = paginatorKind({
         const total = totalPages ? countAt(totalPages(result.body)) : undefined;
         if (total !== undefined && current - definition.startPage + 1 >= total) return null;
         return { page: current + 1 };
+      },
+      known(state, result, max) {
+        const total = totalPages ? countAt(totalPages(result.body)) : undefined;
+        const received = result.records.length;
+        if (total === undefined || received === 0) return [];
+        if (definition.size !== undefined && received < definition.size) return [];
+        const current = (state as { page: number }).page;
+        const last = definition.startPage + total - 1;
+        const out: { page: number }[] = [];
+        for (let p = current + 1; p <= last && out.length < max; p++) out.push({ page: p });
+        return out;
       },
     };
   },

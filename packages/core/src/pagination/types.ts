@@ -40,6 +40,12 @@ export interface Paginator<S extends JsonValue = JsonValue> {
   request(state: S): PageRequest;
   /** The state of the page after this one, or `null` when this page is the last. */
   next(state: S, page: PageResult): S | null;
+  /**
+   * Up to `max` states of the pages after this one that the page proves exist (a total in the
+   * body), in order, the first being what `next` gives; `[]` when unknown. The reader may fetch
+   * them concurrently, ahead; it still emits pages in order and still asks `next` of each.
+   */
+  known?(state: S, page: PageResult, max: number): S[];
 }
 
 /**
