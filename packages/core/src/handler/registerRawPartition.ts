@@ -12,7 +12,7 @@ import type { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { rawTableName, registerRawTable } from '../catalog/rawTable.ts';
 import type { Manifest } from '../manifest/Manifest.ts';
-import type { RunLocation } from '../sink/keys.ts';
+import { type RunLocation, runFolderOf } from '../sink/keys.ts';
 import { readLandedRecords } from '../sink/readLandedRecords.ts';
 import type { ApiRecord } from '../stream/types.ts';
 
@@ -53,7 +53,7 @@ export async function registerRawPartition(input: RegisterRawPartitionInput): Pr
         importMonth: at.importDate.slice(4, 6),
         importDay: at.importDate.slice(6, 8),
         importDate: at.importDate,
-        runId: at.runId,
+        runId: runFolderOf(at),
       },
       sample,
     });

@@ -48,6 +48,8 @@ export interface Manifest {
   checks: ManifestChecks;
   /** The parent stream, for child streams. */
   parent: string | null;
+  /** ➕ The backfill slice (`<since>-<until>`, compact UTC) when the run is one; absent otherwise. */
+  slice?: string;
 }
 
 /** The stream's write disposition: as declared, else `merge` with a primary key, else `append`. */
@@ -67,6 +69,7 @@ export interface BuildManifestInput {
   finishedAt: string;
   window: StoredWindow;
   watermark: string | null;
+  slice?: string;
 }
 
 export function buildManifest(input: BuildManifestInput): Manifest {
@@ -98,5 +101,6 @@ export function buildManifest(input: BuildManifestInput): Manifest {
       rowCount: d.checks.rowCount,
     },
     parent: d.parent?.stream ?? null,
+    ...(input.slice !== undefined && { slice: input.slice }),
   };
 }
