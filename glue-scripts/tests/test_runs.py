@@ -53,6 +53,30 @@ def test_curate_only_rerun_discovers_the_runs_manifests_in_a_folder(curate_run, 
     ]
 
 
+def test_one_run_curates_every_slice_of_a_backfill(curate_run, tmp_path):
+    """A backfill's slices (run folders `run_id=<run>.slice-<bounds>`, manifests naming the run) land the
+    window in pieces; one curate of the run reads every slice's manifest: each record once, per key."""
+    slices = {
+        "20250101T000000Z-20250108T000000Z": [[{"id": 1, "v": "a"}, {"id": 2, "v": "a"}]],
+        "20250108T000000Z-20250115T000000Z": [[{"id": 3, "v": "a"}], [{"id": 4, "v": "a"}]],
+        "20250115T000000Z-20250116T000000Z": [[{"id": 5, "v": "a"}]],
+    }
+    for slice_id, parts in slices.items():
+        path = land(tmp_path, "github", "issues", f"r1.slice-{slice_id}", parts, primaryKey="id")
+        manifest = json.loads(Path(path).read_text())
+        Path(path).write_text(json.dumps({**manifest, "runId": "r1", "slice": slice_id}))
+
+    summary = curate_run("r1", [], "--raw_root", str(tmp_path))
+
+    [table] = summary["tables"]
+    assert (table["table"].rsplit(".", 1)[1], table["rowsInserted"], len(table["manifests"])) == (
+        "github_issues",
+        5,
+        3,
+    )
+    assert [r["id"] for r in curate_run.rows("github_issues", "id")] == [1, 2, 3, 4, 5]
+
+
 def test_curate_only_rerun_discovers_manifests_on_s3(curate_run, aws, db):
     import boto3
 
