@@ -5,9 +5,9 @@
  * store on moto. A 12-slice backfill at backfillConcurrency 4 and a scheduled incremental run of the
  * same source run at once, sharing one rate budget (rateLimit.scope credential): 0 × 429, never more
  * than N in a window. One slice fails (a 400 the first time), is named with its rerun input, and
- * the rerun lands it alone: every record of the window lands exactly once across the slices' manifests
- * that the two curates received. The watermark stays the incremental run's, and the next incremental
- * run starts from it.
+ * the rerun lands it alone: every record of the window lands exactly once across the twelve slices'
+ * manifests (eleven curated by the first execution; the rerun's curate takes the whole run). The
+ * watermark stays the incremental run's, and the next incremental run starts from it.
  *
  * The Glue curate is a recording stand-in here (no Spark): glue-scripts/tests/test_runs.py curates
  * every slice of a run in one job, test_manifests_args.py finds them all for a curate-only rerun.
@@ -168,20 +168,25 @@ describe('e2e: a 12-slice backfill beside the scheduled run, one rate budget', (
     const [first, again] = byRun(`${DAY}-console`);
     const [nightly] = byRun(`${DAY}-schedule`);
     expect(manifestsOf(first!)).toHaveLength(11);
-    expect(manifestsOf(again!)).toHaveLength(1);
-    expect(manifestsOf(again!)[0]).toContain(
-      `/run_id=${DAY}-console.slice-20250205T000000Z-20250212T000000Z/_manifest.json`,
-    );
+    // the rerun is curated as the whole run (the job finds every slice's manifest)
+    expect(again!.Arguments).toEqual({ '--run_id': `${DAY}-console`, '--sources': 'github' });
+    // the raw zone holds twelve slice manifests of the run, one per slice: the eleven curated first
+    // and the rerun's
+    const keys = await listKeys(bucket, `${outputFolder}/events/`);
+    const sliceManifests = keys
+      .filter((k) => k.includes(`run_id=${DAY}-console.slice-`) && k.endsWith('_manifest.json'))
+      .map((k) => `s3://${bucket}/${k}`);
+    expect(sliceManifests).toHaveLength(12);
+    expect(sliceManifests).toEqual(expect.arrayContaining(manifestsOf(first!)));
+    expect(sliceManifests.filter((m) => !manifestsOf(first!).includes(m))).toEqual([
+      expect.stringContaining(
+        `/run_id=${DAY}-console.slice-20250205T000000Z-20250212T000000Z/_manifest.json`,
+      ),
+    ]);
     // every record of the window exactly once, across all twelve slices
-    const landed = await idsOf([...manifestsOf(first!), ...manifestsOf(again!)]);
+    const landed = await idsOf(sliceManifests);
     expect(landed.length).toBe(inWindow.length);
     expect([...landed].sort()).toEqual([...inWindow].sort());
-    // the raw zone holds twelve slice manifests of the run, one per slice, and nothing half-landed
-    const keys = await listKeys(bucket, `${outputFolder}/events/`);
-    const sliceManifests = keys.filter(
-      (k) => k.includes(`run_id=${DAY}-console.slice-`) && k.endsWith('_manifest.json'),
-    );
-    expect(sliceManifests).toHaveLength(12);
     // the scheduled run: its own run id, the November records, and the watermark is its own
     expect(await idsOf(manifestsOf(nightly!))).toEqual(
       rows.filter((r) => r.id.startsWith('r')).map((r) => r.id),
