@@ -77,6 +77,30 @@ def test_one_run_curates_every_slice_of_a_backfill(curate_run, tmp_path):
     assert [r["id"] for r in curate_run.rows("github_issues", "id")] == [1, 2, 3, 4, 5]
 
 
+def test_a_rerun_slice_of_an_append_stream_is_curated_with_the_whole_run(curate_run, tmp_path):
+    """The state machine curates a rerun as the whole run (curate-only discovery): an append stream's curate
+    replaces the run's rows, so the rerun slice's manifest alone would leave only its own rows."""
+
+    def land_slice(slice_id, ids):
+        path = land(tmp_path, "stripe", "events", f"r1.slice-{slice_id}", [[{"id": i} for i in ids]])
+        manifest = json.loads(Path(path).read_text())
+        Path(path).write_text(json.dumps({**manifest, "runId": "r1", "slice": slice_id}))
+        return path
+
+    a = land_slice("20250101T000000Z-20250108T000000Z", [1, 2])
+    b = land_slice("20250108T000000Z-20250115T000000Z", [3])
+    curate_run("r1", [a, b])  # the first execution: the third slice failed
+    c = land_slice("20250115T000000Z-20250122T000000Z", [4, 5])
+
+    curate_run("r1", [c])  # what curating the rerun slice alone would do
+    only_c = [r["id"] for r in curate_run.rows("stripe_events", "id")]
+    summary = curate_run("r1", [], "--raw_root", str(tmp_path), "--sources", "stripe")  # the rerun
+
+    assert only_c == [4, 5]
+    assert summary["tables"][0]["manifests"] == sorted([a, b, c])
+    assert [r["id"] for r in curate_run.rows("stripe_events", "id")] == [1, 2, 3, 4, 5]
+
+
 def test_curate_only_rerun_discovers_manifests_on_s3(curate_run, aws, db):
     import boto3
 

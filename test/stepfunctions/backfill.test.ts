@@ -6,12 +6,14 @@
  * The Lambdas are scripted stand-ins (support/fakeSources.ts) whose split answers as the handler's
  * does (core's splitWindow); test/e2e/backfill.test.ts runs the same path on real handlers.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { JsonValue, PackagedStateMachine, RunStateMachineOptions } from '@tributary/local-pipeline';
 import { runStateMachine } from '@tributary/local-pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sliceIdOf, splitWindow } from '../../packages/core/src/handler/slices.ts';
 import { complete, FakeSources, handlerError, type Invocation, partial } from './support/fakeSources.ts';
-import { stateMachine } from './support/packaged.ts';
+import { repoRoot, stateMachine } from './support/packaged.ts';
 
 let sm: PackagedStateMachine;
 beforeAll(async () => {
@@ -318,6 +320,11 @@ describe('overlap: a scheduled run and a console backfill of one source at once'
 
 describe('the packaged definition', () => {
   it('runs the slices of one source at most backfillConcurrency at once (a stage param, 4 by default)', async () => {
+    // The stage param, substituted at package time (serverless.yml params)
+    const yml = readFileSync(join(repoRoot, 'serverless.yml'), 'utf8');
+    expect(yml).toMatch(/^ {4}backfillConcurrency: 4$/m);
+    const asl = readFileSync(join(repoRoot, 'stepfunctions/ingest.asl.yml'), 'utf8');
+    expect(asl).toMatch(/ItemsPath: \$\.plan\.slices\n\s+MaxConcurrency: \$\{param:backfillConcurrency\}\n/);
     const prod = await stateMachine('prod');
     type Maps = Record<
       string,
