@@ -1,6 +1,7 @@
 """Manifest contract checks, part locations, discovery in a folder, and Glue-style arguments (no Spark)."""
 
 import json
+from pathlib import Path
 
 import pytest
 from lake import land
@@ -93,6 +94,27 @@ def test_discover_a_runs_manifests_in_a_folder(tmp_path):
     assert discover(str(tmp_path), "r1") == sorted([a, b])
     with pytest.raises(ManifestError, match="is not a folder"):
         discover(str(tmp_path / "nope"), "r1")
+
+
+def _land_slice(root, source, stream, run_id, slice_id, parts, **extra):
+    """A backfill slice as the handler lands it: `run_id=<run_id>.slice-<id>`, manifest runId the run's."""
+    path = land(root, source, stream, f"{run_id}.slice-{slice_id}", parts, **extra)
+    manifest = json.loads(Path(path).read_text())
+    Path(path).write_text(json.dumps({**manifest, "runId": run_id, "slice": slice_id}))
+    return path
+
+
+def test_discover_finds_every_slice_of_a_backfill_and_no_other_runs(tmp_path):
+    a = _land_slice(tmp_path, "github", "issues", "r1", "20250101T000000Z-20250108T000000Z", [[{"id": 1}]])
+    b = _land_slice(tmp_path, "github", "issues", "r1", "20250108T000000Z-20250115T000000Z", [[{"id": 2}]])
+    c = land(tmp_path, "stripe", "charges", "r1", [[{"id": 1}]])
+    _land_slice(tmp_path, "github", "issues", "r10", "20250101T000000Z-20250108T000000Z", [[{"id": 1}]])
+    land(tmp_path, "github", "issues", "r1.other", [[{"id": 1}]])
+
+    found = discover(str(tmp_path), "r1")
+
+    assert found == sorted([a, b, c])
+    assert [m.run_id for m in load_manifests(found, "r1")] == ["r1", "r1", "r1"]
 
 
 def test_local_parts_are_checked_against_bytes_and_sha256(tmp_path):

@@ -53,6 +53,54 @@ def test_curate_only_rerun_discovers_the_runs_manifests_in_a_folder(curate_run, 
     ]
 
 
+def test_one_run_curates_every_slice_of_a_backfill(curate_run, tmp_path):
+    """A backfill's slices (run folders `run_id=<run>.slice-<bounds>`, manifests naming the run) land the
+    window in pieces; one curate of the run reads every slice's manifest: each record once, per key."""
+    slices = {
+        "20250101T000000Z-20250108T000000Z": [[{"id": 1, "v": "a"}, {"id": 2, "v": "a"}]],
+        "20250108T000000Z-20250115T000000Z": [[{"id": 3, "v": "a"}], [{"id": 4, "v": "a"}]],
+        "20250115T000000Z-20250116T000000Z": [[{"id": 5, "v": "a"}]],
+    }
+    for slice_id, parts in slices.items():
+        path = land(tmp_path, "github", "issues", f"r1.slice-{slice_id}", parts, primaryKey="id")
+        manifest = json.loads(Path(path).read_text())
+        Path(path).write_text(json.dumps({**manifest, "runId": "r1", "slice": slice_id}))
+
+    summary = curate_run("r1", [], "--raw_root", str(tmp_path))
+
+    [table] = summary["tables"]
+    assert (table["table"].rsplit(".", 1)[1], table["rowsInserted"], len(table["manifests"])) == (
+        "github_issues",
+        5,
+        3,
+    )
+    assert [r["id"] for r in curate_run.rows("github_issues", "id")] == [1, 2, 3, 4, 5]
+
+
+def test_a_rerun_slice_of_an_append_stream_is_curated_with_the_whole_run(curate_run, tmp_path):
+    """The state machine curates a rerun as the whole run (curate-only discovery): an append stream's curate
+    replaces the run's rows, so the rerun slice's manifest alone would leave only its own rows."""
+
+    def land_slice(slice_id, ids):
+        path = land(tmp_path, "stripe", "events", f"r1.slice-{slice_id}", [[{"id": i} for i in ids]])
+        manifest = json.loads(Path(path).read_text())
+        Path(path).write_text(json.dumps({**manifest, "runId": "r1", "slice": slice_id}))
+        return path
+
+    a = land_slice("20250101T000000Z-20250108T000000Z", [1, 2])
+    b = land_slice("20250108T000000Z-20250115T000000Z", [3])
+    curate_run("r1", [a, b])  # the first execution: the third slice failed
+    c = land_slice("20250115T000000Z-20250122T000000Z", [4, 5])
+
+    curate_run("r1", [c])  # what curating the rerun slice alone would do
+    only_c = [r["id"] for r in curate_run.rows("stripe_events", "id")]
+    summary = curate_run("r1", [], "--raw_root", str(tmp_path), "--sources", "stripe")  # the rerun
+
+    assert only_c == [4, 5]
+    assert summary["tables"][0]["manifests"] == sorted([a, b, c])
+    assert [r["id"] for r in curate_run.rows("stripe_events", "id")] == [1, 2, 3, 4, 5]
+
+
 def test_curate_only_rerun_discovers_manifests_on_s3(curate_run, aws, db):
     import boto3
 

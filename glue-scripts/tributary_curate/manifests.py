@@ -247,26 +247,35 @@ def load_manifests(uris: list[str], run_id: str | None = None, s3=None) -> list[
     return [parse_manifest(u, read_bytes(u, s3), run_id) for u in uris]
 
 
+#: A backfill slice's run folder suffix, `.slice-<since>-<until>` in compact UTC (docs/contracts.md).
+_SLICE = r"\.slice-\d{8}T\d{6,9}Z-\d{8}T\d{6,9}Z"
+
+
+def _run_manifest(run_id: str) -> re.Pattern[str]:
+    """`…/run_id=<run_id>/_manifest.json`, and a backfill slice's `…/run_id=<run_id>.slice-<bounds>/…`."""
+    return re.compile(rf"/run_id={re.escape(run_id)}(?:{_SLICE})?/{re.escape(MANIFEST_NAME)}$")
+
+
 def discover(raw_root: str, run_id: str, s3=None) -> list[str]:
-    """Every `…/run_id=<run_id>/_manifest.json` under `raw_root` (an `s3://bucket/prefix` or a folder),
-    sorted. A partition without a manifest is incomplete and is not curated."""
-    suffix = f"/run_id={run_id}/{MANIFEST_NAME}"
+    """Every `…/run_id=<run_id>/_manifest.json` under `raw_root` (an `s3://bucket/prefix` or a folder), and
+    every slice's of a backfill (`…/run_id=<run_id>.slice-<bounds>/_manifest.json`), sorted. A partition
+    without a manifest is incomplete and is not curated."""
+    pattern = _run_manifest(run_id)
     if raw_root.startswith(("s3://", "s3a://")):
         bucket, prefix = split_s3(raw_root)
         client = s3 or s3_client()
         found = []
         try:
             for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-                found += [
-                    f"s3://{bucket}/{o['Key']}" for o in page.get("Contents", []) if o["Key"].endswith(suffix)
-                ]
+                keys = [o["Key"] for o in page.get("Contents", [])]
+                found += [f"s3://{bucket}/{k}" for k in keys if pattern.search("/" + k)]
         except Exception as e:
             raise ManifestError(f"cannot list {raw_root}: {e}") from e
         return sorted(found)
     root = local_path(raw_root)
     if not root.is_dir():
         raise ManifestError(f"--raw_root {raw_root} is not a folder")
-    return sorted(str(p) for p in root.rglob(MANIFEST_NAME) if str(p).endswith(suffix))
+    return sorted(str(p) for p in root.rglob(MANIFEST_NAME) if pattern.search(str(p)))
 
 
 def _sha_matches(expected: str, digest: bytes) -> bool:

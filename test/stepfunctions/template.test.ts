@@ -241,6 +241,13 @@ describe('least privilege per source', () => {
     }
   });
 
+  it("is in the state machine's slicedByDefault exactly when its definition declares backfill.slice", async () => {
+    const declared: string[] = [];
+    for (const source of sources) if ((await definitionOf(source)).backfill?.slice) declared.push(source);
+    const sm = await stateMachine('dev');
+    expect((sm.definition.States.Init as any).Parameters.slicedByDefault).toEqual(declared);
+  });
+
   it('touches only its own raw tables in the catalog, writes its own log group, and never uses wildcard actions', async () => {
     for (const source of sources) {
       const st = statementsOf(`${pascalCase(source)}Role`);
@@ -652,7 +659,8 @@ describe('state machine', () => {
     expect(JSON.stringify(sm.definition)).not.toMatch(/JSONata|\$\{/);
     const ingest = sm.definition.States.Ingest as any;
     expect(ingest.MaxConcurrency).toBe(2);
-    const invoke = ingest.ItemProcessor.States.InvokeSource;
+    // Each source's chain runs inside its slice Map (one slice when the run is not a sliced backfill).
+    const invoke = ingest.ItemProcessor.States.Slices.ItemProcessor.States.InvokeSource;
     const retried = invoke.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals);
     expect(retried).toEqual(
       expect.arrayContaining([

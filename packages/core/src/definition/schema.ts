@@ -5,6 +5,7 @@
 // A namespace import, not `{ z }`: esbuild tree-shakes it, and zod's locales (260 KB) stay out of the bundle.
 import * as z from 'zod';
 import { AuthSchema } from '../auth/registry.ts';
+import { sliceDurationProblem } from '../handler/slices.ts';
 import { PaginatorSchema } from '../pagination/registry.ts';
 import { Scalar } from './fields.ts';
 
@@ -239,6 +240,19 @@ export const SourceSchema = z.strictObject({
       streamConcurrency: z.number().int().positive().default(2),
     })
     .default({ safetyMarginMs: 60_000, partSizeBytes: 64 * 1024 * 1024, streamConcurrency: 2 }),
+  /**
+   * ➕ Backfills: `slice` is the default slice length (ISO-8601 weeks/days/hours/minutes, e.g. `P30D`)
+   * the state machine splits a windowed run of this source into, when its input names none.
+   * serverless.yml's `custom.slicedByDefault` lists the sources that declare one (a test checks).
+   */
+  backfill: z
+    .strictObject({
+      slice: z.string().superRefine((s, ctx) => {
+        const problem = sliceDurationProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    })
+    .optional(),
 });
 
 export type SourceInput = z.input<typeof SourceSchema>;

@@ -15,6 +15,8 @@ export interface RunContext {
   glue(): GlueClient;
   runId: string;
   importDate: string;
+  /** ➕ The backfill slice this run is (its keys carry it; it never moves the watermark). */
+  slice?: string;
   /**
    * This invocation's attempt id: the part keys it lands carry it, so that no invocation (a rerun, a
    * retry of the same continuation) overwrites a part that a committed manifest lists.
@@ -31,5 +33,11 @@ export interface RunContext {
 
 /** Where a stream of this run lands. */
 export function locationOf(ctx: RunContext, stream: string): RunLocation {
-  return { outputFolder: ctx.env.outputFolder, stream, importDate: ctx.importDate, runId: ctx.runId };
+  return {
+    outputFolder: ctx.env.outputFolder,
+    stream,
+    importDate: ctx.importDate,
+    runId: ctx.runId,
+    ...(ctx.slice !== undefined && { slice: ctx.slice }),
+  };
 }

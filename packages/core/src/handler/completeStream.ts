@@ -42,6 +42,7 @@ export async function completeStream(
     finishedAt: new Date().toISOString(),
     window: progress.window,
     watermark: def.incremental ? progress.maxCursor : null,
+    ...(ctx.slice !== undefined && { slice: ctx.slice }),
   });
   const warnings = def.incremental ? incrementalWarnings(def.incremental.cursorField, progress) : [];
   for (const [metric, message] of warnings) {
@@ -62,8 +63,10 @@ export async function completeStream(
       // The watermark invariant: a walk that did not reach the API's own end leaves rows unread,
       // which may be older than the greatest cursor seen (Socrata walks `:id` order, its cursor is
       // `:updated_at`): moving it would skip them for good.
+      // ➕ A backfill slice never moves it: slices finish in any order, so the slice that ends the
+      // window may finish while an earlier one is unread (docs/contracts.md, "Raw zone").
       watermark =
-        progress.maxCursor && !progress.cutShort
+        progress.maxCursor && !progress.cutShort && ctx.slice === undefined
           ? await advanceWatermark(storage, sk, {
               watermark: progress.maxCursor,
               runId: ctx.runId,

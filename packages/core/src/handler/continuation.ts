@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { EventValidationError } from '../errors.ts';
 import { ATTEMPT } from '../sink/keys.ts';
 import type { JsonValue } from '../stream/types.ts';
+import { SLICE_ID } from './slices.ts';
 
 const Json: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Json), z.record(z.string(), Json)]),
@@ -57,6 +58,8 @@ export const ContinuationSchema = z.strictObject({
   /** The streams of the run, parents before children. */
   plan: z.array(z.string()).min(1),
   streams: z.record(z.string(), StreamProgressSchema),
+  /** ➕ The backfill slice this run is (`sliceIdOf` its window): in its keys. */
+  slice: z.string().regex(SLICE_ID).optional(),
 });
 
 export type Continuation = z.output<typeof ContinuationSchema>;

@@ -17,6 +17,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import type { Context } from 'aws-lambda';
 import { dynamoCoordinationStore } from '../coordination/dynamoCoordinationStore.ts';
 import type { SourceDefinition } from '../definition/schema.ts';
+import { EventValidationError } from '../errors.ts';
 import { createReader } from '../http/createReader.ts';
 import { createRunLogger, observerFor } from '../observability/createRunLogger.ts';
 import { StreamTelemetry } from '../observability/StreamTelemetry.ts';
@@ -27,11 +28,12 @@ import type { ReaderContext, StreamReader } from '../stream/types.ts';
 import { type Continuation, parseContinuation } from './continuation.ts';
 import { Deadline } from './Deadline.ts';
 import { type HandlerEnvironment, readEnvironment } from './environment.ts';
-import { parseEvent } from './event.ts';
+import { type HandlerEvent, parseEvent } from './event.ts';
 import { runPlan } from './planStreams.ts';
 import type { RunContext } from './RunContext.ts';
 import { removeInvocationParts } from './removeUncommitted.ts';
 import { runStream } from './runStream.ts';
+import { splitWindow } from './slices.ts';
 import { startRun } from './startRun.ts';
 import type { HandlerResult, StreamResult } from './types.ts';
 
@@ -68,6 +70,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
 
   return async (rawEvent, context) => {
     const event = parseEvent(definition, rawEvent);
+    if (event.split) return splitResult(definition, event);
     const env = readEnvironment(definition);
     const continuation = event.continuation
       ? parseContinuation(event.continuation, event.runId, Object.keys(definition.streams), definition.name)
@@ -96,6 +99,7 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
       glue: glueFor,
       runId: event.runId,
       importDate: run.importDate,
+      ...(run.slice !== undefined && { slice: run.slice }),
       attempt: newAttempt(),
       reader: makeReader(definition, {
         baseUrl: env.baseUrl,
@@ -170,6 +174,34 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
       streams: result.streams,
     });
     return result;
+  };
+}
+
+/**
+ * ➕ The answer to an event with `split`: the window's slices, each as the part of the handler event
+ * that runs it. Reads and writes nothing (no environment, no S3, no API).
+ */
+function splitResult(definition: SourceDefinition, event: HandlerEvent): HandlerResult {
+  const byDefault = event.split === 'default';
+  const duration = byDefault ? definition.backfill?.slice : event.split!;
+  if (duration === undefined) {
+    throw new EventValidationError(
+      `invalid handler event: split: "default", but source ${definition.name} declares no backfill.slice; give a slice length such as "P7D"`,
+      { where: { source: definition.name } },
+    );
+  }
+  const window = { since: event.window!.since, until: event.window!.until ?? new Date() };
+  const slices = splitWindow(window, duration, {
+    source: definition.name,
+    field: byDefault ? `split (the definition's backfill.slice "${duration}")` : 'split',
+  });
+  return {
+    runId: event.runId,
+    source: definition.name,
+    status: 'split',
+    continuation: null,
+    streams: [],
+    slices: slices.map((w) => ({ window: w, slice: true as const })),
   };
 }
 

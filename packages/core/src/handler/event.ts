@@ -69,6 +69,10 @@ const EventSchema = z.strictObject({
   continuation: z
     .record(z.string(), z.unknown(), { error: 'must be an object (from a previous result) or null' })
     .nullish(),
+  // ➕ Backfill slices (slices.ts): `split` asks for the window's slices instead of a run (a slice
+  // length, or "default" for the definition's `backfill.slice`); `slice: true` runs one of them.
+  split: z.string({ error: 'must be a slice length such as "P7D", or "default"' }).nullish(),
+  slice: z.boolean({ error: 'must be true or false' }).nullish(),
 });
 
 export interface HandlerEvent {
@@ -77,6 +81,10 @@ export interface HandlerEvent {
   streams?: string[];
   window?: { since: Date; until?: Date };
   continuation?: Record<string, unknown>;
+  /** ➕ Split the window into slices of this length (`default`: the definition's) instead of running. */
+  split?: string;
+  /** ➕ The window is one backfill slice: keys carry its id, the watermark is not moved. */
+  slice?: boolean;
 }
 
 /**
@@ -166,7 +174,21 @@ export function parseEvent(definition: SourceDefinition, raw: unknown): HandlerE
       { where },
     );
   }
+  if ((e.split || e.slice) && !e.window) {
+    throw new EventValidationError(
+      `invalid handler event: ${e.split ? 'split' : 'slice'}: needs a window (the backfill's since and until)`,
+      { where },
+    );
+  }
+  if (e.slice && !e.window?.until) {
+    throw new EventValidationError(
+      'invalid handler event: slice: needs window.until (a slice has both bounds, as split gives them)',
+      { where },
+    );
+  }
   return {
+    ...(e.split && { split: e.split }),
+    ...(e.slice && { slice: true }),
     runId: e.runId,
     streams: e.streams ? [...new Set(e.streams)] : undefined,
     window: e.window

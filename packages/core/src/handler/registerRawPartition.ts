@@ -11,7 +11,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import { rawTableName, registerRawTable } from '../catalog/rawTable.ts';
 import type { Manifest } from '../manifest/Manifest.ts';
-import type { RunLocation } from '../sink/keys.ts';
+import { type RunLocation, runFolderOf } from '../sink/keys.ts';
 import { readLandedRecords } from '../sink/readLandedRecords.ts';
 import type { LandingStorage } from '../storage/LandingStorage.ts';
 import type { ApiRecord } from '../stream/types.ts';
@@ -55,7 +55,7 @@ export async function registerRawPartition(input: RegisterRawPartitionInput): Pr
         importMonth: at.importDate.slice(4, 6),
         importDay: at.importDate.slice(6, 8),
         importDate: at.importDate,
-        runId: at.runId,
+        runId: runFolderOf(at),
       },
       sample,
     });

@@ -19,6 +19,7 @@ import type { Continuation, StreamProgress } from './continuation.ts';
 import type { HandlerEnvironment } from './environment.ts';
 import type { HandlerEvent } from './event.ts';
 import { planStreams } from './planStreams.ts';
+import { sliceIdOf } from './slices.ts';
 
 export interface StartRunInput {
   definition: SourceDefinition;
@@ -65,7 +66,9 @@ export async function startRun({
       watermark: null,
     };
   }
-  return { v: 1, runId, importDate, startedAt: now.toISOString(), plan, streams };
+  const slice =
+    event.slice && event.window?.until ? sliceIdOf(event.window as { since: Date; until: Date }) : undefined;
+  return { v: 1, runId, importDate, startedAt: now.toISOString(), plan, streams, ...(slice && { slice }) };
 
   /** `reading.key` is the key being read, for the error. */
   async function windowOf(stream: string, reading: { key: string }): Promise<StoredWindow> {

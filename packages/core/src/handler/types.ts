@@ -29,8 +29,11 @@ export interface StreamResult {
 export interface HandlerResult {
   runId: string;
   source: string;
-  status: 'complete' | 'partial';
+  /** ➕ `split`: the answer to an event with `split` (nothing ran; see `slices`). */
+  status: 'complete' | 'partial' | 'split';
   /** Pass it back unchanged in the next event while `status` is `partial`; null when complete. */
   continuation: Continuation | null;
   streams: StreamResult[];
+  /** ➕ With status `split`: the part of the handler event that runs each slice, in order. */
+  slices?: { window: { since: string; until: string }; slice: true }[];
 }

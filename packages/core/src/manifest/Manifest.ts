@@ -34,6 +34,7 @@ export interface BuildManifestInput {
   finishedAt: string;
   window: StoredWindow;
   watermark: string | null;
+  slice?: string;
 }
 
 export function buildManifest(input: BuildManifestInput): Manifest {
@@ -65,5 +66,6 @@ export function buildManifest(input: BuildManifestInput): Manifest {
       rowCount: d.checks.rowCount,
     },
     parent: d.parent?.stream ?? null,
+    ...(input.slice !== undefined && { slice: input.slice }),
   };
 }

@@ -58,6 +58,11 @@ export const ManifestSchema = z.strictObject({
   schemaContract: SchemaContractSchema,
   checks: ManifestChecksSchema,
   parent: z.string().min(1).nullable().describe('The parent stream, for child streams'),
+  slice: z
+    .string()
+    .regex(/^\d{8}T\d{6}(\d{3})?Z-\d{8}T\d{6}(\d{3})?Z$/)
+    .optional()
+    .describe('➕ The backfill slice (`<since>-<until>`, compact UTC) when the run is one; absent otherwise'),
 });
 
 /**

@@ -14,6 +14,11 @@ export interface RunLocation {
   /** `YYYYMMDD` (UTC). */
   importDate: string;
   runId: string;
+  /**
+   * ➕ A backfill slice's id (`sliceIdOf`, its bounds): the run folder becomes
+   * `run_id=<runId>.slice-<slice>`, so the slices of one run never share a prefix or a manifest.
+   */
+  slice?: string;
 }
 
 const DATED_RUN_ID = /^(\d{4})-?(\d{2})-?(\d{2})/;
@@ -40,12 +45,17 @@ export function importDateOf(runId: string, fallback?: Date): string | undefined
   return fallback.toISOString().slice(0, 10).replaceAll('-', '');
 }
 
-/** `<OUTPUT_FOLDER>/<stream>/import_year=YYYY/…/import_date=YYYYMMDD/run_id=<runId>/` */
+/** The value of the run's `run_id=` folder (and raw-table partition): `<runId>`, or ➕ `<runId>.slice-<slice>`. */
+export function runFolderOf(at: Pick<RunLocation, 'runId' | 'slice'>): string {
+  return at.slice === undefined ? at.runId : `${at.runId}.slice-${at.slice}`;
+}
+
+/** `<OUTPUT_FOLDER>/<stream>/import_year=YYYY/…/import_date=YYYYMMDD/run_id=<runId>/` (➕ `run_id=<runId>.slice-<slice>/`) */
 export function runPrefix(at: RunLocation): string {
   const { importDate: d } = at;
   return (
     `${at.outputFolder}/${at.stream}/import_year=${d.slice(0, 4)}/import_month=${d.slice(4, 6)}` +
-    `/import_day=${d.slice(6, 8)}/import_date=${d}/run_id=${at.runId}/`
+    `/import_day=${d.slice(6, 8)}/import_date=${d}/run_id=${runFolderOf(at)}/`
   );
 }
 
