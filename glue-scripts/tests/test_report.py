@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from tributary_curate.errors import ReportError
-from tributary_curate.report import build_report, runs_root, write_report
+from tributary_curate.report import build_report, runs_root, state_brief, write_report
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs/schemas/run-report.schema.json").read_text())
 
@@ -88,3 +88,16 @@ def test_reports_go_next_to_the_warehouse(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(ReportError, match=r"cannot write the run report to .*file/_runs/r1\.json"):
         write_report({}, str(tmp_path / "file/_runs/r1.json"))
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_the_committed_report_fixture_is_a_real_report_and_its_brief_follows_from_it():
+    """fixtures/run-report.json was written by the job on local Spark (a run with drift under evolve, a
+    failed warn check, then drift under freeze failing it); the TypeScript tests print and return it."""
+    report = json.loads((FIXTURES / "run-report.json").read_text())
+    validate(report)
+    brief = json.loads((FIXTURES / "run-report.brief.json").read_text())
+    assert state_brief(report, brief["uri"]) == brief
+    assert brief["driftUnderFreeze"] and brief["failedChecks"] and brief["drift"]

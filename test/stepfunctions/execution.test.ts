@@ -2,6 +2,8 @@
  * The packaged state machine definition (the one deployed) executed locally through every path,
  * its Lambda and Glue tasks mapped to scripted local functions.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '@tributary/core';
 import {
   type PackagedStateMachine,
@@ -18,7 +20,7 @@ import {
   partial,
   runReportBrief,
 } from './support/fakeSources.ts';
-import { registeredSources, stateMachine } from './support/packaged.ts';
+import { registeredSources, repoRoot, stateMachine } from './support/packaged.ts';
 
 let sm: PackagedStateMachine;
 let sources: string[];
@@ -517,6 +519,23 @@ describe('run report', () => {
     expect(result.cause).toContain(
       `Run report ${uri}: drift under freeze: ${frozenDrift}; failed checks: ${warnCheck}.`,
     );
+  });
+
+  it('quotes the findings of a compact report the curate job really wrote (glue-scripts/tests/fixtures)', async () => {
+    const brief = JSON.parse(
+      readFileSync(join(repoRoot, 'glue-scripts/tests/fixtures/run-report.brief.json'), 'utf8'),
+    ) as { findings: string; uri: string };
+    const fake = new FakeSources()
+      .glue({ JobRunState: 'FAILED', ErrorMessage: 'SchemaContractError: local.demo.shop_products: …' })
+      .runReport({ ...brief, runId: RUN });
+
+    const result = await run(fake, { sources: ['github'] });
+
+    expect(brief.findings).toContain('drift under freeze: shop.products (new columns color)');
+    expect(brief.findings).toContain(
+      'failed checks: stripe.charges DataFreshness "_cursor" <= 1 hours (warn)',
+    );
+    expect(result.cause).toContain(`Run report ${brief.uri}: ${brief.findings}.`);
   });
 
   it('names an error-level failed check (DataQualityError) beside the failed sources', async () => {
