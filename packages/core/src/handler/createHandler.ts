@@ -27,6 +27,7 @@ import { type Continuation, parseContinuation } from './continuation.ts';
 import { Deadline } from './Deadline.ts';
 import { readEnvironment } from './environment.ts';
 import { parseEvent } from './event.ts';
+import { localReport, printsLocalReport } from './localReport.ts';
 import { runPlan } from './planStreams.ts';
 import type { RunContext } from './RunContext.ts';
 import { removeInvocationParts } from './removeUncommitted.ts';
@@ -174,6 +175,13 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
       status: result.status,
       streams: result.streams,
     });
+    if (printsLocalReport()) {
+      const stats = new Map(
+        [...telemetry].map(([s, t]) => [s, { retries: t.retries, durationMs: t.elapsedMs }]),
+      );
+      const since = Object.fromEntries(run.plan.map((s) => [s, run.streams[s]!.window.since]));
+      process.stderr.write(`\n${localReport(result, stats, since)}\n`);
+    }
     return result;
   };
 }

@@ -174,6 +174,8 @@ async function invokeOnce(
     ['invoke', 'local', '-f', key, '--stage', stage, '--data', JSON.stringify(event)],
     {
       cwd: repoRoot,
+      // the handler's own report covers one invocation; this command prints the run's
+      env: { ...process.env, TRIBUTARY_INGESTION_REPORT: 'off' },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
