@@ -589,6 +589,17 @@ describe('run report', () => {
     expect(none.cause).toMatch(/the Glue job was skipped\.$/);
   });
 
+  it('says so when the object read is not a compact report', async () => {
+    const fake = new FakeSources().glue({ JobRunState: 'FAILED', ErrorMessage: 'boom' });
+    fake.curated.set(`_runs/${RUN}.brief.json`, '{"reportVersion":1}');
+
+    const result = await run(fake, { sources: ['github'] });
+
+    expect(result.cause).toContain(
+      `The run report _runs/${RUN}.brief.json has no findings (not a run report brief).`,
+    );
+  });
+
   it('a succeeded run without a readable report still succeeds, its report null', async () => {
     const result = await run(new FakeSources(), { sources: ['github'] });
 
