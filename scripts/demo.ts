@@ -10,6 +10,8 @@
  *   1. the first load;
  *   2. a rerun with nothing changed: the watermarks keep it small, the curated counts stay;
  *   3. after the APIs changed (records updated and added): only the changes come in.
+ * After each round it prints the run report the curate job wrote (`_runs/<runId>.json` in the
+ * curated bucket): per stream landed, inserted, updated, unchanged, rejected, drift and checks.
  * Options: --keep (leave moto and the sandbox running at the end, until Ctrl-C), --records <n>.
  */
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -20,11 +22,14 @@ import type { ServedReport, SourceName } from '@tributary/sandbox';
 import {
   checkPrerequisites,
   fmt,
+  formatRunReport,
   type LocalPipelineResult,
   type LocalStack,
   localPipelineInput,
   PipelineProgress,
   paths,
+  type RunReport,
+  readRunReport,
   repoRoot,
   runLocalPipeline,
   seconds,
@@ -155,7 +160,9 @@ async function main(): Promise<number> {
     await writeFile(logFile, `${curateLog.join('\n')}\n`);
     const ms = performance.now() - started;
     rounds.push({ title: step.title, result, served: diffServed(sandbox.served(), before), ms });
-    printRound(result, progress, ms);
+    const runId = result.curate?.args['--run_id'];
+    const report = runId ? await readRunReport(stack.curatedBucket, runId) : undefined;
+    printRound(result, progress, ms, report);
     if (result.curate) say(dim(`  curate.py's log: ${rel(logFile)}`));
   }
 
@@ -177,7 +184,12 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-function printRound(result: LocalPipelineResult, progress: PipelineProgress, ms: number): void {
+function printRound(
+  result: LocalPipelineResult,
+  progress: PipelineProgress,
+  ms: number,
+  report?: { uri: string; report: RunReport },
+): void {
   const { execution } = result;
   say(
     `\n  execution ${execution.status === 'SUCCEEDED' ? '✓ SUCCEEDED' : `✗ ${execution.status}`} in ${seconds(ms)}`,
@@ -198,6 +210,12 @@ function printRound(result: LocalPipelineResult, progress: PipelineProgress, ms:
     say(`\n  glue ✗ ${curate.error}`);
     const tail = (curate.stderrTail ?? '').trim().split('\n').slice(-12);
     if (tail.length) say(dim(tail.map((l) => `    ${l}`).join('\n')));
+    if (report) say(`\n${indent(formatRunReport(report.report, report.uri))}`);
+    return;
+  }
+  if (report) {
+    say(`\n  curated in ${seconds(curate.durationMs)} (${DATABASE}, warehouse ${rel(WAREHOUSE)})`);
+    say(indent(formatRunReport(report.report, report.uri)));
     return;
   }
   const tables = (curate.summary?.tables ?? []) as Array<Record<string, unknown>>;

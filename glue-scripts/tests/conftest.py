@@ -66,7 +66,8 @@ class Runner:
         out = io.StringIO()
         with redirect_stdout(out):
             code = curate.main(argv, spark=self.spark)
-        summary = json.loads(out.getvalue().strip().splitlines()[-1])
+        self.stdout = out.getvalue()
+        summary = json.loads(self.stdout.strip().splitlines()[-1])
         assert code == expect, summary
         return summary
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from tributary_curate.errors import ReportError
-from tributary_curate.report import build_report, runs_root, write_report
+from tributary_curate.report import build_report, runs_root, state_brief, write_report
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs/schemas/run-report.schema.json").read_text())
 
@@ -115,3 +115,16 @@ def test_the_postgres_section_counts_every_table_written_and_is_null_without_a_t
     assert build_report("r1", "glue_catalog", "db", [MERGED], T0, T1)["postgres"] is None
     with pytest.raises(jsonschema.ValidationError):
         validate({**report, "postgres": {**section, "tables": [{"table": "public.x"}]}})
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_the_committed_report_fixture_is_a_real_report_and_its_brief_follows_from_it():
+    """fixtures/run-report.json was written by the job on local Spark (a run with drift under evolve, a
+    failed warn check, then drift under freeze failing it); the TypeScript tests print and return it."""
+    report = json.loads((FIXTURES / "run-report.json").read_text())
+    validate(report)
+    brief = json.loads((FIXTURES / "run-report.brief.json").read_text())
+    assert state_brief(report, brief["uri"]) == brief
+    assert brief["driftUnderFreeze"] and brief["failedChecks"] and brief["drift"]

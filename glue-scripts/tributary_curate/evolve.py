@@ -110,13 +110,22 @@ def apply_contract(ev: Evolution, existing: dict[str, str] | None, contract: str
         changes += [f"{n} {a} -> {b}" for n, a, b in ev.widened]
         changes += [f"{n} gets values that do not fit its type {existing[n]}" for n, _ in ev.as_string]
         if changes:
-            raise SchemaContractError(
+            error = SchemaContractError(
                 f"{where}: schemaContract is freeze, but this run changes the table's columns: "
                 + "; ".join(changes)
                 + ". Nothing of the stream was written and the raw zone keeps the run: decide (set the "
                 "stream's schemaContract to evolve or discardColumns, or alter the table), then curate the "
                 "run again (curateOnly)"
             )
+            # the refused columns, for the run report (as the table summary names changes it made)
+            error.stream_summary = {  # type: ignore[attr-defined]
+                "table": where,
+                "schemaContract": contract,
+                "columnsAdded": new,
+                "columnsWidened": [f"{n}: {a} -> {b}" for n, a, b in ev.widened],
+                "columnsAsString": [f"{n} -> {alt}" for n, alt in ev.as_string],
+            }
+            raise error
         return ev
     new_cols = [n for n, _ in ev.added]
     rescued = [ev.sources.pop(n)[0] for n in new_cols]

@@ -15,10 +15,20 @@ from .checks import CheckSpec, failures, run_checks
 from .errors import CurateError, ManifestError
 from .iceberg import align_to_table, replace_children, write_append, write_merge, write_replace
 from .manifests import Manifest, discover, load_manifests, localize, s3_client
+from .metrics import emit
 from .naming import table_name
 from .reader import PREFIX, check_and_tag, read_records, stream_parts
 from .reconcile import Counts, reconcile
-from .report import brief, build_report, report_uri, runs_root, write_report
+from .report import (
+    brief,
+    brief_uri,
+    build_report,
+    clear_reports,
+    report_uri,
+    runs_root,
+    state_brief,
+    write_report,
+)
 from .session import configure
 from .transform import child_rows, data_columns, flatten, newest_per_key, stream_spec
 
@@ -203,6 +213,11 @@ def run(spark, args: JobArgs) -> dict:
     """Curates every stream of the run; writes the run report (also when a stream fails: then the
     error is raised after it, carrying the report's URI as `report_uri`); returns the summary."""
     started = datetime.now(UTC)
+    root = runs_root(args.warehouse, args.report_root)
+    uri, brief_at = report_uri(root, args.run_id), brief_uri(root, args.run_id)
+    s3 = s3_client(args.s3_endpoint) if uri.startswith("s3") else None
+    # an earlier attempt's report must not stand for this one if this one fails before writing its own
+    clear_reports([uri, brief_at], s3)
     manifests = manifests_for(args)
     catalog = configure(spark, args.catalog, args.warehouse)
     spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {catalog}.{args.database}")
@@ -246,9 +261,10 @@ def run(spark, args: JobArgs) -> dict:
         args.run_id, catalog, args.database, tables, started, datetime.now(UTC), error,
         pg.schema if pg is not None else None,
     )  # fmt: skip
-    uri = report_uri(runs_root(args.warehouse, args.report_root), args.run_id)
-    write_report(report, uri, s3_client(args.s3_endpoint) if uri.startswith("s3") else None)
+    write_report(report, uri, s3)
+    write_report(state_brief(report, uri), brief_at, s3)
     log.info("run report written to %s", uri)
+    emit(report)
     if failure is not None:
         failure.report_uri = uri  # type: ignore[attr-defined]
         raise failure

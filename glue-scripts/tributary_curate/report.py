@@ -36,6 +36,12 @@ def report_uri(root: str, run_id: str) -> str:
     return f"{root}{run_id}.json"
 
 
+def brief_uri(root: str, run_id: str) -> str:
+    """Where the report's compact form goes, beside it: the state machine reads this one (a task's
+    result is limited to 256 KiB; a whole report of many streams could pass that)."""
+    return f"{root}{run_id}.brief.json"
+
+
 def _iso(t: datetime) -> str:
     return t.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -171,6 +177,84 @@ def brief(report: dict, uri: str) -> dict:
     return {"uri": uri, "status": report["status"], **report["totals"]}
 
 
+#: Bounds of the compact form, so it stays far under a state's 256 KiB whatever the run.
+BRIEF_STREAMS = 100
+BRIEF_SENTENCE = 2000
+
+
+def _cap(parts: list[str], limit: int = BRIEF_SENTENCE) -> str:
+    """`parts` joined by "; ", cut to `limit` characters with how many were left out."""
+    out = ""
+    for i, p in enumerate(parts):
+        more = f"{out}; {p}" if out else p
+        if len(more) > limit:
+            return f"{out}; … and {len(parts) - i} more" if out else p[: limit - 1] + "…"
+        out = more
+    return out
+
+
+def _drift(s: dict) -> list[str]:
+    """A stream's column changes, in words: `new columns a, b`, `widened q: int -> bigint`, …"""
+    words = []
+    if s["columnsAdded"]:
+        words.append("new columns " + ", ".join(s["columnsAdded"]))
+    words += [f"widened {c}" for c in s["columnsWidened"]]
+    words += [f"diverted {c}" for c in s["columnsDiverted"]]
+    if s["columnsRescued"]:
+        words.append("rescued " + ", ".join(s["columnsRescued"]))
+    return words
+
+
+def state_brief(report: dict, uri: str) -> dict:
+    """The report's compact form for the state machine's output and its Fail cause (`_runs/<runId>
+    .brief.json`): status, totals, the streams with drift, a failed check or an error, and the sentences
+    the Fail cause quotes, e.g. `drift under freeze: github.issues (new columns x, y)` and
+    `failed checks: stripe.charges IsUnique "id" (error)`; `findings` joins them ("" when all is well)."""
+    streams, drift, frozen, checks = [], [], [], []
+    for src in report["sources"]:
+        for s in src["streams"]:
+            name = f"{src['source']}.{s['stream']}"
+            words = _drift(s)
+            failed = [f"{c['rule']} ({c['level']})" for c in s["checks"]["failed"]]
+            if words:
+                refused = s["schemaContract"] == "freeze" and (s["error"] or {}).get("name") == (
+                    "SchemaContractError"
+                )
+                (frozen if refused else drift).append(f"{name} ({'; '.join(words)})")
+            checks += [f"{name} {c}" for c in failed]
+            if words or failed or s["error"]:
+                streams.append(
+                    {
+                        "source": src["source"],
+                        "stream": s["stream"],
+                        "status": s["status"],
+                        "schemaContract": s["schemaContract"],
+                        "drift": words,
+                        "failedChecks": failed,
+                        "error": s["error"]["name"] if s["error"] else None,
+                    }
+                )
+    sentences = {"drift": _cap(drift), "driftUnderFreeze": _cap(frozen), "failedChecks": _cap(checks)}
+    findings = [
+        f"{label}: {sentences[key]}"
+        for key, label in (("driftUnderFreeze", "drift under freeze"), ("failedChecks", "failed checks"),
+                           ("drift", "drift"))
+        if sentences[key]
+    ]  # fmt: skip
+    error = report["error"]
+    return {
+        "uri": uri,
+        "runId": report["runId"],
+        "status": report["status"],
+        "error": None if error is None else {**error, "message": error["message"][:BRIEF_SENTENCE]},
+        "totals": report["totals"],
+        "streams": streams[:BRIEF_STREAMS],
+        "streamsLeftOut": max(0, len(streams) - BRIEF_STREAMS),
+        **sentences,
+        "findings": "; ".join(findings),
+    }
+
+
 def write_report(report: dict, uri: str, s3=None) -> None:
     """Writes the report as JSON to `uri` (`s3://…` or a path), replacing an earlier attempt's."""
     body = json.dumps(report, indent=2, default=str).encode()
@@ -188,3 +272,18 @@ def write_report(report: dict, uri: str, s3=None) -> None:
             os.replace(tmp, path)
     except Exception as e:
         raise ReportError(f"cannot write the run report to {uri}: {e}") from e
+
+
+def clear_reports(uris: list[str], s3=None) -> None:
+    """Removes the reports at `uris` (a rerun's start: an attempt that fails early leaves none)."""
+    try:
+        for uri in uris:
+            if uri.startswith(("s3://", "s3a://")):
+                from .manifests import s3_client, split_s3
+
+                bucket, key = split_s3(uri)
+                (s3 or s3_client()).delete_object(Bucket=bucket, Key=key)
+            else:
+                Path(uri).unlink(missing_ok=True)
+    except Exception as e:
+        raise ReportError(f"cannot remove the earlier run report {uri}: {e}") from e

@@ -18,6 +18,7 @@ import {
   localLambdas,
   type PackagedStateMachine,
   runStateMachine,
+  TaskError,
 } from '@tributary/local-pipeline';
 import {
   type ApiRequest,
@@ -124,6 +125,11 @@ const execute = (input: Record<string, unknown>, executionName: string) =>
     startGlueJob: (request) => {
       glue.push(structuredClone(request));
       return { JobRunState: 'SUCCEEDED', Id: `jr_${glue.length}` };
+    },
+    // The stand-in writes no run report: reading one is refused, as S3 refuses a missing key to a
+    // role without ListBucket (the output's `report` is then null).
+    awsSdk: () => {
+      throw new TaskError('S3.AccessDeniedException', 'Access Denied');
     },
     retryIntervalMs: 0,
   });

@@ -84,6 +84,12 @@ describe('pnpm local:invoke', () => {
     expect(first.stdout).toMatch(/INFO {2}\[charges\] charges: 100 records, 1 pages in \d+\.\d s/);
     expect(first.stdout).toContain('DEBUG [charges] page landed'); // the shell's level won
     expect(first.stdout).toMatch(/charges +partial +100 +1 /);
+    // the ingestion report: requests, retries, 429s, warnings, duration, watermark before and after
+    expect(first.stdout).toContain('ingestion report (partial): 100 records landed in 1 stream');
+    expect(first.stdout).toMatch(
+      / requests +retries +rate-limited +warnings +duration +since \(watermark before\) +watermark after\n/,
+    );
+    expect(first.stdout).toMatch(/charges +partial +100 +1 +[\d,]+ +0 +1 +0 +0 +0 +\d+\.\d s +\S+ +\S+\n/);
     expect(first.stdout).not.toMatch(/^\{"/m);
 
     // Act 2: the printed command
@@ -95,6 +101,8 @@ describe('pnpm local:invoke', () => {
     expect(served).toBe(250);
     expect(rest.stdout).toMatch(/stripe invocation 2 /);
     expect(rest.stdout).toMatch(/charges +complete +250 +3 /);
+    expect(rest.stdout).toContain('ingestion report (complete): 250 records landed in 1 stream');
+    expect(rest.stdout).toMatch(/charges +complete +250 +3 +[\d,]+ +0 +3 +0 +0 +0 +\d+\.\d s +\S+ +\S+\n/);
     expect(rest.stdout).toMatch(/✓ stripe complete: 2 invocations in/);
     expect(existsSync(file)).toBe(false);
     const landed = await readLanded(stack.rawBucket, 'stripe', 'charges', runId);

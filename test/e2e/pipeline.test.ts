@@ -49,6 +49,17 @@ describe('e2e: the packaged pipeline, real handlers and curate.py, on the sandbo
         expect(tables.get(`${source}/${stream}`)?.rowsTotal, `${source}/${stream} curated`).toBe(unique);
       }
     }
+    // The run report's compact form, read by the state machine from the curated bucket, is its output.
+    const runId = (run.execution.output as { runId: string }).runId;
+    expect((run.execution.output as { report: unknown }).report).toMatchObject({
+      uri: `s3://${e2e.stack.curatedBucket}/_runs/${runId}.json`,
+      runId,
+      status: 'succeeded',
+      error: null,
+      totals: { streamsFailed: 0, checksFailed: 0, recordsLanded: expect.any(Number) },
+      driftUnderFreeze: '',
+      failedChecks: '',
+    });
     // Faults were injected and retried, not failed: each one retried once, as the handlers' logs tell.
     const faults = SOURCES.reduce((n, s) => n + (served[s]?.faults ?? 0), 0);
     expect(faults).toBeGreaterThan(0);

@@ -94,6 +94,7 @@ function run(fake: FakeSources, input: RunStateMachineOptions['input'], executio
     executionName,
     invokeLambda: fake.invokeLambda,
     startGlueJob: fake.startGlueJob,
+    awsSdk: fake.awsSdk,
   });
 }
 
@@ -226,6 +227,7 @@ describe('a backfill in slices', () => {
       executionName: 'backfill',
       invokeLambda: fake.invokeLambda,
       startGlueJob: fake.startGlueJob,
+      awsSdk: fake.awsSdk,
     });
 
     expect(result.status).toBe('SUCCEEDED');

@@ -2,6 +2,8 @@
  * The packaged state machine definition (the one deployed) executed locally through every path,
  * its Lambda and Glue tasks mapped to scripted local functions.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '@tributary/core/errors';
 import {
   type PackagedStateMachine,
@@ -10,8 +12,15 @@ import {
   TaskError,
 } from '@tributary/local-pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { complete, FakeSources, handlerError, manifestOf, partial } from './support/fakeSources.ts';
-import { registeredSources, stateMachine } from './support/packaged.ts';
+import {
+  complete,
+  FakeSources,
+  handlerError,
+  manifestOf,
+  partial,
+  runReportBrief,
+} from './support/fakeSources.ts';
+import { registeredSources, repoRoot, stateMachine } from './support/packaged.ts';
 
 let sm: PackagedStateMachine;
 let sources: string[];
@@ -32,6 +41,7 @@ function run(
     executionName: 'nightly',
     invokeLambda: fake.invokeLambda,
     startGlueJob: fake.startGlueJob,
+    awsSdk: fake.awsSdk,
     ...extra,
   });
 }
@@ -417,5 +427,195 @@ describe('curate-only rerun', () => {
     expect(result.status).toBe('FAILED');
     expect(result.cause).toContain('run run-2026-11-20: the Glue curate job failed');
     expect(result.cause).toContain('Job run timed out');
+  });
+});
+
+describe('run report', () => {
+  const CURATED = 'tributary-dev-curated-123456789012-eu-west-2';
+  const uri = `s3://${CURATED}/_runs/${RUN}.json`;
+  const frozenDrift = 'github.issues (new columns x, y)';
+  const warnCheck = 'stripe.charges RowCount between 5 and 15 (warn)';
+
+  it('reads the compact report the job wrote and returns it in the output: drift and failed checks per stream', async () => {
+    const brief = runReportBrief(RUN, {
+      totals: {
+        streams: 2,
+        streamsFailed: 0,
+        recordsLanded: 20,
+        rowsInserted: 15,
+        rowsUpdated: 5,
+        columnsChanged: 1,
+        checksFailed: 1,
+      },
+      streams: [
+        {
+          source: 'github',
+          stream: 'issues',
+          status: 'curated',
+          schemaContract: 'evolve',
+          drift: ['new columns milestone__title'],
+          failedChecks: [],
+          error: null,
+        },
+        {
+          source: 'stripe',
+          stream: 'charges',
+          status: 'curated',
+          schemaContract: 'evolve',
+          drift: [],
+          failedChecks: ['RowCount between 5 and 15 (warn)'],
+          error: null,
+        },
+      ],
+      drift: 'github.issues (new columns milestone__title)',
+      failedChecks: warnCheck,
+      findings: `failed checks: ${warnCheck}; drift: github.issues (new columns milestone__title)`,
+    });
+    const fake = new FakeSources().runReport(brief);
+
+    const result = await run(fake, { sources: ['github', 'stripe'] });
+
+    // a warn-level check and drift under evolve do not fail the run: they are in its output
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fake.sdkRequests).toEqual([
+      { service: 's3', action: 'getObject', parameters: { Bucket: CURATED, Key: `_runs/${RUN}.brief.json` } },
+    ]);
+    expect((result.output as { report: unknown }).report).toEqual(brief);
+    expect(result.output).toMatchObject({
+      report: {
+        uri,
+        status: 'succeeded',
+        totals: { checksFailed: 1, columnsChanged: 1 },
+        streams: [
+          { source: 'github', stream: 'issues', drift: ['new columns milestone__title'] },
+          { source: 'stripe', stream: 'charges', failedChecks: ['RowCount between 5 and 15 (warn)'] },
+        ],
+      },
+    });
+  });
+
+  it('names drift under freeze and failed checks in the Fail cause when the job fails on them', async () => {
+    const fake = new FakeSources()
+      .glue({
+        JobRunState: 'FAILED',
+        ErrorMessage: 'SchemaContractError: github/issues: schemaContract is freeze, but …',
+      })
+      .runReport(
+        runReportBrief(RUN, {
+          status: 'failed',
+          error: { name: 'SchemaContractError', message: '…', source: 'github', stream: 'issues' },
+          driftUnderFreeze: frozenDrift,
+          failedChecks: warnCheck,
+          findings: `drift under freeze: ${frozenDrift}; failed checks: ${warnCheck}`,
+        }),
+      );
+
+    const result = await run(fake, { sources: ['github', 'stripe'] });
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('PipelineFailed');
+    expect(result.cause).toContain(`run ${RUN}: the Glue curate job failed (States.TaskFailed: `);
+    expect(result.cause).toContain(`runId to ${RUN}.`);
+    expect(result.cause).toContain(
+      `Run report ${uri}: drift under freeze: ${frozenDrift}; failed checks: ${warnCheck}.`,
+    );
+  });
+
+  it('quotes the findings of a compact report the curate job really wrote (glue-scripts/tests/fixtures)', async () => {
+    const brief = JSON.parse(
+      readFileSync(join(repoRoot, 'glue-scripts/tests/fixtures/run-report.brief.json'), 'utf8'),
+    ) as { findings: string; uri: string };
+    const fake = new FakeSources()
+      .glue({ JobRunState: 'FAILED', ErrorMessage: 'SchemaContractError: local.demo.shop_products: …' })
+      .runReport({ ...brief, runId: RUN });
+
+    const result = await run(fake, { sources: ['github'] });
+
+    expect(brief.findings).toContain('drift under freeze: shop.products (new columns color)');
+    expect(brief.findings).toContain(
+      'failed checks: stripe.charges DataFreshness "_cursor" <= 1 hours (warn)',
+    );
+    expect(result.cause).toContain(`Run report ${brief.uri}: ${brief.findings}.`);
+  });
+
+  it('names an error-level failed check (DataQualityError) beside the failed sources', async () => {
+    const failed = 'stripe.charges IsUnique "id" (error)';
+    const fake = new FakeSources()
+      .script('github', () => handlerError('AuthError', 'HTTP 401 from /repos/o/r/issues'))
+      .glue({
+        JobRunState: 'FAILED',
+        ErrorMessage: 'DataQualityError: stripe/charges: 1 error-level check(s) failed',
+      })
+      .runReport(
+        runReportBrief(RUN, {
+          status: 'failed',
+          error: { name: 'DataQualityError', message: '…', source: 'stripe', stream: 'charges' },
+          failedChecks: failed,
+          findings: `failed checks: ${failed}`,
+        }),
+      );
+
+    const result = await run(fake, { sources: ['github', 'stripe'] });
+
+    expect(result.status).toBe('FAILED');
+    expect(result.cause).toContain('1 of 2 sources failed: github (AuthError: ');
+    expect(result.cause).toContain('The Glue curate job failed too (States.TaskFailed: ');
+    expect(result.cause).toContain(`Run report ${uri}: failed checks: ${failed}.`);
+  });
+
+  it('names the findings of a curated run whose sources partly failed', async () => {
+    const fake = new FakeSources()
+      .script('stripe', () => handlerError('HttpError', 'HTTP 400 from /v1/charges'))
+      .runReport(runReportBrief(RUN, { drift: frozenDrift, findings: `drift: ${frozenDrift}` }));
+
+    const result = await run(fake, { sources: ['stripe', 'github'] });
+
+    expect(result.cause).toContain('The other sources were curated (Glue job run jr_1).');
+    expect(result.cause).toContain(`Run report ${uri}: drift: ${frozenDrift}.`);
+  });
+
+  it('says there is no run report when the job wrote none, and reads none when Glue was skipped', async () => {
+    const noReport = new FakeSources().glue({ JobRunState: 'FAILED', ErrorMessage: 'no manifest of run' });
+    const skipped = new FakeSources().script('github', () => handlerError('AuthError', 'HTTP 401'));
+
+    const missing = await run(noReport, { sources: ['github'] });
+    const none = await run(skipped, { sources: ['github'] });
+
+    expect(missing.cause).toContain(
+      `No run report: _runs/${RUN}.brief.json could not be read (S3.AccessDeniedException)`,
+    );
+    expect(none.status).toBe('FAILED');
+    expect(skipped.sdkRequests).toEqual([]);
+    expect(none.cause).toMatch(/the Glue job was skipped\.$/);
+  });
+
+  it('says so when the object read is not a compact report', async () => {
+    const fake = new FakeSources().glue({ JobRunState: 'FAILED', ErrorMessage: 'boom' });
+    fake.curated.set(`_runs/${RUN}.brief.json`, '{"reportVersion":1}');
+
+    const result = await run(fake, { sources: ['github'] });
+
+    expect(result.cause).toContain(
+      `The run report _runs/${RUN}.brief.json has no findings (not a run report brief).`,
+    );
+  });
+
+  it('a succeeded run without a readable report still succeeds, its report null', async () => {
+    const result = await run(new FakeSources(), { sources: ['github'] });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({ report: null, glue: { ok: true } });
+  });
+
+  it('a curate-only rerun reads the report of the run it curated', async () => {
+    const fake = new FakeSources().runReport(runReportBrief('run-2026-11-20'));
+
+    const result = await run(fake, { curateOnly: true, runId: 'run-2026-11-20' });
+
+    expect(fake.sdkRequests[0]?.parameters).toEqual({
+      Bucket: CURATED,
+      Key: '_runs/run-2026-11-20.brief.json',
+    });
+    expect(result.output).toMatchObject({ report: { runId: 'run-2026-11-20', status: 'succeeded' } });
   });
 });

@@ -29,6 +29,7 @@ export {
 } from './packageService.ts';
 export { type CloudFormationTemplate, type FakeAwsContext, resolveIntrinsics } from './resolveIntrinsics.ts';
 export {
+  type AwsSdkRequest,
   type GlueJobOutcome,
   type GlueJobRequest,
   type JsonValue,
@@ -37,4 +38,11 @@ export {
   type RunStateMachineResult,
   runStateMachine,
 } from './runStateMachine.ts';
-export { retryingStates, type TaskKind, type TaskState, taskKind, taskStates } from './taskResources.ts';
+export {
+  awsSdkCall,
+  retryingStates,
+  type TaskKind,
+  type TaskState,
+  taskKind,
+  taskStates,
+} from './taskResources.ts';

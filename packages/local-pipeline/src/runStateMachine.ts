@@ -5,6 +5,10 @@
  *                                               as Lambda's { Payload, StatusCode, ExecutedVersion }
  *   arn:aws:lambda:…:function:<name>          → invokeLambda(name, input), result as is
  *   arn:aws:states:::glue:startJobRun(.sync)  → startGlueJob({ JobName, Arguments, … })
+ *   arn:aws:states:::aws-sdk:<service>:<action> → awsSdk({ service, action, parameters }), its result
+ *                                               as the SDK integration returns it (e.g. s3:getObject's
+ *                                               Body as a string); a thrown error's name, e.g.
+ *                                               `S3.NoSuchKeyException`, is the Error Catch matches
  * Errors come out as Step Functions reports them: a thrown error's `name` is the Error that Retry
  * and Catch match (a handler's `TransientError` stays `TransientError`), its Cause Lambda's JSON
  * `{errorType, errorMessage, trace}`; a Glue run that ends FAILED is `States.TaskFailed` with the
@@ -18,7 +22,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { TaskError, UnmappedTaskError } from './errors.ts';
-import { retryingStates, taskStates } from './taskResources.ts';
+import { awsSdkCall, retryingStates, taskStates } from './taskResources.ts';
 
 /** aws-local-stepfunctions' event type (not exported by the package). */
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -29,6 +33,16 @@ export interface GlueJobRequest {
   JobName: string;
   Arguments?: Record<string, string>;
   [other: string]: JsonValue | undefined;
+}
+
+/** One call of an AWS SDK service integration (`arn:aws:states:::aws-sdk:<service>:<action>`). */
+export interface AwsSdkRequest {
+  /** e.g. `s3` */
+  service: string;
+  /** e.g. `getObject` */
+  action: string;
+  /** The task's effective parameters, e.g. `{ Bucket, Key }`. */
+  parameters: Record<string, JsonValue>;
 }
 
 /** What a local Glue job reports; absent fields default to a successful run. */
@@ -61,6 +75,8 @@ export interface RunStateMachineOptions {
   invokeLambda?(functionName: string, payload: JsonValue): Promise<JsonValue> | JsonValue;
   /** Runs a Glue job to its end. */
   startGlueJob?(request: GlueJobRequest): Promise<GlueJobOutcome | undefined> | GlueJobOutcome | undefined;
+  /** Answers the AWS SDK integration tasks: return the result, or throw an error named as Step Functions names it. */
+  awsSdk?(request: AwsSdkRequest): Promise<JsonValue> | JsonValue;
   /** Milliseconds waited before each retry, instead of the definition's intervals. @default 0 */
   retryIntervalMs?: number;
   /** Milliseconds Wait states pause, by state name (see aws-local-stepfunctions waitTimeOverrides). */
@@ -177,10 +193,24 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
         };
         break;
       }
+      case 'awsSdk': {
+        const call = options.awsSdk;
+        if (!call) throw new UnmappedTaskError(`Task state ${task.name} calls ${task.resource}: pass awsSdk`);
+        const { service, action } = awsSdkCall(task.resource);
+        handlers[task.name] = async (input) => {
+          try {
+            return await call({ service, action, parameters: (input ?? {}) as Record<string, JsonValue> });
+          } catch (err) {
+            if (isTaskErrorShape(err)) throw err;
+            throw asTaskError(err, (e) => (e instanceof Error ? e.message : String(e)));
+          }
+        };
+        break;
+      }
       default:
         throw new UnmappedTaskError(
           `Task state ${task.name} has resource ${task.resource}, which the local runner cannot map; ` +
-            'known: arn:aws:states:::lambda:invoke, arn:aws:lambda:…:function:…, arn:aws:states:::glue:startJobRun(.sync)',
+            'known: arn:aws:states:::lambda:invoke, arn:aws:lambda:…:function:…, arn:aws:states:::glue:startJobRun(.sync), arn:aws:states:::aws-sdk:<service>:<action>',
         );
     }
   }

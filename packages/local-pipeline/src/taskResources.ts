@@ -5,7 +5,12 @@
  */
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 
-export type TaskKind = 'lambdaInvoke' | 'lambdaFunction' | 'glueStartJobRunSync' | 'glueStartJobRun';
+export type TaskKind =
+  | 'lambdaInvoke'
+  | 'lambdaFunction'
+  | 'glueStartJobRunSync'
+  | 'glueStartJobRun'
+  | 'awsSdk';
 
 export interface TaskState {
   name: string;
@@ -18,7 +23,14 @@ const KINDS: [RegExp, TaskKind][] = [
   [/^arn:[\w-]+:lambda:[\w-]+:\d+:function:[^:]+(:[^:]+)?$/, 'lambdaFunction'],
   [/^arn:[\w-]+:states:::glue:startJobRun\.sync$/, 'glueStartJobRunSync'],
   [/^arn:[\w-]+:states:::glue:startJobRun$/, 'glueStartJobRun'],
+  [/^arn:[\w-]+:states:::aws-sdk:[\w-]+:\w+$/, 'awsSdk'],
 ];
+
+/** The service and action of an `arn:aws:states:::aws-sdk:<service>:<action>` resource. */
+export function awsSdkCall(resource: string): { service: string; action: string } {
+  const [service = '', action = ''] = resource.split(':').slice(-2);
+  return { service, action };
+}
 
 export function taskKind(resource: string): TaskKind | undefined {
   return KINDS.find(([re]) => re.test(resource))?.[1];

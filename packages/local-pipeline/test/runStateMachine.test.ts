@@ -118,6 +118,52 @@ describe('runStateMachine', () => {
     });
   });
 
+  it('maps an aws-sdk integration to awsSdk: its result as the SDK returns it, its error by name for Catch', async () => {
+    const definition: StateMachineDefinition = {
+      StartAt: 'Read',
+      States: {
+        Read: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
+          Parameters: { Bucket: 'b', 'Key.$': "States.Format('_runs/{}.json', $.run)" },
+          ResultSelector: { 'doc.$': 'States.StringToJson($.Body)' },
+          ResultPath: '$.read',
+          Catch: [{ ErrorEquals: ['S3.NoSuchKeyException'], ResultPath: '$.error', Next: 'Missing' }],
+          End: true,
+        },
+        Missing: { Type: 'Pass', End: true },
+      },
+    };
+    const requests: unknown[] = [];
+    const found = await runStateMachine({
+      definition,
+      input: { run: 'r1' },
+      awsSdk: (request) => {
+        requests.push(request);
+        return { Body: '{"status":"succeeded"}', ContentType: 'application/json' };
+      },
+    });
+    const missing = await runStateMachine({
+      definition,
+      input: { run: 'r2' },
+      awsSdk: () => {
+        const e = new Error('The specified key does not exist.');
+        e.name = 'S3.NoSuchKeyException';
+        throw e;
+      },
+    });
+
+    expect(requests).toEqual([
+      { service: 's3', action: 'getObject', parameters: { Bucket: 'b', Key: '_runs/r1.json' } },
+    ]);
+    expect(found.output).toEqual({ run: 'r1', read: { doc: { status: 'succeeded' } } });
+    expect(missing.output).toMatchObject({
+      run: 'r2',
+      error: { Error: 'S3.NoSuchKeyException', Cause: 'The specified key does not exist.' },
+    });
+    await expect(runStateMachine({ definition, input: { run: 'r' } })).rejects.toThrow(/pass awsSdk/);
+  });
+
   it('refuses a task it cannot map, naming the state and the resource', async () => {
     const definition: StateMachineDefinition = {
       StartAt: 'Q',

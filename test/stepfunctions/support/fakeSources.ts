@@ -2,7 +2,13 @@
  * Local stand-ins for the source Lambdas and the Glue job, scripted per test: they record what the
  * state machine sent and answer per the handler contract (docs/contracts.md).
  */
-import type { GlueJobOutcome, GlueJobRequest, JsonValue } from '@tributary/local-pipeline';
+import {
+  type AwsSdkRequest,
+  type GlueJobOutcome,
+  type GlueJobRequest,
+  type JsonValue,
+  TaskError,
+} from '@tributary/local-pipeline';
 
 export interface Invocation {
   functionName: string;
@@ -53,9 +59,38 @@ export function handlerError(name: string, message: string): Error {
   return e;
 }
 
+/** A run report's compact form, as the curate job writes it (`_runs/<runId>.brief.json`). */
+export function runReportBrief(runId: string, over: Record<string, JsonValue> = {}): JsonValue {
+  return {
+    uri: `s3://tributary-dev-curated-123456789012-eu-west-2/_runs/${runId}.json`,
+    runId,
+    status: 'succeeded',
+    error: null,
+    totals: {
+      streams: 1,
+      streamsFailed: 0,
+      recordsLanded: 10,
+      rowsInserted: 10,
+      rowsUpdated: 0,
+      columnsChanged: 0,
+      checksFailed: 0,
+    },
+    streams: [],
+    streamsLeftOut: 0,
+    drift: '',
+    driftUnderFreeze: '',
+    failedChecks: '',
+    findings: '',
+    ...over,
+  };
+}
+
 export class FakeSources {
   readonly invocations: Invocation[] = [];
   readonly glueRequests: GlueJobRequest[] = [];
+  readonly sdkRequests: AwsSdkRequest[] = [];
+  /** The curated bucket's objects, by key; a missing key answers as S3 does without ListBucket. */
+  readonly curated = new Map<string, string>();
   /** Per source: replies in order; when exhausted, `complete` with one stream `items`. */
   private readonly scripts = new Map<string, ((e: Invocation['payload']) => Reply)[]>();
   private readonly glueScript: (GlueJobOutcome | Error)[] = [];
@@ -84,6 +119,23 @@ export class FakeSources {
     const next = this.glueScript.shift();
     if (next instanceof Error) throw next;
     return next ?? { JobRunState: 'SUCCEEDED', Id: `jr_${this.glueRequests.length}` };
+  };
+
+  /** Puts a run report's compact form where the curate job writes it. */
+  runReport(brief: JsonValue): this {
+    const runId = (brief as { runId: string }).runId;
+    this.curated.set(`_runs/${runId}.brief.json`, JSON.stringify(brief));
+    return this;
+  }
+
+  awsSdk = async (request: AwsSdkRequest): Promise<JsonValue> => {
+    this.sdkRequests.push(structuredClone(request));
+    if (request.service !== 's3' || request.action !== 'getObject') {
+      throw new Error(`the fake answers s3:getObject only, not ${request.service}:${request.action}`);
+    }
+    const body = this.curated.get(String(request.parameters.Key));
+    if (body === undefined) throw new TaskError('S3.AccessDeniedException', 'Access Denied');
+    return { Body: body, ContentType: 'application/json', ContentLength: body.length };
   };
 
   invocationsOf(source: string): Invocation[] {

@@ -29,6 +29,7 @@ import { type Continuation, parseContinuation } from './continuation.ts';
 import { Deadline } from './Deadline.ts';
 import { type HandlerEnvironment, readEnvironment } from './environment.ts';
 import { type HandlerEvent, parseEvent } from './event.ts';
+import { localReport, printsLocalReport } from './localReport.ts';
 import { runPlan } from './planStreams.ts';
 import type { RunContext } from './RunContext.ts';
 import { removeInvocationParts } from './removeUncommitted.ts';
@@ -173,6 +174,13 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
       status: result.status,
       streams: result.streams,
     });
+    if (printsLocalReport()) {
+      const stats = new Map(
+        [...telemetry].map(([s, t]) => [s, { retries: t.retries, durationMs: t.elapsedMs }]),
+      );
+      const since = Object.fromEntries(run.plan.map((s) => [s, run.streams[s]!.window.since]));
+      process.stderr.write(`\n${localReport(result, stats, since)}\n`);
+    }
     return result;
   };
 }

@@ -36,6 +36,13 @@ export class StreamTelemetry {
     this.lastProgressMs = this.startedMs;
   }
 
+  private endedMs: number | undefined;
+
+  /** Milliseconds the stream ran in this invocation (until `publish`, or so far). */
+  get elapsedMs(): number {
+    return (this.endedMs ?? performance.now()) - this.startedMs;
+  }
+
   page(info: { page: number; records: number; url: string }): void {
     this.pages += 1;
     this.records += info.records;
@@ -83,7 +90,8 @@ export class StreamTelemetry {
     metrics.addMetric('retries', MetricUnit.Count, this.retries);
     metrics.addMetric('filteredOut', MetricUnit.Count, this.filteredOut);
     for (const [name, n] of this.counts) metrics.addMetric(name, MetricUnit.Count, n);
-    metrics.addMetric('duration', MetricUnit.Milliseconds, Math.round(performance.now() - this.startedMs));
+    this.endedMs = performance.now();
+    metrics.addMetric('duration', MetricUnit.Milliseconds, Math.round(this.endedMs - this.startedMs));
     metrics.publishStoredMetrics();
   }
 }

@@ -7,6 +7,7 @@ export {
   mountDoubles,
   registeredSources,
 } from './doubles.ts';
+export { type IngestedResult, IngestionTally, ingestionReport } from './ingestionReport.ts';
 export {
   type InvocationInfo,
   LambdaInvocationError,
@@ -46,6 +47,13 @@ export {
   type LocalPipelineResult,
   runLocalPipeline,
 } from './runLocalPipeline.ts';
+export {
+  formatRunReport,
+  type RunReport,
+  type RunReportCheck,
+  type RunReportStream,
+  readRunReport,
+} from './runReport.ts';
 export { createStandInStack, type StandInStackOptions } from './standInStack.ts';
 export { type LocalStack, type LocalStackOptions, startLocalStack } from './startLocalStack.ts';
 export { type PackagedFunction, type PackagedService, readPackagedService } from './template.ts';

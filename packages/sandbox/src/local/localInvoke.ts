@@ -1,7 +1,9 @@
 /**
  * `pnpm local:invoke`: one source's `sls invoke local`, read for a human. The handler's JSON log
  * lines become short lines (`INFO  [issues] issues: 1,200 records, 12 pages in 5.0 s (…)`; EMF
- * metric lines dropped), the result ends as the demo's summary table, and a `partial` result is
+ * metric lines not shown but counted), the result ends as the ingestion report (ingestionReport.ts:
+ * per stream records, pages, requests, retries, rate-limited, warnings, duration, watermark before
+ * and after), and a `partial` result is
  * saved as the next event (`<dir>/continuation-<source>.json`) with the one command that goes on —
  * or, with `follow`, invoked again until the run completes.
  */
@@ -10,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { IngestionTally, ingestionReport } from './ingestionReport.ts';
 import { fmt, seconds, table } from './PipelineProgress.ts';
 import { repoRoot } from './paths.ts';
 
@@ -26,6 +29,8 @@ export interface InvokeResult {
     pages: number;
     bytes: number;
     filteredOut?: number;
+    warnings?: string[];
+    watermark?: string | null;
   }>;
 }
 
@@ -125,13 +130,14 @@ export async function localInvoke(options: LocalInvokeOptions): Promise<InvokeRe
   }
 
   const started = performance.now();
+  const tally = new IngestionTally();
   for (let invocation = 1; ; invocation++) {
     const t = performance.now();
     print(`▶ ${options.source} invocation ${invocation} (runId ${String(event.runId)})`);
-    const result = await invokeOnce(key, event, options.stage ?? 'dev', options.raw ?? false, print);
+    const result = await invokeOnce(key, event, options.stage ?? 'dev', options.raw ?? false, print, tally);
     if (result.status === 'complete') {
       await rm(file, { force: true });
-      print(`\n${summaryTable(result)}`);
+      print(`\n${ingestionReport(result, tally)}`);
       print(
         `\n✓ ${options.source} complete: ${invocation} invocation${invocation > 1 ? 's' : ''} in ${seconds(performance.now() - started)}`,
       );
@@ -143,7 +149,7 @@ export async function localInvoke(options: LocalInvokeOptions): Promise<InvokeRe
     const landed = result.streams.reduce((n, s) => n + s.records, 0);
     print(`  partial after ${seconds(performance.now() - t)}: ${fmt(landed)} records so far`);
     if (!options.follow) {
-      print(`\n${summaryTable(result)}`);
+      print(`\n${ingestionReport(result, tally)}`);
       const go = `pnpm local:invoke ${options.source}${options.dir ? ` --dir ${options.dir}` : ''} --continue`;
       print(`\npartial: the continuation is saved in ${file}. Go on with:`);
       print(`  ${go}            (one more invocation)`);
@@ -160,6 +166,7 @@ async function invokeOnce(
   stage: string,
   raw: boolean,
   print: (line: string) => void,
+  tally: IngestionTally,
 ): Promise<InvokeResult> {
   const sls = join(repoRoot, 'node_modules/.bin/sls');
   const child = spawn(
@@ -167,6 +174,8 @@ async function invokeOnce(
     ['invoke', 'local', '-f', key, '--stage', stage, '--data', JSON.stringify(event)],
     {
       cwd: repoRoot,
+      // the handler's own report covers one invocation; this command prints the run's
+      env: { ...process.env, TRIBUTARY_INGESTION_REPORT: 'off' },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -178,9 +187,11 @@ async function invokeOnce(
       rest.push(line);
       return;
     }
-    if (raw) return;
     try {
-      const shown = renderLogLine(JSON.parse(line) as Record<string, unknown>);
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      tally.onLine(parsed);
+      if (raw) return;
+      const shown = renderLogLine(parsed);
       if (shown !== undefined) print(shown);
     } catch {
       rest.push(line);

@@ -1,13 +1,20 @@
 /**
  * One execution of the real packaged state machine on this machine: its Lambda tasks run the real
  * source handlers in this process (LocalLambdas), its Glue task runs the real curate.py on local
- * Spark (runCurate), against the local stack (moto + sandbox).
+ * Spark (runCurate), its run-report task (s3:getObject) reads the emulator's curated bucket, where
+ * curate.py writes its reports (`--report_root s3://<curated>/_runs/`, as on AWS), against the local
+ * stack (moto + sandbox).
  */
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  type AwsSdkRequest,
+  type JsonValue,
   loadPackagedStateMachine,
   type PipelineEvent,
   type RunStateMachineResult,
+  resolveIntrinsics,
   runStateMachine,
+  TaskError,
 } from '@tributary/local-pipeline';
 import { type InvocationInfo, LocalLambdas } from './LocalLambdas.ts';
 import { type LogLine, LogTap } from './LogTap.ts';
@@ -107,6 +114,34 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     },
   });
   let curate: LocalPipelineResult['curate'];
+  // The definition names the curated bucket as packaged (a fake account's): the stack's here.
+  const packagedCurated = String(
+    resolveIntrinsics(machine.template.Resources.CuratedBucket?.Properties?.BucketName, machine.template, {
+      region: stack.awsEnv.AWS_REGION,
+    }),
+  );
+  const s3 = new S3Client({ forcePathStyle: true });
+  const awsSdk = async ({ service, action, parameters }: AwsSdkRequest): Promise<JsonValue> => {
+    if (service !== 's3' || action !== 'getObject') {
+      throw new TaskError(
+        'States.Runtime',
+        `the local pipeline answers s3:getObject only, not ${service}:${action}`,
+      );
+    }
+    const bucket = parameters.Bucket === packagedCurated ? stack.curatedBucket : String(parameters.Bucket);
+    try {
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: String(parameters.Key) }));
+      const body = (await got.Body?.transformToString()) ?? '';
+      return { Body: body, ContentType: got.ContentType ?? null, ContentLength: body.length };
+    } catch (error) {
+      const name = (error as Error).name;
+      // Step Functions names an SDK error `<Service>.<Name>Exception`
+      throw new TaskError(
+        `S3.${name.endsWith('Exception') ? name : `${name}Exception`}`,
+        (error as Error).message,
+      );
+    }
+  };
   const tap = new LogTap((line) => options.onLog?.(line)).start();
   try {
     await lambdas.load();
@@ -128,6 +163,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
           '--catalog': 'hadoop',
           '--raw_root': `s3://${stack.rawBucket}/`,
           '--s3_endpoint': stack.moto.endpoint,
+          '--report_root': `s3://${stack.curatedBucket}/_runs/`,
         };
         options.onCurateStart?.(args);
         const started = performance.now();
@@ -142,10 +178,12 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
           return { JobRunState: 'FAILED', ErrorMessage: message };
         }
       },
+      awsSdk,
       onEvent: options.onEvent,
     });
     return { execution, invocations, curate, functions: service.functions };
   } finally {
     tap.stop();
+    s3.destroy();
   }
 }
