@@ -1,8 +1,11 @@
 /**
  * `@tributary/core/raw-zone`: for readers of what a run landed (docs/contracts.md, "Raw zone"):
  * the S3 keys, the NDJSON line format, the manifest and its zod schemas (what the handler writes,
- * what a reader accepts, and the latter as JSON Schema), the watermark, the raw table.
+ * what a reader accepts, and the latter as JSON Schema), the watermark, the raw table, and the one
+ * rule that names columns (`resolveNames`) with the raw table's schema inference (`inferColumns`).
  */
+export { columnName, MAX_NAME, resolveNames, SEP, sanitize } from '../catalog/columnNames.ts';
+export { inferColumns, type RawSchema } from '../catalog/rawSchema.ts';
 export { rawTableName } from '../catalog/rawTable.ts';
 export type { Manifest, StoredWindow } from '../manifest/Manifest.ts';
 export { ManifestContractSchema, ManifestSchema, manifestJsonSchema } from '../manifest/ManifestSchema.ts';

@@ -1,4 +1,13 @@
 export {
+  CheckFailedError,
+  type CheckOptions,
+  type CheckResult,
+  CheckUsageError,
+  checkSource,
+  loadDefinition,
+  type StreamCheck,
+} from './checkSource.ts';
+export {
   type Doubles,
   doubleModule,
   type LeftOutSource,
@@ -37,6 +46,7 @@ export {
 } from './PipelineProgress.ts';
 export { paths, repoRoot } from './paths.ts';
 export { checkPrerequisites, type MissingPrerequisite } from './prerequisites.ts';
+export { type ColumnPreview, type PreviewTable, previewColumns } from './previewColumns.ts';
 export { type ProvisionOptions, provision } from './provision.ts';
 export { type CuratedTables, type ReadCuratedOptions, readCurated } from './readCurated.ts';
 export { CurateFailedError, type CurateSummary, runCurate, stopCurateProcesses } from './runCurate.ts';
