@@ -152,6 +152,20 @@ describe('pnpm check', () => {
     );
   });
 
+  it('exits 1 on a path the API does not have (404) with the HttpError message', async () => {
+    const stripe = await loadDefinition('stripe');
+    const charges = stripe.streams.charges!;
+    const definition: SourceDefinition = {
+      ...stripe,
+      streams: { charges: { ...charges, path: '/v1/chargez' } },
+    };
+    const result = await checkSource({ source: 'stripe', definition, env: withSecret('stripe') });
+    expect(result.exitCode, result.output).toBe(1);
+    expect(result.output).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v1\/chargez/);
+    expect(result.output).toContain('status: 404');
+    expect(result.output).toMatch(/FAILED: HttpError: HTTP 404 \(not retried\)/);
+  });
+
   it('exits 1 on refused credentials (401) with the AuthError message, the key masked', async () => {
     sandbox.fail('stripe', 'unauthorized');
     try {

@@ -441,11 +441,10 @@ async function checkStream(ctx: StreamContext): Promise<StreamCheck> {
         if (guess) lines.push(`    did you mean records: '${guess}'?`);
       }
       fail('misconfigured', error);
-    } else if (
-      error instanceof AuthError ||
-      (error instanceof HttpError && [401, 403, 404].includes(error.status))
-    ) {
-      fail('misconfigured', error);
+    } else if (error instanceof HttpError) {
+      // A 4xx not retried (401/403 refused credentials, 404 a wrong path, 400 a wrong param) is the
+      // definition's or the environment's; a 5xx the API failed with is the API's.
+      fail(error instanceof AuthError || error.status < 500 ? 'misconfigured' : 'unchecked', error);
     } else if (error instanceof TributaryError && !error.retryable) {
       fail('misconfigured', error);
     } else {
