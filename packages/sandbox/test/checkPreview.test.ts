@@ -64,14 +64,18 @@ describe('pnpm check: sample and columns', () => {
     expect(result.exitCode, output).toBe(0);
     expect(output).not.toContain(KEY);
     expect(output).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v2\/orders\?.*key=\*\*\*/);
-    expect(output).toMatch(/next: paginator offset state {"offset":3} → GET http:\/\/127\.0\.0\.1:\d+\/v2\/orders\?.*offset=3/);
+    expect(output).toMatch(
+      /next: paginator offset state {"offset":3} → GET http:\/\/127\.0\.0\.1:\d+\/v2\/orders\?.*offset=3/,
+    );
     expect(output).toContain('"client_secret": "***"');
     expect(output).toContain('"access_token": "***"');
     expect(output).not.toContain('cs_shown_nowhere_123');
     expect(output).not.toContain('tok_shown_nowhere_456');
     expect(output).toContain('"city": "Leeds"');
     expect(output).toContain('records path: "results" found: 3 records on the first page');
-    expect(output).toMatch(/raw table raw_orders_check_orders: id bigint, updated_at string, customer string, access_token string, lines string, tags string/);
+    expect(output).toMatch(
+      /raw table raw_orders_check_orders: id bigint, updated_at string, customer string, access_token string, lines string, tags string/,
+    );
     expect(output).toContain(
       'curated table orders_check_orders: id bigint, updated_at string, customer__name string, customer__client_secret string, customer__address__city string, access_token string, tags json (+ metadata columns)',
     );

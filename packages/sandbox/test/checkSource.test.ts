@@ -4,6 +4,9 @@
  * record has, and refused credentials exit 1 with the typed error's message; the secret's values
  * never reach the output; nothing is written to S3 (no S3 client is even constructed).
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { SourceDefinition } from '@tributary/core';
 import { createBucket, createSecret, listKeys } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -176,6 +179,52 @@ describe('pnpm check', () => {
       expectNoSecret(result.output, Object.values(sandbox.credentials.stripe));
     } finally {
       sandbox.fail('stripe', undefined);
+    }
+  });
+
+  it("a child stream alone reads its parent first, and fails with the parent's error", async () => {
+    const good = await checkSource({ source: 'github', stream: 'issue_comments', env: withSecret('github') });
+    expect(good.exitCode, good.output).toBe(0);
+    expect(good.output).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/repos\/tributary-demo\/api\/issues\?/);
+    expect(good.output).toMatch(
+      /GET http:\/\/127\.0\.0\.1:\d+\/repos\/tributary-demo\/api\/issues\/\d+\/comments/,
+    );
+    sandbox.fail('github', 'unauthorized');
+    try {
+      const result = await checkSource({
+        source: 'github',
+        stream: 'issue_comments',
+        env: withSecret('github'),
+      });
+      expect(result.exitCode, result.output).toBe(1);
+      expect(result.output).toContain('not read: the parent stream issues could not be read');
+      expect(result.output).toMatch(/FAILED: AuthError: HTTP 401/);
+    } finally {
+      sandbox.fail('github', undefined);
+    }
+  });
+
+  it('pnpm check (scripts/check.ts) prints the report and exits with its status: 0, then 1 on a 401', async () => {
+    const root = join(import.meta.dirname, '../../..');
+    const run = (args: string[]) =>
+      promisify(execFile)(join(root, 'node_modules/.bin/tsx'), ['scripts/check.ts', ...args], {
+        cwd: root,
+        env: { ...process.env, ...withSecret('github'), GITHUB_REPOSITORIES: 'tributary-demo/api' },
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    const good = await run(['github', '--stream', 'issues']);
+    expect(good.code, good.stdout).toBe(0);
+    expect(good.stdout).toContain('OK: 1 stream read their first page');
+    sandbox.fail('github', 'unauthorized');
+    try {
+      const refused = await run(['github', '--stream', 'issues']);
+      expect(refused.code, refused.stdout).toBe(1);
+      expect(refused.stdout).toContain('MISCONFIGURED: issues (AuthError)');
+      expectNoSecret(good.stdout + refused.stdout, Object.values(sandbox.credentials.github));
+    } finally {
+      sandbox.fail('github', undefined);
     }
   });
 });

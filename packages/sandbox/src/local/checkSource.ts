@@ -334,6 +334,22 @@ async function firstPage(
   return undefined;
 }
 
+const isMissingRecords = (error: Error) =>
+  error instanceof MalformedResponseError && /^(no records at|expected an array)/.test(error.message);
+
+/**
+ * A failed first page: a definite misconfiguration (a records path that is not there, a 4xx not
+ * retried — 401/403 refused credentials, 404 a wrong path, 400 a wrong param —, any other error that
+ * a retry does not mend: the environment, the secret, a template), or not checked (retries
+ * exhausted, a 5xx the API failed with, a network failure).
+ */
+function verdictOf(error: Error): StreamVerdict {
+  if (isMissingRecords(error)) return 'misconfigured';
+  if (error instanceof HttpError)
+    return error instanceof AuthError || error.status < 500 ? 'misconfigured' : 'unchecked';
+  return error instanceof TributaryError && !error.retryable ? 'misconfigured' : 'unchecked';
+}
+
 /** The parent's first page failed: the child stream cannot be checked. */
 class ParentUnreadable extends Error {
   constructor(
@@ -424,15 +440,15 @@ async function checkStream(ctx: StreamContext): Promise<StreamCheck> {
   }
 
   if (failure instanceof ParentUnreadable) {
-    fail(
-      'unchecked',
-      new CheckFailedError(`${failure.message} (see its own section): no parent key to walk with`),
-    );
+    // The parent's error decides: the child cannot be read without a parent key.
+    const cause = failure.cause instanceof Error ? failure.cause : new Error(String(failure.cause));
+    lines.push(`  not read: ${failure.message}, so there is no parent key to walk with`);
+    fail(verdictOf(cause), cause);
     return check;
   }
   if (failure !== undefined) {
     const error = failure instanceof Error ? failure : new Error(String(failure));
-    if (error instanceof MalformedResponseError && /^(no records at|expected an array)/.test(error.message)) {
+    if (isMissingRecords(error)) {
       lines.push(`  records path: "${def.records}" NOT FOUND`);
       const keys = keysListed(error.message);
       if (keys) {
@@ -440,16 +456,8 @@ async function checkStream(ctx: StreamContext): Promise<StreamCheck> {
         const guess = didYouMean(def.records, keys);
         if (guess) lines.push(`    did you mean records: '${guess}'?`);
       }
-      fail('misconfigured', error);
-    } else if (error instanceof HttpError) {
-      // A 4xx not retried (401/403 refused credentials, 404 a wrong path, 400 a wrong param) is the
-      // definition's or the environment's; a 5xx the API failed with is the API's.
-      fail(error instanceof AuthError || error.status < 500 ? 'misconfigured' : 'unchecked', error);
-    } else if (error instanceof TributaryError && !error.retryable) {
-      fail('misconfigured', error);
-    } else {
-      fail('unchecked', error);
     }
+    fail(verdictOf(error), error);
     return check;
   }
   if (!page) {
