@@ -303,6 +303,7 @@ export async function checkSource(options: CheckOptions): Promise<CheckResult> {
       : unchecked.length > 0
         ? `NOT CHECKED: ${unchecked.map((s) => `${s.stream} (${s.error?.name})`).join(', ')}: the API did not answer usefully; try again`
         : `OK: ${streams.length} stream${streams.length === 1 ? '' : 's'} read their first page`;
+  for (const s of streams) s.lines = s.lines.map((line) => redactor.redact(line));
   const text = [...header, ...streams.flatMap((s) => ['', ...s.lines]), '', summary].join('\n');
   return {
     exitCode: misconfigured.length > 0 ? 1 : unchecked.length > 0 ? 2 : 0,
