@@ -364,7 +364,8 @@ function main(argv: string[]): number {
   1. describe the API in functions/${name}/src/source.ts and its double in functions/${name}/test/api.ts
      (its sandboxDouble is what pnpm demo and the e2e tests run the source against)
   2. pnpm vitest run functions/${name}
-  3. create the secret api-credentials/${name} (see functions/${name}/README.md), then sls package --stage dev`);
+  3. create the secret api-credentials/${name} (see functions/${name}/README.md), then sls package --stage dev
+  4. pnpm check ${name}: each stream's first page against the real API (or a double: docs/local.md), before sls deploy`);
     return 0;
   } catch (error) {
     if (error instanceof NewSourceError) {
