@@ -20,8 +20,46 @@ import * as z from 'zod';
 import { Scalar, SecretKey } from '../definition/fields.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import type { HttpResponse } from '../http/types.ts';
+import type { Credentials } from '../secrets/credentials.ts';
 import { resolveTokenUrl, tokenEndpoint } from './tokenEndpoint.ts';
 import { authKind } from './types.ts';
+
+/** The fields of the auth block the assertion is made of. */
+interface AssertionFields {
+  issuerKey: string;
+  subjectKey?: string | undefined;
+  audience?: string | undefined;
+  scope?: string | undefined;
+  claims: Record<string, string | number | boolean>;
+  keyIdKey?: string | undefined;
+  assertionLifetimeSeconds: number;
+}
+
+/** The RS256 assertion (RFC 7523 §3): `iss`/`sub`/`kid` from the secret, a fresh `jti`. */
+function signAssertion(
+  definition: AssertionFields,
+  tokenUrl: URL,
+  credentials: Credentials,
+  signingKey: SigningKey,
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({
+    ...definition.claims,
+    ...(definition.scope !== undefined && { scope: definition.scope }),
+  })
+    .setProtectedHeader({
+      alg: 'RS256',
+      typ: 'JWT',
+      ...(definition.keyIdKey && { kid: credentials.require(definition.keyIdKey) }),
+    })
+    .setIssuer(credentials.require(definition.issuerKey))
+    .setAudience(definition.audience ?? tokenUrl.href)
+    .setIssuedAt(now)
+    .setExpirationTime(now + definition.assertionLifetimeSeconds)
+    .setJti(randomUUID());
+  if (definition.subjectKey) jwt.setSubject(credentials.require(definition.subjectKey));
+  return jwt.sign(signingKey);
+}
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -101,23 +139,7 @@ export const jwtBearer = authKind({
     async function requestToken(): Promise<HttpResponse> {
       const credentials = await context.credentials();
       const signingKey = await privateKey(credentials.require(definition.privateKeyKey));
-      const now = Math.floor(Date.now() / 1000);
-      const jwt = new SignJWT({
-        ...definition.claims,
-        ...(definition.scope !== undefined && { scope: definition.scope }),
-      })
-        .setProtectedHeader({
-          alg: 'RS256',
-          typ: 'JWT',
-          ...(definition.keyIdKey && { kid: credentials.require(definition.keyIdKey) }),
-        })
-        .setIssuer(credentials.require(definition.issuerKey))
-        .setAudience(definition.audience ?? tokenUrl.href)
-        .setIssuedAt(now)
-        .setExpirationTime(now + definition.assertionLifetimeSeconds)
-        .setJti(randomUUID());
-      if (definition.subjectKey) jwt.setSubject(credentials.require(definition.subjectKey));
-      const assertion = await jwt.sign(signingKey);
+      const assertion = await signAssertion(definition, tokenUrl, credentials, signingKey);
       context.hide(assertion);
 
       const body = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion }).toString();

@@ -1,11 +1,10 @@
 /**
- * Sends one logical request: credentials, the source's rate limit, retries through p-retry with
- * exponential backoff and full jitter, server-given waits honoured, one auth refresh on a 401, and
+ * Sends one logical request: credentials, the source's rate limit, retries in one explicit loop
+ * with exponential backoff and full jitter, server-given waits honoured, one auth refresh on a 401, and
  * the response table deciding what each answer means (a 2xx is data only when it says so: a
  * `notReady` 202 is retried like a 5xx). Bounded by `retry.maxAttempts` and
  * `retry.maxTotalWaitMs`; every retry goes to the observer and the log with its reason.
  */
-import pRetry from 'p-retry';
 import type { AuthProvider } from '../auth/types.ts';
 import type { RetryPolicy, SourceDefinition } from '../definition/schema.ts';
 import { AuthError, type ErrorWhere, HttpError, RateLimitedError, TransientError } from '../errors.ts';
@@ -20,20 +19,39 @@ import { NetworkFailure, type Timeouts, transmit } from './transport.ts';
 import { type HttpRequest, type HttpResponse, header, type ReaderLogger, type RequestInfo } from './types.ts';
 
 /** One failed attempt that may be retried. */
-class RetryableFailure extends Error {
-  constructor(
-    readonly reason: string,
-    readonly rateLimited: boolean,
-    /** The server's wait, ms, if it gave one (a rate limit without one: the backoff its pause used). */
-    readonly hintMs: number | undefined,
-    readonly where: ErrorWhere,
-  ) {
-    super(reason);
-  }
+interface RetryableFailure {
+  reason: string;
+  rateLimited: boolean;
+  /** The server's wait, ms, if it gave one (a rate limit without one: the backoff its pause used). */
+  hintMs: number | undefined;
+  where: ErrorWhere;
 }
 
-/** Fresh credentials obtained: try again at once, without spending an attempt. */
-class RetryAfterRefresh extends Error {}
+/**
+ * What one attempt came to: an answer to hand back, a failure to retry after a wait, or fresh
+ * credentials (try again at once, without spending an attempt).
+ */
+type AttemptResult =
+  | { kind: 'response'; response: HttpResponse }
+  | { kind: 'retry'; failure: RetryableFailure }
+  | { kind: 'refreshed' };
+
+type SendInfo = RequestInfo & { signal?: AbortSignal; auth?: boolean };
+
+/** One logical request's progress across its attempts. */
+interface SendState {
+  readonly request: HttpRequest;
+  readonly info: SendInfo;
+  readonly useAuth: boolean;
+  /** Attempts sent, refreshes included. */
+  attempts: number;
+  /** Retryable failures so far; `maxAttempts` of them end the request. */
+  failures: number;
+  /** Total wait spent between attempts, ms; bounded by `retry.maxTotalWaitMs`. */
+  waitedMs: number;
+  /** Credentials renewed once already (after a 401). */
+  refreshed: boolean;
+}
 
 export interface HttpClientOptions {
   source: SourceDefinition;
@@ -67,156 +85,198 @@ export class HttpClient {
     return this.#o.redactor.url(url, this.#o.auth?.queryParams);
   }
 
-  async send(
-    request: HttpRequest,
-    info: RequestInfo & { signal?: AbortSignal; auth?: boolean } = {},
-  ): Promise<HttpResponse> {
-    const { redactor, limiter, logger, observer, source } = this.#o;
+  /**
+   * The retry loop: attempt → classify the answer (the response table) → done, renew credentials
+   * and go again at once, or wait (the server's hint, else full-jitter backoff) and go again.
+   */
+  async send(request: HttpRequest, info: SendInfo = {}): Promise<HttpResponse> {
+    const { signal } = info;
     const useAuth = info.auth !== false && this.#o.auth !== undefined;
-    const stream = info.stream ?? '';
-    const page = info.page ?? 0;
-    let refreshed = false;
-    let waitedMs = 0;
-    let attempts = 0;
-    /** Retryable failures so far; `maxAttempts` of them end the request. */
-    let failures = 0;
-
-    const attempt = async (): Promise<HttpResponse> => {
-      attempts++;
-      const req: HttpRequest = {
-        method: request.method,
-        url: new URL(request.url),
-        headers: { ...request.headers },
-        body: request.body,
-      };
-      // Credentials go only to the API's own origin, never to a host a next link points at.
-      if (useAuth && req.url.origin === this.#o.origin) await this.#o.auth!.apply(req);
-      const url = this.display(req.url);
-      const where: ErrorWhere = { source: source.name, url };
-      if (info.stream) where.stream = info.stream;
-      if (info.page !== undefined) where.page = info.page;
-      observer?.onRequest?.({ stream, url, page, attempt: attempts });
-
-      const release = await limiter
-        .acquire(info.signal, { maxPauseMs: this.#retry.maxTotalWaitMs - waitedMs })
-        .catch((error: unknown) => {
-          if (!(error instanceof PauseTooLong)) throw error;
-          throw new RateLimitedError(`rate limited: ${error.message} (retry.maxTotalWaitMs)`, {
-            attempts: attempts - 1,
-            reason: 'source paused',
-            where,
-          });
-        });
-      let raw: Awaited<ReturnType<typeof transmit>>;
-      let outcome: ResponseOutcome;
-      let hintMs: number | undefined;
-      try {
-        raw = await transmit(req, this.#timeouts, info.signal);
-        const rules = info.rules?.length ? [...info.rules, ...source.responseRules] : source.responseRules;
-        outcome = classifyResponse(rules, raw.status, raw.headers, raw.body);
-        // A pause a response asks for holds every request of the source from the moment it is read:
-        // set before the slot is given back, so that no queued request starts in between. A rate
-        // limit without a hint waits (and pauses) for the backoff, drawn once here.
-        const rateLimited = outcome === 'rateLimited';
-        // A reset header says when the quota renews, not when to ask again: it is a wait only for a
-        // rate limit or a quota used up. GitHub sends `x-ratelimit-reset` (up to an hour away) on
-        // every answer, a 202 or a 5xx with quota left included; those wait for `Retry-After` or back off.
-        hintMs =
-          rateLimited || quotaExhausted(raw.headers)
-            ? waitHint(raw.headers)
-            : parseRetryAfter(header(raw.headers, 'retry-after'), Date.now());
-        if (rateLimited) hintMs ??= fullJitter(failures + 1, this.#retry.baseDelayMs, this.#retry.maxDelayMs);
-        const pauseMs = pauseOf(rateLimited, raw.headers, hintMs);
-        if (pauseMs !== undefined) limiter.pauseUntil(Date.now() + pauseMs);
-      } catch (error) {
-        if (error instanceof NetworkFailure) {
-          failures++;
-          throw new RetryableFailure(error.reason, false, undefined, where);
-        }
-        throw error;
-      } finally {
-        release();
-      }
-      const response: HttpResponse = { status: raw.status, headers: raw.headers, body: raw.body, url };
-      switch (outcome) {
-        case 'ok':
-          return response;
-        case 'ignore':
-        case 'empty':
-          response.noRecords = outcome;
-          return response;
-        case 'retry':
-        case 'notReady':
-        case 'rateLimited':
-          failures++;
-          throw new RetryableFailure(
-            outcome === 'notReady'
-              ? `HTTP ${raw.status} (not ready: the API is still preparing the answer)`
-              : `HTTP ${raw.status}`,
-            outcome === 'rateLimited',
-            hintMs,
-            where,
-          );
-        case 'refreshAuth':
-          if (useAuth && !refreshed && (await this.#o.auth!.refresh())) {
-            refreshed = true;
-            throw new RetryAfterRefresh();
-          }
-          throw new AuthError(
-            `HTTP ${raw.status}: credentials refused${refreshed ? ' again after renewing them' : ''}: ${redactor.snippet(raw.body)}`,
-            { status: raw.status, url, snippet: redactor.snippet(raw.body), where },
-          );
-        default: {
-          const snippet = redactor.snippet(raw.body);
-          throw new HttpError(`HTTP ${raw.status} (not retried): ${snippet}`, {
-            status: raw.status,
-            url,
-            snippet,
-            where,
-          });
-        }
-      }
+    const state: SendState = {
+      request,
+      info,
+      useAuth,
+      attempts: 0,
+      failures: 0,
+      waitedMs: 0,
+      refreshed: false,
     };
-
-    try {
-      return await pRetry(attempt, {
-        // One spare retry for the auth refresh; retryable failures are counted against maxAttempts below.
-        retries: this.#retry.maxAttempts,
-        minTimeout: 0, // the waits are ours: full jitter, or what the server asked
-        signal: info.signal,
-        shouldConsumeRetry: ({ error }) => !(error instanceof RetryAfterRefresh),
-        shouldRetry: ({ error }) =>
-          error instanceof RetryAfterRefresh ||
-          (error instanceof RetryableFailure && failures < this.#retry.maxAttempts),
-        onFailedAttempt: async ({ error }) => {
-          if (!(error instanceof RetryableFailure) || failures >= this.#retry.maxAttempts) return;
-          const backoff = fullJitter(failures, this.#retry.baseDelayMs, this.#retry.maxDelayMs);
-          const delayMs = Math.max(0, Math.ceil(error.hintMs ?? backoff));
-          if (waitedMs + delayMs > this.#retry.maxTotalWaitMs)
-            throw exhausted(error, attempts, waitedMs, delayMs);
-          waitedMs += delayMs;
-          const retry = {
-            stream,
-            url: error.where.url ?? '',
-            page,
-            attempt: attempts,
-            reason: error.reason,
-            delayMs,
-          };
-          observer?.onRetry?.({ ...retry, rateLimited: error.rateLimited });
-          logger.warn(`retrying after ${error.reason} in ${delayMs} ms`, {
-            source: source.name,
-            ...retry,
-            rateLimited: error.rateLimited,
-          });
-          if (delayMs > 0) await sleep(delayMs, info.signal);
-        },
-      });
-    } catch (error) {
-      if (error instanceof RetryableFailure) throw exhausted(error, attempts, waitedMs);
-      throw error;
+    for (;;) {
+      signal?.throwIfAborted();
+      let result: AttemptResult;
+      try {
+        result = await this.#attempt(state);
+      } catch (error) {
+        // An abort wins over whatever the attempt failed with.
+        signal?.throwIfAborted();
+        throw error;
+      }
+      signal?.throwIfAborted();
+      if (result.kind === 'response') return result.response;
+      if (result.kind === 'retry') await this.#waitToRetry(result.failure, state);
     }
   }
+
+  /** One attempt: credentials, a slot of the rate limit, the exchange, and what its answer means. */
+  async #attempt(state: SendState): Promise<AttemptResult> {
+    const { request, info } = state;
+    state.attempts++;
+    const req: HttpRequest = {
+      method: request.method,
+      url: new URL(request.url),
+      headers: { ...request.headers },
+      body: request.body,
+    };
+    // Credentials go only to the API's own origin, never to a host a next link points at.
+    if (state.useAuth && req.url.origin === this.#o.origin) await this.#o.auth!.apply(req);
+    const url = this.display(req.url);
+    const where: ErrorWhere = { source: this.#o.source.name, url };
+    if (info.stream) where.stream = info.stream;
+    if (info.page !== undefined) where.page = info.page;
+    this.#o.observer?.onRequest?.({
+      stream: info.stream ?? '',
+      url,
+      page: info.page ?? 0,
+      attempt: state.attempts,
+    });
+
+    const release = await this.#acquire(state, where);
+    let raw: Awaited<ReturnType<typeof transmit>>;
+    let answer: Classified;
+    try {
+      raw = await transmit(req, this.#timeouts, info.signal);
+      answer = this.#classify(raw, info, state.failures);
+    } catch (error) {
+      if (!(error instanceof NetworkFailure)) throw error;
+      state.failures++;
+      return {
+        kind: 'retry',
+        failure: { reason: error.reason, rateLimited: false, hintMs: undefined, where },
+      };
+    } finally {
+      release();
+    }
+    return this.#interpret(
+      answer,
+      { status: raw.status, headers: raw.headers, body: raw.body, url },
+      state,
+      where,
+    );
+  }
+
+  /** A slot of the source's rate limit, waiting no longer than the total wait left. */
+  #acquire(state: SendState, where: ErrorWhere): Promise<() => void> {
+    return this.#o.limiter
+      .acquire(state.info.signal, { maxPauseMs: this.#retry.maxTotalWaitMs - state.waitedMs })
+      .catch((error: unknown) => {
+        if (!(error instanceof PauseTooLong)) throw error;
+        throw new RateLimitedError(`rate limited: ${error.message} (retry.maxTotalWaitMs)`, {
+          attempts: state.attempts - 1,
+          reason: 'source paused',
+          where,
+        });
+      });
+  }
+
+  /** The response table's verdict on an answer, and the wait it asks for (pausing the source if it must). */
+  #classify(raw: Awaited<ReturnType<typeof transmit>>, info: SendInfo, failures: number): Classified {
+    const { source, limiter } = this.#o;
+    const rules = info.rules?.length ? [...info.rules, ...source.responseRules] : source.responseRules;
+    const outcome = classifyResponse(rules, raw.status, raw.headers, raw.body);
+    // A pause a response asks for holds every request of the source from the moment it is read:
+    // set before the slot is given back, so that no queued request starts in between. A rate
+    // limit without a hint waits (and pauses) for the backoff, drawn once here.
+    const rateLimited = outcome === 'rateLimited';
+    // A reset header says when the quota renews, not when to ask again: it is a wait only for a
+    // rate limit or a quota used up. GitHub sends `x-ratelimit-reset` (up to an hour away) on
+    // every answer, a 202 or a 5xx with quota left included; those wait for `Retry-After` or back off.
+    let hintMs =
+      rateLimited || quotaExhausted(raw.headers)
+        ? waitHint(raw.headers)
+        : parseRetryAfter(header(raw.headers, 'retry-after'), Date.now());
+    if (rateLimited) hintMs ??= fullJitter(failures + 1, this.#retry.baseDelayMs, this.#retry.maxDelayMs);
+    const pauseMs = pauseOf(rateLimited, raw.headers, hintMs);
+    if (pauseMs !== undefined) limiter.pauseUntil(Date.now() + pauseMs);
+    return { outcome, hintMs };
+  }
+
+  /** What an answer comes to: data (or a known "no records"), a retry, a renewal, or a typed error. */
+  async #interpret(
+    { outcome, hintMs }: Classified,
+    response: HttpResponse,
+    state: SendState,
+    where: ErrorWhere,
+  ): Promise<AttemptResult> {
+    const { status, body, url } = response;
+    const { redactor } = this.#o;
+    switch (outcome) {
+      case 'ok':
+        return { kind: 'response', response };
+      case 'ignore':
+      case 'empty':
+        response.noRecords = outcome;
+        return { kind: 'response', response };
+      case 'retry':
+      case 'notReady':
+      case 'rateLimited': {
+        state.failures++;
+        const reason =
+          outcome === 'notReady'
+            ? `HTTP ${status} (not ready: the API is still preparing the answer)`
+            : `HTTP ${status}`;
+        return { kind: 'retry', failure: { reason, rateLimited: outcome === 'rateLimited', hintMs, where } };
+      }
+      case 'refreshAuth':
+        if (state.useAuth && !state.refreshed && (await this.#o.auth!.refresh())) {
+          state.refreshed = true;
+          return { kind: 'refreshed' };
+        }
+        throw new AuthError(
+          `HTTP ${status}: credentials refused${state.refreshed ? ' again after renewing them' : ''}: ${redactor.snippet(body)}`,
+          { status, url, snippet: redactor.snippet(body), where },
+        );
+      default: {
+        const snippet = redactor.snippet(body);
+        throw new HttpError(`HTTP ${status} (not retried): ${snippet}`, { status, url, snippet, where });
+      }
+    }
+  }
+
+  /**
+   * After a retryable failure: gives up at `maxAttempts` failures or when the wait would pass
+   * `maxTotalWaitMs`; else tells the observer and the log, and waits the server's hint or the backoff.
+   */
+  async #waitToRetry(failure: RetryableFailure, state: SendState): Promise<void> {
+    const { info } = state;
+    const { baseDelayMs, maxDelayMs, maxAttempts, maxTotalWaitMs } = this.#retry;
+    if (state.failures >= maxAttempts) throw exhausted(failure, state.attempts, state.waitedMs);
+    const backoff = fullJitter(state.failures, baseDelayMs, maxDelayMs);
+    const delayMs = Math.max(0, Math.ceil(failure.hintMs ?? backoff));
+    if (state.waitedMs + delayMs > maxTotalWaitMs)
+      throw exhausted(failure, state.attempts, state.waitedMs, delayMs);
+    state.waitedMs += delayMs;
+    const retry = {
+      stream: info.stream ?? '',
+      url: failure.where.url ?? '',
+      page: info.page ?? 0,
+      attempt: state.attempts,
+      reason: failure.reason,
+      delayMs,
+    };
+    this.#o.observer?.onRetry?.({ ...retry, rateLimited: failure.rateLimited });
+    this.#o.logger.warn(`retrying after ${failure.reason} in ${delayMs} ms`, {
+      source: this.#o.source.name,
+      ...retry,
+      rateLimited: failure.rateLimited,
+    });
+    if (delayMs > 0) await sleep(delayMs, info.signal);
+  }
+}
+
+/** The response table's verdict on one answer, with the wait the server asked for. */
+interface Classified {
+  outcome: ResponseOutcome;
+  hintMs: number | undefined;
 }
 
 function exhausted(failure: RetryableFailure, attempts: number, waitedMs: number, nextDelayMs?: number) {

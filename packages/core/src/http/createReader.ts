@@ -21,7 +21,7 @@ import type { ReaderContext, StreamReader } from '../stream/types.ts';
 import { changesStreamOf, fullStreamOf, readWithChanges } from './changeFeed.ts';
 import { HttpClient } from './HttpClient.ts';
 import { Redactor } from './Redactor.ts';
-import { readStream } from './readStream.ts';
+import { type ReadDeps, readStream } from './readStream.ts';
 import { compileStream, type StreamPlan } from './streamPlan.ts';
 import type { ReaderLogger } from './types.ts';
 
@@ -75,9 +75,24 @@ export function createReader(definition: SourceDefinition, context: ReaderContex
     logger,
     observer: context.observer,
   });
+  const auth = createAuth(definition.auth, authContextFor(definition, context, { client, redactor, logger }));
+  client.auth = auth;
+  return streamReader(
+    definition,
+    context,
+    { definition, client, redactor, queryParams: () => auth.queryParams },
+    logger,
+  );
+}
 
+/** What the auth kind is given: the credentials (loaded once, on first use), a way to hide values, a client. */
+function authContextFor(
+  definition: SourceDefinition,
+  context: ReaderContext,
+  { client, redactor, logger }: { client: HttpClient; redactor: Redactor; logger: ReaderLogger },
+): AuthContext {
   let credentials: Promise<Credentials> | undefined;
-  const authContext: AuthContext = {
+  return {
     source: definition.name,
     baseUrl: context.baseUrl,
     tokenUrl: context.tokenUrl,
@@ -107,9 +122,15 @@ export function createReader(definition: SourceDefinition, context: ReaderContex
     coordination: context.coordination,
     logger,
   };
-  const auth = createAuth(definition.auth, authContext);
-  client.auth = auth;
+}
 
+/** The reader of the source's streams: each stream compiled once, on first read. */
+function streamReader(
+  definition: SourceDefinition,
+  context: ReaderContext,
+  deps: ReadDeps,
+  logger: ReaderLogger,
+): StreamReader {
   const defaultHeaders = {
     'User-Agent': userAgent(definition.name),
     Accept: 'application/json',
@@ -117,7 +138,6 @@ export function createReader(definition: SourceDefinition, context: ReaderContex
   };
   const plans = new Map<string, StreamPlan>();
   const feeds = new Map<string, { changes: StreamPlan; full: StreamPlan }>();
-  const deps = { definition, client, redactor, queryParams: () => auth.queryParams };
   /** `name` compiled as `stream` (a change-feed stream's two paths). */
   const compileAs = (name: string, stream: StreamDefinition) =>
     compileStream(

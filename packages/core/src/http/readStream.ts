@@ -10,54 +10,17 @@
 import { crc32 } from 'node:zlib';
 import type { SourceDefinition } from '../definition/schema.ts';
 import { type ErrorWhere, PaginationLoopError } from '../errors.ts';
-import type { RecordList } from '../pagination/types.ts';
-import type { ApiRecord, JsonValue, NdjsonLines, Page, ReadOptions } from '../stream/types.ts';
+import type { JsonValue, Page, ReadOptions } from '../stream/types.ts';
 import type { TemplateValues } from '../template/template.ts';
-import { finishRecords } from './finishRecords.ts';
 import type { HttpClient } from './HttpClient.ts';
-import { maxCursor } from './maxCursor.ts';
 import { parseJson } from './parseJson.ts';
 import type { Redactor } from './Redactor.ts';
-import { lineAt, type ScannedPage, scanPage } from './scanRecords.ts';
+import { scanPage } from './scanRecords.ts';
 import { selectRecords } from './selectRecords.ts';
+import { type Fetched, scannedList, toPage } from './streamPage.ts';
 import type { StreamPlan } from './streamPlan.ts';
-import type { HttpResponse } from './types.ts';
-import { type Position, parsePosition, walks } from './walks.ts';
-import { filterLines, filterRecords, scannedInside, windowFilter } from './windowFilter.ts';
-
-interface Fetched {
-  response: HttpResponse;
-  url: URL;
-  /** What paginators read: the parsed body, or (scanned pages) the body with its records array emptied. */
-  body: unknown;
-  records: RecordList;
-  /** A parsed page's records. */
-  parsed?: readonly unknown[];
-  /** A scanned page: its records as NDJSON, and its greatest cursor. */
-  scanned?: ScannedPage;
-}
-
-/** A scanned page's records for paginators: the count, and a record parsed only when asked for. */
-function scannedList(page: ScannedPage): RecordList {
-  return { length: page.count, at: (index) => lineAt(page.ndjson, page.count, index) };
-}
-
-/** A page of NDJSON lines; `records` parses them on first use (tests, callers other than landing). */
-function linesPage(lines: NdjsonLines, fields: Omit<Page, 'records' | 'lines'>): Page {
-  let records: ApiRecord[] | undefined;
-  return {
-    ...fields,
-    lines,
-    get records() {
-      records ??= lines.ndjson
-        .toString('utf8')
-        .split('\n')
-        .slice(0, -1)
-        .map((line) => JSON.parse(line) as ApiRecord);
-      return records;
-    },
-  };
-}
+import { type Position, parsePosition, type Walk, walks } from './walks.ts';
+import { type WindowFilter, windowFilter } from './windowFilter.ts';
 
 export interface ReadDeps {
   definition: SourceDefinition;
@@ -67,174 +30,252 @@ export interface ReadDeps {
   queryParams(): readonly string[];
 }
 
+/** What every walk of one read shares. */
+interface ReadContext {
+  plan: StreamPlan;
+  options: ReadOptions;
+  deps: ReadDeps;
+  from: Position | undefined;
+  since: Date | undefined;
+  /** The window bounds the requests do not carry, applied to the records (see windowFilter). */
+  filter: WindowFilter | undefined;
+  signal: AbortSignal;
+  /** Pages a paginator with a known total may have in flight at once. */
+  depth: number;
+  /** The stream's page count so far: the next page's index. */
+  index: number;
+  cleanUrl(href: string): string;
+}
+
+/** A walk's first request, rendered once. */
+type WalkBase = ReturnType<StreamPlan['walk']>;
+
+/** A page fetched ahead of the one being handled, by its paginator state. */
+interface Ahead {
+  key: string;
+  fetched: Promise<Fetched>;
+}
+
 export async function* readStream(
   plan: StreamPlan,
   options: ReadOptions,
   deps: ReadDeps,
 ): AsyncGenerator<Page> {
-  const { definition, client, redactor } = deps;
-  const source = definition.name;
-  const from = parsePosition(options.from, source, plan.name);
+  const internal = new AbortController();
+  const ctx = readContext(plan, options, deps, internal.signal);
+  const iterator = walks(plan, options, ctx.from?.w ?? 0)[Symbol.asyncIterator]();
+  let upcoming = await iterator.next();
+  // The walk's last page looks at the next walk, so that the stream's last page says `null`.
+  const nextWalk = async (): Promise<Position | null> => {
+    upcoming = await iterator.next();
+    return upcoming.done ? null : { w: upcoming.value.index, s: plan.paginator.start(), n: 0 };
+  };
+  try {
+    while (!upcoming.done) yield* readWalk(ctx, upcoming.value, nextWalk);
+  } finally {
+    internal.abort();
+    await iterator.return?.(undefined);
+  }
+}
+
+function readContext(
+  plan: StreamPlan,
+  options: ReadOptions,
+  deps: ReadDeps,
+  internal: AbortSignal,
+): ReadContext {
   const incremental = plan.stream.incremental;
   const since =
     options.window.since ??
     (incremental?.initialSince !== undefined ? new Date(incremental.initialSince) : undefined);
-  // The window bounds the requests do not carry are applied to the records (see windowFilter).
-  const filter = incremental ? windowFilter(plan.bounded, since, options.window.until) : undefined;
-  const internal = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
-  const cleanUrl = (href: string) => {
-    const params = deps.queryParams();
-    if (!params.length) return href;
-    const url = new URL(href);
-    for (const name of params) url.searchParams.delete(name);
-    return url.href;
+  return {
+    plan,
+    options,
+    deps,
+    from: parsePosition(options.from, deps.definition.name, plan.name),
+    since,
+    filter: incremental ? windowFilter(plan.bounded, since, options.window.until) : undefined,
+    signal: options.signal ? AbortSignal.any([options.signal, internal]) : internal,
+    depth: Math.max(1, deps.definition.rateLimit.concurrency),
+    index: 0,
+    cleanUrl: (href) => {
+      const params = deps.queryParams();
+      if (!params.length) return href;
+      const url = new URL(href);
+      for (const name of params) url.searchParams.delete(name);
+      return url.href;
+    },
   };
-  let index = 0;
+}
 
-  const iterator = walks(plan, options, from?.w ?? 0)[Symbol.asyncIterator]();
-  let upcoming = await iterator.next();
-  try {
-    while (!upcoming.done) {
-      const walk = upcoming.value;
-      const values: TemplateValues = { until: options.window.until, vars: walk.vars, parent: walk.parent };
-      if (since) values.since = since;
-      const base = plan.walk(values, { source, stream: plan.name });
-      const resume = from && from.w === walk.index ? from : undefined;
-      let state: JsonValue = resume ? resume.s : plan.paginator.start();
-      let pagesInWalk = resume ? resume.n : 0;
-      const seen = new Set<string>();
-      // The last page's length and CRC-32, not its bytes: holding a body for one more page makes it
-      // outlive a young-generation GC, and the bench saw such bodies drive full GCs.
-      let previousBody: { length: number; crc: number } | undefined;
-
-      const fetchPage = async (pageState: JsonValue, pageIndex: number): Promise<Fetched> => {
-        const request = plan.paginator.request(pageState);
-        const url = request.url !== undefined ? new URL(request.url) : new URL(base.url);
-        if (request.params) for (const [k, v] of Object.entries(request.params)) url.searchParams.set(k, v);
-        const response = await client.send(
-          { method: 'GET', url, headers: base.headers },
-          { stream: plan.name, page: pageIndex, signal, rules: plan.stream.responseRules },
-        );
-        const where: ErrorWhere = { source, stream: plan.name, page: pageIndex, url: response.url };
-        if (plan.raw && !response.noRecords) {
-          // From here on the body holds the page's NDJSON (rewritten in place).
-          const scanned = scanPage(response.body, plan.raw, plan.stream.incremental?.cursorType);
-          if (scanned)
-            return { response, url, body: scanned.envelope, records: scannedList(scanned), scanned };
-        }
-        const body = parseJson(response, redactor, where);
-        const records = response.noRecords
-          ? []
-          : selectRecords(body, plan.records, plan.stream.records, where);
-        return { response, url, body, records, parsed: records };
-      };
-
-      // Pages fetched ahead, in order: the next page, or (a paginator with a known total) up to
-      // `rateLimit.concurrency` of the pages after this one, in flight at once. Still emitted in
-      // order, each still asked `next`: a fetched page that `next` does not lead to is dropped.
-      let ahead: { key: string; fetched: Promise<Fetched> }[] = [];
-      const depth = Math.max(1, definition.rateLimit.concurrency);
-      for (;;) {
-        const where: ErrorWhere = { source, stream: plan.name, page: index };
-        const key = JSON.stringify(state);
-        if (seen.has(key)) {
-          throw new PaginationLoopError(`the API led back to a page already read (${redactor.redact(key)})`, {
-            where,
-          });
-        }
-        seen.add(key);
-        if (pagesInWalk >= plan.stream.maxPages) {
-          throw new PaginationLoopError(`more than maxPages (${plan.stream.maxPages}) pages in one walk`, {
-            where,
-          });
-        }
-        const head = ahead.shift();
-        if (head && head.key !== key) ahead = [];
-        const fetched = await (head?.key === key ? head.fetched : fetchPage(state, index));
-        where.url = fetched.response.url;
-        const { response, records } = fetched;
-        const body = { length: response.body.length, crc: crc32(response.body) };
-        if (
-          previousBody &&
-          records.length > 0 &&
-          body.length === previousBody.length &&
-          body.crc === previousBody.crc
-        ) {
-          throw new PaginationLoopError('the API returned the same page twice in a row', { where });
-        }
-        previousBody = body;
-        let nextState: JsonValue | null = null;
-        let wanted: JsonValue[] = [];
-        if (!response.noRecords && records.length > 0) {
-          const result = {
-            body: fetched.body,
-            records,
-            headers: response.headers,
-            url: fetched.url,
-            cleanUrl,
-          };
-          nextState = plan.paginator.next(state, result);
-          if (nextState !== null) {
-            wanted = plan.paginator.known?.(state, result, depth) ?? [];
-            if (JSON.stringify(wanted[0]) !== JSON.stringify(nextState)) wanted = [nextState];
-          }
-        }
-        pagesInWalk++;
-        let next: Position | null;
-        if (nextState !== null) {
-          next = { w: walk.index, s: nextState, n: pagesInWalk };
-          for (let i = 0; i < wanted.length && pagesInWalk + i < plan.stream.maxPages; i++) {
-            const wantedKey = JSON.stringify(wanted[i]);
-            if (seen.has(wantedKey)) break;
-            if (ahead[i]?.key === wantedKey) continue;
-            ahead.length = i; // what `next` now leads to differs from what was fetched: dropped
-            const fetchedAhead = fetchPage(wanted[i]!, index + 1 + i);
-            fetchedAhead.catch(() => {}); // surfaced when awaited
-            ahead.push({ key: wantedKey, fetched: fetchedAhead });
-          }
-        } else {
-          ahead = [];
-          // The walk's last page: look at the next walk now, so that the stream's last page says `null`.
-          upcoming = await iterator.next();
-          next = upcoming.done ? null : { w: upcoming.value.index, s: plan.paginator.start(), n: 0 };
-        }
-        const { scanned } = fetched;
-        let page: Page;
-        let max = scanned?.maxCursor;
-        let filteredOut = 0;
-        if (scanned) {
-          let lines: NdjsonLines = { ndjson: scanned.ndjson, count: scanned.count };
-          if (filter && plan.cursor && incremental && !scannedInside(filter, scanned.maxCursor)) {
-            const inside = filterLines(lines, plan.cursor, incremental.cursorType, filter);
-            ({ lines } = inside);
-            filteredOut = inside.removed;
-            max = maxCursor(inside.kept, plan.cursor, incremental.cursorType);
-          }
-          page = linesPage(lines, { index, url: response.url, next });
-        } else {
-          let records = finishRecords(plan, fetched.parsed ?? [], walk.parent, walk.vars);
-          if (filter && plan.cursor && incremental) {
-            const inside = filterRecords(records, plan.cursor, incremental.cursorType, filter);
-            ({ records } = inside);
-            filteredOut = inside.removed;
-          }
-          page = { records, index, url: response.url, next };
-          if (plan.cursor && incremental) max = maxCursor(records, plan.cursor, incremental.cursorType);
-        }
-        if (filteredOut > 0) page.filteredOut = filteredOut;
-        // The walk's last page: an ignored answer cut it; otherwise (no next page, an empty page, a
-        // documented "nothing here") the API said there is no more.
-        if (nextState === null) page.end = response.noRecords === 'ignore' ? 'ignored' : 'api';
-        if (plan.cursor && incremental && max !== undefined) page.maxCursor = max;
-        index++;
-        yield page;
-        if (nextState === null) break;
-        state = nextState;
-      }
+/** One walk, page by page from its start (or the position resumed), each page fetched ahead. */
+async function* readWalk(
+  ctx: ReadContext,
+  walk: Walk,
+  nextWalk: () => Promise<Position | null>,
+): AsyncGenerator<Page> {
+  const { plan, options, from } = ctx;
+  const source = ctx.deps.definition.name;
+  const values: TemplateValues = { until: options.window.until, vars: walk.vars, parent: walk.parent };
+  if (ctx.since) values.since = ctx.since;
+  const base = plan.walk(values, { source, stream: plan.name });
+  const resume = from && from.w === walk.index ? from : undefined;
+  let state: JsonValue = resume ? resume.s : plan.paginator.start();
+  let pagesInWalk = resume ? resume.n : 0;
+  const guard = new LoopGuard(ctx);
+  // Pages fetched ahead, in order: the next page, or (a paginator with a known total) up to
+  // `rateLimit.concurrency` of the pages after this one, in flight at once. Still emitted in
+  // order, each still asked `next`: a fetched page that `next` does not lead to is dropped.
+  const ahead: Ahead[] = [];
+  for (;;) {
+    const where: ErrorWhere = { source, stream: plan.name, page: ctx.index };
+    const key = guard.visit(state, pagesInWalk, where);
+    const head = ahead.shift();
+    if (head && head.key !== key) ahead.length = 0;
+    const fetched = await (head?.key === key ? head.fetched : fetchPage(ctx, base, state, ctx.index));
+    where.url = fetched.response.url;
+    guard.notRepeated(fetched, where);
+    const { nextState, wanted } = nextOf(ctx, state, fetched);
+    pagesInWalk++;
+    let next: Position | null;
+    if (nextState !== null) {
+      next = { w: walk.index, s: nextState, n: pagesInWalk };
+      fetchAhead(ctx, base, ahead, wanted, guard, pagesInWalk);
+    } else {
+      ahead.length = 0;
+      next = await nextWalk();
     }
-  } finally {
-    internal.abort();
-    await iterator.return?.(undefined);
+    const page = toPage(plan, fetched, walk, ctx.filter, {
+      index: ctx.index,
+      next,
+      last: nextState === null,
+    });
+    ctx.index++;
+    yield page;
+    if (nextState === null) return;
+    state = nextState;
+  }
+}
+
+/** A page's request, answer, and records: scanned as the API's bytes where the plan allows, else parsed. */
+async function fetchPage(
+  ctx: ReadContext,
+  base: WalkBase,
+  pageState: JsonValue,
+  pageIndex: number,
+): Promise<Fetched> {
+  const { plan, deps } = ctx;
+  const request = plan.paginator.request(pageState);
+  const url = request.url !== undefined ? new URL(request.url) : new URL(base.url);
+  if (request.params) for (const [k, v] of Object.entries(request.params)) url.searchParams.set(k, v);
+  const response = await deps.client.send(
+    { method: 'GET', url, headers: base.headers },
+    { stream: plan.name, page: pageIndex, signal: ctx.signal, rules: plan.stream.responseRules },
+  );
+  const where: ErrorWhere = {
+    source: deps.definition.name,
+    stream: plan.name,
+    page: pageIndex,
+    url: response.url,
+  };
+  if (plan.raw && !response.noRecords) {
+    // From here on the body holds the page's NDJSON (rewritten in place).
+    const scanned = scanPage(response.body, plan.raw, plan.stream.incremental?.cursorType);
+    if (scanned) return { response, url, body: scanned.envelope, records: scannedList(scanned), scanned };
+  }
+  const body = parseJson(response, deps.redactor, where);
+  const records = response.noRecords ? [] : selectRecords(body, plan.records, plan.stream.records, where);
+  return { response, url, body, records, parsed: records };
+}
+
+/**
+ * The paginator's next state after a page (`null`: the walk ends), and the states it knows to come
+ * (a known total), the first of them the next one; else just the next one.
+ */
+function nextOf(
+  ctx: ReadContext,
+  state: JsonValue,
+  fetched: Fetched,
+): { nextState: JsonValue | null; wanted: JsonValue[] } {
+  const { response, records } = fetched;
+  const { paginator } = ctx.plan;
+  if (response.noRecords || records.length === 0) return { nextState: null, wanted: [] };
+  const result = {
+    body: fetched.body,
+    records,
+    headers: response.headers,
+    url: fetched.url,
+    cleanUrl: ctx.cleanUrl,
+  };
+  const nextState = paginator.next(state, result);
+  if (nextState === null) return { nextState, wanted: [] };
+  let wanted = paginator.known?.(state, result, ctx.depth) ?? [];
+  if (JSON.stringify(wanted[0]) !== JSON.stringify(nextState)) wanted = [nextState];
+  return { nextState, wanted };
+}
+
+/** Starts fetching the wanted pages not in flight yet; what `next` no longer leads to is dropped. */
+function fetchAhead(
+  ctx: ReadContext,
+  base: WalkBase,
+  ahead: Ahead[],
+  wanted: readonly JsonValue[],
+  guard: LoopGuard,
+  pagesInWalk: number,
+): void {
+  for (let i = 0; i < wanted.length && pagesInWalk + i < ctx.plan.stream.maxPages; i++) {
+    const wantedKey = JSON.stringify(wanted[i]);
+    if (guard.visited(wantedKey)) break;
+    if (ahead[i]?.key === wantedKey) continue;
+    ahead.length = i; // what `next` now leads to differs from what was fetched: dropped
+    const fetchedAhead = fetchPage(ctx, base, wanted[i]!, ctx.index + 1 + i);
+    fetchedAhead.catch(() => {}); // surfaced when awaited
+    ahead.push({ key: wantedKey, fetched: fetchedAhead });
+  }
+}
+
+/**
+ * A walk's loop detection: a paginator state read before, more than `maxPages` pages, or the same
+ * page twice in a row. Of the last page it keeps the length and CRC-32, not the bytes: holding a
+ * body for one more page makes it outlive a young-generation GC, and the bench saw such bodies
+ * drive full GCs.
+ */
+class LoopGuard {
+  readonly #ctx: ReadContext;
+  readonly #seen = new Set<string>();
+  #previous: { length: number; crc: number } | undefined;
+
+  constructor(ctx: ReadContext) {
+    this.#ctx = ctx;
+  }
+
+  visited(key: string): boolean {
+    return this.#seen.has(key);
+  }
+
+  /** Notes the state about to be read; its key. */
+  visit(state: JsonValue, pagesInWalk: number, where: ErrorWhere): string {
+    const { redactor } = this.#ctx.deps;
+    const { maxPages } = this.#ctx.plan.stream;
+    const key = JSON.stringify(state);
+    if (this.#seen.has(key)) {
+      throw new PaginationLoopError(`the API led back to a page already read (${redactor.redact(key)})`, {
+        where,
+      });
+    }
+    this.#seen.add(key);
+    if (pagesInWalk >= maxPages) {
+      throw new PaginationLoopError(`more than maxPages (${maxPages}) pages in one walk`, { where });
+    }
+    return key;
+  }
+
+  notRepeated({ response, records }: Fetched, where: ErrorWhere): void {
+    const body = { length: response.body.length, crc: crc32(response.body) };
+    const previous = this.#previous;
+    if (previous && records.length > 0 && body.length === previous.length && body.crc === previous.crc) {
+      throw new PaginationLoopError('the API returned the same page twice in a row', { where });
+    }
+    this.#previous = body;
   }
 }

@@ -14,10 +14,26 @@
 
 import { isUtf8 } from 'node:buffer';
 import type { IncrementalDefinition } from '../definition/schema.ts';
+import {
+  afterValue,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  type EscapeFlag,
+  NEWLINE,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+  RETURN,
+  SPACE,
+  skipWhitespace,
+  string,
+  value,
+} from './jsonScan.ts';
 import { maxScannedCursor } from './scannedCursor.ts';
 
-/** Deeper documents are left to `JSON.parse` (the scan is recursive). */
-export const MAX_DEPTH = 512;
+export { isJson, MAX_DEPTH } from './jsonScan.ts';
 
 /** A page whose records were scanned, not parsed: all of it that outlives the scan. */
 export interface ScannedPage {
@@ -28,134 +44,6 @@ export interface ScannedPage {
   envelope: unknown;
   /** With a cursor field: the page's greatest cursor, as `Page.maxCursor`. */
   maxCursor?: string;
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const SPACE = 0x20;
-const NEWLINE = 0x0a;
-const RETURN = 0x0d;
-
-const WHITESPACE = new Uint8Array(256);
-WHITESPACE[0x20] = WHITESPACE[0x09] = WHITESPACE[0x0a] = WHITESPACE[0x0d] = 1;
-/** Bytes a string scan stops at: the quote, the backslash, and control characters (invalid raw). */
-const STRING_STOP = new Uint8Array(256);
-for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
-STRING_STOP[QUOTE] = STRING_STOP[BACKSLASH] = 1;
-/** Characters allowed after a backslash, besides `u`. */
-const ESCAPES = new Uint8Array(256);
-for (const c of '"\\/bfnrt') ESCAPES[c.charCodeAt(0)] = 1;
-const HEX = new Uint8Array(256);
-for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
-
-// The body is passed down as `b` (a parameter is cheaper to read than a module variable); offsets
-// past its end read `undefined`, which no comparison matches, so bounds need no separate checks.
-
-/** Set by `string`: whether the string had a backslash (keys are compared byte for byte otherwise). */
-let escaped = false;
-
-function skipWhitespace(b: Uint8Array, i: number): number {
-  while (WHITESPACE[b[i]!] === 1) i++;
-  return i;
-}
-
-/** From just after an opening quote to just after the closing one; -1 if not a valid string. */
-function string(b: Uint8Array, i: number): number {
-  escaped = false;
-  for (;;) {
-    while (STRING_STOP[b[i]!] === 0) i++;
-    const c = b[i];
-    if (c === QUOTE) return i + 1;
-    if (c !== BACKSLASH) return -1; // a control character, or the end of the body
-    escaped = true;
-    const e = b[i + 1];
-    if (e === 0x75) {
-      if (!(HEX[b[i + 2]!] && HEX[b[i + 3]!] && HEX[b[i + 4]!] && HEX[b[i + 5]!])) return -1;
-      i += 6;
-    } else if (e !== undefined && ESCAPES[e] === 1) i += 2;
-    else return -1;
-  }
-}
-
-function digits(b: Uint8Array, i: number): number {
-  let c = b[i];
-  while (c !== undefined && c >= 0x30 && c <= 0x39) c = b[++i];
-  return i;
-}
-
-function number(b: Uint8Array, i: number): number {
-  if (b[i] === 0x2d) i++;
-  const first = b[i];
-  if (first === 0x30) i++;
-  else if (first !== undefined && first >= 0x31 && first <= 0x39) i = digits(b, i + 1);
-  else return -1;
-  if (b[i] === 0x2e) {
-    const end = digits(b, i + 1);
-    if (end === i + 1) return -1;
-    i = end;
-  }
-  const e = b[i];
-  if (e === 0x65 || e === 0x45) {
-    i++;
-    if (b[i] === 0x2b || b[i] === 0x2d) i++;
-    const end = digits(b, i);
-    if (end === i) return -1;
-    i = end;
-  }
-  return i;
-}
-
-/** After a value: the offset of the next `,` or closing bracket (whitespace skipped). */
-function afterValue(b: Uint8Array, i: number): number {
-  return WHITESPACE[b[i]!] === 1 ? skipWhitespace(b, i) : i;
-}
-
-/** Any JSON value starting at `i` (no whitespace before it); the offset after it, or -1. */
-function value(b: Uint8Array, i: number, depth: number): number {
-  const c = b[i];
-  if (c === QUOTE) return string(b, i + 1);
-  if (c === OPEN_OBJECT) {
-    if (depth >= MAX_DEPTH) return -1;
-    i = skipWhitespace(b, i + 1);
-    if (b[i] === CLOSE_OBJECT) return i + 1;
-    for (;;) {
-      if (b[i] !== QUOTE) return -1;
-      i = afterValue(b, string(b, i + 1));
-      if (i < 0 || b[i] !== COLON) return -1;
-      i = value(b, afterValue(b, i + 1), depth + 1);
-      if (i < 0) return -1;
-      i = afterValue(b, i);
-      const d = b[i];
-      if (d === COMMA) i = afterValue(b, i + 1);
-      else if (d === CLOSE_OBJECT) return i + 1;
-      else return -1;
-    }
-  }
-  if (c === OPEN_ARRAY) {
-    if (depth >= MAX_DEPTH) return -1;
-    i = skipWhitespace(b, i + 1);
-    if (b[i] === CLOSE_ARRAY) return i + 1;
-    for (;;) {
-      i = value(b, i, depth + 1);
-      if (i < 0) return -1;
-      i = afterValue(b, i);
-      const d = b[i];
-      if (d === COMMA) i = afterValue(b, i + 1);
-      else if (d === CLOSE_ARRAY) return i + 1;
-      else return -1;
-    }
-  }
-  if (c === 0x74) return b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65 ? i + 4 : -1; // true
-  if (c === 0x66)
-    return b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65 ? i + 5 : -1; // false
-  if (c === 0x6e) return b[i + 1] === 0x75 && b[i + 2] === 0x6c && b[i + 3] === 0x6c ? i + 4 : -1; // null
-  return number(b, i);
 }
 
 const decoder = new TextDecoder();
@@ -177,7 +65,7 @@ function keyIs(b: Uint8Array, start: number, end: number, key: Uint8Array, withE
 /** Returned inside the scan when the page is valid JSON the fast path does not take on. */
 const DECLINE = -2;
 
-interface Target extends ScanTarget {
+interface Target extends ScanTarget, EscapeFlag {
   /** Set once the records array is found. */
   arrayStart: number;
   arrayEnd: number;
@@ -204,9 +92,10 @@ function record(b: Uint8Array, i: number, t: Target, fields: number[]): number {
   for (;;) {
     if (b[i] !== QUOTE) return -1;
     const keyStart = i + 1;
-    i = string(b, keyStart);
+    t.escaped = false;
+    i = string(b, keyStart, t);
     if (i < 0) return -1;
-    const isField = keyIs(b, keyStart, i - 1, t.field, escaped);
+    const isField = keyIs(b, keyStart, i - 1, t.field, t.escaped);
     i = afterValue(b, i);
     if (b[i] !== COLON) return -1;
     const valueStart = afterValue(b, i + 1);
@@ -261,9 +150,10 @@ function pathObject(b: Uint8Array, i: number, t: Target, level: number): number 
   for (;;) {
     if (b[i] !== QUOTE) return -1;
     const keyStart = i + 1;
-    i = string(b, keyStart);
+    t.escaped = false;
+    i = string(b, keyStart, t);
     if (i < 0) return -1;
-    const onPath = keyIs(b, keyStart, i - 1, key, escaped);
+    const onPath = keyIs(b, keyStart, i - 1, key, t.escaped);
     i = afterValue(b, i);
     if (b[i] !== COLON) return -1;
     const valueStart = afterValue(b, i + 1);
@@ -309,7 +199,7 @@ export function scanPage(
   cursorType: IncrementalDefinition['cursorType'] = 'iso',
 ): ScannedPage | undefined {
   if (!isUtf8(body)) return undefined;
-  const t: Target = { ...target, arrayStart: -1, arrayEnd: -1, bounds: [], fields: [] };
+  const t: Target = { ...target, arrayStart: -1, arrayEnd: -1, bounds: [], fields: [], escaped: false };
   let i = skipWhitespace(body, 0);
   i = t.path.length === 0 ? records(body, i, t) : pathObject(body, i, t, 0);
   if (i < 0 || skipWhitespace(body, i) !== body.length) return undefined;
@@ -322,13 +212,6 @@ export function scanPage(
   const maxCursor = t.field ? maxScannedCursor(body, t.fields, count, cursorType) : undefined;
   const ndjson = linesInPlace(body, t.bounds, count);
   return maxCursor === undefined ? { count, ndjson, envelope } : { count, ndjson, envelope, maxCursor };
-}
-
-/** Whether a whole body is UTF-8 and valid JSON, by the same scan (what the differential test checks). */
-export function isJson(body: Uint8Array): boolean {
-  if (!isUtf8(body)) return false;
-  const i = value(body, skipWhitespace(body, 0), 0);
-  return i >= 0 && skipWhitespace(body, i) === body.length;
 }
 
 /**

@@ -99,37 +99,62 @@ export function compileStream(
     parentKey: (parent) => JSON.stringify(fromParent.map((p) => placeholderValue(p, { parent }) ?? null)),
     bounded: { since: requests.some((t) => uses(t, 'since')), until: requests.some((t) => uses(t, 'until')) },
     walk(values, where) {
-      const renderedPath = renderTemplate(path, values, encodeURIComponent);
-      if (renderedPath.missing !== undefined) throw missing(where, 'path', renderedPath.missing);
-      let href = renderedPath.value;
-      if (/^https?:\/\//i.test(href)) {
-        // A URL taken from a parent record: keep it on the base URL in use (API_BASE_URL).
-        if (base !== definedBase && href.startsWith(definedBase))
-          href = base + href.slice(definedBase.length);
-      } else {
-        href = base + (href.startsWith('/') ? href : `/${href}`);
-      }
-      const url = new URL(href);
-      const repeated = new Set<string>();
-      for (const [key, template] of params) {
-        const value = renderTemplate(template, values);
-        // The first value replaces one the path carries; a list's further values are appended.
-        if (value.missing === undefined) {
-          if (repeated.has(key)) url.searchParams.append(key, value.value);
-          else url.searchParams.set(key, value.value);
-          repeated.add(key);
-        } else if (!WINDOW.has(value.missing)) throw missing(where, `param ${key}`, value.missing);
-        // A window bound that is absent (no `since` on a full read) drops the param.
-      }
-      const rendered: Record<string, string> = { ...defaultHeaders };
-      for (const [key, template] of headers) {
-        const value = renderTemplate(template, values);
-        if (value.missing === undefined) rendered[key] = value.value;
-        else if (!WINDOW.has(value.missing)) throw missing(where, `header ${key}`, value.missing);
-      }
-      return { url, headers: rendered };
+      const url = walkUrl(path, values, where, base, definedBase);
+      setParams(url, params, values, where);
+      return { url, headers: renderHeaders(defaultHeaders, headers, values, where) };
     },
   };
+}
+
+type Where = { source: string; stream: string };
+
+/** The walk's first URL: the path rendered on the base URL in use. */
+function walkUrl(
+  path: Template,
+  values: TemplateValues,
+  where: Where,
+  base: string,
+  definedBase: string,
+): URL {
+  const renderedPath = renderTemplate(path, values, encodeURIComponent);
+  if (renderedPath.missing !== undefined) throw missing(where, 'path', renderedPath.missing);
+  let href = renderedPath.value;
+  if (/^https?:\/\//i.test(href)) {
+    // A URL taken from a parent record: keep it on the base URL in use (API_BASE_URL).
+    if (base !== definedBase && href.startsWith(definedBase)) href = base + href.slice(definedBase.length);
+  } else {
+    href = base + (href.startsWith('/') ? href : `/${href}`);
+  }
+  return new URL(href);
+}
+
+function setParams(url: URL, params: [string, Template][], values: TemplateValues, where: Where): void {
+  const repeated = new Set<string>();
+  for (const [key, template] of params) {
+    const value = renderTemplate(template, values);
+    // The first value replaces one the path carries; a list's further values are appended.
+    if (value.missing === undefined) {
+      if (repeated.has(key)) url.searchParams.append(key, value.value);
+      else url.searchParams.set(key, value.value);
+      repeated.add(key);
+    } else if (!WINDOW.has(value.missing)) throw missing(where, `param ${key}`, value.missing);
+    // A window bound that is absent (no `since` on a full read) drops the param.
+  }
+}
+
+function renderHeaders(
+  defaultHeaders: Record<string, string>,
+  headers: [string, Template][],
+  values: TemplateValues,
+  where: Where,
+): Record<string, string> {
+  const rendered: Record<string, string> = { ...defaultHeaders };
+  for (const [key, template] of headers) {
+    const value = renderTemplate(template, values);
+    if (value.missing === undefined) rendered[key] = value.value;
+    else if (!WINDOW.has(value.missing)) throw missing(where, `header ${key}`, value.missing);
+  }
+  return rendered;
 }
 
 const uses = (template: Template, name: string) => template.placeholders.some((p) => p.name === name);

@@ -153,22 +153,9 @@ function exchange(
         response.resume();
         return;
       }
-      const chunks: Buffer[] = [];
-      let length = 0;
-      response.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        length += chunk.length;
-      });
-      response.on('end', () => {
-        if (!response.complete) return fail(new Truncated('truncated body'));
-        settle(() => resolve({ status, headers: response.headers, body: Buffer.concat(chunks, length) }));
-      });
-      response.on('error', (error) =>
-        fail(cancel.cancelled ? error : new Truncated('truncated body', { cause: error })),
+      collectBody(response, cancel, fail, (all) =>
+        settle(() => resolve({ status, headers: response.headers, body: all })),
       );
-      response.on('close', () => {
-        if (!response.complete) fail(new Truncated('truncated body'));
-      });
     });
     req.on('error', (error) => fail(res ? new Truncated('truncated body', { cause: error }) : error));
     cancel.onCancel = (reason) => {
@@ -178,6 +165,31 @@ function exchange(
       req.destroy(error);
     };
     req.end(body);
+  });
+}
+
+/** Collects a response's body to its end; a body cut short or broken is a `Truncated` failure. */
+function collectBody(
+  response: IncomingMessage,
+  cancel: Cancel,
+  fail: (error: unknown) => void,
+  done: (body: Buffer) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  response.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    length += chunk.length;
+  });
+  response.on('end', () => {
+    if (!response.complete) return fail(new Truncated('truncated body'));
+    done(Buffer.concat(chunks, length));
+  });
+  response.on('error', (error) =>
+    fail(cancel.cancelled ? error : new Truncated('truncated body', { cause: error })),
+  );
+  response.on('close', () => {
+    if (!response.complete) fail(new Truncated('truncated body'));
   });
 }
 

@@ -1,0 +1,124 @@
+/**
+ * One fetched page of a stream (`readStream.ts`) and the `Page` it becomes: the scanned/parsed
+ * fork. A scanned page keeps its records as the API's NDJSON bytes (filtered to the window by line);
+ * a parsed page gets its records finished (carried and partition fields, transform) and filtered.
+ */
+import type { RecordList } from '../pagination/types.ts';
+import type { ApiRecord, NdjsonLines, Page } from '../stream/types.ts';
+import { finishRecords } from './finishRecords.ts';
+import { maxCursor } from './maxCursor.ts';
+import { lineAt, type ScannedPage } from './scanRecords.ts';
+import type { StreamPlan } from './streamPlan.ts';
+import type { HttpResponse } from './types.ts';
+import type { Position, Walk } from './walks.ts';
+import { filterLines, filterRecords, scannedInside, type WindowFilter } from './windowFilter.ts';
+
+export interface Fetched {
+  response: HttpResponse;
+  url: URL;
+  /** What paginators read: the parsed body, or (scanned pages) the body with its records array emptied. */
+  body: unknown;
+  records: RecordList;
+  /** A parsed page's records. */
+  parsed?: readonly unknown[];
+  /** A scanned page: its records as NDJSON, and its greatest cursor. */
+  scanned?: ScannedPage;
+}
+
+/** A scanned page's records for paginators: the count, and a record parsed only when asked for. */
+export function scannedList(page: ScannedPage): RecordList {
+  return { length: page.count, at: (index) => lineAt(page.ndjson, page.count, index) };
+}
+
+/** A page of NDJSON lines; `records` parses them on first use (tests, callers other than landing). */
+function linesPage(lines: NdjsonLines, fields: Omit<Page, 'records' | 'lines'>): Page {
+  let records: ApiRecord[] | undefined;
+  return {
+    ...fields,
+    lines,
+    get records() {
+      records ??= lines.ndjson
+        .toString('utf8')
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line) as ApiRecord);
+      return records;
+    },
+  };
+}
+
+/** Where a page stands: its index in the stream, the position after it, and whether its walk ends. */
+export interface PagePlace {
+  index: number;
+  next: Position | null;
+  last: boolean;
+}
+
+/** The records of the window, the greatest cursor and the walk's end, as the caller gets them. */
+export function toPage(
+  plan: StreamPlan,
+  fetched: Fetched,
+  walk: Walk,
+  filter: WindowFilter | undefined,
+  place: PagePlace,
+): Page {
+  const { response } = fetched;
+  const incremental = plan.stream.incremental;
+  const { page, filteredOut, max } = fetched.scanned
+    ? scannedPage(plan, fetched.scanned, response.url, filter, place)
+    : parsedPage(plan, fetched, walk, filter, place);
+  if (filteredOut > 0) page.filteredOut = filteredOut;
+  // The walk's last page: an ignored answer cut it; otherwise (no next page, an empty page, a
+  // documented "nothing here") the API said there is no more.
+  if (place.last) page.end = response.noRecords === 'ignore' ? 'ignored' : 'api';
+  if (plan.cursor && incremental && max !== undefined) page.maxCursor = max;
+  return page;
+}
+
+interface Shaped {
+  page: Page;
+  filteredOut: number;
+  max: string | undefined;
+}
+
+/** A scanned page: its NDJSON lines, those outside the window dropped (only if some may be). */
+function scannedPage(
+  plan: StreamPlan,
+  scanned: ScannedPage,
+  url: string,
+  filter: WindowFilter | undefined,
+  { index, next }: PagePlace,
+): Shaped {
+  const incremental = plan.stream.incremental;
+  let lines: NdjsonLines = { ndjson: scanned.ndjson, count: scanned.count };
+  let max = scanned.maxCursor;
+  let filteredOut = 0;
+  if (filter && plan.cursor && incremental && !scannedInside(filter, scanned.maxCursor)) {
+    const inside = filterLines(lines, plan.cursor, incremental.cursorType, filter);
+    ({ lines } = inside);
+    filteredOut = inside.removed;
+    max = maxCursor(inside.kept, plan.cursor, incremental.cursorType);
+  }
+  return { page: linesPage(lines, { index, url, next }), filteredOut, max };
+}
+
+/** A parsed page: its records finished, then those outside the window dropped. */
+function parsedPage(
+  plan: StreamPlan,
+  fetched: Fetched,
+  walk: Walk,
+  filter: WindowFilter | undefined,
+  { index, next }: PagePlace,
+): Shaped {
+  const incremental = plan.stream.incremental;
+  let records = finishRecords(plan, fetched.parsed ?? [], walk.parent, walk.vars);
+  let filteredOut = 0;
+  if (filter && plan.cursor && incremental) {
+    const inside = filterRecords(records, plan.cursor, incremental.cursorType, filter);
+    ({ records } = inside);
+    filteredOut = inside.removed;
+  }
+  const max =
+    plan.cursor && incremental ? maxCursor(records, plan.cursor, incremental.cursorType) : undefined;
+  return { page: { records, index, url: fetched.response.url, next }, filteredOut, max };
+}
