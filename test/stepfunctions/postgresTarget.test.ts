@@ -49,7 +49,7 @@ describe('the curate job and PostgreSQL', () => {
       'Fn::If': ['CurateToPostgres', { Ref: 'PostgresSecretName' }, NO_VALUE],
     });
     expect(args['--additional-python-modules']).toEqual({
-      'Fn::If': ['CurateToPostgres', 'psycopg[binary]==3.3.9', NO_VALUE],
+      'Fn::If': ['CurateToPostgres', 'jsonschema==4.26.0,psycopg[binary]==3.3.9', 'jsonschema==4.26.0'],
     });
     expect(job(t).Connections).toEqual({
       'Fn::If': ['CurateInVpc', { Connections: [{ Ref: 'GlueConnectionName' }] }, NO_VALUE],
