@@ -15,7 +15,7 @@ ensure() {
   local venv=$1 check=$2 requirement=$3
   if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "$check" 2>/dev/null; then return 0; fi
   echo "bench/setup.sh: creating $venv with $requirement" >&2
-  "$PY" -m venv "$venv"
+  "$PY" -m venv --clear "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "$requirement"
   "$venv/bin/python" -c "$check"
 }

@@ -39,7 +39,7 @@ fi
 CHECKOV_VERSION=3.3.30
 if ! .tools/checkov-venv/bin/checkov --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
   say "installing checkov ${CHECKOV_VERSION} into .tools/checkov-venv/"
-  python3 -m venv .tools/checkov-venv
+  python3 -m venv --clear .tools/checkov-venv
   .tools/checkov-venv/bin/pip install --quiet --disable-pip-version-check "checkov==${CHECKOV_VERSION}" >&2
 fi
 
