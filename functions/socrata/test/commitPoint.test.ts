@@ -15,7 +15,7 @@ import {
   startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { makeRow, socrataRoute } from './socrataApi.ts';
+import { makeRow, socrataRoute } from '../double/index.ts';
 
 const APP_TOKEN = 'socrataFixtureAppTokenSECRET';
 const BUCKET = 'tributary-test-source-socrata-commit';

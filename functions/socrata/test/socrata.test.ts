@@ -16,7 +16,7 @@ import {
   startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRow, type SocrataFaults, socrataRoute } from './socrataApi.ts';
+import { makeRow, type SocrataFaults, socrataRoute } from '../double/index.ts';
 
 const APP_TOKEN = 'socrataFixtureAppTokenSECRET';
 const BUCKET = 'tributary-test-source-socrata';
