@@ -17,7 +17,7 @@ import {
   startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HotmartState, hotmartRoute, makeSale, makeSubscription } from './hotmartApi.ts';
+import { type HotmartState, hotmartRoute, makeSale, makeSubscription } from '../double/index.ts';
 
 const CLIENT_ID = 'a1b2c3d4-fixture-client-id';
 const CLIENT_SECRET = 'hotmart-fixture-client-SECRET-0123456789';

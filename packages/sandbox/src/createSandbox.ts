@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHotmartApi } from '../../../functions/hotmart/double/index.ts';
 import { createSocrataApi } from '../../../functions/socrata/double/index.ts';
 import {
   type SandboxApi,
@@ -14,7 +15,6 @@ import {
   type SourceName,
 } from './api.ts';
 import { createGithubApi } from './apis/github.ts';
-import { createHotmartApi } from './apis/hotmart.ts';
 import { createStripeApi } from './apis/stripe.ts';
 import { SandboxOptionsError } from './errors.ts';
 import { FaultPlan } from './faults.ts';
