@@ -17,8 +17,8 @@ import {
   strictWindow,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeData, type StripeFaults, stripeRoute } from '../double/index.ts';
 import { source } from '../src/source.ts';
-import { makeData, type StripeFaults, stripeRoute } from './stripeApi.ts';
 
 const API_KEY = 'sk_test_51FixtureKey0123456789STRICT';
 const BUCKET = 'tributary-test-source-stripe-strict';

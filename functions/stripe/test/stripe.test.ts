@@ -17,7 +17,7 @@ import {
   startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCharge, makeData, makeEvent, type StripeFaults, stripeRoute } from './stripeApi.ts';
+import { makeCharge, makeData, makeEvent, type StripeFaults, stripeRoute } from '../double/index.ts';
 
 const API_KEY = 'sk_test_51FixtureKey0123456789SECRET';
 const BUCKET = 'tributary-test-source-stripe';

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createHotmartApi } from '../../../functions/hotmart/double/index.ts';
 import { createSocrataApi } from '../../../functions/socrata/double/index.ts';
+import { createStripeApi } from '../../../functions/stripe/double/index.ts';
 import {
   type SandboxApi,
   type SandboxRequest,
@@ -15,7 +16,6 @@ import {
   type SourceName,
 } from './api.ts';
 import { createGithubApi } from './apis/github.ts';
-import { createStripeApi } from './apis/stripe.ts';
 import { SandboxOptionsError } from './errors.ts';
 import { FaultPlan } from './faults.ts';
 import { resolveOptions, type SandboxCredentials, type SandboxOptions } from './options.ts';
