@@ -16,7 +16,7 @@ import {
   startApi,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GithubFaults, githubRoute, makeRepo, type Repo } from './githubApi.ts';
+import { type GithubFaults, githubRoute, makeRepo, type Repo } from '../double/index.ts';
 
 const TOKEN = 'ghp_fixtureToken0123456789abcdefSECRET';
 const BUCKET = 'tributary-test-source-github';

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createGithubApi } from '../../../functions/github/double/index.ts';
 import { createHotmartApi } from '../../../functions/hotmart/double/index.ts';
 import { createSocrataApi } from '../../../functions/socrata/double/index.ts';
 import { createStripeApi } from '../../../functions/stripe/double/index.ts';
@@ -15,7 +16,6 @@ import {
   SOURCE_NAMES,
   type SourceName,
 } from './api.ts';
-import { createGithubApi } from './apis/github.ts';
 import { SandboxOptionsError } from './errors.ts';
 import { FaultPlan } from './faults.ts';
 import { resolveOptions, type SandboxCredentials, type SandboxOptions } from './options.ts';
