@@ -26,4 +26,5 @@ export { type LoopbackListener, type LoopbackServer, readBody, serveLoopback } f
 export { freePort, type MotoServer, motoBinary, startMoto } from './moto.ts';
 export { rejectionOf } from './rejectionOf.ts';
 export type { SourceDouble } from './sourceDouble.ts';
+export { type SourceTest, type SourceTestOptions, startSourceTest } from './sourceTest.ts';
 export { mostInWindow, type StrictWindow, type StrictWindowOptions, strictWindow } from './strictWindow.ts';
