@@ -6,19 +6,16 @@
  */
 import { createHandler, type Handler, TransientError } from '@tributary/core';
 import {
-  type CapturedOutput,
-  captureOutput,
-  createBucket,
-  createSecret,
   type LoopbackApi,
   lambdaContext,
   listKeys,
   readLanded,
   rejectionOf,
-  startApi,
+  type SourceTest,
+  startSourceTest,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GithubFaults, githubRoute, makeRepo, type Repo } from './githubApi.ts';
+import { type GithubFaults, githubRoute, makeRepo, type Repo } from '../double/index.ts';
 
 const TOKEN = 'ghp_fixtureToken0123456789abcdefSTATS';
 const BUCKET = 'tributary-test-source-github-stats';
@@ -34,35 +31,33 @@ const faults: GithubFaults = {
   duringLimit: [],
 };
 let api: LoopbackApi;
+let run: SourceTest<Handler> | undefined;
 let handler: Handler;
 let source: Parameters<typeof createHandler>[0];
-let output: CapturedOutput;
 let alpha: Repo;
 let beta: Repo;
 
 beforeAll(async () => {
-  await createBucket(BUCKET);
-  await createSecret(SECRET, { token: TOKEN });
-  api = await startApi(githubRoute(repos, TOKEN, faults));
-  alpha = makeRepo(api.url, 'octo-org', 'alpha', 7, 2, 40);
-  beta = makeRepo(api.url, 'octo-org', 'beta.js', 8, 2, 2);
-  repos.push(alpha, beta);
-  Object.assign(process.env, {
-    API_BASE_URL: api.url,
-    TARGET_S3_BUCKET_NAME: BUCKET,
-    SECRET_NAME: SECRET,
-    OUTPUT_FOLDER: FOLDER,
-    GITHUB_REPOSITORIES: 'octo-org/alpha,octo-org/beta.js',
+  run = await startSourceTest({
+    bucket: BUCKET,
+    secret: [SECRET, { token: TOKEN }],
+    folder: FOLDER,
+    route: githubRoute(repos, TOKEN, faults),
+    onServe: (api) => {
+      alpha = makeRepo(api.url, 'octo-org', 'alpha', 7, 2, 40);
+      beta = makeRepo(api.url, 'octo-org', 'beta.js', 8, 2, 2);
+      repos.push(alpha, beta);
+    },
+    env: () => ({
+      GITHUB_REPOSITORIES: 'octo-org/alpha,octo-org/beta.js',
+    }),
+    handler: () => import('../src/handler.ts'),
   });
-  output = captureOutput();
-  ({ handler } = await import('../src/handler.ts'));
+  ({ api, handler } = run);
   ({ source } = await import('../src/source.ts'));
 });
 
-afterAll(async () => {
-  output?.restore();
-  await api?.close();
-});
+afterAll(() => run?.close());
 
 const STATS = (repo: Repo) => `/repos/${repo.owner}/${repo.name}/stats/contributors`;
 

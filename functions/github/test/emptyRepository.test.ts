@@ -6,15 +6,14 @@
  */
 import type { Handler } from '@tributary/core';
 import {
-  createBucket,
-  createSecret,
   type LoopbackApi,
   lambdaContext,
   readLanded,
-  startApi,
+  type SourceTest,
+  startSourceTest,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GithubFaults, githubRoute, makeRepo, type Repo } from './githubApi.ts';
+import { type GithubFaults, githubRoute, makeRepo, type Repo } from '../double/index.ts';
 
 const TOKEN = 'ghp_fixtureToken0123456789abcdefEMPTY';
 const BUCKET = 'tributary-test-source-github-empty';
@@ -29,31 +28,32 @@ const faults: GithubFaults = {
   duringLimit: [],
 };
 let api: LoopbackApi;
+let run: SourceTest<Handler> | undefined;
 let handler: Handler;
 let alpha: Repo;
 let beta: Repo;
 
 beforeAll(async () => {
-  await createBucket(BUCKET);
-  await createSecret(SECRET, { token: TOKEN });
-  api = await startApi(githubRoute(repos, TOKEN, faults));
-  alpha = makeRepo(api.url, 'octo-org', 'alpha', 7, 4, 130);
-  const hollow = { ...makeRepo(api.url, 'octo-org', 'hollow', 9, 2, 0), empty: true };
-  beta = makeRepo(api.url, 'octo-org', 'beta.js', 8, 3, 3);
-  repos.push(alpha, hollow, beta);
-  Object.assign(process.env, {
-    API_BASE_URL: api.url,
-    TARGET_S3_BUCKET_NAME: BUCKET,
-    SECRET_NAME: SECRET,
-    OUTPUT_FOLDER: FOLDER,
-    GITHUB_REPOSITORIES: 'octo-org/alpha,octo-org/hollow,octo-org/beta.js',
+  run = await startSourceTest({
+    bucket: BUCKET,
+    secret: [SECRET, { token: TOKEN }],
+    folder: FOLDER,
+    route: githubRoute(repos, TOKEN, faults),
+    onServe: (api) => {
+      alpha = makeRepo(api.url, 'octo-org', 'alpha', 7, 4, 130);
+      const hollow = { ...makeRepo(api.url, 'octo-org', 'hollow', 9, 2, 0), empty: true };
+      beta = makeRepo(api.url, 'octo-org', 'beta.js', 8, 3, 3);
+      repos.push(alpha, hollow, beta);
+    },
+    env: () => ({
+      GITHUB_REPOSITORIES: 'octo-org/alpha,octo-org/hollow,octo-org/beta.js',
+    }),
+    handler: () => import('../src/handler.ts'),
   });
-  ({ handler } = await import('../src/handler.ts'));
+  ({ api, handler } = run);
 });
 
-afterAll(async () => {
-  await api?.close();
-});
+afterAll(() => run?.close());
 
 describe('an empty repository', () => {
   it('lands 0 commits for it and every commit of the others; the stream completes with its watermark', async () => {

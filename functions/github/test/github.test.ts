@@ -5,18 +5,16 @@
 import type { Handler } from '@tributary/core';
 import {
   type CapturedOutput,
-  captureOutput,
-  createBucket,
-  createSecret,
   keysContaining,
   type LoopbackApi,
   lambdaContext,
   readLanded,
   rejectionOf,
-  startApi,
+  type SourceTest,
+  startSourceTest,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GithubFaults, githubRoute, makeRepo, type Repo } from './githubApi.ts';
+import { type GithubFaults, githubRoute, makeRepo, type Repo } from '../double/index.ts';
 
 const TOKEN = 'ghp_fixtureToken0123456789abcdefSECRET';
 const BUCKET = 'tributary-test-source-github';
@@ -36,31 +34,30 @@ const faults: GithubFaults = {
 };
 
 let api: LoopbackApi;
+let run: SourceTest<Handler> | undefined;
 let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
-  await createBucket(BUCKET);
-  await createSecret(SECRET, { token: TOKEN });
-  api = await startApi(githubRoute(repos, TOKEN, faults));
-  alpha = makeRepo(api.url, 'octo-org', 'alpha', 7, 120, 130);
-  beta = makeRepo(api.url, 'octo-org', 'beta.js', 8, 5, 3);
-  repos.push(alpha, beta);
-  Object.assign(process.env, {
-    API_BASE_URL: api.url,
-    TARGET_S3_BUCKET_NAME: BUCKET,
-    SECRET_NAME: SECRET,
-    OUTPUT_FOLDER: FOLDER,
-    GITHUB_REPOSITORIES: 'octo-org/alpha, octo-org/beta.js',
+  run = await startSourceTest({
+    bucket: BUCKET,
+    secret: [SECRET, { token: TOKEN }],
+    folder: FOLDER,
+    route: githubRoute(repos, TOKEN, faults),
+    onServe: (api) => {
+      alpha = makeRepo(api.url, 'octo-org', 'alpha', 7, 120, 130);
+      beta = makeRepo(api.url, 'octo-org', 'beta.js', 8, 5, 3);
+      repos.push(alpha, beta);
+    },
+    env: () => ({
+      GITHUB_REPOSITORIES: 'octo-org/alpha, octo-org/beta.js',
+    }),
+    handler: () => import('../src/handler.ts'),
   });
-  output = captureOutput();
-  ({ handler } = await import('../src/handler.ts'));
+  ({ api, handler, output } = run);
 });
 
-afterAll(async () => {
-  output?.restore();
-  await api?.close();
-});
+afterAll(() => run?.close());
 
 const issueCount = 125;
 const maxUpdated = '2026-11-01T02:00:00Z'; // alpha's issue 120

@@ -5,17 +5,9 @@
  * changed in between (refunds and cancellations, reported on the same transactions).
  */
 import type { Handler } from '@tributary/core';
-import {
-  assertManifestIsTheCommitPoint,
-  type CapturedOutput,
-  captureOutput,
-  createBucket,
-  createSecret,
-  type LoopbackApi,
-  startApi,
-} from '@tributary/testkit';
+import { assertManifestIsTheCommitPoint, type SourceTest, startSourceTest } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { type HotmartState, hotmartRoute, makeSale, makeSubscription } from './hotmartApi.ts';
+import { type HotmartState, hotmartRoute, makeSale, makeSubscription } from '../double/index.ts';
 
 const CLIENT_ID = 'a1b2c3d4-fixture-client-id';
 const CLIENT_SECRET = 'hotmart-fixture-client-SECRET-0123456789';
@@ -30,29 +22,24 @@ const state: HotmartState = {
   duringLimit: [],
 };
 
-let api: LoopbackApi;
+let run: SourceTest<Handler> | undefined;
 let handler: Handler;
-let output: CapturedOutput;
 
 beforeAll(async () => {
-  await createBucket(BUCKET);
-  await createSecret(SECRET, { client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
-  api = await startApi(hotmartRoute(state, CLIENT_ID, CLIENT_SECRET));
-  Object.assign(process.env, {
-    API_BASE_URL: api.url,
-    AUTH_TOKEN_URL: `${api.url}/security/oauth/token`,
-    TARGET_S3_BUCKET_NAME: BUCKET,
-    SECRET_NAME: SECRET,
-    OUTPUT_FOLDER: FOLDER,
+  run = await startSourceTest({
+    bucket: BUCKET,
+    secret: [SECRET, { client_id: CLIENT_ID, client_secret: CLIENT_SECRET }],
+    folder: FOLDER,
+    route: hotmartRoute(state, CLIENT_ID, CLIENT_SECRET),
+    env: (url) => ({
+      AUTH_TOKEN_URL: `${url}/security/oauth/token`,
+    }),
+    handler: () => import('../src/handler.ts'),
   });
-  output = captureOutput();
-  ({ handler } = await import('../src/handler.ts'));
+  ({ handler } = run);
 });
 
-afterAll(async () => {
-  output?.restore();
-  await api?.close();
-});
+afterAll(() => run?.close());
 
 describe('hotmart: a rerun whose manifest PUT fails', () => {
   it('leaves every committed manifest and its parts exact, and no part of the rerun', async () => {

@@ -5,19 +5,17 @@
 import type { Handler } from '@tributary/core';
 import {
   type CapturedOutput,
-  captureOutput,
-  createBucket,
-  createSecret,
   keysContaining,
   type LoopbackApi,
   lambdaContext,
   mostInWindow,
   readLanded,
   rejectionOf,
-  startApi,
+  type SourceTest,
+  startSourceTest,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HotmartState, hotmartRoute, makeSale, makeSubscription } from './hotmartApi.ts';
+import { type HotmartState, hotmartRoute, makeSale, makeSubscription } from '../double/index.ts';
 
 const CLIENT_ID = 'a1b2c3d4-fixture-client-id';
 const CLIENT_SECRET = 'hotmart-fixture-client-SECRET-0123456789';
@@ -36,28 +34,25 @@ const state: HotmartState = {
 };
 
 let api: LoopbackApi;
+let run: SourceTest<Handler> | undefined;
 let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
-  await createBucket(BUCKET);
-  await createSecret(SECRET, { client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
-  api = await startApi(hotmartRoute(state, CLIENT_ID, CLIENT_SECRET));
-  Object.assign(process.env, {
-    API_BASE_URL: api.url,
-    AUTH_TOKEN_URL: `${api.url}/security/oauth/token`,
-    TARGET_S3_BUCKET_NAME: BUCKET,
-    SECRET_NAME: SECRET,
-    OUTPUT_FOLDER: FOLDER,
+  run = await startSourceTest({
+    bucket: BUCKET,
+    secret: [SECRET, { client_id: CLIENT_ID, client_secret: CLIENT_SECRET }],
+    folder: FOLDER,
+    route: hotmartRoute(state, CLIENT_ID, CLIENT_SECRET),
+    env: (url) => ({
+      AUTH_TOKEN_URL: `${url}/security/oauth/token`,
+    }),
+    handler: () => import('../src/handler.ts'),
   });
-  output = captureOutput();
-  ({ handler } = await import('../src/handler.ts'));
+  ({ api, handler, output } = run);
 });
 
-afterAll(async () => {
-  output?.restore();
-  await api?.close();
-});
+afterAll(() => run?.close());
 
 const SALES = '/payments/api/v1/sales/history';
 const transaction = (sale: Record<string, unknown>) => (sale.purchase as { transaction: string }).transaction;

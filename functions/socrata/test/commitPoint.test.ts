@@ -5,17 +5,9 @@
  * dataset changed in between.
  */
 import type { Handler } from '@tributary/core';
-import {
-  assertManifestIsTheCommitPoint,
-  type CapturedOutput,
-  captureOutput,
-  createBucket,
-  createSecret,
-  type LoopbackApi,
-  startApi,
-} from '@tributary/testkit';
+import { assertManifestIsTheCommitPoint, type SourceTest, startSourceTest } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { makeRow, socrataRoute } from './socrataApi.ts';
+import { makeRow, socrataRoute } from '../double/index.ts';
 
 const APP_TOKEN = 'socrataFixtureAppTokenSECRET';
 const BUCKET = 'tributary-test-source-socrata-commit';
@@ -29,30 +21,25 @@ const datasets = new Map([
   ['abcd-1234', permits],
 ]);
 
-let api: LoopbackApi;
+let run: SourceTest<Handler> | undefined;
 let handler: Handler;
-let output: CapturedOutput;
 
 beforeAll(async () => {
-  await createBucket(BUCKET);
-  await createSecret(SECRET, { app_token: APP_TOKEN });
-  api = await startApi(socrataRoute(datasets, APP_TOKEN, { throttleOn: new Map(), malformedOn: new Set() }));
-  Object.assign(process.env, {
-    API_BASE_URL: api.url,
-    TARGET_S3_BUCKET_NAME: BUCKET,
-    SECRET_NAME: SECRET,
-    OUTPUT_FOLDER: FOLDER,
-    SOCRATA_DOMAIN: 'data.cityofnewyork.us',
-    SOCRATA_DATASETS: 'complaints=erm2-nwe9,abcd-1234',
+  run = await startSourceTest({
+    bucket: BUCKET,
+    secret: [SECRET, { app_token: APP_TOKEN }],
+    folder: FOLDER,
+    route: socrataRoute(datasets, APP_TOKEN, { throttleOn: new Map(), malformedOn: new Set() }),
+    env: () => ({
+      SOCRATA_DOMAIN: 'data.cityofnewyork.us',
+      SOCRATA_DATASETS: 'complaints=erm2-nwe9,abcd-1234',
+    }),
+    handler: () => import('../src/handler.ts'),
   });
-  output = captureOutput();
-  ({ handler } = await import('../src/handler.ts'));
+  ({ handler } = run);
 });
 
-afterAll(async () => {
-  output?.restore();
-  await api?.close();
-});
+afterAll(() => run?.close());
 
 describe('socrata: a rerun whose manifest PUT fails', () => {
   it('leaves every committed manifest and its parts exact, and no part of the rerun', async () => {

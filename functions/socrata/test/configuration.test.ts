@@ -5,7 +5,7 @@
  */
 import { createBucket, createSecret, lambdaContext, readLanded, startApi } from '@tributary/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeRow, socrataRoute } from './socrataApi.ts';
+import { makeRow, socrataRoute } from '../double/index.ts';
 
 const load = async (env: Record<string, string | undefined>) => {
   vi.resetModules();

@@ -5,18 +5,16 @@
 import type { Handler } from '@tributary/core';
 import {
   type CapturedOutput,
-  captureOutput,
-  createBucket,
-  createSecret,
   keysContaining,
   type LoopbackApi,
   lambdaContext,
   readLanded,
   rejectionOf,
-  startApi,
+  type SourceTest,
+  startSourceTest,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRow, type SocrataFaults, socrataRoute } from './socrataApi.ts';
+import { makeRow, type SocrataFaults, socrataRoute } from '../double/index.ts';
 
 const APP_TOKEN = 'socrataFixtureAppTokenSECRET';
 const BUCKET = 'tributary-test-source-socrata';
@@ -33,29 +31,26 @@ const datasets = new Map([
 const faults: SocrataFaults = { throttleOn: new Map([['erm2-nwe9', 2]]), malformedOn: new Set() };
 
 let api: LoopbackApi;
+let run: SourceTest<Handler> | undefined;
 let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
-  await createBucket(BUCKET);
-  await createSecret(SECRET, { app_token: APP_TOKEN });
-  api = await startApi(socrataRoute(datasets, APP_TOKEN, faults));
-  Object.assign(process.env, {
-    API_BASE_URL: api.url,
-    TARGET_S3_BUCKET_NAME: BUCKET,
-    SECRET_NAME: SECRET,
-    OUTPUT_FOLDER: FOLDER,
-    SOCRATA_DOMAIN: 'data.cityofnewyork.us',
-    SOCRATA_DATASETS: 'complaints=erm2-nwe9,abcd-1234',
+  run = await startSourceTest({
+    bucket: BUCKET,
+    secret: [SECRET, { app_token: APP_TOKEN }],
+    folder: FOLDER,
+    route: socrataRoute(datasets, APP_TOKEN, faults),
+    env: () => ({
+      SOCRATA_DOMAIN: 'data.cityofnewyork.us',
+      SOCRATA_DATASETS: 'complaints=erm2-nwe9,abcd-1234',
+    }),
+    handler: () => import('../src/handler.ts'),
   });
-  output = captureOutput();
-  ({ handler } = await import('../src/handler.ts'));
+  ({ api, handler, output } = run);
 });
 
-afterAll(async () => {
-  output?.restore();
-  await api?.close();
-});
+afterAll(() => run?.close());
 
 const COMPLAINTS = '/resource/erm2-nwe9.json';
 

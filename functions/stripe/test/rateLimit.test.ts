@@ -6,19 +6,15 @@
  */
 import type { Handler } from '@tributary/core';
 import {
-  type CapturedOutput,
-  captureOutput,
-  createBucket,
-  createSecret,
-  type LoopbackApi,
   lambdaContext,
   readLanded,
-  startApi,
+  type SourceTest,
+  startSourceTest,
   strictWindow,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeData, type StripeFaults, stripeRoute } from '../double/index.ts';
 import { source } from '../src/source.ts';
-import { makeData, type StripeFaults, stripeRoute } from './stripeApi.ts';
 
 const API_KEY = 'sk_test_51FixtureKey0123456789STRICT';
 const BUCKET = 'tributary-test-source-stripe-strict';
@@ -42,28 +38,21 @@ const server = strictWindow(stripeRoute(data, API_KEY, faults), {
   pauseSeconds: 1,
 });
 
-let api: LoopbackApi;
+let run: SourceTest<Handler> | undefined;
 let handler: Handler;
-let output: CapturedOutput;
 
 beforeAll(async () => {
-  await createBucket(BUCKET);
-  await createSecret(SECRET, { api_key: API_KEY });
-  api = await startApi(server.route);
-  Object.assign(process.env, {
-    API_BASE_URL: api.url,
-    TARGET_S3_BUCKET_NAME: BUCKET,
-    SECRET_NAME: SECRET,
-    OUTPUT_FOLDER: FOLDER,
+  run = await startSourceTest({
+    bucket: BUCKET,
+    secret: [SECRET, { api_key: API_KEY }],
+    folder: FOLDER,
+    route: server.route,
+    handler: () => import('../src/handler.ts'),
   });
-  output = captureOutput();
-  ({ handler } = await import('../src/handler.ts'));
+  ({ handler } = run);
 });
 
-afterAll(async () => {
-  output?.restore();
-  await api?.close();
-});
+afterAll(() => run?.close());
 
 describe('stripe against a strict 20-in-any-second server', () => {
   it(`never puts ${RATE + 1} requests in a 1 s window: no request refused, every record landed`, async () => {

@@ -6,18 +6,16 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Handler } from '@tributary/core';
 import {
   type CapturedOutput,
-  captureOutput,
-  createBucket,
-  createSecret,
   keysContaining,
   type LoopbackApi,
   lambdaContext,
   readLanded,
   rejectionOf,
-  startApi,
+  type SourceTest,
+  startSourceTest,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCharge, makeData, makeEvent, type StripeFaults, stripeRoute } from './stripeApi.ts';
+import { makeCharge, makeData, makeEvent, type StripeFaults, stripeRoute } from '../double/index.ts';
 
 const API_KEY = 'sk_test_51FixtureKey0123456789SECRET';
 const BUCKET = 'tributary-test-source-stripe';
@@ -60,27 +58,22 @@ const faults: StripeFaults = {
 };
 
 let api: LoopbackApi;
+let run: SourceTest<Handler> | undefined;
 let handler: Handler;
 let output: CapturedOutput;
 
 beforeAll(async () => {
-  await createBucket(BUCKET);
-  await createSecret(SECRET, { api_key: API_KEY });
-  api = await startApi(stripeRoute(data, API_KEY, faults));
-  Object.assign(process.env, {
-    API_BASE_URL: api.url,
-    TARGET_S3_BUCKET_NAME: BUCKET,
-    SECRET_NAME: SECRET,
-    OUTPUT_FOLDER: FOLDER,
+  run = await startSourceTest({
+    bucket: BUCKET,
+    secret: [SECRET, { api_key: API_KEY }],
+    folder: FOLDER,
+    route: stripeRoute(data, API_KEY, faults),
+    handler: () => import('../src/handler.ts'),
   });
-  output = captureOutput();
-  ({ handler } = await import('../src/handler.ts'));
+  ({ api, handler, output } = run);
 });
 
-afterAll(async () => {
-  output?.restore();
-  await api?.close();
-});
+afterAll(() => run?.close());
 
 describe('stripe source', () => {
   it('lands charges, customers and invoices, paging with starting_after through a 429 and a 409', async () => {

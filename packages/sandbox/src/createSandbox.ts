@@ -3,8 +3,12 @@
  * told apart by their path shape (`/repos/…`, `/v1/charges`, `/payments/api/v1/sales/history`,
  * `/resource/<id>.json`), so every source's `API_BASE_URL` is the same root URL.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, serveLoopback } from '@tributary/testkit';
+import { createGithubApi } from '../../../functions/github/double/index.ts';
+import { createHotmartApi } from '../../../functions/hotmart/double/index.ts';
+import { createSocrataApi } from '../../../functions/socrata/double/index.ts';
+import { createStripeApi } from '../../../functions/stripe/double/index.ts';
 import {
   type SandboxApi,
   type SandboxRequest,
@@ -12,10 +16,6 @@ import {
   SOURCE_NAMES,
   type SourceName,
 } from './api.ts';
-import { createGithubApi } from './apis/github.ts';
-import { createHotmartApi } from './apis/hotmart.ts';
-import { createSocrataApi } from './apis/socrata.ts';
-import { createStripeApi } from './apis/stripe.ts';
 import { SandboxOptionsError } from './errors.ts';
 import { FaultPlan } from './faults.ts';
 import { resolveOptions, type SandboxCredentials, type SandboxOptions } from './options.ts';
@@ -132,15 +132,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    const received = await readBody(req);
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const request: SandboxRequest = {
       method: req.method ?? 'GET',
       url,
       match: [] as unknown as RegExpMatchArray,
       headers: req.headers,
-      body: Buffer.concat(chunks).toString('utf8'),
+      body: received.toString('utf8'),
     };
     const found = route(request, url.pathname.replace(/\/+$/, ''));
     const response = found?.response ?? {
@@ -153,17 +152,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     res.end(body);
   }
 
-  const server = createServer((req, res) => {
-    onRequest(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: `sandbox error: ${(error as Error).message}` }));
-    });
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(o.port, '127.0.0.1', () => ok());
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveLoopback(onRequest, { port: o.port });
+  const url = server.url;
   const known = (source: string): SourceName => {
     if (!SOURCE_NAMES.includes(source as SourceName)) {
       throw new SandboxOptionsError(`unknown source "${source}"; valid: ${SOURCE_NAMES.join(', ')}`);
@@ -200,9 +190,6 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     },
     records: (source, stream) => apis[known(source)].records(stream),
     streams: (source) => apis[known(source)].streams(),
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((ok) => server.close(() => ok()));
-    },
+    stop: server.close,
   };
 }

@@ -1,5 +1,5 @@
+export { socrataStreamName } from '../../../functions/socrata/double/index.ts';
 export { SOURCE_NAMES, type SourceName } from './api.ts';
-export { socrataStreamName } from './apis/socrata.ts';
 export { createSandbox, type FailureMode, type Sandbox } from './createSandbox.ts';
 export { SandboxError, SandboxOptionsError } from './errors.ts';
 export type { FaultOptions } from './faults.ts';

@@ -22,6 +22,17 @@ describe('sandbox: GitHub', () => {
     expect(res.body).toMatchObject({ message: 'Bad credentials' });
   });
 
+  it("continues Link pages on /repositories/<id>, as GitHub does, from the source's own double (functions/github/double)", async () => {
+    const res = await getJson(`${sandbox.url}/repos/acme/api/issues?state=all&per_page=100`, auth);
+    const next = nextLink(res.headers.get('link'));
+    expect(next).toMatch(/\/repositories\/\d+\/issues\?/);
+    expect(res.headers.get('x-github-request-id')).toMatch(/\S/);
+    const second = await getJson(next!, auth);
+    expect(second.status).toBe(200);
+    expect((second.body as unknown[]).length).toBe(100);
+    sandbox.resetServed(); // the next test counts what it is served
+  });
+
   it('walks issues (pull requests included) through Link pages, with rate-limit headers', async () => {
     // Prepare
     let url: string | undefined =

@@ -84,4 +84,26 @@ describe('sandbox: Hotmart', () => {
       await short.stop();
     }
   });
+
+  it("answers a 429 with Hotmart's RateLimit-* headers, from the source's own double (functions/hotmart/double)", async () => {
+    const limited = await createSandbox({
+      records: 5,
+      faults: { rateLimited: 1, unavailable: 0, retryAfterSeconds: 2 },
+    });
+    try {
+      const { client_id, client_secret } = limited.credentials.hotmart;
+      const q = new URLSearchParams({ grant_type: 'client_credentials', client_id, client_secret });
+      const res = await fetch(`${limited.tokenUrl}?${q}`, { method: 'POST' });
+      const { access_token } = (await res.json()) as { access_token: string };
+      const refused = await getJson(`${limited.url}/payments/api/v1/subscriptions`, {
+        authorization: `Bearer ${access_token}`,
+      });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('ratelimit-reset')).toBe('2');
+      expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+      expect(refused.headers.get('retry-after')).toBe('2');
+    } finally {
+      await limited.stop();
+    }
+  });
 });

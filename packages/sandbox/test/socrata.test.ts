@@ -22,6 +22,16 @@ describe('sandbox: Socrata', () => {
     expect(typeof full[0]?.latitude).toBe('string');
   });
 
+  it("answers with SODA's headers, from the source's own double (functions/socrata/double)", async () => {
+    const res = await getJson(`${resource}?$limit=1&$select=${encodeURIComponent(':*, *')}`);
+    const fields = JSON.parse(res.headers.get('x-soda2-fields') ?? '[]') as string[];
+    const types = JSON.parse(res.headers.get('x-soda2-types') ?? '[]') as string[];
+    expect(fields).toContain(':updated_at');
+    expect(types[fields.indexOf(':updated_at')]).toBe('meta_data');
+    expect(types[fields.indexOf('created_date')]).toBe('floating_timestamp');
+    expect(res.headers.get('x-socrata-requestid')).toMatch(/\S/);
+  });
+
   it('pages with $limit/$offset in :id order and filters with $where on :updated_at', async () => {
     // Prepare
     const rows = sandbox.records('socrata', 'dataset_erm2_nwe9');

@@ -20,6 +20,17 @@ describe('sandbox: Stripe', () => {
     expect((await getJson(`${sandbox.url}/v1/charges?limit=1`, { authorization: basic })).status).toBe(200);
   });
 
+  it("answers Stripe's headers and 404 for an unknown URL, from the source's own double (functions/stripe/double)", async () => {
+    const bad = await getJson(`${sandbox.url}/v1/charges`, { authorization: 'Bearer sk_test_wrong' });
+    expect(bad.headers.get('stripe-should-retry')).toBe('false');
+    expect(bad.headers.get('stripe-version')).toBe('2024-06-20');
+    const unknown = await getJson(`${sandbox.url}/v1/refunds`, auth);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({
+      error: { type: 'invalid_request_error', message: 'Unrecognized request URL (GET: /v1/refunds).' },
+    });
+  });
+
   it('lists newest first, page by page with starting_after and has_more', async () => {
     // Prepare
     const seen: Array<{ id: string; created: number }> = [];

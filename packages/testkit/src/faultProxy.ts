@@ -3,8 +3,8 @@
  * through unchanged until the test cuts them — then a matching request's connection is destroyed
  * mid-flight, as when the network or the endpoint goes away. Point `AWS_ENDPOINT_URL` at it.
  */
-import { createServer, type IncomingHttpHeaders, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingHttpHeaders, request } from 'node:http';
+import { serveLoopback } from './loopbackServer.ts';
 
 export interface ProxiedRequest {
   method: string;
@@ -31,7 +31,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const requests: ProxiedRequest[] = [];
   let when: ((req: { method: string; url: string; headers: IncomingHttpHeaders }) => boolean) | undefined;
-  const server = createServer((req, res) => {
+  const server = await serveLoopback((req, res) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const cut = when?.({ method, url, headers: req.headers }) ?? false;
@@ -56,18 +56,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     out.on('error', () => res.destroy());
     req.pipe(out);
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.url,
     requests,
     cut: (predicate) => {
       when = predicate;
     },
-    close: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
+    close: server.close,
   };
 }

@@ -3,8 +3,8 @@
  * documents it (status, headers, JSON body); every request is recorded — method, path, query,
  * headers, body — so a test asserts what was sent, not only what landed.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { readBody, serveLoopback } from './loopbackServer.ts';
 
 export interface FixtureRequest {
   method: string;
@@ -40,45 +40,33 @@ export interface FixtureApi {
 export async function startFixtureApi(route: FixtureRoute): Promise<FixtureApi> {
   const requests: FixtureRequest[] = [];
   let api: FixtureApi;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const recorded: FixtureRequest = {
-        method: req.method ?? 'GET',
-        path: decodeURIComponent(url.pathname),
-        query: url.searchParams,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      requests.push(recorded);
-      try {
-        const out = await route(recorded, api);
-        const body = typeof out.body === 'string' ? out.body : JSON.stringify(out.body ?? null);
-        res.writeHead(out.status ?? 200, {
-          'content-type': 'application/json; charset=utf-8',
-          ...out.headers,
-        });
-        res.end(body);
-      } catch (error) {
-        res.writeHead(599, { 'content-type': 'text/plain' });
-        res.end(`fixture route failed: ${(error as Error).message}`);
-      }
-    });
+  const server = await serveLoopback(async (req, res) => {
+    const body = (await readBody(req)).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const recorded: FixtureRequest = {
+      method: req.method ?? 'GET',
+      path: decodeURIComponent(url.pathname),
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    };
+    requests.push(recorded);
+    try {
+      const out = await route(recorded, api);
+      const text = typeof out.body === 'string' ? out.body : JSON.stringify(out.body ?? null);
+      res.writeHead(out.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...out.headers });
+      res.end(text);
+    } catch (error) {
+      res.writeHead(599, { 'content-type': 'text/plain' });
+      res.end(`fixture route failed: ${(error as Error).message}`);
+    }
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
   api = {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     requestsTo: (path) =>
       requests.filter((r) => (typeof path === 'string' ? r.path === path : path.test(r.path))),
-    close: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
+    close: server.close,
   };
   return api;
 }

@@ -5,10 +5,10 @@
  * recorded — method, path, query, headers, body, arrival time — so tests assert what was sent and
  * when (gaps measured by the server).
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
+import { readBody, serveLoopback } from './loopbackServer.ts';
 
 export interface ApiRequest {
   method: string;
@@ -72,48 +72,39 @@ export async function startApi(routes: Record<string, ApiRoute> | ApiRoute): Pro
     if (typeof routes === 'function') return routes;
     return routes[`${method} ${path}`] ?? routes[path];
   };
-  const server = createServer((raw, res) => {
+  const server = await serveLoopback(async (raw, res) => {
     const at = performance.now();
-    const chunks: Buffer[] = [];
-    raw.on('data', (c: Buffer) => chunks.push(c));
-    raw.on('end', async () => {
-      const url = new URL(raw.url ?? '/', 'http://127.0.0.1');
-      const path = decodeURIComponent(url.pathname);
-      const nth = (counts.get(path) ?? 0) + 1;
-      counts.set(path, nth);
-      const req: ApiRequest = {
-        method: raw.method ?? 'GET',
-        path,
-        query: url.searchParams,
-        headers: raw.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        at,
-        nth,
-      };
-      requests.push(req);
-      const route = find(req.method, path);
-      try {
-        if (!route) {
-          send(res, { status: 404, body: { message: `no route for ${req.method} ${path}` } });
-          return;
-        }
-        const reply = await route(req, res, raw);
-        if (reply) send(res, reply);
-      } catch (error) {
-        if (!res.headersSent) send(res, { status: 500, body: { message: String(error) } });
+    const body = (await readBody(raw)).toString('utf8');
+    const url = new URL(raw.url ?? '/', 'http://127.0.0.1');
+    const path = decodeURIComponent(url.pathname);
+    const nth = (counts.get(path) ?? 0) + 1;
+    counts.set(path, nth);
+    const req: ApiRequest = {
+      method: raw.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      headers: raw.headers,
+      body,
+      at,
+      nth,
+    };
+    requests.push(req);
+    const route = find(req.method, path);
+    try {
+      if (!route) {
+        send(res, { status: 404, body: { message: `no route for ${req.method} ${path}` } });
+        return;
       }
-    });
+      const reply = await route(req, res, raw);
+      if (reply) send(res, reply);
+    } catch (error) {
+      if (!res.headersSent) send(res, { status: 500, body: { message: String(error) } });
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     requestsTo: (path) => requests.filter((r) => r.path === path),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
