@@ -78,7 +78,9 @@ export const source = defineSource({
   rateLimit: { requestsPerSecond: 20, concurrency: 2 },
   // As Stripe's own clients decide: Stripe-Should-Retry first, then 409 (a lock or idempotency
   // conflict) retried, 429 waited out (the defaults also retry 5xx).
+  // A refused key is named as one (AuthError), though Stripe marks its 401 Stripe-Should-Retry: false.
   responseRules: [
+    { status: 401, action: 'refreshAuth' },
     { status: ['4xx', '5xx'], headers: { 'stripe-should-retry': 'false' }, action: 'fail' },
     { status: ['4xx', '5xx'], headers: { 'stripe-should-retry': 'true' }, action: 'retry' },
     { status: 409, action: 'retry' },
