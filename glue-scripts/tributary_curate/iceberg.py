@@ -53,6 +53,17 @@ class TableResult:
         }
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a `write_*` did: the table's `result`, the run's rows `aligned` to the table's columns (a
+    DataFrame), and, for a merge into an existing table, the keys that `winners` (inserted or updated: their
+    child rows are replaced), materialized; `None` when every row won (the table was created, or no merge)."""
+
+    result: TableResult
+    aligned: object
+    winners: object = None
+
+
 def q(name: str) -> str:
     """A quoted identifier for Spark SQL."""
     return "`" + name.replace("`", "``") + "`"
@@ -156,10 +167,8 @@ def _view(df, table: str) -> str:
     return name
 
 
-def write_merge(spark, table: str, df, key: list[str], run_id: str, contract: str = "evolve"):
-    """Newest-wins upsert of deduplicated rows. Returns the result, the rows aligned to the table, and
-    the keys that won (inserted or updated: their child rows are replaced), materialized; `None` when
-    the table was created (every key won)."""
+def write_merge(spark, table: str, df, key: list[str], run_id: str, contract: str = "evolve") -> Written:
+    """Newest-wins upsert of deduplicated rows; `winners` is `None` when the table was created."""
     from pyspark.sql import functions as F
 
     result = TableResult(table, "merge")
@@ -208,10 +217,10 @@ def write_merge(spark, table: str, df, key: list[str], run_id: str, contract: st
             )
             spark.catalog.dropTempView(view)
     _measure_after(spark, result, run_id)
-    return result, aligned, winners
+    return Written(result, aligned, winners)
 
 
-def write_append(spark, table: str, df, run_id: str, contract: str = "evolve"):
+def write_append(spark, table: str, df, run_id: str, contract: str = "evolve") -> Written:
     """Appends the run's rows, partitioned by `_import_date`; the run's earlier rows (a rerun) go first."""
     result = TableResult(table, "append")
     ev, created, aligned = evolve(spark, table, df, partitioned=True, keep=set(), contract=contract)
@@ -223,10 +232,10 @@ def write_append(spark, table: str, df, run_id: str, contract: str = "evolve"):
     result.rows_in_run = result.inserted = aligned.count()
     aligned.writeTo(table).append()
     _measure_after(spark, result, run_id)
-    return result, aligned
+    return Written(result, aligned)
 
 
-def write_replace(spark, table: str, df, run_id: str, contract: str = "evolve"):
+def write_replace(spark, table: str, df, run_id: str, contract: str = "evolve") -> Written:
     """The run's rows become the table, in one commit."""
     from pyspark.sql import functions as F
 
@@ -238,7 +247,7 @@ def write_replace(spark, table: str, df, run_id: str, contract: str = "evolve"):
     result.rows_in_run = result.inserted = aligned.count()
     aligned.writeTo(table).overwrite(F.lit(True))
     _measure_after(spark, result, run_id)
-    return result, aligned
+    return Written(result, aligned)
 
 
 def replace_children(spark, table: str, df, winners, n_winners: int, parent_key: list[str]) -> TableResult:

@@ -13,17 +13,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from .checks import parse_checks
 from .errors import ManifestError, PartMismatchError
+from .store import local_path, part_location, read_bytes, s3_client, split_s3
 
 DISPOSITIONS = ("merge", "append", "replace")
 #: What a stream's curated table does with new or changed columns (docs/contracts.md, Schema contracts).
@@ -79,37 +78,6 @@ def split_uris(value: str) -> list[str]:
     return [u.strip() for u in value.split(",") if u.strip()]
 
 
-def local_path(uri: str) -> Path:
-    return Path(unquote(urlparse(uri).path)) if uri.startswith("file:") else Path(uri)
-
-
-def s3_client(endpoint: str | None = None):
-    import boto3
-    from botocore.config import Config
-
-    endpoint = endpoint or os.environ.get("AWS_ENDPOINT_URL") or None
-    config = Config(s3={"addressing_style": "path"}) if endpoint else None
-    return boto3.client("s3", endpoint_url=endpoint, config=config)
-
-
-def split_s3(uri: str) -> tuple[str, str]:
-    u = urlparse(uri)
-    return u.netloc, u.path.lstrip("/")
-
-
-def read_bytes(uri: str, s3=None) -> bytes:
-    if uri.startswith(("s3://", "s3a://")):
-        bucket, key = split_s3(uri)
-        try:
-            return (s3 or s3_client()).get_object(Bucket=bucket, Key=key)["Body"].read()
-        except Exception as e:
-            raise ManifestError(f"cannot read {uri}: {e}") from e
-    try:
-        return local_path(uri).read_bytes()
-    except OSError as e:
-        raise ManifestError(f"cannot read {uri}: {e.strerror or e}") from e
-
-
 def _parse_time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -118,22 +86,6 @@ def _parse_time(value: object) -> datetime | None:
     except ValueError:
         return None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
-def _part_location(manifest_uri: str, key: str) -> str:
-    """A part key → where it is. Absolute URIs stay; bucket keys are under the manifest's bucket (s3) or
-    under the root the manifest's own key shares with it (local); a bare name sits next to the manifest."""
-    if key.startswith(("s3://", "s3a://", "file:", "/")):
-        return key
-    if manifest_uri.startswith(("s3://", "s3a://")):
-        bucket, _ = split_s3(manifest_uri)
-        return f"s3://{bucket}/{key}"
-    here = local_path(manifest_uri).parent
-    folder = key.rsplit("/", 1)[0] if "/" in key else ""
-    text = str(here)
-    if folder and text.endswith("/" + folder):
-        return os.path.join(text[: -len(folder)], key)
-    return str(here / key.rsplit("/", 1)[-1])
 
 
 @cache
@@ -176,56 +128,25 @@ def parse_manifest(uri: str, raw: bytes, run_id: str | None = None) -> Manifest:
     rid, source, stream = need("runId", str), need("source", str), need("stream", str)
     if run_id and rid != run_id:
         raise ManifestError(f"manifest {uri}: runId {rid!r} is not the run being curated ({run_id!r})")
-    parts = []
-    for i, p in enumerate(need("parts", list)):
-        where = f"manifest {uri}: parts[{i}]"
-        if not isinstance(p, dict) or not isinstance(p.get("key"), str) or not p["key"]:
-            raise ManifestError(f"{where}.key is missing or not a string")
-        n = p.get("records")
-        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise ManifestError(f"{where}.records is missing or not a count")
-        size, sha = p.get("bytes"), p.get("sha256")
-        parts.append(
-            Part(
-                key=p["key"],
-                records=n,
-                bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
-                sha256=sha if isinstance(sha, str) and sha else None,
-                location=_part_location(uri, p["key"]),
-            )
-        )
+    parts = [_parse_part(uri, i, p) for i, p in enumerate(need("parts", list))]
     total = m.get("records")
     if isinstance(total, int) and total != sum(p.records for p in parts):
         raise ManifestError(
             f"manifest {uri}: records is {total} but its parts add up to {sum(p.records for p in parts)}"
         )
-    pk = m.get("primaryKey")
-    if pk is None or pk == []:
-        primary_key: list[str] = []
-    elif isinstance(pk, str) and pk:
-        primary_key = [pk]
-    elif isinstance(pk, list) and all(isinstance(k, str) and k for k in pk):
-        primary_key = list(pk)
-    else:
-        raise ManifestError(f"manifest {uri}: primaryKey must be a string, a list of strings or null")
+    primary_key = _primary_key(uri, m.get("primaryKey"))
     cursor = m.get("cursorField")
     if cursor is not None and (not isinstance(cursor, str) or not cursor):
         raise ManifestError(f"manifest {uri}: cursorField must be a string or null")
     disposition = m.get("writeDisposition") or ("merge" if primary_key else "append")
-    if disposition not in DISPOSITIONS:
-        raise ManifestError(
-            f"manifest {uri}: writeDisposition {disposition!r} is not one of {', '.join(DISPOSITIONS)}"
-        )
+    _one_of(uri, "writeDisposition", disposition, DISPOSITIONS)
     if disposition == "merge" and not primary_key:
         raise ManifestError(f"manifest {uri}: writeDisposition 'merge' needs a primaryKey")
     child = m.get("childTables") or []
     if not isinstance(child, list) or not all(isinstance(c, str) and c for c in child):
         raise ManifestError(f"manifest {uri}: childTables must be a list of field names")
     contract = m.get("schemaContract") or "evolve"
-    if contract not in SCHEMA_CONTRACTS:
-        raise ManifestError(
-            f"manifest {uri}: schemaContract {contract!r} is not one of {', '.join(SCHEMA_CONTRACTS)}"
-        )
+    _one_of(uri, "schemaContract", contract, SCHEMA_CONTRACTS)
     ingested = _parse_time(m.get("finishedAt")) or _parse_time(m.get("startedAt")) or datetime.now(UTC)
     found = re.search(r"import_date=(\d{8})", uri)
     day = datetime.strptime(found.group(1), "%Y%m%d").date() if found else ingested.date()
@@ -235,6 +156,38 @@ def parse_manifest(uri: str, raw: bytes, run_id: str | None = None) -> Manifest:
         uri, rid, source, stream, parts, total, primary_key, cursor, disposition, child, ingested, day,
         contract, checks,
     )  # fmt: skip
+
+
+def _parse_part(uri: str, i: int, p: object) -> Part:
+    where = f"manifest {uri}: parts[{i}]"
+    if not isinstance(p, dict) or not isinstance(p.get("key"), str) or not p["key"]:
+        raise ManifestError(f"{where}.key is missing or not a string")
+    n = p.get("records")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise ManifestError(f"{where}.records is missing or not a count")
+    size, sha = p.get("bytes"), p.get("sha256")
+    return Part(
+        key=p["key"],
+        records=n,
+        bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        sha256=sha if isinstance(sha, str) and sha else None,
+        location=part_location(uri, p["key"]),
+    )
+
+
+def _primary_key(uri: str, pk: object) -> list[str]:
+    if pk is None or pk == []:
+        return []
+    if isinstance(pk, str) and pk:
+        return [pk]
+    if isinstance(pk, list) and all(isinstance(k, str) and k for k in pk):
+        return list(pk)
+    raise ManifestError(f"manifest {uri}: primaryKey must be a string, a list of strings or null")
+
+
+def _one_of(uri: str, field: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ManifestError(f"manifest {uri}: {field} {value!r} is not one of {', '.join(allowed)}")
 
 
 def _kind(kind: type | tuple[type, ...]) -> str:

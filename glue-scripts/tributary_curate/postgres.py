@@ -19,35 +19,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import PostgresError
+from .pg_children import ChildBatch, load_child
+from .pg_schema import count, delete_run_rows, ensure_table, stage
 
 log = logging.getLogger("tributary.curate")
-
-#: Spark type → PostgreSQL type.
-PG_TYPES = {
-    "string": "text",
-    "int": "integer",
-    "bigint": "bigint",
-    "smallint": "smallint",
-    "tinyint": "smallint",
-    "double": "double precision",
-    "float": "real",
-    "boolean": "boolean",
-    "timestamp": "timestamptz",
-    "date": "date",
-}
-#: In-place widenings (PostgreSQL type names as `information_schema` spells them).
-PG_WIDEN = {
-    ("integer", "bigint"),
-    ("smallint", "integer"),
-    ("smallint", "bigint"),
-    ("real", "double precision"),
-}
-
-
-def pg_type(spark_type: str) -> str:
-    if spark_type.startswith("decimal"):
-        return spark_type.replace("decimal", "numeric")
-    return PG_TYPES.get(spark_type, "text")
 
 
 @dataclass(frozen=True)
@@ -111,54 +86,6 @@ def target_from_args(args) -> PgTarget:
     return PgTarget("", params, args.pg_schema)
 
 
-def _columns(cur, schema: str, table: str) -> dict[str, str]:
-    cur.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = %s AND table_name = %s",
-        (schema, table),
-    )
-    return dict(cur.fetchall())
-
-
-def _ensure_table(cur, ident, target: PgTarget, table: str, columns, key, disposition):
-    """Creates the table, or adds the columns it lacks and widens integer/real columns; returns both lists."""
-    from psycopg import sql
-
-    have = _columns(cur, target.schema, table)
-    added, widened = [], []
-    if not have:
-        defs = [sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(pg_type(t))) for n, t in columns]
-        if disposition == "merge":
-            defs.append(sql.SQL("PRIMARY KEY ({})").format(sql.SQL(", ").join(map(sql.Identifier, key))))
-        cur.execute(sql.SQL("CREATE TABLE {} ({})").format(ident, sql.SQL(", ").join(defs)))
-        return added, widened
-    for n, t in columns:
-        col, want = sql.Identifier(n), sql.SQL(pg_type(t))
-        if n not in have:
-            cur.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(ident, col, want))
-            added.append(n)
-        elif (have[n], pg_type(t)) in PG_WIDEN:
-            cur.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {}").format(ident, col, want))
-            widened.append(f"{n}: {have[n]} -> {pg_type(t)}")
-    return added, widened
-
-
-@dataclass
-class ChildBatch:
-    """A child table's rows of the run: `table` (its name by the naming rule), its columns (name, Spark
-    type) as in the Iceberg child table, and the rows in that order. Its parent key columns are
-    `_parent_<parent key column>`."""
-
-    table: str
-    columns: list[tuple[str, str]]
-    rows: Iterable[tuple]
-
-
-def parent_columns(key: Sequence[str]) -> list[str]:
-    """A child table's columns naming its parent (`transform.child_rows` names them so)."""
-    return [f"_parent_{k}" for k in key]
-
-
 #: The newest-wins rule of `dedupe.replaces`, as `ON CONFLICT … DO UPDATE … WHERE` (`t` the stored row).
 UPSERT_CONDITION = (
     "coalesce(EXCLUDED._cursor >= t._cursor, true) AND EXCLUDED._run_id IS DISTINCT FROM t._run_id"
@@ -180,151 +107,80 @@ def upsert(
     newest-wins and replaces the children of the parents it wrote; `append` replaces the run's rows;
     `replace` all rows."""
     import psycopg
-    from psycopg import sql
 
-    ident = sql.Identifier(target.schema, table)
-    names = [c for c, _ in columns]
-    cols = sql.SQL(", ").join(map(sql.Identifier, names))
     try:
         with (
             psycopg.connect(target.conninfo, **target.params, connect_timeout=30) as conn,
             conn.cursor() as cur,
         ):
-            added, widened = _ensure_table(cur, ident, target, table, columns, key, disposition)
-            cur.execute(
-                sql.SQL(
-                    "CREATE TEMP TABLE tributary_stage (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP"
-                ).format(ident)
-            )
-            staged = 0
-            with cur.copy(sql.SQL("COPY tributary_stage ({}) FROM STDIN").format(cols)) as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    staged += 1
-            deleted = 0
-            if disposition in ("replace", "append"):
-                where = sql.SQL(" WHERE _run_id = %s" if disposition == "append" else "")
-                cur.execute(
-                    sql.SQL("DELETE FROM {}{}").format(ident, where),
-                    (run_id,) if disposition == "append" else None,
-                )
-                deleted = cur.rowcount
-            insert = sql.SQL("INSERT INTO {} AS t ({}) SELECT {} FROM tributary_stage").format(
-                ident, cols, cols
-            )
-            if disposition == "merge":
-                keys = sql.SQL(", ").join(map(sql.Identifier, key))
-                update = sql.SQL(", ").join(
-                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n)) for n in names if n not in key
-                )
-                # the keys the upsert wrote (inserted or newest), whose children the new version replaces
-                cur.execute(
-                    sql.SQL(
-                        "CREATE TEMP TABLE tributary_written ON COMMIT DROP AS "
-                        "SELECT {}, true AS tributary_inserted FROM {} WITH NO DATA"
-                    ).format(keys, ident)
-                )
-                cur.execute(
-                    sql.SQL(
-                        "WITH up AS ({} ON CONFLICT ({}) DO UPDATE SET {} WHERE {} "
-                        "RETURNING {}, (xmax = 0)) INSERT INTO tributary_written SELECT * FROM up"
-                    ).format(insert, keys, update, sql.SQL(UPSERT_CONDITION), keys)
-                )
-                cur.execute(
-                    "SELECT count(*) FILTER (WHERE tributary_inserted), "
-                    "count(*) FILTER (WHERE NOT tributary_inserted) FROM tributary_written"
-                )
-                inserted, updated = cur.fetchone()
-            else:
-                cur.execute(insert)
-                inserted, updated = cur.rowcount, 0
-            cur.execute(sql.SQL("SELECT count(*) FROM {}").format(ident))
-            total = cur.fetchone()[0]
+            result = _load(cur, target.schema, table, columns, rows, key, disposition, run_id)
             child_results = [
-                _load_child(cur, target, c, i, key, disposition, run_id) for i, c in enumerate(children)
+                load_child(cur, target.schema, c, i, key, disposition, run_id) for i, c in enumerate(children)
             ]
     except psycopg.Error as e:
         message = target.scrub(str(e)).strip()
         raise PostgresError(
             f"PostgreSQL upsert into {target.schema}.{table} failed, target unchanged: {message}"
         ) from None
-    result = {
-        "table": f"{target.schema}.{table}",
-        "disposition": disposition,
-        "rowsStaged": staged,
-        "rowsInserted": inserted,
-        "rowsUpdated": updated,
-        "rowsUnchanged": staged - inserted - updated if disposition == "merge" else 0,
-        "rowsDeleted": deleted,
-        "rowsTotal": total,
-        "columnsAdded": added,
-        "columnsWidened": widened,
-    }
     if children:
         result["childTables"] = child_results
     log.info("postgres %s.%s: %s", target.schema, table, json.dumps(result))
     return result
 
 
-def _load_child(cur, target: PgTarget, child: ChildBatch, i: int, key, disposition: str, run_id: str) -> dict:
-    """One child table, inside the parent's transaction (see the module's docstring); returns its counts."""
+def _load(cur, schema: str, table: str, columns, rows, key: list[str], disposition: str, run_id: str) -> dict:
+    """The parent table's part of `upsert`, inside its transaction; returns its counts."""
     from psycopg import sql
 
-    ident = sql.Identifier(target.schema, child.table)
-    parents = parent_columns(key)
-    names = [c for c, _ in child.columns]
-    missing = [p for p in [*parents, "_index"] if p not in names]
-    if missing:
-        raise PostgresError(
-            f"PostgreSQL child table {target.schema}.{child.table} lacks its key columns {', '.join(missing)}"
-            ", target unchanged: its rows must come from transform.child_rows"
-        )
+    ident = sql.Identifier(schema, table)
+    names = [c for c, _ in columns]
     cols = sql.SQL(", ").join(map(sql.Identifier, names))
-    added, widened = _ensure_table(
-        cur, ident, target, child.table, child.columns, [*parents, "_index"], disposition
-    )
-    stage = sql.Identifier(f"tributary_stage_child_{i}")
-    cur.execute(
-        sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(stage, ident)
-    )
-    staged = 0
-    with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, cols)) as copy:
-        for row in child.rows:
-            copy.write_row(row)
-            staged += 1
-    insert = sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} s").format(ident, cols, cols, stage)
+    added, widened = ensure_table(cur, ident, schema, table, columns, key, disposition)
+    staged = stage(cur, sql.Identifier("tributary_stage"), ident, cols, rows)
+    deleted = delete_run_rows(cur, ident, disposition, run_id) if disposition in ("replace", "append") else 0
+    insert = sql.SQL("INSERT INTO {} AS t ({}) SELECT {} FROM tributary_stage").format(ident, cols, cols)
     if disposition == "merge":
-        # the children of every parent written: replaced by the new version's elements (maybe none)
-        on = sql.SQL(" AND ").join(
-            sql.SQL("c.{} = w.{}").format(sql.Identifier(p), sql.Identifier(k))
-            for p, k in zip(parents, key, strict=True)
-        )
-        cur.execute(sql.SQL("DELETE FROM {} c USING tributary_written w WHERE {}").format(ident, on))
-        deleted = cur.rowcount
-        semi = sql.SQL(" AND ").join(
-            sql.SQL("s.{} = w.{}").format(sql.Identifier(p), sql.Identifier(k))
-            for p, k in zip(parents, key, strict=True)
-        )
-        cur.execute(
-            sql.SQL("{} WHERE EXISTS (SELECT 1 FROM tributary_written w WHERE {})").format(insert, semi)
-        )
+        inserted, updated = _merge(cur, ident, insert, names, key)
     else:
-        where = sql.SQL(" WHERE _run_id = %s" if disposition == "append" else "")
-        cur.execute(
-            sql.SQL("DELETE FROM {}{}").format(ident, where), (run_id,) if disposition == "append" else None
-        )
-        deleted = cur.rowcount
         cur.execute(insert)
-    inserted = cur.rowcount
-    cur.execute(sql.SQL("DROP TABLE {}").format(stage))
-    cur.execute(sql.SQL("SELECT count(*) FROM {}").format(ident))
+        inserted, updated = cur.rowcount, 0
     return {
-        "table": f"{target.schema}.{child.table}",
+        "table": f"{schema}.{table}",
         "disposition": disposition,
         "rowsStaged": staged,
         "rowsInserted": inserted,
+        "rowsUpdated": updated,
+        "rowsUnchanged": staged - inserted - updated if disposition == "merge" else 0,
         "rowsDeleted": deleted,
-        "rowsTotal": cur.fetchone()[0],
+        "rowsTotal": count(cur, ident),
         "columnsAdded": added,
         "columnsWidened": widened,
     }
+
+
+def _merge(cur, ident, insert, names: list[str], key: list[str]) -> tuple[int, int]:
+    """The staged rows upserted newest-wins; the keys written (inserted or newest), whose children the new
+    version replaces, kept in the temporary table `tributary_written`; returns (inserted, updated)."""
+    from psycopg import sql
+
+    keys = sql.SQL(", ").join(map(sql.Identifier, key))
+    update = sql.SQL(", ").join(
+        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n)) for n in names if n not in key
+    )
+    cur.execute(
+        sql.SQL(
+            "CREATE TEMP TABLE tributary_written ON COMMIT DROP AS "
+            "SELECT {}, true AS tributary_inserted FROM {} WITH NO DATA"
+        ).format(keys, ident)
+    )
+    cur.execute(
+        sql.SQL(
+            "WITH up AS ({} ON CONFLICT ({}) DO UPDATE SET {} WHERE {} "
+            "RETURNING {}, (xmax = 0)) INSERT INTO tributary_written SELECT * FROM up"
+        ).format(insert, keys, update, sql.SQL(UPSERT_CONDITION), keys)
+    )
+    cur.execute(
+        "SELECT count(*) FILTER (WHERE tributary_inserted), "
+        "count(*) FILTER (WHERE NOT tributary_inserted) FROM tributary_written"
+    )
+    return cur.fetchone()
