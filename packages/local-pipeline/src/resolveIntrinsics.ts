@@ -31,49 +31,121 @@ export function resolveIntrinsics(
   template: CloudFormationTemplate,
   fake: FakeAwsContext = {},
 ): Json {
-  const ctx = {
+  return new Resolver(template, {
     accountId: fake.accountId ?? '123456789012',
     region: fake.region ?? 'eu-west-2',
     partition: fake.partition ?? 'aws',
     stackName: fake.stackName ?? 'local-stack',
-  };
-  const pseudo: Record<string, string> = {
-    'AWS::AccountId': ctx.accountId,
-    'AWS::Region': ctx.region,
-    'AWS::Partition': ctx.partition,
-    'AWS::StackName': ctx.stackName,
-    'AWS::URLSuffix': 'amazonaws.com',
-  };
+  }).resolve(value);
+}
 
-  const str = (v: Json, where: string): string => {
-    const r = resolve(v);
+/** The property that names a resource of each type (its `Ref`), else the logical id. */
+const NAME_KEYS: Record<string, string> = {
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::Glue::Job': 'Name',
+  'AWS::StepFunctions::StateMachine': 'StateMachineName',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::IAM::Role': 'RoleName',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::DynamoDB::Table': 'TableName',
+};
+
+/** `Ref: AWS::NoValue` removes the property or list item that holds it. */
+const NO_VALUE = Symbol('AWS::NoValue') as unknown as Json;
+
+class Resolver {
+  private readonly pseudo: Record<string, string>;
+
+  constructor(
+    private readonly template: CloudFormationTemplate,
+    private readonly ctx: Required<FakeAwsContext>,
+  ) {
+    this.pseudo = {
+      'AWS::AccountId': ctx.accountId,
+      'AWS::Region': ctx.region,
+      'AWS::Partition': ctx.partition,
+      'AWS::StackName': ctx.stackName,
+      'AWS::URLSuffix': 'amazonaws.com',
+    };
+  }
+
+  resolve(v: Json): Json {
+    if (Array.isArray(v)) return v.map((x) => this.resolve(x)).filter((x) => x !== NO_VALUE);
+    if (v === null || typeof v !== 'object') return v;
+    const entries = Object.entries(v as Record<string, Json>);
+    if (entries.length === 1) {
+      const [key, arg] = entries[0]!;
+      if (key === 'Ref' || key === 'Condition' || key.startsWith('Fn::')) return this.intrinsic(key, arg);
+    }
+    return Object.fromEntries(
+      entries.map(([k, x]) => [k, this.resolve(x)]).filter(([, x]) => x !== NO_VALUE),
+    );
+  }
+
+  /** One intrinsic function (or `Ref`, or a `Condition` reference) applied to its argument. */
+  private intrinsic(key: string, arg: Json): Json {
+    switch (key) {
+      case 'Ref':
+        return arg === 'AWS::NoValue' ? NO_VALUE : this.ref(String(arg));
+      case 'Condition':
+        return this.condition(String(arg));
+      case 'Fn::If': {
+        const [name, whenTrue, whenFalse] = arg as [string, Json, Json];
+        return this.resolve(this.condition(name) ? whenTrue : whenFalse);
+      }
+      case 'Fn::Equals': {
+        const [a, b] = arg as [Json, Json];
+        return JSON.stringify(this.resolve(a)) === JSON.stringify(this.resolve(b));
+      }
+      case 'Fn::Not':
+        return this.resolve((arg as Json[])[0]!) !== true;
+      case 'Fn::And':
+        return (arg as Json[]).every((x) => this.resolve(x) === true);
+      case 'Fn::Or':
+        return (arg as Json[]).some((x) => this.resolve(x) === true);
+      case 'Fn::GetAtt': {
+        const [id, attr] = Array.isArray(arg) ? arg : String(arg).split('.', 2);
+        return this.getAtt(String(id), String(attr));
+      }
+      case 'Fn::Sub': {
+        if (typeof arg === 'string') return this.sub(arg, {});
+        const [text, vars] = arg as [string, Record<string, Json>];
+        return this.sub(text, vars ?? {});
+      }
+      case 'Fn::Join': {
+        const [sep, parts] = arg as [string, Json[]];
+        return (this.resolve(parts) as Json[]).map((p) => String(p)).join(sep);
+      }
+      case 'Fn::Select': {
+        const [index, list] = arg as [Json, Json];
+        return (this.resolve(list) as Json[])[Number(this.resolve(index))];
+      }
+      default:
+        throw new TemplateError(`intrinsic ${key} is not supported offline`);
+    }
+  }
+
+  private str(v: Json, where: string): string {
+    const r = this.resolve(v);
     if (typeof r !== 'string' && typeof r !== 'number') {
       throw new TemplateError(`${where} resolves to ${JSON.stringify(r)}, expected a string`);
     }
     return String(r);
-  };
+  }
 
-  const resourceName = (logicalId: string): string => {
-    const res = template.Resources[logicalId];
+  private resourceName(logicalId: string): string {
+    const res = this.template.Resources[logicalId];
     if (!res) throw new TemplateError(`Ref/GetAtt to ${logicalId}, which is not a resource of the template`);
     const p = res.Properties ?? {};
-    const nameKey = {
-      'AWS::S3::Bucket': 'BucketName',
-      'AWS::Lambda::Function': 'FunctionName',
-      'AWS::Glue::Job': 'Name',
-      'AWS::StepFunctions::StateMachine': 'StateMachineName',
-      'AWS::SNS::Topic': 'TopicName',
-      'AWS::IAM::Role': 'RoleName',
-      'AWS::Logs::LogGroup': 'LogGroupName',
-      'AWS::DynamoDB::Table': 'TableName',
-    }[res.Type];
-    return nameKey && p[nameKey] !== undefined ? str(p[nameKey], `${logicalId}.${nameKey}`) : logicalId;
-  };
+    const nameKey = NAME_KEYS[res.Type];
+    return nameKey && p[nameKey] !== undefined ? this.str(p[nameKey], `${logicalId}.${nameKey}`) : logicalId;
+  }
 
-  const arnOf = (logicalId: string): string => {
-    const type = template.Resources[logicalId]?.Type;
-    const name = resourceName(logicalId);
-    const { partition: pt, region: rg, accountId: ac } = ctx;
+  private arnOf(logicalId: string): string {
+    const type = this.template.Resources[logicalId]?.Type;
+    const name = this.resourceName(logicalId);
+    const { partition: pt, region: rg, accountId: ac } = this.ctx;
     switch (type) {
       case 'AWS::Lambda::Function':
         return `arn:${pt}:lambda:${rg}:${ac}:function:${name}`;
@@ -92,90 +164,38 @@ export function resolveIntrinsics(
       default:
         return `arn:${pt}:local:${rg}:${ac}:${logicalId}`;
     }
-  };
-
-  const ref = (name: string): string => {
-    if (name in pseudo) return pseudo[name]!;
-    const param = template.Parameters?.[name];
-    if (param) return str(param.Default, `parameter ${name}`);
-    const type = template.Resources[name]?.Type;
-    if (type === 'AWS::StepFunctions::StateMachine' || type === 'AWS::SNS::Topic') return arnOf(name);
-    return resourceName(name);
-  };
-
-  const getAtt = (logicalId: string, attribute: string): string => {
-    if (attribute === 'Arn') return arnOf(logicalId);
-    if (attribute === 'Name') return resourceName(logicalId);
-    return `${resourceName(logicalId)}.${attribute}`;
-  };
-
-  const sub = (text: string, vars: Record<string, Json>): string =>
-    text.replace(/\$\{([^}!]+)\}/g, (_m, name: string) => {
-      if (name in vars) return str(vars[name], `Fn::Sub variable ${name}`);
-      if (name.includes('.') && !name.startsWith('AWS::')) {
-        const [id, attr] = name.split('.', 2) as [string, string];
-        return getAtt(id, attr);
-      }
-      return ref(name);
-    });
-
-  // `Ref: AWS::NoValue` removes the property or list item that holds it.
-  const NO_VALUE = Symbol('AWS::NoValue') as unknown as Json;
-  const condition = (name: string): boolean => {
-    const expression = template.Conditions?.[name];
-    if (expression === undefined)
-      throw new TemplateError(`condition ${name} is not in the template's Conditions`);
-    return resolve(expression as Json) === true;
-  };
-
-  function resolve(v: Json): Json {
-    if (Array.isArray(v)) return v.map(resolve).filter((x) => x !== NO_VALUE);
-    if (v === null || typeof v !== 'object') return v;
-    const entries = Object.entries(v as Record<string, Json>);
-    if (entries.length === 1) {
-      const [key, arg] = entries[0]!;
-      switch (key) {
-        case 'Ref':
-          return arg === 'AWS::NoValue' ? NO_VALUE : ref(String(arg));
-        case 'Condition':
-          return condition(String(arg));
-        case 'Fn::If': {
-          const [name, whenTrue, whenFalse] = arg as [string, Json, Json];
-          return resolve(condition(name) ? whenTrue : whenFalse);
-        }
-        case 'Fn::Equals': {
-          const [a, b] = arg as [Json, Json];
-          return JSON.stringify(resolve(a)) === JSON.stringify(resolve(b));
-        }
-        case 'Fn::Not':
-          return resolve((arg as Json[])[0]!) !== true;
-        case 'Fn::And':
-          return (arg as Json[]).every((x) => resolve(x) === true);
-        case 'Fn::Or':
-          return (arg as Json[]).some((x) => resolve(x) === true);
-        case 'Fn::GetAtt': {
-          const [id, attr] = Array.isArray(arg) ? arg : String(arg).split('.', 2);
-          return getAtt(String(id), String(attr));
-        }
-        case 'Fn::Sub': {
-          if (typeof arg === 'string') return sub(arg, {});
-          const [text, vars] = arg as [string, Record<string, Json>];
-          return sub(text, vars ?? {});
-        }
-        case 'Fn::Join': {
-          const [sep, parts] = arg as [string, Json[]];
-          return (resolve(parts) as Json[]).map((p) => String(p)).join(sep);
-        }
-        case 'Fn::Select': {
-          const [index, list] = arg as [Json, Json];
-          return (resolve(list) as Json[])[Number(resolve(index))];
-        }
-        default:
-          if (key.startsWith('Fn::')) throw new TemplateError(`intrinsic ${key} is not supported offline`);
-      }
-    }
-    return Object.fromEntries(entries.map(([k, x]) => [k, resolve(x)]).filter(([, x]) => x !== NO_VALUE));
   }
 
-  return resolve(value);
+  private ref(name: string): string {
+    if (name in this.pseudo) return this.pseudo[name]!;
+    const param = this.template.Parameters?.[name];
+    if (param) return this.str(param.Default, `parameter ${name}`);
+    const type = this.template.Resources[name]?.Type;
+    if (type === 'AWS::StepFunctions::StateMachine' || type === 'AWS::SNS::Topic') return this.arnOf(name);
+    return this.resourceName(name);
+  }
+
+  private getAtt(logicalId: string, attribute: string): string {
+    if (attribute === 'Arn') return this.arnOf(logicalId);
+    if (attribute === 'Name') return this.resourceName(logicalId);
+    return `${this.resourceName(logicalId)}.${attribute}`;
+  }
+
+  private sub(text: string, vars: Record<string, Json>): string {
+    return text.replace(/\$\{([^}!]+)\}/g, (_m, name: string) => {
+      if (name in vars) return this.str(vars[name], `Fn::Sub variable ${name}`);
+      if (name.includes('.') && !name.startsWith('AWS::')) {
+        const [id, attr] = name.split('.', 2) as [string, string];
+        return this.getAtt(id, attr);
+      }
+      return this.ref(name);
+    });
+  }
+
+  private condition(name: string): boolean {
+    const expression = this.template.Conditions?.[name];
+    if (expression === undefined)
+      throw new TemplateError(`condition ${name} is not in the template's Conditions`);
+    return this.resolve(expression as Json) === true;
+  }
 }

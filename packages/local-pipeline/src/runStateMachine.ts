@@ -128,92 +128,102 @@ function toEvent(raw: EventLog): PipelineEvent {
   return ev;
 }
 
+type TaskHandler = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>[string];
+type TaskState = ReturnType<typeof taskStates>[number];
+
+/** What runs a Task state locally, by its resource: the options' Lambda, Glue or AWS SDK double. */
+function taskHandler(task: TaskState, options: RunStateMachineOptions): TaskHandler {
+  switch (task.kind) {
+    case 'lambdaInvoke':
+    case 'lambdaFunction':
+      return lambdaTask(task, options);
+    case 'glueStartJobRunSync':
+    case 'glueStartJobRun':
+      return glueTask(task, options);
+    case 'awsSdk':
+      return awsSdkTask(task, options);
+    default:
+      throw new UnmappedTaskError(
+        `Task state ${task.name} has resource ${task.resource}, which the local runner cannot map; ` +
+          'known: arn:aws:states:::lambda:invoke, arn:aws:lambda:…:function:…, arn:aws:states:::glue:startJobRun(.sync), arn:aws:states:::aws-sdk:<service>:<action>',
+      );
+  }
+}
+
+function lambdaTask(task: TaskState, options: RunStateMachineOptions): TaskHandler {
+  const invoke = options.invokeLambda;
+  if (!invoke) throw new UnmappedTaskError(`Task state ${task.name} invokes Lambda: pass invokeLambda`);
+  const wrapped = task.kind === 'lambdaInvoke';
+  const fnName = task.resource.split(':')[6] ?? task.resource;
+  return async (input) => {
+    const params = (input ?? {}) as { FunctionName?: string; Payload?: JsonValue };
+    const name = wrapped ? String(params.FunctionName) : fnName;
+    try {
+      const result = await invoke(name, wrapped ? (params.Payload ?? null) : (input as JsonValue));
+      return wrapped ? { ExecutedVersion: '$LATEST', Payload: result ?? null, StatusCode: 200 } : result;
+    } catch (err) {
+      if (isTaskErrorShape(err)) throw err;
+      throw asTaskError(err, lambdaErrorCause);
+    }
+  };
+}
+
+function glueTask(task: TaskState, options: RunStateMachineOptions): TaskHandler {
+  const start = options.startGlueJob;
+  if (!start) throw new UnmappedTaskError(`Task state ${task.name} runs a Glue job: pass startGlueJob`);
+  const sync = task.kind === 'glueStartJobRunSync';
+  return async (input) => {
+    const request = input as unknown as GlueJobRequest;
+    let outcome: GlueJobOutcome | undefined;
+    try {
+      outcome = (await start(request)) ?? undefined;
+    } catch (err) {
+      if (isTaskErrorShape(err) || (err instanceof Error && err.name.startsWith('Glue.'))) {
+        throw asTaskError(err, (e) => (e as Error).message);
+      }
+      outcome = {
+        JobRunState: 'FAILED',
+        ErrorMessage: err instanceof Error ? err.message : String(err),
+      };
+    }
+    const id = outcome?.Id ?? `jr_${randomUUID().replaceAll('-', '')}`;
+    if (!sync) return { JobRunId: id };
+    const run = {
+      Id: id,
+      JobName: request.JobName,
+      Arguments: request.Arguments ?? {},
+      JobRunState: outcome?.JobRunState ?? 'SUCCEEDED',
+      ...(outcome?.ErrorMessage ? { ErrorMessage: outcome.ErrorMessage } : {}),
+    };
+    if (run.JobRunState !== 'SUCCEEDED') {
+      const e = new Error(JSON.stringify(run));
+      e.name = 'States.TaskFailed';
+      throw e;
+    }
+    return run as JsonValue;
+  };
+}
+
+function awsSdkTask(task: TaskState, options: RunStateMachineOptions): TaskHandler {
+  const call = options.awsSdk;
+  if (!call) throw new UnmappedTaskError(`Task state ${task.name} calls ${task.resource}: pass awsSdk`);
+  const { service, action } = awsSdkCall(task.resource);
+  return async (input) => {
+    try {
+      return await call({ service, action, parameters: (input ?? {}) as Record<string, JsonValue> });
+    } catch (err) {
+      if (isTaskErrorShape(err)) throw err;
+      throw asTaskError(err, (e) => (e instanceof Error ? e.message : String(e)));
+    }
+  };
+}
+
 export async function runStateMachine(options: RunStateMachineOptions): Promise<RunStateMachineResult> {
   const { definition } = options;
   const executionName = options.executionName ?? randomUUID();
-  const handlers: NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']> = {};
+  const handlers: Record<string, TaskHandler> = {};
 
-  for (const task of taskStates(definition)) {
-    switch (task.kind) {
-      case 'lambdaInvoke':
-      case 'lambdaFunction': {
-        const invoke = options.invokeLambda;
-        if (!invoke) throw new UnmappedTaskError(`Task state ${task.name} invokes Lambda: pass invokeLambda`);
-        const wrapped = task.kind === 'lambdaInvoke';
-        const fnName = task.resource.split(':')[6] ?? task.resource;
-        handlers[task.name] = async (input) => {
-          const params = (input ?? {}) as { FunctionName?: string; Payload?: JsonValue };
-          const name = wrapped ? String(params.FunctionName) : fnName;
-          try {
-            const result = await invoke(name, wrapped ? (params.Payload ?? null) : (input as JsonValue));
-            return wrapped
-              ? { ExecutedVersion: '$LATEST', Payload: result ?? null, StatusCode: 200 }
-              : result;
-          } catch (err) {
-            if (isTaskErrorShape(err)) throw err;
-            throw asTaskError(err, lambdaErrorCause);
-          }
-        };
-        break;
-      }
-      case 'glueStartJobRunSync':
-      case 'glueStartJobRun': {
-        const start = options.startGlueJob;
-        if (!start) throw new UnmappedTaskError(`Task state ${task.name} runs a Glue job: pass startGlueJob`);
-        const sync = task.kind === 'glueStartJobRunSync';
-        handlers[task.name] = async (input) => {
-          const request = input as unknown as GlueJobRequest;
-          let outcome: GlueJobOutcome | undefined;
-          try {
-            outcome = (await start(request)) ?? undefined;
-          } catch (err) {
-            if (isTaskErrorShape(err) || (err instanceof Error && err.name.startsWith('Glue.'))) {
-              throw asTaskError(err, (e) => (e as Error).message);
-            }
-            outcome = {
-              JobRunState: 'FAILED',
-              ErrorMessage: err instanceof Error ? err.message : String(err),
-            };
-          }
-          const id = outcome?.Id ?? `jr_${randomUUID().replaceAll('-', '')}`;
-          if (!sync) return { JobRunId: id };
-          const run = {
-            Id: id,
-            JobName: request.JobName,
-            Arguments: request.Arguments ?? {},
-            JobRunState: outcome?.JobRunState ?? 'SUCCEEDED',
-            ...(outcome?.ErrorMessage ? { ErrorMessage: outcome.ErrorMessage } : {}),
-          };
-          if (run.JobRunState !== 'SUCCEEDED') {
-            const e = new Error(JSON.stringify(run));
-            e.name = 'States.TaskFailed';
-            throw e;
-          }
-          return run as JsonValue;
-        };
-        break;
-      }
-      case 'awsSdk': {
-        const call = options.awsSdk;
-        if (!call) throw new UnmappedTaskError(`Task state ${task.name} calls ${task.resource}: pass awsSdk`);
-        const { service, action } = awsSdkCall(task.resource);
-        handlers[task.name] = async (input) => {
-          try {
-            return await call({ service, action, parameters: (input ?? {}) as Record<string, JsonValue> });
-          } catch (err) {
-            if (isTaskErrorShape(err)) throw err;
-            throw asTaskError(err, (e) => (e instanceof Error ? e.message : String(e)));
-          }
-        };
-        break;
-      }
-      default:
-        throw new UnmappedTaskError(
-          `Task state ${task.name} has resource ${task.resource}, which the local runner cannot map; ` +
-            'known: arn:aws:states:::lambda:invoke, arn:aws:lambda:…:function:…, arn:aws:states:::glue:startJobRun(.sync), arn:aws:states:::aws-sdk:<service>:<action>',
-        );
-    }
-  }
+  for (const task of taskStates(definition)) handlers[task.name] = taskHandler(task, options);
 
   const retryMs = options.retryIntervalMs ?? 0;
   const retryIntervalOverrides = Object.fromEntries(retryingStates(definition).map((n) => [n, retryMs]));

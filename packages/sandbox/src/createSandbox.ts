@@ -3,27 +3,25 @@
  * told apart by their path shape (`/repos/…`, `/v1/charges`, `/payments/api/v1/sales/history`,
  * `/resource/<id>.json`), so every source's `API_BASE_URL` is the same root URL.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, serveLoopback } from '@tributary/testkit';
+
 import { createGithubApi } from '../../../functions/github/double/index.ts';
 import { createHotmartApi } from '../../../functions/hotmart/double/index.ts';
 import { createSocrataApi } from '../../../functions/socrata/double/index.ts';
 import { createStripeApi } from '../../../functions/stripe/double/index.ts';
-import {
-  type SandboxApi,
-  type SandboxRequest,
-  type SandboxResponse,
-  SOURCE_NAMES,
-  type SourceName,
-} from './api.ts';
+import { type SandboxApi, SOURCE_NAMES, type SourceName } from './api.ts';
 import { SandboxOptionsError } from './errors.ts';
 import { FaultPlan } from './faults.ts';
-import { resolveOptions, type SandboxCredentials, type SandboxOptions } from './options.ts';
+import {
+  type ResolvedOptions,
+  resolveOptions,
+  type SandboxCredentials,
+  type SandboxOptions,
+} from './options.ts';
 import { ServedLog, type ServedReport } from './ServedLog.ts';
+import { type FailureMode, serveApis } from './serveApis.ts';
 import { Timeline } from './time.ts';
 
-/** How a source is made to fail: every request answered 500, or its credentials refused. */
-export type FailureMode = 'error' | 'unauthorized';
+export type { FailureMode } from './serveApis.ts';
 
 export interface Sandbox {
   /** `http://127.0.0.1:<port>`: the `API_BASE_URL` of every source. */
@@ -54,105 +52,13 @@ export interface Sandbox {
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const o = resolveOptions(options);
   const timeline = new Timeline(o.now, o.historyDays);
-  const apis: Record<SourceName, SandboxApi> = {
-    github: createGithubApi({
-      seed: o.seed,
-      timeline,
-      token: o.credentials.github.token,
-      repositories: o.githubRepositories,
-      records: o.records.github,
-    }),
-    stripe: createStripeApi({
-      seed: o.seed,
-      timeline,
-      apiKey: o.credentials.stripe.api_key,
-      records: o.records.stripe,
-    }),
-    hotmart: createHotmartApi({
-      seed: o.seed,
-      timeline,
-      clientId: o.credentials.hotmart.client_id,
-      clientSecret: o.credentials.hotmart.client_secret,
-      tokenTtlSeconds: o.hotmartTokenTtlSeconds,
-      records: o.records.hotmart,
-    }),
-    socrata: createSocrataApi({
-      seed: o.seed,
-      timeline,
-      appToken: o.credentials.socrata.app_token,
-      datasets: o.socrataDatasets,
-      records: o.records.socrata,
-    }),
-  };
+  const apis = createApis(o, timeline);
   const faults = new FaultPlan(o.seed, o.faults);
   const log = new ServedLog();
   const failures = new Map<SourceName, FailureMode>();
   let epoch = 0;
 
-  function route(
-    request: SandboxRequest,
-    path: string,
-  ): { api: SandboxApi; response: SandboxResponse } | undefined {
-    for (const api of Object.values(apis)) {
-      for (const r of api.routes) {
-        if (r.method !== request.method) continue;
-        const match = r.pattern.exec(path);
-        if (!match) continue;
-        request.match = match;
-        log.request(api.name);
-        const failure = failures.get(api.name);
-        if (failure) {
-          log.error(api.name);
-          return { api, response: failure === 'error' ? api.serverError() : api.unauthorized() };
-        }
-        if (!r.public) {
-          const refused = api.authorize(request);
-          if (refused) {
-            log.error(api.name);
-            return { api, response: refused };
-          }
-        }
-        const fault = r.noFaults
-          ? undefined
-          : faults.decide(epoch, request.method, request.url.pathname + request.url.search);
-        if (fault) {
-          log.fault(api.name);
-          return {
-            api,
-            response: fault === 'rateLimited' ? api.rateLimited(faults.retryAfterSeconds) : api.unavailable(),
-          };
-        }
-        const result = r.handle(request);
-        if (result.served && result.status === 200)
-          log.page(api.name, result.served.stream, result.served.keys);
-        return { api, response: result };
-      }
-    }
-    return undefined;
-  }
-
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const received = await readBody(req);
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-    const request: SandboxRequest = {
-      method: req.method ?? 'GET',
-      url,
-      match: [] as unknown as RegExpMatchArray,
-      headers: req.headers,
-      body: received.toString('utf8'),
-    };
-    const found = route(request, url.pathname.replace(/\/+$/, ''));
-    const response = found?.response ?? {
-      status: 404,
-      headers: { 'content-type': 'application/json' },
-      body: { message: `sandbox: no API answers ${request.method} ${url.pathname}` },
-    };
-    const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-    res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  }
-
-  const server = await serveLoopback(onRequest, { port: o.port });
+  const server = await serveApis({ apis, faults, log, failures, epoch: () => epoch }, o.port);
   const url = server.url;
   const known = (source: string): SourceName => {
     if (!SOURCE_NAMES.includes(source as SourceName)) {
@@ -191,5 +97,39 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     records: (source, stream) => apis[known(source)].records(stream),
     streams: (source) => apis[known(source)].streams(),
     stop: server.close,
+  };
+}
+
+/** The four APIs, seeded and dated by the options. */
+function createApis(o: ResolvedOptions, timeline: Timeline): Record<SourceName, SandboxApi> {
+  return {
+    github: createGithubApi({
+      seed: o.seed,
+      timeline,
+      token: o.credentials.github.token,
+      repositories: o.githubRepositories,
+      records: o.records.github,
+    }),
+    stripe: createStripeApi({
+      seed: o.seed,
+      timeline,
+      apiKey: o.credentials.stripe.api_key,
+      records: o.records.stripe,
+    }),
+    hotmart: createHotmartApi({
+      seed: o.seed,
+      timeline,
+      clientId: o.credentials.hotmart.client_id,
+      clientSecret: o.credentials.hotmart.client_secret,
+      tokenTtlSeconds: o.hotmartTokenTtlSeconds,
+      records: o.records.hotmart,
+    }),
+    socrata: createSocrataApi({
+      seed: o.seed,
+      timeline,
+      appToken: o.credentials.socrata.app_token,
+      datasets: o.socrataDatasets,
+      records: o.records.socrata,
+    }),
   };
 }

@@ -70,29 +70,33 @@ const KEYS = [
   'port',
 ];
 
+/** An integer option ≥ `min`, or `fallback` when it is not given. */
+function int(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) {
+    throw new SandboxOptionsError(
+      `sandbox option "${name}" must be an integer ≥ ${min}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/** A fault share in [0, 1], or `fallback` when it is not given. */
+function share(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || value < 0 || value > 1) {
+    throw new SandboxOptionsError(
+      `sandbox option "faults.${name}" must be a share in [0, 1], got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
 export function resolveOptions(options: SandboxOptions): ResolvedOptions {
   for (const key of Object.keys(options)) {
     if (!KEYS.includes(key))
       throw new SandboxOptionsError(`unknown sandbox option "${key}"; valid: ${KEYS.join(', ')}`);
   }
-  const int = (name: string, value: number | undefined, fallback: number, min: number): number => {
-    if (value === undefined) return fallback;
-    if (!Number.isInteger(value) || value < min) {
-      throw new SandboxOptionsError(
-        `sandbox option "${name}" must be an integer ≥ ${min}, got ${String(value)}`,
-      );
-    }
-    return value;
-  };
-  const share = (name: string, value: number | undefined, fallback: number): number => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || value < 0 || value > 1) {
-      throw new SandboxOptionsError(
-        `sandbox option "faults.${name}" must be a share in [0, 1], got ${String(value)}`,
-      );
-    }
-    return value;
-  };
   const repos = options.githubRepositories ?? ['tributary-demo/api', 'tributary-demo/web'];
   for (const r of repos) {
     if (!/^[\w.-]+\/[\w.-]+$/.test(r))

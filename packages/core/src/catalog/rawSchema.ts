@@ -97,14 +97,7 @@ export function mergeSchema(
     nameOfKey.set(c.key, name);
   });
 
-  const seen = new Map<string, string | undefined>();
-  const fresh: string[] = [];
-  for (const record of sample) {
-    for (const [key, value] of Object.entries(record)) {
-      if (!nameOfKey.has(key) && !seen.has(key)) fresh.push(key);
-      seen.set(key, widenType(seen.get(key), hiveType(value)));
-    }
-  }
+  const { seen, fresh } = sampleTypes(sample, nameOfKey);
   const freshNames = resolveNames(
     fresh.map((k) => [k]),
     [...keyOf.keys(), ...partitionKeys],
@@ -134,6 +127,22 @@ export function mergeSchema(
   const mapping: Record<string, string> = {};
   for (const [name, key] of keyOf) if (name !== key) mapping[name] = key;
   return { schema: { columns, mapping }, added, widened, renamed };
+}
+
+/** Each key of the sample with the type that holds all its values, and the keys no column reads yet, in first-seen order. */
+function sampleTypes(
+  sample: readonly Record<string, unknown>[],
+  nameOfKey: ReadonlyMap<string, string>,
+): { seen: Map<string, string | undefined>; fresh: string[] } {
+  const seen = new Map<string, string | undefined>();
+  const fresh: string[] = [];
+  for (const record of sample) {
+    for (const [key, value] of Object.entries(record)) {
+      if (!nameOfKey.has(key) && !seen.has(key)) fresh.push(key);
+      seen.set(key, widenType(seen.get(key), hiveType(value)));
+    }
+  }
+  return { seen, fresh };
 }
 
 /** Columns inferred from records alone (a new table's schema). */

@@ -87,22 +87,7 @@ function checkStream(
   }
   if (stream.incremental)
     checkTemplates(`${at}.incremental.params`, stream.incremental.params, allowed, problems);
-  const changes = stream.incremental?.changes;
-  if (changes) {
-    checkTemplates(`${at}.incremental.changes`, { path: changes.path }, allowed, problems);
-    checkTemplates(`${at}.incremental.changes.params`, changes.params, allowed, problems);
-    if (Object.keys(stream.incremental!.params).length > 0) {
-      problems.push(
-        `${at}.incremental.params: with incremental.changes the stream's own endpoint is read in full; put the window params in incremental.changes.params`,
-      );
-    }
-    if (stream.incremental!.cursorField.includes('.')) {
-      problems.push(
-        `${at}.incremental.cursorField: with incremental.changes it is a top-level field written into each record (the change's time), e.g. "version_at"`,
-      );
-    }
-    if (stream.parent) problems.push(`${at}.incremental.changes: a child stream cannot follow a change feed`);
-  }
+  checkChanges(at, stream, allowed, problems);
 
   for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {
@@ -114,6 +99,30 @@ function checkStream(
   ) {
     problems.push(`${at}.incremental.initialSince: not a date: "${stream.incremental.initialSince}"`);
   }
+}
+
+/** A stream that follows a change feed (`incremental.changes`). */
+function checkChanges(
+  at: string,
+  stream: StreamDefinition,
+  allowed: Parameters<typeof checkTemplates>[2],
+  problems: string[],
+): void {
+  const changes = stream.incremental?.changes;
+  if (!changes) return;
+  checkTemplates(`${at}.incremental.changes`, { path: changes.path }, allowed, problems);
+  checkTemplates(`${at}.incremental.changes.params`, changes.params, allowed, problems);
+  if (Object.keys(stream.incremental!.params).length > 0) {
+    problems.push(
+      `${at}.incremental.params: with incremental.changes the stream's own endpoint is read in full; put the window params in incremental.changes.params`,
+    );
+  }
+  if (stream.incremental!.cursorField.includes('.')) {
+    problems.push(
+      `${at}.incremental.cursorField: with incremental.changes it is a top-level field written into each record (the change's time), e.g. "version_at"`,
+    );
+  }
+  if (stream.parent) problems.push(`${at}.incremental.changes: a child stream cannot follow a change feed`);
 }
 
 function checkCycles(def: SourceDefinition, problems: string[]): void {

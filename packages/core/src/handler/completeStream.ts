@@ -6,7 +6,7 @@
  * this throws, the caller removes the parts its invocation landed unless the manifest lists them
  * (see runStream).
  */
-import { buildManifest } from '../manifest/Manifest.ts';
+import { buildManifest, type Manifest } from '../manifest/Manifest.ts';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
 import { deleteStaleParts } from '../sink/deleteStaleParts.ts';
 import { manifestKey, partKey, type RunLocation, runPrefix, stateKey } from '../sink/keys.ts';
@@ -24,34 +24,8 @@ export async function completeStream(
 ): Promise<void> {
   const where = { source: ctx.definition.name, stream };
   const def = ctx.definition.streams[stream]!;
-  const manifest = buildManifest({
-    runId: ctx.runId,
-    source: ctx.definition.name,
-    stream,
-    definition: def,
-    importDate: ctx.importDate,
-    parts: progress.parts.map(([records, bytes, sha256, ndjsonBytes, attempt], i) => ({
-      key: partKey(location, i, attempt),
-      records,
-      bytes,
-      sha256,
-      ndjsonBytes,
-    })),
-    pages: progress.pages,
-    startedAt: progress.startedAt!,
-    finishedAt: new Date().toISOString(),
-    window: progress.window,
-    watermark: def.incremental ? progress.maxCursor : null,
-    ...(ctx.slice !== undefined && { slice: ctx.slice }),
-  });
-  const warnings = def.incremental ? incrementalWarnings(def.incremental.cursorField, progress) : [];
-  for (const [metric, message] of warnings) {
-    telemetry.warn(metric, message, {
-      cursorField: def.incremental?.cursorField,
-      records: progress.records,
-      maxCursor: progress.maxCursor,
-    });
-  }
+  const manifest = manifestOf(ctx, stream, location, progress);
+  const warnings = warnIncremental(def.incremental?.cursorField, progress, telemetry);
   const key = manifestKey(location);
   const { storage, env } = ctx;
   let watermark: string | null = null;
@@ -97,6 +71,23 @@ export async function completeStream(
   progress.watermark = watermark;
 }
 
+/** Logs and counts `incrementalWarnings` (none for a stream that is not incremental); returns them. */
+function warnIncremental(
+  cursorField: string | undefined,
+  progress: StreamProgress,
+  telemetry: StreamTelemetry,
+): [string, string][] {
+  const warnings = cursorField ? incrementalWarnings(cursorField, progress) : [];
+  for (const [metric, message] of warnings) {
+    telemetry.warn(metric, message, {
+      cursorField,
+      records: progress.records,
+      maxCursor: progress.maxCursor,
+    });
+  }
+  return warnings;
+}
+
 /** What an incremental stream's operator should know: `[metric, message]` pairs. */
 function incrementalWarnings(cursorField: string, progress: StreamProgress): [string, string][] {
   const warnings: [string, string][] = [];
@@ -113,4 +104,34 @@ function incrementalWarnings(cursorField: string, progress: StreamProgress): [st
     ]);
   }
   return warnings;
+}
+
+/** The manifest of the stream's run: every invocation's parts. */
+function manifestOf(
+  ctx: RunContext,
+  stream: string,
+  location: RunLocation,
+  progress: StreamProgress,
+): Manifest {
+  const def = ctx.definition.streams[stream]!;
+  return buildManifest({
+    runId: ctx.runId,
+    source: ctx.definition.name,
+    stream,
+    definition: def,
+    importDate: ctx.importDate,
+    parts: progress.parts.map(([records, bytes, sha256, ndjsonBytes, attempt], i) => ({
+      key: partKey(location, i, attempt),
+      records,
+      bytes,
+      sha256,
+      ndjsonBytes,
+    })),
+    pages: progress.pages,
+    startedAt: progress.startedAt!,
+    finishedAt: new Date().toISOString(),
+    window: progress.window,
+    watermark: def.incremental ? progress.maxCursor : null,
+    ...(ctx.slice !== undefined && { slice: ctx.slice }),
+  });
 }

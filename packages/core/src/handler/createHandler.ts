@@ -13,6 +13,7 @@
  * or the HTTP layer's), so the state machine's Retry/Catch match on its name. A retry with the same
  * event redoes the unfinished work, under new part keys (the manifest is the only commit point).
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { GlueClient } from '@aws-sdk/client-glue';
 import type { Context } from 'aws-lambda';
 import { dynamoCoordinationStore } from '../coordination/dynamoCoordinationStore.ts';
@@ -55,11 +56,53 @@ export type Handler = (
 ) => Promise<HandlerResult>;
 
 export function createHandler(definition: SourceDefinition, options: HandlerOptions = {}): Handler {
-  const makeReader = options.createReader ?? createReader;
-  const storageFor = options.storage ?? s3StorageFromEnvironment();
+  const deps: Dependencies = {
+    makeReader: options.createReader ?? createReader,
+    storageFor: options.storage ?? s3StorageFromEnvironment(),
+    glueFor: glueClients(),
+  };
+  return async (rawEvent, context) => {
+    const event = parseEvent(definition, rawEvent);
+    if (event.split) return splitResult(definition, event);
+    const invocation = await openInvocation(definition, event, context, deps);
+    try {
+      await runStreams(invocation);
+    } finally {
+      invocation.deadline.dispose();
+    }
+    const failed = invocation.failures[0];
+    if (failed) {
+      // The continuation dies with the error: what the other streams landed in this invocation goes too.
+      await removeInvocationParts(invocation.ctx, invocation.run.streams);
+      throw failed.error;
+    }
+    return finishInvocation(invocation);
+  };
+}
 
+/** What the handler is built with, once per Lambda container. */
+interface Dependencies {
+  makeReader: NonNullable<HandlerOptions['createReader']>;
+  storageFor: NonNullable<HandlerOptions['storage']>;
+  glueFor: () => GlueClient;
+}
+
+/** One invocation, as its steps share it. */
+interface Invocation {
+  run: Continuation;
+  ctx: RunContext;
+  deadline: Deadline;
+  logger: Logger;
+  /** Each started stream's telemetry (the reader's observer reports retries into it). */
+  telemetry: Map<string, StreamTelemetry>;
+  /** Streams that failed, in the order they failed; the first one's error is thrown. */
+  failures: Array<{ stream: string; error: unknown }>;
+}
+
+/** One Glue client per `AWS_ENDPOINT_URL`, made when first needed. */
+function glueClients(): () => GlueClient {
   const glues = new Map<string, GlueClient>();
-  const glueFor = (): GlueClient => {
+  return () => {
     const endpoint = process.env.AWS_ENDPOINT_URL ?? '';
     let client = glues.get(endpoint);
     if (!client) {
@@ -68,121 +111,126 @@ export function createHandler(definition: SourceDefinition, options: HandlerOpti
     }
     return client;
   };
+}
 
-  return async (rawEvent, context) => {
-    const event = parseEvent(definition, rawEvent);
-    if (event.split) return splitResult(definition, event);
-    const env = readEnvironment(definition);
-    const continuation = event.continuation
-      ? parseContinuation(event.continuation, event.runId, Object.keys(definition.streams), definition.name)
-      : undefined;
-    const storage = storageFor(env);
-    const logger = createRunLogger(definition.name, event.runId);
-    const run: Continuation =
-      continuation ?? (await startRun({ definition, env, storage, event, now: new Date() }));
-    logger.info(continuation ? 'run resumed' : 'run started', {
-      plan: run.plan,
-      importDate: run.importDate,
-      windows: Object.fromEntries(run.plan.map((s) => [s, run.streams[s]!.window])),
-    });
+/** Reads the environment, starts the run (or resumes it from the continuation), arms the deadline. */
+async function openInvocation(
+  definition: SourceDefinition,
+  event: HandlerEvent,
+  context: Parameters<Handler>[1],
+  deps: Dependencies,
+): Promise<Invocation> {
+  const env = readEnvironment(definition);
+  const continuation = event.continuation
+    ? parseContinuation(event.continuation, event.runId, Object.keys(definition.streams), definition.name)
+    : undefined;
+  const storage = deps.storageFor(env);
+  const logger = createRunLogger(definition.name, event.runId);
+  const run: Continuation =
+    continuation ?? (await startRun({ definition, env, storage, event, now: new Date() }));
+  logger.info(continuation ? 'run resumed' : 'run started', {
+    plan: run.plan,
+    importDate: run.importDate,
+    windows: Object.fromEntries(run.plan.map((s) => [s, run.streams[s]!.window])),
+  });
 
-    const deadline = new Deadline(
-      () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
-      env.safetyMarginMs,
-    );
-    const failures: Array<{ stream: string; error: unknown }> = [];
-
-    const telemetry = new Map<string, StreamTelemetry>();
-    const ctx: RunContext = {
-      definition,
-      env,
-      storage,
-      glue: glueFor,
-      runId: event.runId,
-      importDate: run.importDate,
-      ...(run.slice !== undefined && { slice: run.slice }),
-      attempt: newAttempt(),
-      reader: makeReader(definition, {
-        baseUrl: env.baseUrl,
-        secretName: env.secretName,
-        tokenUrl: env.tokenUrl,
-        ...(env.coordinationTable && {
-          coordination: dynamoCoordinationStore({ table: env.coordinationTable, source: definition.name }),
-        }),
-        observer: observerFor(telemetry),
-        logger,
+  const deadline = new Deadline(
+    () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
+    env.safetyMarginMs,
+  );
+  const telemetry = new Map<string, StreamTelemetry>();
+  const ctx: RunContext = {
+    definition,
+    env,
+    storage,
+    glue: deps.glueFor,
+    runId: event.runId,
+    importDate: run.importDate,
+    ...(run.slice !== undefined && { slice: run.slice }),
+    attempt: newAttempt(),
+    reader: deps.makeReader(definition, {
+      baseUrl: env.baseUrl,
+      secretName: env.secretName,
+      tokenUrl: env.tokenUrl,
+      ...(env.coordinationTable && {
+        coordination: dynamoCoordinationStore({ table: env.coordinationTable, source: definition.name }),
       }),
-      shouldStop: () => deadline.shouldStop(),
-      signal: deadline.signal,
-      onProgress: () => deadline.progress(),
-    };
-
-    const done = (stream: string) => run.streams[stream]!.done;
-    const parentOf = (stream: string) => definition.streams[stream]!.parent?.stream;
-    try {
-      await runPlan(
-        run.plan.filter((s) => !done(s)),
-        definition.runtime.streamConcurrency,
-        (stream) => {
-          const parent = parentOf(stream);
-          return parent === undefined || done(parent);
-        },
-        () => deadline.shouldStop(),
-        async (stream) => {
-          const t = new StreamTelemetry(logger, definition.name, stream, env.progressIntervalMs);
-          telemetry.set(stream, t);
-          const progress = run.streams[stream]!;
-          try {
-            await runStream(ctx, stream, progress, t);
-            deadline.progress();
-            t.logger.info(progress.done ? 'stream complete' : 'stream paused at a page boundary', {
-              records: progress.records,
-              filteredOut: progress.filteredOut,
-              pages: progress.pages,
-              bytes: progress.bytes,
-              manifest: progress.manifest,
-              watermark: progress.watermark,
-            });
-          } catch (error) {
-            failures.push({ stream, error });
-            deadline.fail();
-            const e = error as { name?: string; message?: string };
-            t.logger.error('stream failed', { errorName: e.name, errorMessage: e.message });
-          } finally {
-            t.publish();
-          }
-        },
-      );
-    } finally {
-      deadline.dispose();
-    }
-
-    if (failures.length > 0) {
-      // The continuation dies with the error: what the other streams landed in this invocation goes too.
-      await removeInvocationParts(ctx, run.streams);
-      throw failures[0]!.error;
-    }
-    const complete = run.plan.every(done);
-    const result: HandlerResult = {
-      runId: event.runId,
-      source: definition.name,
-      status: complete ? 'complete' : 'partial',
-      continuation: complete ? null : run,
-      streams: run.plan.map((stream) => resultOf(stream, run)),
-    };
-    logger.info(complete ? 'run complete' : 'run partial: invoke again with the continuation', {
-      status: result.status,
-      streams: result.streams,
-    });
-    if (printsLocalReport()) {
-      const stats = new Map(
-        [...telemetry].map(([s, t]) => [s, { retries: t.retries, durationMs: t.elapsedMs }]),
-      );
-      const since = Object.fromEntries(run.plan.map((s) => [s, run.streams[s]!.window.since]));
-      process.stderr.write(`\n${localReport(result, stats, since)}\n`);
-    }
-    return result;
+      observer: observerFor(telemetry),
+      logger,
+    }),
+    shouldStop: () => deadline.shouldStop(),
+    signal: deadline.signal,
+    onProgress: () => deadline.progress(),
   };
+  return { run, ctx, deadline, logger, telemetry, failures: [] };
+}
+
+/** Runs the streams not yet done, children after their parents, until done or stopped. */
+async function runStreams(invocation: Invocation): Promise<void> {
+  const { run, ctx, deadline } = invocation;
+  const { definition } = ctx;
+  const done = (stream: string) => run.streams[stream]!.done;
+  await runPlan({
+    plan: run.plan.filter((s) => !done(s)),
+    concurrency: definition.runtime.streamConcurrency,
+    ready: (stream) => {
+      const parent = definition.streams[stream]!.parent?.stream;
+      return parent === undefined || done(parent);
+    },
+    stopped: () => deadline.shouldStop(),
+    run: (stream) => runOneStream(invocation, stream),
+  });
+}
+
+/** Runs one stream; never rejects: a failure is recorded and stops the other streams. */
+async function runOneStream(invocation: Invocation, stream: string): Promise<void> {
+  const { ctx, deadline, run } = invocation;
+  const t = new StreamTelemetry(invocation.logger, ctx.definition.name, stream, ctx.env.progressIntervalMs);
+  invocation.telemetry.set(stream, t);
+  const progress = run.streams[stream]!;
+  try {
+    await runStream(ctx, stream, progress, t);
+    deadline.progress();
+    t.logger.info(progress.done ? 'stream complete' : 'stream paused at a page boundary', {
+      records: progress.records,
+      filteredOut: progress.filteredOut,
+      pages: progress.pages,
+      bytes: progress.bytes,
+      manifest: progress.manifest,
+      watermark: progress.watermark,
+    });
+  } catch (error) {
+    invocation.failures.push({ stream, error });
+    deadline.fail();
+    const e = error as { name?: string; message?: string };
+    t.logger.error('stream failed', { errorName: e.name, errorMessage: e.message });
+  } finally {
+    t.publish();
+  }
+}
+
+/** The result of an invocation whose streams all finished or paused; logged, and printed locally. */
+function finishInvocation({ run, ctx, logger, telemetry }: Invocation): HandlerResult {
+  const complete = run.plan.every((s) => run.streams[s]!.done);
+  const result: HandlerResult = {
+    runId: ctx.runId,
+    source: ctx.definition.name,
+    status: complete ? 'complete' : 'partial',
+    continuation: complete ? null : run,
+    streams: run.plan.map((stream) => resultOf(stream, run)),
+  };
+  logger.info(complete ? 'run complete' : 'run partial: invoke again with the continuation', {
+    status: result.status,
+    streams: result.streams,
+  });
+  if (printsLocalReport()) {
+    const stats = new Map(
+      [...telemetry].map(([s, t]) => [s, { retries: t.retries, durationMs: t.elapsedMs }]),
+    );
+    const since = Object.fromEntries(run.plan.map((s) => [s, run.streams[s]!.window.since]));
+    process.stderr.write(`\n${localReport(result, stats, since)}\n`);
+  }
+  return result;
 }
 
 /**

@@ -58,13 +58,7 @@ export function readEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): HandlerEnvironment {
   const where = { source: definition.name };
-  const required = (name: string): string => {
-    const value = env[name]?.trim();
-    if (!value)
-      throw new ConfigurationError(`environment variable ${name} is required but not set`, { where });
-    return value;
-  };
-  const optional = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const { required, optional, nonNegativeInteger } = variablesOf(env, where);
 
   const bucket = required('TARGET_S3_BUCKET_NAME');
   const outputFolder = required('OUTPUT_FOLDER').replace(/^\/+|\/+$/g, '');
@@ -97,6 +91,30 @@ export function readEnvironment(
   const glueDatabase = optional('GLUE_DATABASE');
   const coordinationTable = optional('COORDINATION_TABLE');
 
+  const safetyMarginMs = nonNegativeInteger('SAFETY_MARGIN_MS', definition.runtime.safetyMarginMs);
+  const progressIntervalMs = nonNegativeInteger('PROGRESS_INTERVAL_MS', DEFAULT_PROGRESS_INTERVAL_MS);
+  return {
+    bucket,
+    outputFolder,
+    secretName,
+    baseUrl,
+    tokenUrl,
+    glueDatabase,
+    coordinationTable,
+    safetyMarginMs,
+    progressIntervalMs,
+  };
+}
+
+/** Readers of single variables, each failing with a `ConfigurationError` naming the variable. */
+function variablesOf(env: NodeJS.ProcessEnv, where: { source: string }) {
+  const optional = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const required = (name: string): string => {
+    const value = optional(name);
+    if (!value)
+      throw new ConfigurationError(`environment variable ${name} is required but not set`, { where });
+    return value;
+  };
   const nonNegativeInteger = (name: string, fallback: number): number => {
     const text = optional(name);
     if (text === undefined) return fallback;
@@ -111,17 +129,5 @@ export function readEnvironment(
     }
     return value;
   };
-  const safetyMarginMs = nonNegativeInteger('SAFETY_MARGIN_MS', definition.runtime.safetyMarginMs);
-  const progressIntervalMs = nonNegativeInteger('PROGRESS_INTERVAL_MS', DEFAULT_PROGRESS_INTERVAL_MS);
-  return {
-    bucket,
-    outputFolder,
-    secretName,
-    baseUrl,
-    tokenUrl,
-    glueDatabase,
-    coordinationTable,
-    safetyMarginMs,
-    progressIntervalMs,
-  };
+  return { required, optional, nonNegativeInteger };
 }

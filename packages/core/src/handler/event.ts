@@ -148,18 +148,37 @@ export function parseEvent(definition: SourceDefinition, raw: unknown): HandlerE
   // `jitless`: one parse per invocation, where zod's compiled fast path costs more than it saves.
   const parsed = EventSchema.safeParse(raw, { jitless: true });
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => {
-      if (i.code === 'unrecognized_keys') {
-        const top = i.path.length === 0;
-        const known = top ? Object.keys(EventSchema.shape) : ['since', 'until'];
-        const named = i.keys.map((k) => unknownField(k, known, top ? MEANT : {}));
-        return `${top ? '' : `${fieldPath(i.path)}: `}unknown field(s) ${named.join(', ')}; ${top ? 'the event' : fieldPath(i.path)} has ${known.join(', ')}`;
-      }
-      return `${fieldPath(i.path) || 'event'}: ${i.message}`;
-    });
+    const details = parsed.error.issues.map(describeIssue);
     throw new EventValidationError(`invalid handler event: ${details.join('; ')}`, { where });
   }
   const e = parsed.data;
+  checkAgainstDefinition(definition, e);
+  return {
+    ...(e.split && { split: e.split }),
+    ...(e.slice && { slice: true }),
+    runId: e.runId,
+    streams: e.streams ? [...new Set(e.streams)] : undefined,
+    window: e.window
+      ? { since: new Date(e.window.since), until: e.window.until ? new Date(e.window.until) : undefined }
+      : undefined,
+    continuation: e.continuation ?? undefined,
+  };
+}
+
+/** One schema problem of the event, an unknown field with what it may have meant. */
+function describeIssue(i: z.core.$ZodIssue): string {
+  if (i.code === 'unrecognized_keys') {
+    const top = i.path.length === 0;
+    const known = top ? Object.keys(EventSchema.shape) : ['since', 'until'];
+    const named = i.keys.map((k) => unknownField(k, known, top ? MEANT : {}));
+    return `${top ? '' : `${fieldPath(i.path)}: `}unknown field(s) ${named.join(', ')}; ${top ? 'the event' : fieldPath(i.path)} has ${known.join(', ')}`;
+  }
+  return `${fieldPath(i.path) || 'event'}: ${i.message}`;
+}
+
+/** What the schema cannot check: the event against this source (its name, its streams) and the backfill fields' needs. */
+function checkAgainstDefinition(definition: SourceDefinition, e: z.infer<typeof EventSchema>): void {
+  const where = { source: definition.name };
   if (e.source && e.source !== definition.name) {
     throw new EventValidationError(
       `invalid handler event: source: "${e.source}" does not match this handler's source "${definition.name}"`,
@@ -186,14 +205,4 @@ export function parseEvent(definition: SourceDefinition, raw: unknown): HandlerE
       { where },
     );
   }
-  return {
-    ...(e.split && { split: e.split }),
-    ...(e.slice && { slice: true }),
-    runId: e.runId,
-    streams: e.streams ? [...new Set(e.streams)] : undefined,
-    window: e.window
-      ? { since: new Date(e.window.since), until: e.window.until ? new Date(e.window.until) : undefined }
-      : undefined,
-    continuation: e.continuation ?? undefined,
-  };
 }

@@ -31,17 +31,25 @@ export function planStreams(definition: SourceDefinition, requested?: readonly s
   return [...wanted];
 }
 
+/** How `runPlan` runs a plan. */
+export interface RunPlanOptions {
+  /** The streams to run, in order. */
+  plan: readonly string[];
+  /** How many streams run at once. */
+  concurrency: number;
+  /** Whether a stream may start now (its parent is done). */
+  ready(stream: string): boolean;
+  /** True once no further stream may start (the invocation is stopping). */
+  stopped(): boolean;
+  /** Runs one stream; must not reject. */
+  run(stream: string): Promise<void>;
+}
+
 /**
  * Runs `run` for each stream of `plan` with at most `concurrency` at once, starting a stream only
  * when `ready` says so (its parent is done) and while `stopped` is false. `run` must not reject.
  */
-export async function runPlan(
-  plan: readonly string[],
-  concurrency: number,
-  ready: (stream: string) => boolean,
-  stopped: () => boolean,
-  run: (stream: string) => Promise<void>,
-): Promise<void> {
+export async function runPlan({ plan, concurrency, ready, stopped, run }: RunPlanOptions): Promise<void> {
   const waiting = [...plan];
   const running = new Map<string, Promise<void>>();
   for (;;) {

@@ -7,8 +7,14 @@
  * lists is ever overwritten. On any failure (a page, an upload, the manifest PUT, the watermark) the
  * open upload is aborted, the parts this invocation landed are removed unless the committed manifest
  * lists them, and the error is rethrown.
+ *
+ * The steps: `openSink` and `openPages`, then `landPages` (each wait for a page answers a `NextPage`:
+ * a page, the end, or stop), then `recordLanded` into the stream's progress, then `completeStream`
+ * once the walk reached its end. Rejections that are deliberately not acted on go through
+ * `ignoreRejection`, which says why.
  */
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
+import type { RunLocation } from '../sink/keys.ts';
 import { StreamSink } from '../sink/StreamSink.ts';
 import { isLater } from '../state/Watermark.ts';
 import type { Page, Window } from '../stream/types.ts';
@@ -20,8 +26,22 @@ import { removeUncommitted } from './removeUncommitted.ts';
 
 export type { RunContext } from './RunContext.ts';
 
-const STOP: unique symbol = Symbol('stop');
-const noop = () => undefined;
+type Pages = AsyncIterator<Page>;
+
+/** What waiting for the next page gave: a page to land, the walk's end, or the invocation's stop. */
+type NextPage = { kind: 'page'; page: Page } | { kind: 'end' } | { kind: 'stop' };
+
+/** What the walk saw in this invocation, beyond what the sink and the telemetry count. */
+interface WalkState {
+  /** Where the last landed page said to go on; not the page itself, so its records die young. */
+  lastNext: Page['next'] | undefined;
+  /** The walk stopped at a page boundary (deadline, or another stream failed), not at its end. */
+  stopped: boolean;
+  maxCursor: string | null;
+  /** A walk ended before the API said it was the end: the watermark must not move. */
+  cutShort: boolean;
+  filteredOut: number;
+}
 
 export async function runStream(
   ctx: RunContext,
@@ -29,23 +49,70 @@ export async function runStream(
   progress: StreamProgress,
   telemetry: StreamTelemetry,
 ): Promise<void> {
-  const def = ctx.definition.streams[stream]!;
-  const where = { source: ctx.definition.name, stream };
   const location = locationOf(ctx, stream);
   progress.startedAt ??= new Date().toISOString();
-  const sink = new StreamSink({
+  const sink = openSink(ctx, stream, location, progress);
+  const pages = openPages(ctx, stream, progress);
+  const walk: WalkState = {
+    lastNext: undefined,
+    stopped: false,
+    maxCursor: progress.maxCursor,
+    cutShort: progress.cutShort,
+    filteredOut: 0,
+  };
+  try {
+    await landPages(ctx, pages, sink, walk, (page, records) =>
+      telemetry.page({ page: progress.pages + telemetry.pages, records, url: page.url }),
+    );
+    await sink.flush();
+  } catch (error) {
+    ignoreRejection(pages.return?.());
+    await ignoreRejection(sink.abort());
+    await ignoreRejection(removeUncommitted(ctx, location, sink.touchedKeys));
+    throw error;
+  }
+  if (walk.stopped) ignoreRejection(pages.return?.());
+  recordLanded(ctx, progress, sink, walk, telemetry);
+  const finished = !walk.stopped || walk.lastNext === null;
+  if (!finished) return;
+  try {
+    await completeStream(ctx, stream, location, progress, telemetry);
+  } catch (error) {
+    // E.g. the manifest PUT failed: this invocation's parts are listed by no committed manifest.
+    await ignoreRejection(
+      removeUncommitted(
+        ctx,
+        location,
+        sink.landed.map((p) => p.key),
+      ),
+    );
+    throw error;
+  }
+}
+
+function openSink(
+  ctx: RunContext,
+  stream: string,
+  location: RunLocation,
+  progress: StreamProgress,
+): StreamSink {
+  return new StreamSink({
     storage: ctx.storage,
     location,
     attempt: ctx.attempt,
     partSizeBytes: ctx.definition.runtime.partSizeBytes,
     firstPartIndex: progress.parts.length,
-    where,
+    where: { source: ctx.definition.name, stream },
   });
+}
+
+/** The reader's pages of this stream, from where the progress left off, within its window. */
+function openPages(ctx: RunContext, stream: string, progress: StreamProgress): Pages {
   const window: Window = {
     since: progress.window.since ? new Date(progress.window.since) : undefined,
     until: new Date(progress.window.until),
   };
-  const parentStream = def.parent?.stream;
+  const parentStream = ctx.definition.streams[stream]!.parent?.stream;
   const parents = parentStream ? () => parentRecords(ctx, parentStream) : undefined;
   const pages = ctx.reader(stream, {
     window,
@@ -53,108 +120,110 @@ export async function runStream(
     parents,
     signal: ctx.signal,
   });
-  const it = pages[Symbol.asyncIterator]();
+  return pages[Symbol.asyncIterator]();
+}
 
-  let pending: Promise<IteratorResult<Page>> | undefined = it.next();
-  pending.catch(noop);
-  // Where the last landed page said to go on; not the page itself, so its records die young.
-  let lastNext: Page['next'] | undefined;
-  let stopped = false;
-  let maxCursor = progress.maxCursor;
-  let cutShort = progress.cutShort;
-  let filteredOut = 0;
-  try {
-    while (pending) {
-      const current = pending;
-      let r: IteratorResult<Page> | typeof STOP;
-      try {
-        r = await untilStopped(current, ctx.signal);
-        // Stop only once the invocation has made progress, so that a run always moves forward.
-        if (r === STOP && !ctx.shouldStop()) r = await current;
-      } catch (error) {
-        // The page in flight was cancelled by the stop (deadline, or another stream failed): it was
-        // not landed, and is read again on resume.
-        if (!ctx.signal.aborted) throw error;
-        r = STOP;
-      }
-      pending = undefined;
-      if (r === STOP) {
-        current.catch(noop);
-        stopped = true;
-        break;
-      }
-      if (r.done) break;
-      const page = r.value;
-      // Read `lines` first: on a scanned page, `records` would parse them.
-      const count = page.lines ? page.lines.count : page.records.length;
-      const wait = page.lines ? sink.writeLines(page.lines) : sink.writePage(page.records);
-      lastNext = page.next;
-      // The watermark relies on this: every walk ended because the API said so. A walk's last page
-      // says why it ended; the stream's last page must say it (a reader that does not is no proof).
-      if ((page.end !== undefined || page.next === null) && page.end !== 'api') cutShort = true;
-      filteredOut += page.filteredOut ?? 0;
-      if (page.maxCursor && isLater(page.maxCursor, maxCursor)) maxCursor = page.maxCursor;
-      telemetry.page({ page: progress.pages + telemetry.pages, records: count, url: page.url });
-      ctx.onProgress();
-      if (page.next !== null && ctx.shouldStop()) stopped = true;
-      else {
-        // Fetch the next page while this one is compressed and uploaded; its failure surfaces when awaited.
-        pending = it.next();
-        pending.catch(noop);
-      }
-      if (wait) await wait;
-    }
-    await sink.flush();
-  } catch (error) {
-    pending?.catch(noop);
-    it.return?.().catch(noop);
-    await sink.abort().catch(noop);
-    await removeUncommitted(ctx, location, sink.touchedKeys).catch(noop);
-    throw error;
+/**
+ * Lands pages until the walk ends or the invocation stops (`walk.stopped`), fetching the next page
+ * while the current one is compressed and uploaded. Throws the first failure (a page, an upload).
+ */
+async function landPages(
+  ctx: RunContext,
+  pages: Pages,
+  sink: StreamSink,
+  walk: WalkState,
+  onPage: (page: Page, records: number) => void,
+): Promise<void> {
+  let pending: Promise<IteratorResult<Page>> | undefined = readAhead(pages);
+  while (pending) {
+    const next = await nextPage(ctx, pending);
+    pending = undefined;
+    if (next.kind === 'stop') walk.stopped = true;
+    if (next.kind !== 'page') return;
+    const { page } = next;
+    // Read `lines` first: on a scanned page, `records` would parse them.
+    const records = page.lines ? page.lines.count : page.records.length;
+    const wait = page.lines ? sink.writeLines(page.lines) : sink.writePage(page.records);
+    notePage(walk, page);
+    onPage(page, records);
+    ctx.onProgress();
+    if (page.next !== null && ctx.shouldStop()) walk.stopped = true;
+    else pending = readAhead(pages);
+    if (wait) await wait;
   }
-  if (stopped) it.return?.().catch(noop);
+}
 
-  // What this invocation landed joins what earlier invocations did.
+/** What a landed page says about the walk. */
+function notePage(walk: WalkState, page: Page): void {
+  walk.lastNext = page.next;
+  // The watermark relies on this: every walk ended because the API said so. A walk's last page
+  // says why it ended; the stream's last page must say it (a reader that does not is no proof).
+  if ((page.end !== undefined || page.next === null) && page.end !== 'api') walk.cutShort = true;
+  walk.filteredOut += page.filteredOut ?? 0;
+  if (page.maxCursor && isLater(page.maxCursor, walk.maxCursor)) walk.maxCursor = page.maxCursor;
+}
+
+/** Asks for the next page now; its failure surfaces when it is awaited (`nextPage`). */
+function readAhead(pages: Pages): Promise<IteratorResult<Page>> {
+  const pending = pages.next();
+  ignoreRejection(pending);
+  return pending;
+}
+
+/** Waits for the page in flight, or for the stop — but stops only once the invocation made progress. */
+async function nextPage(ctx: RunContext, pending: Promise<IteratorResult<Page>>): Promise<NextPage> {
+  try {
+    const next = await untilStopped(pending, ctx.signal);
+    // Stop only once the invocation has made progress, so that a run always moves forward.
+    if (next.kind === 'stop' && !ctx.shouldStop()) return asNextPage(await pending);
+    return next;
+  } catch (error) {
+    // The page in flight was cancelled by the stop (deadline, or another stream failed): it was
+    // not landed, and is read again on resume.
+    if (!ctx.signal.aborted) throw error;
+    return { kind: 'stop' };
+  }
+}
+
+function asNextPage(result: IteratorResult<Page>): NextPage {
+  return result.done ? { kind: 'end' } : { kind: 'page', page: result.value };
+}
+
+/** What this invocation landed joins what earlier invocations did. */
+function recordLanded(
+  ctx: RunContext,
+  progress: StreamProgress,
+  sink: StreamSink,
+  walk: WalkState,
+  telemetry: StreamTelemetry,
+): void {
   for (const p of sink.landed)
     progress.parts.push([p.records, p.bytes, p.sha256, p.ndjsonBytes, ctx.attempt]);
   telemetry.bytes = sink.landed.reduce((n, p) => n + p.bytes, 0);
   progress.records += telemetry.records;
   progress.pages += telemetry.pages;
   progress.bytes += telemetry.bytes;
-  progress.maxCursor = maxCursor;
-  progress.cutShort = cutShort;
-  progress.filteredOut += filteredOut;
-  telemetry.filteredOut = filteredOut;
-  if (lastNext !== undefined) progress.position = lastNext;
-  const finished = !stopped || lastNext === null;
-  if (!finished) return;
-  try {
-    await completeStream(ctx, stream, location, progress, telemetry);
-  } catch (error) {
-    // E.g. the manifest PUT failed: this invocation's parts are listed by no committed manifest.
-    await removeUncommitted(
-      ctx,
-      location,
-      sink.landed.map((p) => p.key),
-    ).catch(noop);
-    throw error;
-  }
+  progress.maxCursor = walk.maxCursor;
+  progress.cutShort = walk.cutShort;
+  progress.filteredOut += walk.filteredOut;
+  telemetry.filteredOut = walk.filteredOut;
+  if (walk.lastNext !== undefined) progress.position = walk.lastNext;
 }
 
 /**
- * The page, or STOP once the invocation is told to stop. Not `Promise.race` against a promise that
+ * The page, or `stop` once the invocation is told to stop. Not `Promise.race` against a promise that
  * settles only at the deadline: each race would stay subscribed to it, keeping every page's records
  * reachable until the stream ends (memory growing with the data; found by the bench).
  */
-function untilStopped<T>(page: Promise<T>, signal: AbortSignal): Promise<T | typeof STOP> {
-  if (signal.aborted) return Promise.resolve(STOP);
+function untilStopped(pending: Promise<IteratorResult<Page>>, signal: AbortSignal): Promise<NextPage> {
+  if (signal.aborted) return Promise.resolve({ kind: 'stop' });
   return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(STOP);
+    const onAbort = () => resolve({ kind: 'stop' });
     signal.addEventListener('abort', onAbort, { once: true });
-    page.then(
-      (value) => {
+    pending.then(
+      (result) => {
         signal.removeEventListener('abort', onAbort);
-        resolve(value);
+        resolve(asNextPage(result));
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
@@ -162,4 +231,23 @@ function untilStopped<T>(page: Promise<T>, signal: AbortSignal): Promise<T | typ
       },
     );
   });
+}
+
+/**
+ * The one place this module drops a rejection on purpose; each use is safe for its own reason:
+ * - a read-ahead page (`readAhead`): marked handled so that its failure does not count as an
+ *   unhandled rejection (which ends the process) while the page before it uploads. The page itself
+ *   is still awaited, and its error thrown, when its turn comes — unless the stream stops or fails
+ *   first: then it is never landed, and a resume reads it again.
+ * - closing the reader (`return()`) after a stop or a failure: the walk is over either way.
+ * - the clean-up after a failure (aborting the open upload, removing this invocation's uncommitted
+ *   parts): the stream's own error is the one to throw; a part left behind is listed by no
+ *   manifest, so readers never see it, and the run's next commit removes it (`deleteStaleParts`).
+ * The returned promise never rejects: await it to wait for the clean-up, or drop it.
+ */
+function ignoreRejection(promise: Promise<unknown> | undefined): Promise<void> {
+  return Promise.resolve(promise).then(
+    () => undefined,
+    () => undefined,
+  );
 }

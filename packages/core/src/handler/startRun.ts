@@ -49,22 +49,7 @@ export async function startRun({
     } catch (e) {
       throw storage.failure('cannot read the run state', reading.key, e, where);
     }
-    streams[stream] = {
-      window,
-      startedAt: null,
-      done: false,
-      position: null,
-      parts: [],
-      records: 0,
-      pages: 0,
-      bytes: 0,
-      maxCursor: null,
-      cutShort: false,
-      warnings: [],
-      filteredOut: 0,
-      manifest: null,
-      watermark: null,
-    };
+    streams[stream] = freshProgress(window);
   }
   const slice =
     event.slice && event.window?.until ? sliceIdOf(event.window as { since: Date; until: Date }) : undefined;
@@ -96,4 +81,24 @@ export async function startRun({
       until: now.toISOString(),
     };
   }
+}
+
+/** A stream's progress before its first page. */
+function freshProgress(window: StoredWindow): StreamProgress {
+  return {
+    window,
+    startedAt: null,
+    done: false,
+    position: null,
+    parts: [],
+    records: 0,
+    pages: 0,
+    bytes: 0,
+    maxCursor: null,
+    cutShort: false,
+    warnings: [],
+    filteredOut: 0,
+    manifest: null,
+    watermark: null,
+  };
 }

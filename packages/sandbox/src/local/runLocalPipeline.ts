@@ -8,6 +8,9 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   type AwsSdkRequest,
+  type CloudFormationTemplate,
+  type GlueJobOutcome,
+  type GlueJobRequest,
   type JsonValue,
   loadPackagedStateMachine,
   type PipelineEvent,
@@ -20,7 +23,7 @@ import { type InvocationInfo, LocalLambdas } from './LocalLambdas.ts';
 import { type LogLine, LogTap } from './LogTap.ts';
 import { CurateFailedError, type CurateSummary, runCurate } from './runCurate.ts';
 import type { LocalStack } from './startLocalStack.ts';
-import { type PackagedFunction, readPackagedService } from './template.ts';
+import { type PackagedFunction, type PackagedService, readPackagedService } from './template.ts';
 
 /** Glue-only arguments that mean nothing to a local Spark run. */
 const GLUE_ONLY = ['--datalake-formats', '--conf', '--extra-py-files', '--TempDir', '--enable-metrics'];
@@ -90,7 +93,40 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
   });
   const machine = await loadPackagedStateMachine(options.packageDir, { region: stack.awsEnv.AWS_REGION });
   const invocations: InvocationRecord[] = [];
-  const lambdas = new LocalLambdas({
+  const lambdas = localLambdas(options, service, invocations);
+  const curate: { run?: LocalPipelineResult['curate'] } = {};
+  const s3 = new S3Client({ forcePathStyle: true });
+  const tap = new LogTap((line) => options.onLog?.(line)).start();
+  try {
+    await lambdas.load();
+    const execution = await runStateMachine({
+      definition: machine.definition,
+      input: options.input as never,
+      executionName: options.executionName,
+      invokeLambda: (name, payload) => lambdas.invoke(name, payload) as never,
+      startGlueJob: (request) => runGlueJob(options, service, request, curate),
+      awsSdk: curatedReportReader(stack, machine.template, s3),
+      onEvent: options.onEvent,
+    });
+    return { execution, invocations, curate: curate.run, functions: service.functions };
+  } finally {
+    tap.stop();
+    s3.destroy();
+  }
+}
+
+/** The packaged functions, run in this process against the local stack; each outcome recorded. */
+function localLambdas(
+  options: LocalPipelineOptions,
+  service: PackagedService,
+  invocations: InvocationRecord[],
+): LocalLambdas {
+  const { stack } = options;
+  const record = (r: InvocationRecord) => {
+    invocations.push(r);
+    options.onInvocation?.(r);
+  };
+  return new LocalLambdas({
     functions: service.functions,
     env: (fn) => ({
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'DEBUG',
@@ -102,26 +138,64 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
     ...(options.remainingMs === undefined ? {} : { remainingMs: () => options.remainingMs }),
     onInvoke: (info) => options.onInvoke?.(info),
     onResult: ({ source, invocation, result, durationMs }) => {
-      const record = { source, invocation, durationMs, result: result as HandlerResultLike };
-      invocations.push(record);
-      options.onInvocation?.(record);
+      record({ source, invocation, durationMs, result: result as HandlerResultLike });
     },
     onError: ({ source, invocation, error, durationMs }) => {
       const e = error as Error;
-      const record = { source, invocation, durationMs, error: { name: e.name, message: e.message } };
-      invocations.push(record);
-      options.onInvocation?.(record);
+      record({ source, invocation, durationMs, error: { name: e.name, message: e.message } });
     },
   });
-  let curate: LocalPipelineResult['curate'];
+}
+
+/** The Glue task: curate.py on local Spark, with the local stack's buckets and warehouse. */
+async function runGlueJob(
+  options: LocalPipelineOptions,
+  service: PackagedService,
+  request: GlueJobRequest,
+  curate: { run?: LocalPipelineResult['curate'] },
+): Promise<GlueJobOutcome> {
+  const { stack } = options;
+  const defaults = Object.fromEntries(
+    Object.entries(service.glueDefaultArguments).filter(
+      ([k]) => !GLUE_ONLY.includes(k) && !k.startsWith('--enable-'),
+    ),
+  );
+  const args = {
+    ...defaults,
+    ...(request.Arguments ?? {}),
+    '--warehouse': options.warehouse,
+    '--catalog': 'hadoop',
+    '--raw_root': `s3://${stack.rawBucket}/`,
+    '--s3_endpoint': stack.moto.endpoint,
+    '--report_root': `s3://${stack.curatedBucket}/_runs/`,
+  };
+  options.onCurateStart?.(args);
+  const started = performance.now();
+  try {
+    const summary = await runCurate({ args, env: stack.awsEnv, onLog: options.onCurateLog });
+    curate.run = { args, summary, durationMs: performance.now() - started };
+    return { JobRunState: 'SUCCEEDED' };
+  } catch (error) {
+    const message = (error as Error).message;
+    const stderrTail = error instanceof CurateFailedError ? error.stderrTail : undefined;
+    curate.run = { args, error: message, stderrTail, durationMs: performance.now() - started };
+    return { JobRunState: 'FAILED', ErrorMessage: message };
+  }
+}
+
+/** The run-report task (s3:getObject): reads the emulator's curated bucket, named as packaged. */
+function curatedReportReader(
+  stack: LocalStack,
+  template: CloudFormationTemplate,
+  s3: S3Client,
+): (request: AwsSdkRequest) => Promise<JsonValue> {
   // The definition names the curated bucket as packaged (a fake account's): the stack's here.
   const packagedCurated = String(
-    resolveIntrinsics(machine.template.Resources.CuratedBucket?.Properties?.BucketName, machine.template, {
+    resolveIntrinsics(template.Resources.CuratedBucket?.Properties?.BucketName, template, {
       region: stack.awsEnv.AWS_REGION,
     }),
   );
-  const s3 = new S3Client({ forcePathStyle: true });
-  const awsSdk = async ({ service, action, parameters }: AwsSdkRequest): Promise<JsonValue> => {
+  return async ({ service, action, parameters }) => {
     if (service !== 's3' || action !== 'getObject') {
       throw new TaskError(
         'States.Runtime',
@@ -142,48 +216,4 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<L
       );
     }
   };
-  const tap = new LogTap((line) => options.onLog?.(line)).start();
-  try {
-    await lambdas.load();
-    const execution = await runStateMachine({
-      definition: machine.definition,
-      input: options.input as never,
-      executionName: options.executionName,
-      invokeLambda: (name, payload) => lambdas.invoke(name, payload) as never,
-      startGlueJob: async (request) => {
-        const defaults = Object.fromEntries(
-          Object.entries(service.glueDefaultArguments).filter(
-            ([k]) => !GLUE_ONLY.includes(k) && !k.startsWith('--enable-'),
-          ),
-        );
-        const args = {
-          ...defaults,
-          ...(request.Arguments ?? {}),
-          '--warehouse': options.warehouse,
-          '--catalog': 'hadoop',
-          '--raw_root': `s3://${stack.rawBucket}/`,
-          '--s3_endpoint': stack.moto.endpoint,
-          '--report_root': `s3://${stack.curatedBucket}/_runs/`,
-        };
-        options.onCurateStart?.(args);
-        const started = performance.now();
-        try {
-          const summary = await runCurate({ args, env: stack.awsEnv, onLog: options.onCurateLog });
-          curate = { args, summary, durationMs: performance.now() - started };
-          return { JobRunState: 'SUCCEEDED' };
-        } catch (error) {
-          const message = (error as Error).message;
-          const stderrTail = error instanceof CurateFailedError ? error.stderrTail : undefined;
-          curate = { args, error: message, stderrTail, durationMs: performance.now() - started };
-          return { JobRunState: 'FAILED', ErrorMessage: message };
-        }
-      },
-      awsSdk,
-      onEvent: options.onEvent,
-    });
-    return { execution, invocations, curate, functions: service.functions };
-  } finally {
-    tap.stop();
-    s3.destroy();
-  }
 }

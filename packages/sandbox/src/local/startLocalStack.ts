@@ -93,27 +93,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       records: options.doubleRecords ?? 500,
       ...(options.root ? { root: options.root } : {}),
     });
-    await createStandInStack({
-      stackName: options.stackName ?? 'tributary-dev',
-      buckets: { RawBucket: rawBucket, CuratedBucket: curatedBucket },
-      tables: { CoordinationTable: coordinationTable },
-      region: awsEnv.AWS_REGION,
-    });
-    const credentials = sandbox.credentials as unknown as Record<string, Record<string, string>>;
-    await provision({
-      buckets: [rawBucket, curatedBucket],
-      secrets: {
-        ...Object.fromEntries([
-          ...SOURCE_NAMES.map((s) => [`api-credentials/${s}`, credentials[s] ?? {}] as const),
-          ...doubles.mounted.flatMap((d) =>
-            d.secret ? [[`api-credentials/${d.source}`, d.secret] as const] : [],
-          ),
-        ]),
-        ...options.secrets,
-      },
-      glueDatabase,
-      region: awsEnv.AWS_REGION,
-    });
+    await provisionStack(
+      options,
+      { rawBucket, curatedBucket, coordinationTable, glueDatabase },
+      sandbox,
+      doubles,
+    );
     const box = sandbox;
     const mounted = doubles;
     return {
@@ -143,4 +128,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await Promise.allSettled([sandbox?.stop(), doubles?.stop(), moto.stop()]);
     throw error;
   }
+}
+
+/** The stand-in CloudFormation stack (its outputs), the buckets, the secrets and the Glue database. */
+async function provisionStack(
+  options: LocalStackOptions,
+  names: { rawBucket: string; curatedBucket: string; coordinationTable: string; glueDatabase: string },
+  sandbox: Sandbox,
+  doubles: Doubles,
+): Promise<void> {
+  const { rawBucket, curatedBucket, coordinationTable, glueDatabase } = names;
+  const region = options.region ?? 'eu-west-2';
+  await createStandInStack({
+    stackName: options.stackName ?? 'tributary-dev',
+    buckets: { RawBucket: rawBucket, CuratedBucket: curatedBucket },
+    tables: { CoordinationTable: coordinationTable },
+    region,
+  });
+  const credentials = sandbox.credentials as unknown as Record<string, Record<string, string>>;
+  await provision({
+    buckets: [rawBucket, curatedBucket],
+    secrets: {
+      ...Object.fromEntries([
+        ...SOURCE_NAMES.map((s) => [`api-credentials/${s}`, credentials[s] ?? {}] as const),
+        ...doubles.mounted.flatMap((d) =>
+          d.secret ? [[`api-credentials/${d.source}`, d.secret] as const] : [],
+        ),
+      ]),
+      ...options.secrets,
+    },
+    glueDatabase,
+    region,
+  });
 }
