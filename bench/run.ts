@@ -63,6 +63,7 @@ function options() {
       'jitter-ms': { type: 'string', default: '50' },
       limit: { type: 'string', default: '10' },
       seed: { type: 'string', default: '18' },
+      'fan-out': { type: 'string', default: '4,8' },
     },
   });
   const only = list(values.only);
@@ -116,6 +117,8 @@ function options() {
       contenders: FLOOR_CONTENDERS,
       // --quick: the peer on the first case only (a Python start-up per run is ~2 s on 2 cores).
       peerCases: values.quick ? (['one-stream'] as const) : FLOOR_CASES,
+      // The fan-out case: a backfill in this many slices at once (one process each), per entry.
+      fanOut: numbers('fan-out', values['fan-out'])!,
     },
   };
 }

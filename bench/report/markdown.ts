@@ -252,6 +252,34 @@ function floorTable(f: FloorResult): string[] {
           `${int(r.peakRssBytes / MB)} | ${r.ok ? 'yes' : `**failed** — ${cell(r.error ?? '')}`} |`,
       );
   lines.push('');
+  if (f.fanOut?.length) lines.push(...fanOutTable(f));
+  return lines;
+}
+
+function fanOutTable(f: FloorResult): string[] {
+  const a = f.plan.api;
+  const lines = [
+    `### The backfill fan-out: ${f.plan.records.toLocaleString('en')} records in slices, one process per slice, one rate budget`,
+    '',
+    "A backfill window split into as many slices as processes, all at once (as the state machine's slice Map runs " +
+      "them), each process the bundled handler with its slice's event (`window` + `slice: true`), sharing the " +
+      "credential's budget through the coordination store (`rateLimit.scope: credential`, DynamoDB on moto), against " +
+      `the same server (${a.limit} requests in any ${a.windowMs} ms). Wall = from all processes ready to the last result. ` +
+      'Achieved = (arrivals − 1) ÷ (last arrival − first) at the server, as a share of the limit (issue 16: ≥ 90 % with ' +
+      '8 processes, 0 × 429). Landed = read back from S3 (records / distinct keys); manifests = slice manifests found.',
+    '',
+    '| processes (slices) | requests | floor s | burst floor s | one-at-a-time s | wall s | wall / floor | 429s | most in 1 s | most in flight | achieved /s | % of limit | landed (records / keys) | manifests | DynamoDB calls | CPU s (all) | peak RSS MB (largest) | ok |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of f.fanOut ?? [])
+    lines.push(
+      `| ${r.processes} | ${r.requests} | ${n(r.floorSeconds)} | ${n(r.burstFloorSeconds)} | ${n(r.oneAtATimeSeconds)} | ` +
+        `${n(r.wallMs / 1000)} | ${n(r.wallMs / 1000 / r.floorSeconds)} × | ${r.server.rejected429} | ${r.server.maxInWindow} | ` +
+        `${r.server.maxConcurrent} | ${n(r.achievedPerSecond)} | ${n(100 * r.achievedShare, 1)} % | ` +
+        `${r.landed.records} / ${r.landed.distinctKeys} | ${r.manifests} | ${r.awsCalls?.dynamodb ?? 'n/a'} | ${n(r.cpuMs / 1000)} | ` +
+        `${int(r.peakRssBytes / MB)} | ${r.ok ? 'yes' : `**failed** — ${cell(r.error ?? '')}`} |`,
+    );
+  lines.push('');
   return lines;
 }
 
