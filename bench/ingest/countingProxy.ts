@@ -18,7 +18,8 @@ export type AwsCall =
   | 's3.DeleteObjects'
   | 's3.other'
   | 'secretsmanager'
-  | 'dynamodb'
+  | 'dynamodb.read'
+  | 'dynamodb.write'
   | 'other';
 
 /** The kind of an AWS request from its method, URL and headers (S3 path-style, JSON-protocol targets). */
@@ -29,7 +30,10 @@ export function classify(
 ): AwsCall {
   const target = String(headers['x-amz-target'] ?? '');
   if (target.startsWith('secretsmanager.')) return 'secretsmanager';
-  if (target.startsWith('DynamoDB_')) return 'dynamodb';
+  if (target.startsWith('DynamoDB_'))
+    return /\.(GetItem|BatchGetItem|Query|Scan|TransactGetItems|DescribeTable)$/.test(target)
+      ? 'dynamodb.read'
+      : 'dynamodb.write';
   if (target) return 'other';
   const q = new URL(url, 'http://s3').searchParams;
   if (method === 'PUT') return q.has('partNumber') && q.has('uploadId') ? 's3.UploadPart' : 's3.PutObject';

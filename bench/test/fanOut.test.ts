@@ -99,6 +99,6 @@ describe('the fan-out case', () => {
     // every page asked for once and answered (no 429 was retried into a second copy)
     expect(run.server.served).toBe(run.requests);
     // the budget went through the coordination store (DynamoDB), not each process's own limiter
-    expect(run.awsCalls?.dynamodb ?? 0).toBeGreaterThanOrEqual(run.requests);
+    expect(run.awsCalls?.['dynamodb.write'] ?? 0).toBeGreaterThanOrEqual(run.requests);
   });
 });
