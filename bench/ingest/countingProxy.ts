@@ -56,15 +56,22 @@ export interface CountingProxy {
   endpoint: string;
   /** Counts since the last take(), then zeroed. */
   take(): Partial<Record<AwsCall, number>>;
+  /** DynamoDB round trips through the proxy (request in → response sent), ms, since the last call. */
+  takeDynamoMs(): number[];
   stop(): Promise<void>;
 }
 
 export async function startCountingProxy(upstream: string): Promise<CountingProxy> {
   const target = new URL(upstream);
   let counts: Partial<Record<AwsCall, number>> = {};
+  let dynamoMs: number[] = [];
   const server = createServer((req, res) => {
     const kind = classify(req.method ?? 'GET', req.url ?? '/', req.headers);
     counts[kind] = (counts[kind] ?? 0) + 1;
+    if (kind.startsWith('dynamodb')) {
+      const t0 = performance.now();
+      res.once('finish', () => dynamoMs.push(performance.now() - t0));
+    }
     const up = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (r) => {
@@ -83,6 +90,11 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
     take: () => {
       const out = counts;
       counts = {};
+      return out;
+    },
+    takeDynamoMs: () => {
+      const out = dynamoMs;
+      dynamoMs = [];
       return out;
     },
     stop: () =>

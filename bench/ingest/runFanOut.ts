@@ -51,6 +51,8 @@ export interface FanOutContext {
   runId: string;
   logDir: string;
   takeAwsCalls?: () => Partial<Record<AwsCall, number>>;
+  /** The coordination store's round trips as the counting proxy saw them, ms. */
+  takeDynamoMs?: () => number[];
 }
 
 export interface FanOutRun {
@@ -83,6 +85,18 @@ export interface FanOutRun {
   /** Slice manifests under the prefix (one per slice when all completed). */
   manifests: number;
   awsCalls?: Partial<Record<AwsCall, number>>;
+  /**
+   * The coordination store's round trips during the run (moto behind the proxy), ms: a grant is
+   * placed LEAD_MS (50) ahead and given up when its process starts more than LATE_TOLERANCE_MS (15)
+   * after it, so round trips beyond ~65 ms waste grants and lower the achieved rate.
+   */
+  storeRoundTripMs?: { p50: number; p95: number; max: number };
+}
+
+/** The q-quantile (nearest rank) of values. */
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : Number.NaN;
 }
 
 /** Requests the slices need: one per page, at least one per slice (an empty slice still asks once). */
@@ -249,6 +263,7 @@ export async function runFanOut(
     }
     await Promise.all(children.map((c) => c.ready));
     ctx.takeAwsCalls?.(); // the processes' start-up (none expected) is not the run's
+    ctx.takeDynamoMs?.();
     const t0 = performance.now();
     const startUpMs = t0 - forkedAt;
     for (const c of children) c.child.send('go');
@@ -256,6 +271,7 @@ export async function runFanOut(
     const wallMs = performance.now() - t0;
     const server = await ctx.api.stats();
     const awsCalls = ctx.takeAwsCalls?.();
+    const trips = ctx.takeDynamoMs?.() ?? [];
     const landed = await readBackS3(ctx.s3, ctx.bucket, `${ctx.prefix}/`);
     const manifests = await countManifests(ctx.s3, ctx.bucket, `${ctx.prefix}/`);
     const achievedPerSecond = achievedRate(server);
@@ -286,6 +302,15 @@ export async function runFanOut(
       landed,
       manifests,
       ...(awsCalls ? { awsCalls } : {}),
+      ...(trips.length
+        ? {
+            storeRoundTripMs: {
+              p50: quantile(trips, 0.5),
+              p95: quantile(trips, 0.95),
+              max: Math.max(...trips),
+            },
+          }
+        : {}),
     };
     if (run.ok && manifests !== slices.length) {
       run.ok = false;

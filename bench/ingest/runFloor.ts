@@ -89,7 +89,7 @@ export interface FloorResult {
 export interface FloorContext {
   scripts: Record<EntryName, string>;
   motoEndpoint: string;
-  proxy?: { endpoint: string; take(): Partial<Record<AwsCall, number>> };
+  proxy?: { endpoint: string; take(): Partial<Record<AwsCall, number>>; takeDynamoMs(): number[] };
   outDir: string;
   log: (line: string) => void;
 }
@@ -203,7 +203,7 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
           prefix: `floor/tributary/${name}`,
           runId: `${new Date().toISOString().slice(0, 10)}-floor-${stamp}-${name}`,
           logDir: ctx.outDir,
-          ...(ctx.proxy ? { takeAwsCalls: ctx.proxy.take } : {}),
+          ...(ctx.proxy ? { takeAwsCalls: ctx.proxy.take, takeDynamoMs: ctx.proxy.takeDynamoMs } : {}),
         },
         lambdaNodeFlags(),
       );
@@ -214,7 +214,10 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
           (run.ok
             ? `wall ${(run.wallMs / 1000).toFixed(2)} s (floor ${run.floorSeconds.toFixed(2)} s), ` +
               `${run.server.rejected429} × 429, ${(100 * run.achievedShare).toFixed(1)} % of the limit at the server, landed ${run.landed.records}; ` +
-              `${processes} processes started in ${(run.startUpMs / 1000).toFixed(1)} s`
+              `${processes} processes started in ${(run.startUpMs / 1000).toFixed(1)} s` +
+              (run.storeRoundTripMs
+                ? `; store round trip p50 ${run.storeRoundTripMs.p50.toFixed(0)} ms, p95 ${run.storeRoundTripMs.p95.toFixed(0)} ms`
+                : '')
             : `FAILED: ${run.error}`),
       );
       await bucket.empty();

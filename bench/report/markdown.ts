@@ -14,6 +14,8 @@ export interface BenchRun {
   startedAt: string;
   finishedAt: string;
   seconds: number;
+  /** Each part's wall time and the load average (1 min) when it ended, in the order run. */
+  parts?: { part: string; seconds: number; loadAverage: number }[];
   machine: {
     cpus: number;
     cpuModel: string;
@@ -192,6 +194,12 @@ export function toMarkdown(run: BenchRun): string {
       '(above the core count, other work competed for the CPU: trust CPU figures over wall times).',
     '',
   );
+  if (run.parts?.length)
+    lines.push(
+      `Parts: ${run.parts.map((p) => `${p.part} ${n(p.seconds, 1)} s (load ${n(p.loadAverage, 1)})`).join(', ')}; ` +
+        'the rest is start-up (bundling the contenders, moto).',
+      '',
+    );
   for (const [part, error] of Object.entries(run.errors ?? {}))
     lines.push(`> **${part} failed:** ${cell(error ?? '')}`, '');
   for (const size of run.ingest ?? []) {
@@ -303,15 +311,16 @@ function fanOutTable(f: FloorResult): string[] {
       'Achieved = (arrivals − 1) ÷ (last arrival − first) at the server, as a share of the limit (issue 16: ≥ 90 % with ' +
       '8 processes, 0 × 429). Landed = read back from S3 (records / distinct keys); manifests = slice manifests found.',
     '',
-    '| processes (slices) | requests | floor s | burst floor s | one-at-a-time s | wall s | wall / floor | 429s | most in 1 s | most in flight | achieved /s | % of limit | landed (records / keys) | manifests | DynamoDB calls | CPU s (all) | peak RSS MB (largest) | ok |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |',
+    '| processes (slices) | requests | floor s | burst floor s | one-at-a-time s | wall s | wall / floor | 429s | most in 1 s | most in flight | achieved /s | % of limit | landed (records / keys) | manifests | DynamoDB calls | store round trip p50 / p95 ms | CPU s (all) | peak RSS MB (largest) | ok |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of f.fanOut ?? [])
     lines.push(
       `| ${r.processes} | ${r.requests} | ${n(r.floorSeconds)} | ${n(r.burstFloorSeconds)} | ${n(r.oneAtATimeSeconds)} | ` +
         `${n(r.wallMs / 1000)} | ${n(r.wallMs / 1000 / r.floorSeconds)} × | ${r.server.rejected429} | ${r.server.maxInWindow} | ` +
         `${r.server.maxConcurrent} | ${n(r.achievedPerSecond)} | ${n(100 * r.achievedShare, 1)} % | ` +
-        `${r.landed.records} / ${r.landed.distinctKeys} | ${r.manifests} | ${r.awsCalls ? (r.awsCalls['dynamodb.write'] ?? 0) + (r.awsCalls['dynamodb.read'] ?? 0) : 'n/a'} | ${n(r.cpuMs / 1000)} | ` +
+        `${r.landed.records} / ${r.landed.distinctKeys} | ${r.manifests} | ${r.awsCalls ? (r.awsCalls['dynamodb.write'] ?? 0) + (r.awsCalls['dynamodb.read'] ?? 0) : 'n/a'} | ` +
+        `${r.storeRoundTripMs ? `${n(r.storeRoundTripMs.p50, 0)} / ${n(r.storeRoundTripMs.p95, 0)}` : 'n/a'} | ${n(r.cpuMs / 1000)} | ` +
         `${int(r.peakRssBytes / MB)} | ${r.ok ? 'yes' : `**failed** — ${cell(r.error ?? '')}`} |`,
     );
   lines.push('');
