@@ -251,7 +251,7 @@ async function main(): Promise<void> {
         {
           records: opts.quick ? 20_000 : 200_000,
           pageSize: opts.pageSize,
-          repetitions: opts.quick ? 3 : 5,
+          repetitions: opts.quick ? 2 : 5,
           coldRuns: opts.coldRuns,
         },
         { scripts, motoEndpoint: moto.endpoint, outDir, log },

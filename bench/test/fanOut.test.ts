@@ -15,7 +15,7 @@ import { type LimitedApi, startLimitedApi } from '../api/startApi.ts';
 import { fanOutSlices } from '../contenders/floorCase.ts';
 import { type BenchBucket, createBenchBucket } from '../ingest/benchBucket.ts';
 import { type CountingProxy, startCountingProxy } from '../ingest/countingProxy.ts';
-import { fanOutRequests, runFanOut } from '../ingest/runFanOut.ts';
+import { achievedRate, fanOutRequests, runFanOut } from '../ingest/runFanOut.ts';
 import { buildChildEntries, type EntryName } from '../lib/childEntries.ts';
 
 const RECORDS = 1_030; // 4 slices of 257–258 records: three pages of 100 each, the last one short
@@ -66,6 +66,11 @@ describe('the fan-out slices', () => {
     const sizes = slices.map((s) => (Date.parse(s.until) - Date.parse(s.since)) / 1000);
     expect(sizes).toEqual([257, 258, 257, 258]);
     expect(fanOutRequests(RECORDS, 4, PAGE)).toBe(12);
+  });
+
+  it('rate the server saw: one interval per arrival after the first, none without a span', () => {
+    expect(achievedRate({ requests: 11, firstAt: 1_000, lastArrivalAt: 2_000 })).toBe(10);
+    expect(achievedRate({ requests: 1, firstAt: 1_000, lastArrivalAt: 1_000 })).toBeNaN();
   });
 });
 
