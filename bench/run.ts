@@ -63,6 +63,8 @@ function options() {
       'jitter-ms': { type: 'string', default: '50' },
       limit: { type: 'string', default: '10' },
       seed: { type: 'string', default: '18' },
+      'fan-out': { type: 'string', default: '4,8' },
+      'floor-cases': { type: 'string' },
     },
   });
   const only = list(values.only);
@@ -72,6 +74,12 @@ function options() {
     console.error(
       'bench: --only peers without ingest: the peers table has no Tributary row at the instant size',
     );
+  const floorCases = values['floor-cases'] === undefined ? [...FLOOR_CASES] : list(values['floor-cases']);
+  for (const c of floorCases)
+    if (!FLOOR_CASES.includes(c as (typeof FLOOR_CASES)[number]))
+      throw new UsageError(
+        `--floor-cases ${c}: expected some of ${FLOOR_CASES.join(', ')} (or "" for the fan-out alone)`,
+      );
   const profile = list(values.profile);
   const contenders = values.contenders ? list(values.contenders) : [...CONTENDERS];
   for (const c of [...profile, ...contenders])
@@ -112,10 +120,12 @@ function options() {
         limit: numbers('limit', values.limit)![0]!,
         windowMs: 1000,
       },
-      cases: FLOOR_CASES,
+      cases: floorCases as (typeof FLOOR_CASES)[number][],
       contenders: FLOOR_CONTENDERS,
       // --quick: the peer on the first case only (a Python start-up per run is ~2 s on 2 cores).
       peerCases: values.quick ? (['one-stream'] as const) : FLOOR_CASES,
+      // The fan-out case: a backfill in this many slices at once (one process each), per entry.
+      fanOut: numbers('fan-out', values['fan-out'])!,
     },
   };
 }
@@ -154,11 +164,17 @@ async function main(): Promise<void> {
   // A part that fails is reported, and the others still run and are written.
   const attempt = async (part: Part, fn: () => Promise<void>) => {
     if (!opts.parts.includes(part)) return;
+    const t0 = performance.now();
     try {
       await fn();
     } catch (error) {
       log(`${part}: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       run.errors = { ...run.errors, [part]: error instanceof Error ? error.message : String(error) };
+    } finally {
+      const seconds = (performance.now() - t0) / 1000;
+      const loadAverage = Math.round(loadavg()[0]! * 10) / 10;
+      run.parts = [...(run.parts ?? []), { part, seconds, loadAverage }];
+      log(`${part}: ${seconds.toFixed(1)} s (load ${loadAverage})`);
     }
   };
   // The peers' venvs (bench/setup.sh, pinned): made when missing, before anything is timed.
@@ -235,7 +251,7 @@ async function main(): Promise<void> {
         {
           records: opts.quick ? 20_000 : 200_000,
           pageSize: opts.pageSize,
-          repetitions: opts.quick ? 3 : 5,
+          repetitions: opts.quick ? 2 : 5,
           coldRuns: opts.coldRuns,
         },
         { scripts, motoEndpoint: moto.endpoint, outDir, log },

@@ -8,6 +8,8 @@
  * Three list endpoints over the same records, each with `?shard=k` to read one of `shards` slices
  * (a partitioned stream); records keep their global index, so their ids are unique across shards:
  *   GET /v1/orders?cursor=&shard=              { object, data, has_more, next_cursor }    (Stripe-like)
+ *   GET /v1/orders?cursor=&since=&until=       the same, only records created in [since, until)
+ *                                              (ISO instants; a backfill slice's window)
  *   GET /v1/orders/by-offset?offset=&limit=    { data, total }                            (known total)
  *   GET /v1/orders/by-page?page=&per_page=     { data, page, total_pages }                (known total)
  *
@@ -16,7 +18,7 @@
  */
 import { createServer } from 'node:http';
 import { mulberry32 } from '@tributary/sandbox';
-import { makeRecord } from './records.ts';
+import { BASE_TIME, makeRecord } from './records.ts';
 import { SlidingWindowLimit } from './slidingWindow.ts';
 
 export interface LimitedApiOptions {
@@ -39,6 +41,8 @@ export interface ApiStats {
   maxConcurrent: number;
   firstAt: number;
   lastAt: number;
+  /** When the last request arrived (lastAt also moves when a response is sent). */
+  lastArrivalAt: number;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as LimitedApiOptions;
@@ -49,9 +53,27 @@ let stats: ApiStats;
 let inFlight = 0;
 const reset = () => {
   limit = new SlidingWindowLimit(opts.limit, opts.windowMs);
-  stats = { requests: 0, served: 0, rejected429: 0, maxInWindow: 0, maxConcurrent: 0, firstAt: 0, lastAt: 0 };
+  stats = {
+    requests: 0,
+    served: 0,
+    rejected429: 0,
+    maxInWindow: 0,
+    maxConcurrent: 0,
+    firstAt: 0,
+    lastAt: 0,
+    lastArrivalAt: 0,
+  };
 };
 reset();
+
+/** Indexes of the records created in [since, until): record i was created at BASE_TIME + i s. */
+function windowRange(since: string, until: string): [number, number] | undefined {
+  const a = Date.parse(since);
+  const b = Date.parse(until);
+  if (!(Number.isFinite(a) && Number.isFinite(b) && a <= b)) return undefined;
+  const index = (t: number) => Math.min(opts.records, Math.max(0, Math.ceil((t - BASE_TIME) / 1000)));
+  return [index(a), index(b)];
+}
 
 function shardRange(shard: string | null): [number, number] | undefined {
   if (shard === null) return [0, opts.records];
@@ -65,8 +87,17 @@ const positive = (v: string | null, fallback: number) => (v === null ? fallback 
 
 /** The body for a request, or an error status and message. */
 function answer(url: URL): { status: number; body: string } {
-  const range = shardRange(url.searchParams.get('shard'));
-  if (!range) return { status: 400, body: '{"error":"bad shard"}' };
+  const since = url.searchParams.get('since');
+  const until = url.searchParams.get('until');
+  const windowed = since !== null || until !== null;
+  if (windowed && url.pathname !== '/v1/orders')
+    return { status: 400, body: '{"error":"since/until: only on /v1/orders"}' };
+  const range = windowed ? windowRange(since ?? '', until ?? '') : shardRange(url.searchParams.get('shard'));
+  if (!range)
+    return {
+      status: 400,
+      body: windowed ? '{"error":"since ≤ until, ISO instants"}' : '{"error":"bad shard"}',
+    };
   const [lo, hi] = range;
   const q = url.searchParams;
   if (url.pathname === '/v1/orders') {
@@ -117,6 +148,7 @@ const server = createServer((req, res) => {
   stats.requests++;
   stats.firstAt ||= now;
   stats.lastAt = now;
+  stats.lastArrivalAt = now;
   const admission = limit.admit(now);
   if (!admission.ok) {
     stats.rejected429++;

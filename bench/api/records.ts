@@ -14,7 +14,8 @@ const WORDS = (
 const CITIES = ['London', 'Leeds', 'Bristol', 'Glasgow', 'Cardiff', 'Belfast', 'Manchester', 'York'];
 const STATUSES = ['open', 'pending', 'paid', 'shipped', 'refunded', 'cancelled'];
 const CURRENCIES = ['gbp', 'eur', 'usd'];
-const BASE_TIME = Date.UTC(2026, 0, 1);
+/** Record `i` was created at `BASE_TIME + i` seconds (`created_at`): one a second from 2026-01-01. */
+export const BASE_TIME = Date.UTC(2026, 0, 1);
 
 export function makeRecord(index: number): Record<string, unknown> {
   const r = mulberry32(index * 2654435761);

@@ -83,3 +83,53 @@ export function floorSource(c: FloorCase): SourceDefinition {
     },
   });
 }
+
+/**
+ * The fan-out case (bench/README.md, "The backfill fan-out"): a backfill's slices, each run by its
+ * own process as the state machine's slice Map runs them, all of one credential, sharing its rate
+ * budget through the coordination store (`rateLimit.scope: 'credential'`).
+ */
+export interface FanOutSource {
+  /** The server's limit, given as `rateLimit.requestsPerSecond`: one budget for every process. */
+  requestsPerSecond: number;
+  /** Each process's `rateLimit.concurrency` (the default, 4; a cursor walk uses one). */
+  concurrency: number;
+}
+
+/** One backfill slice: the handler event's `window` (with `slice: true`). */
+export interface SliceWindow {
+  since: string;
+  until: string;
+}
+
+/** The source a slice's process runs: the cursor stream, incremental on `created_at`, both bounds sent. */
+export function fanOutSource(c: FanOutSource): SourceDefinition {
+  return defineSource({
+    name: 'bench-fanout',
+    baseUrl: 'https://api.example.invalid',
+    rateLimit: { requestsPerSecond: c.requestsPerSecond, concurrency: c.concurrency, scope: 'credential' },
+    streams: {
+      orders: {
+        path: '/v1/orders',
+        records: 'data',
+        primaryKey: 'id',
+        paginator: { type: 'cursor', param: 'cursor', cursorPath: 'next_cursor', hasMorePath: 'has_more' },
+        incremental: {
+          cursorField: 'created_at',
+          params: { since: '{since}', until: '{until}' },
+        },
+        maxPages: 1_000_000,
+      },
+    },
+  });
+}
+
+/**
+ * `slices` consecutive windows over the records' creation times (record i at `baseTime + i` s),
+ * holding ⌊(k+1)·R/S⌋ − ⌊k·R/S⌋ records each: the whole set, each record in exactly one slice
+ * (the server filters `since ≤ created_at < until`, as the state machine's slices are half-open).
+ */
+export function fanOutSlices(records: number, slices: number, baseTime: number): SliceWindow[] {
+  const at = (k: number) => new Date(baseTime + Math.floor((k * records) / slices) * 1000).toISOString();
+  return Array.from({ length: slices }, (_, k) => ({ since: at(k), until: at(k + 1) }));
+}

@@ -17,6 +17,8 @@ export interface ContenderConfig {
   runId: string;
   /** The floor scenario's case (bench/ingest/runFloor.ts); absent in the instant scenario. */
   floor?: import('./floorCase.ts').FloorCase;
+  /** The fan-out case (bench/ingest/runFanOut.ts): the source's budget and this process's slice. */
+  fanOut?: import('./floorCase.ts').FanOutSource & { slice: import('./floorCase.ts').SliceWindow };
 }
 
 export interface ContenderResult {

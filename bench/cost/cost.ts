@@ -19,6 +19,9 @@ export interface RegionPrices {
   glueDpuHour: number;
   glueMinimumSeconds: number;
   secretsManagerPer10000Calls: number;
+  /** On-demand write / read request units (a coordination store's call is 1 unit: items < 1 KB). */
+  dynamodbPerMillionWrites: number;
+  dynamodbPerMillionReads: number;
 }
 
 export interface PriceList {
@@ -36,6 +39,8 @@ export interface PriceList {
     glueWorkers: number;
     glueDpuPerWorker: number;
     secretsManagerCallsPerInvocation: number;
+    /** Request units per DynamoDB call (the coordination items are far under 1 KB). */
+    dynamodbUnitsPerCall: number;
   };
 }
 
@@ -60,6 +65,8 @@ export interface Measured {
   callsScale?: { callsRecords: number } | 'perInvocation';
   /** Whether the contender uses Secrets Manager per cold start (a source with credentials). */
   secrets?: boolean;
+  /** The fewest invocations the scenario makes (a fan-out of N slices: N Lambdas at least). @default 1 */
+  minInvocations?: number;
 }
 
 export interface CostRow {
@@ -73,9 +80,13 @@ export interface CostRow {
   s3Puts: number;
   s3Gets: number;
   secretsCalls: number;
+  /** DynamoDB calls (the coordination store: a shared rate budget's grants, leases). */
+  dynamodbWrites: number;
+  dynamodbReads: number;
   lambdaUsd: number;
   s3Usd: number;
   secretsUsd: number;
+  dynamodbUsd: number;
   totalUsd: number;
 }
 
@@ -97,7 +108,7 @@ export function costPerMillion(m: Measured, prices: PriceList): CostRow {
   const lambdaSeconds = Math.max(m.wallSeconds, cpuWall) * scale;
   const gbSeconds = lambdaSeconds * (model.lambdaMemoryMb / 1024);
   const perInvocation = model.lambdaTimeoutSeconds - model.lambdaSafetyMarginSeconds;
-  const invocations = Math.max(1, Math.ceil(lambdaSeconds / perInvocation));
+  const invocations = Math.max(m.minInvocations ?? 1, Math.ceil(lambdaSeconds / perInvocation));
   const callsFactor =
     m.callsScale === 'perInvocation' ? invocations : 1e6 / (m.callsScale?.callsRecords ?? m.records);
   const sum = (kinds: AwsCall[]) => kinds.reduce((s, k) => s + (m.awsCalls?.[k] ?? 0), 0) * callsFactor;
@@ -107,6 +118,13 @@ export function costPerMillion(m: Measured, prices: PriceList): CostRow {
   const lambdaUsd = gbSeconds * p.lambdaArmPerGbSecond + (invocations * p.lambdaPerMillionRequests) / 1e6;
   const s3Usd = (s3Puts * p.s3PutPer1000) / 1000 + (s3Gets * p.s3GetPer1000) / 1000;
   const secretsUsd = (secretsCalls * p.secretsManagerPer10000Calls) / 10_000;
+  const dynamodbWrites = sum(['dynamodb.write']);
+  const dynamodbReads = sum(['dynamodb.read']);
+  const units = model.dynamodbUnitsPerCall;
+  const dynamodbUsd =
+    (dynamodbWrites * units * p.dynamodbPerMillionWrites +
+      dynamodbReads * units * p.dynamodbPerMillionReads) /
+    1e6;
   return {
     label: m.label,
     lambdaSeconds,
@@ -116,10 +134,13 @@ export function costPerMillion(m: Measured, prices: PriceList): CostRow {
     s3Puts,
     s3Gets,
     secretsCalls,
+    dynamodbWrites,
+    dynamodbReads,
     lambdaUsd,
     s3Usd,
     secretsUsd,
-    totalUsd: lambdaUsd + s3Usd + secretsUsd,
+    dynamodbUsd,
+    totalUsd: lambdaUsd + s3Usd + secretsUsd + dynamodbUsd,
   };
 }
 

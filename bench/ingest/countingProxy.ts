@@ -18,7 +18,8 @@ export type AwsCall =
   | 's3.DeleteObjects'
   | 's3.other'
   | 'secretsmanager'
-  | 'dynamodb'
+  | 'dynamodb.read'
+  | 'dynamodb.write'
   | 'other';
 
 /** The kind of an AWS request from its method, URL and headers (S3 path-style, JSON-protocol targets). */
@@ -29,7 +30,10 @@ export function classify(
 ): AwsCall {
   const target = String(headers['x-amz-target'] ?? '');
   if (target.startsWith('secretsmanager.')) return 'secretsmanager';
-  if (target.startsWith('DynamoDB_')) return 'dynamodb';
+  if (target.startsWith('DynamoDB_'))
+    return /\.(GetItem|BatchGetItem|Query|Scan|TransactGetItems|DescribeTable)$/.test(target)
+      ? 'dynamodb.read'
+      : 'dynamodb.write';
   if (target) return 'other';
   const q = new URL(url, 'http://s3').searchParams;
   if (method === 'PUT') return q.has('partNumber') && q.has('uploadId') ? 's3.UploadPart' : 's3.PutObject';
@@ -52,15 +56,22 @@ export interface CountingProxy {
   endpoint: string;
   /** Counts since the last take(), then zeroed. */
   take(): Partial<Record<AwsCall, number>>;
+  /** DynamoDB round trips through the proxy (request in → response sent), ms, since the last call. */
+  takeDynamoMs(): number[];
   stop(): Promise<void>;
 }
 
 export async function startCountingProxy(upstream: string): Promise<CountingProxy> {
   const target = new URL(upstream);
   let counts: Partial<Record<AwsCall, number>> = {};
+  let dynamoMs: number[] = [];
   const server = createServer((req, res) => {
     const kind = classify(req.method ?? 'GET', req.url ?? '/', req.headers);
     counts[kind] = (counts[kind] ?? 0) + 1;
+    if (kind.startsWith('dynamodb')) {
+      const t0 = performance.now();
+      res.once('finish', () => dynamoMs.push(performance.now() - t0));
+    }
     const up = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (r) => {
@@ -79,6 +90,11 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
     take: () => {
       const out = counts;
       counts = {};
+      return out;
+    },
+    takeDynamoMs: () => {
+      const out = dynamoMs;
+      dynamoMs = [];
       return out;
     },
     stop: () =>

@@ -23,6 +23,7 @@ import { type Peer, runPeer } from '../peers/runPeer.ts';
 import { createBenchBucket } from './benchBucket.ts';
 import type { AwsCall } from './countingProxy.ts';
 import { type Landed, readBackFiles, readBackS3 } from './readBack.ts';
+import { type FanOutRun, runFanOut } from './runFanOut.ts';
 import { AWS_ENV } from './runIngest.ts';
 
 export const FLOOR_CONTENDERS = ['tributary', 'dlt', 'airbyte'] as const;
@@ -38,6 +39,11 @@ export interface FloorPlan {
   peerCases?: readonly FloorCaseName[];
   /** Why a contender was not measured (a peer's setup failed). */
   notMeasured?: Partial<Record<FloorContender, string>>;
+  /**
+   * The fan-out case, once per entry: a backfill in that many slices run at once, one process each,
+   * sharing one rate budget through the coordination store (runFanOut.ts). Tributary only. @default []
+   */
+  fanOut?: readonly number[];
 }
 
 export interface FloorRun {
@@ -76,12 +82,14 @@ export interface FloorResult {
     latencyMs: number;
     runs: FloorRun[];
   }[];
+  /** The fan-out case's runs, one per entry of `plan.fanOut` (Tributary only). */
+  fanOut?: FanOutRun[];
 }
 
 export interface FloorContext {
   scripts: Record<EntryName, string>;
   motoEndpoint: string;
-  proxy?: { endpoint: string; take(): Partial<Record<AwsCall, number>> };
+  proxy?: { endpoint: string; take(): Partial<Record<AwsCall, number>>; takeDynamoMs(): number[] };
   outDir: string;
   log: (line: string) => void;
 }
@@ -172,6 +180,48 @@ export async function runFloor(plan: FloorPlan, ctx: FloorContext): Promise<Floo
       }
       out.cases.push(entry);
     }
+    for (const processes of plan.fanOut ?? []) {
+      if (plan.notMeasured?.tributary || !plan.contenders.includes('tributary')) break;
+      const name = `fan-out-${processes}`;
+      ctx.proxy?.take();
+      const run = await runFanOut(
+        {
+          records: plan.records,
+          pageSize: plan.api.pageSize,
+          processes,
+          limit: plan.api.limit,
+          windowMs: plan.api.windowMs,
+          latencyMs: plan.api.latencyMs,
+        },
+        {
+          script: ctx.scripts.tributarySlice,
+          awsEndpoint: ctx.proxy?.endpoint ?? ctx.motoEndpoint,
+          motoEndpoint: ctx.motoEndpoint,
+          bucket: bucket.name,
+          s3,
+          api: slowApi,
+          prefix: `floor/tributary/${name}`,
+          runId: `${new Date().toISOString().slice(0, 10)}-floor-${stamp}-${name}`,
+          logDir: ctx.outDir,
+          ...(ctx.proxy ? { takeAwsCalls: ctx.proxy.take, takeDynamoMs: ctx.proxy.takeDynamoMs } : {}),
+        },
+        lambdaNodeFlags(),
+      );
+      judgeLanded(run, plan.records);
+      out.fanOut = [...(out.fanOut ?? []), run];
+      ctx.log(
+        `  floor ${name.padEnd(12)} tributary ` +
+          (run.ok
+            ? `wall ${(run.wallMs / 1000).toFixed(2)} s (floor ${run.floorSeconds.toFixed(2)} s), ` +
+              `${run.server.rejected429} × 429, ${(100 * run.achievedShare).toFixed(1)} % of the limit at the server, landed ${run.landed.records}; ` +
+              `${processes} processes started in ${(run.startUpMs / 1000).toFixed(1)} s` +
+              (run.storeRoundTripMs
+                ? `; store round trip p50 ${run.storeRoundTripMs.p50.toFixed(0)} ms, p95 ${run.storeRoundTripMs.p95.toFixed(0)} ms`
+                : '')
+            : `FAILED: ${run.error}`),
+      );
+      await bucket.empty();
+    }
   } finally {
     await slowApi.stop();
     await fastApi?.stop();
@@ -189,6 +239,7 @@ const EMPTY_STATS: ApiStats = {
   maxConcurrent: 0,
   firstAt: 0,
   lastAt: 0,
+  lastArrivalAt: 0,
 };
 const NO_LANDED: Landed = { files: 0, records: 0, distinctKeys: 0, bytes: 0 };
 

@@ -16,6 +16,8 @@ export const ENTRIES = {
   naive: 'contenders/naive.ts',
   tributary: 'contenders/tributary.ts',
   tributaryFloor: 'contenders/tributaryFloor.ts',
+  /** One slice of the fan-out case: the handler with `slice: true`, started on `'go'`. */
+  tributarySlice: 'contenders/tributarySlice.ts',
   /** The small run: the handler invoked three times in one process (cold, then warm). */
   tributaryWarm: 'contenders/tributaryWarm.ts',
   /** tributary.ts unminified, for a profile that names modules (the small run's). */

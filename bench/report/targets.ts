@@ -149,5 +149,21 @@ export function targets(
       status: status(!!r, !!r?.ok && ratio <= 1.1 && r.server.rejected429 === 0),
     });
   }
+  for (const r of floor?.fanOut ?? []) {
+    const ratio = r.wallMs / 1000 / r.floorSeconds;
+    const failed = r.ok ? '' : `, failed: ${r.error}`;
+    out.push({
+      name: `floor, fan-out of ${r.processes} slice processes: wall ≤ 1.1 × requests ÷ limit, 0 × 429, landed exactly once (a goal)`,
+      limit: '≤ 1.10 ×, 0 × 429',
+      measured: `${fmt(ratio)} ×, ${r.server.rejected429} × 429${failed}`,
+      status: status(true, r.ok && ratio <= 1.1 && r.server.rejected429 === 0),
+    });
+    out.push({
+      name: `floor, fan-out of ${r.processes}: achieved rate at the server, one shared budget (issue 16${r.processes === 8 ? '' : ': stated for 8'})`,
+      limit: '≥ 90 % of the limit, 0 × 429',
+      measured: `${fmt(100 * r.achievedShare, 1)} % (${fmt(r.achievedPerSecond)}/s), ${r.server.rejected429} × 429${failed}`,
+      status: status(true, r.ok && r.achievedShare >= 0.9 && r.server.rejected429 === 0),
+    });
+  }
   return out;
 }

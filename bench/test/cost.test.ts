@@ -14,6 +14,8 @@ const prices: PriceList = {
       glueDpuHour: 0.36,
       glueMinimumSeconds: 60,
       secretsManagerPer10000Calls: 0.05,
+      dynamodbPerMillionWrites: 1,
+      dynamodbPerMillionReads: 0.25,
     },
   },
   model: {
@@ -25,6 +27,7 @@ const prices: PriceList = {
     glueWorkers: 2,
     glueDpuPerWorker: 1,
     secretsManagerCallsPerInvocation: 1,
+    dynamodbUnitsPerCall: 1,
   },
 };
 
@@ -72,6 +75,26 @@ describe('costPerMillion', () => {
   });
 });
 
+describe('costPerMillion for a fan-out', () => {
+  it('prices the coordination store calls, scaled, and bills at least one invocation per slice', () => {
+    const row = costPerMillion(
+      {
+        label: 'x',
+        records: 10_000,
+        wallSeconds: 8,
+        cpuSeconds: 0,
+        awsCalls: { 'dynamodb.write': 120, 'dynamodb.read': 8 },
+        minInvocations: 8,
+      },
+      prices,
+    );
+    expect(row.invocations).toBe(8); // 800 s of duration would fit in one
+    expect([row.dynamodbWrites, row.dynamodbReads]).toEqual([12_000, 800]);
+    expect(row.dynamodbUsd).toBeCloseTo((12_000 * 1 + 800 * 0.25) / 1e6, 12);
+    expect(row.totalUsd).toBeCloseTo(row.lambdaUsd + row.s3Usd + row.secretsUsd + row.dynamodbUsd, 12);
+  });
+});
+
 describe('glueCost', () => {
   it('scales to 1M records and bills at least the minimum, per worker', () => {
     expect(glueCost(30, 1e6, prices).dpuSeconds).toBe(120);
@@ -88,5 +111,7 @@ describe('classify', () => {
     expect(classify('GET', '/b?list-type=2&prefix=x', {})).toBe('s3.ListObjects');
     expect(classify('GET', '/b/k/part-00000.ndjson.gz', {})).toBe('s3.GetObject');
     expect(classify('POST', '/', { 'x-amz-target': 'secretsmanager.GetSecretValue' })).toBe('secretsmanager');
+    expect(classify('POST', '/', { 'x-amz-target': 'DynamoDB_20120810.GetItem' })).toBe('dynamodb.read');
+    expect(classify('POST', '/', { 'x-amz-target': 'DynamoDB_20120810.PutItem' })).toBe('dynamodb.write');
   });
 });
