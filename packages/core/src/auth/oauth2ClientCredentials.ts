@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { SecretKey } from '../definition/fields.ts';
-import { resolveTokenUrl, tokenEndpoint } from './tokenEndpoint.ts';
+import { resolveTokenUrl, tokenEndpoint, tokenRequest } from './tokenEndpoint.ts';
 import { authKind } from './types.ts';
 
 export { DEFAULT_TOKEN_LIFETIME_SECONDS } from './tokenEndpoint.ts';
@@ -58,24 +58,7 @@ export const oauth2ClientCredentials = authKind({
         const clientSecret = credentials.require(definition.clientSecretKey);
         const params = new URLSearchParams({ grant_type: 'client_credentials' });
         if (definition.scope) params.set('scope', definition.scope);
-        const headers: Record<string, string> = { Accept: 'application/json' };
-        if (definition.clientAuth !== 'body') {
-          const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
-          context.hide(basic);
-          headers.Authorization = `Basic ${basic}`;
-        }
-        if (definition.clientAuth !== 'basic') {
-          params.set('client_id', clientId);
-          params.set('client_secret', clientSecret);
-        }
-        const url = new URL(tokenUrl);
-        let body: string | undefined;
-        if (definition.paramsIn === 'query') for (const [k, v] of params) url.searchParams.set(k, v);
-        else {
-          body = params.toString();
-          headers['Content-Type'] = 'application/x-www-form-urlencoded';
-        }
-        return context.send({ method: 'POST', url, headers, body });
+        return context.send(tokenRequest(definition, tokenUrl, params, { clientId, clientSecret }, context));
       },
       refused: (status) => `refused the client credentials (HTTP ${status})`,
     });

@@ -14,7 +14,7 @@ import {
   type SecretState,
   writeSecret,
 } from './refreshTokenSecret.ts';
-import { DEFAULT_TOKEN_LIFETIME_SECONDS } from './tokenEndpoint.ts';
+import { DEFAULT_TOKEN_LIFETIME_SECONDS, tokenRequest } from './tokenEndpoint.ts';
 
 /** The `AuthError`s that are a `400 invalid_grant` (the refresh token refused). */
 const invalidGrants = new WeakSet<Error>();
@@ -29,24 +29,8 @@ async function exchange(grant: RefreshTokenGrant, state: SecretState): Promise<H
     const missing = !clientId ? definition.clientIdKey : definition.clientSecretKey;
     throw new SecretError(`secret "${grant.secretName()}" has no key "${missing}"`);
   }
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (definition.clientAuth !== 'body') {
-    const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
-    context.hide(basic);
-    headers.Authorization = `Basic ${basic}`;
-  }
-  if (definition.clientAuth !== 'basic') {
-    params.set('client_id', clientId);
-    params.set('client_secret', clientSecret);
-  }
-  const url = new URL(tokenUrl);
-  let body: string | undefined;
-  if (definition.paramsIn === 'query') for (const [k, v] of params) url.searchParams.set(k, v);
-  else {
-    body = params.toString();
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  }
-  const response = await context.send({ method: 'POST', url, headers, body }).catch((error: unknown) => {
+  const request = tokenRequest(definition, tokenUrl, params, { clientId, clientSecret }, context);
+  const response = await context.send(request).catch((error: unknown) => {
     if (!(error instanceof HttpError) || error instanceof AuthError) throw error;
     throw refusedError(grant, error.status, error.snippet, error.url);
   });

@@ -7,7 +7,7 @@
  * A refused or unreadable answer is an `AuthError`. Each kind only says how it asks for a token.
  */
 import { AuthError } from '../errors.ts';
-import type { HttpResponse } from '../http/types.ts';
+import type { HttpRequest, HttpResponse } from '../http/types.ts';
 import type { AuthContext, AuthProvider } from './types.ts';
 
 /** Lifetime assumed when the token response has no `expires_in`. @default 3600 */
@@ -25,6 +25,44 @@ const tokens = new Map<string, CachedToken>();
 /** The definition's token URL (or `AUTH_TOKEN_URL`), resolved against the base URL. */
 export function resolveTokenUrl(definitionTokenUrl: string, context: AuthContext): URL {
   return new URL(context.tokenUrl ?? definitionTokenUrl, `${context.baseUrl.replace(/\/?$/, '/')}`);
+}
+
+/** How a client authenticates to a token endpoint and where the grant's params go (OAuth2 kinds). */
+export interface TokenClient {
+  clientAuth: 'basic' | 'body' | 'both';
+  paramsIn: 'body' | 'query';
+}
+
+/**
+ * The POST to a token endpoint (RFC 6749 §2.3.1, §4.4, §6): the grant's `params`, the client's id
+ * and secret as a Basic header and/or params (`clientAuth`), all in a form body or the query
+ * (`paramsIn`). The Basic value is hidden from all output.
+ */
+export function tokenRequest(
+  client: TokenClient,
+  tokenUrl: URL,
+  params: URLSearchParams,
+  credentials: { clientId: string; clientSecret: string },
+  context: AuthContext,
+): HttpRequest {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (client.clientAuth !== 'body') {
+    const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
+    context.hide(basic);
+    headers.Authorization = `Basic ${basic}`;
+  }
+  if (client.clientAuth !== 'basic') {
+    params.set('client_id', credentials.clientId);
+    params.set('client_secret', credentials.clientSecret);
+  }
+  const url = new URL(tokenUrl);
+  let body: string | undefined;
+  if (client.paramsIn === 'query') for (const [k, v] of params) url.searchParams.set(k, v);
+  else {
+    body = params.toString();
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  }
+  return { method: 'POST', url, headers, body };
 }
 
 export interface TokenEndpointOptions {
