@@ -46,6 +46,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { SecretKey } from '../definition/fields.ts';
 import { ConfigurationError } from '../errors.ts';
+import { cachedBearer } from './cachedBearer.ts';
 import { obtain } from './refreshTokenLease.ts';
 import {
   ACCESS_TOKEN_EXPIRES_AT_KEY,
@@ -175,33 +176,22 @@ export const oauth2RefreshToken = authKind({
         return token;
       },
     };
-    let pending: Promise<string> | undefined;
-
-    async function token(): Promise<string> {
-      const cached = warm.get(grant.secretName());
-      if (cached && cached.token !== grant.refused && Date.now() < cached.refreshAt) {
-        context.hide(cached.token);
-        return cached.token;
-      }
-      pending ??= obtain(grant).finally(() => {
-        pending = undefined;
-      });
-      return pending;
-    }
-
-    return {
-      async apply(request) {
-        request.headers.Authorization = `Bearer ${await token()}`;
+    return cachedBearer({
+      context,
+      cached() {
+        const cached = warm.get(grant.secretName());
+        return cached && cached.token !== grant.refused && Date.now() < cached.refreshAt
+          ? cached.token
+          : undefined;
       },
-      async refresh() {
+      obtain: () => obtain(grant),
+      forget() {
         const cached = context.secretName ? warm.get(context.secretName) : undefined;
         if (cached) {
           grant.refused = cached.token;
           warm.delete(context.secretName!);
         }
-        return true;
       },
-      queryParams: [],
-    };
+    });
   },
 });

@@ -8,6 +8,7 @@
  */
 import { AuthError } from '../errors.ts';
 import type { HttpRequest, HttpResponse } from '../http/types.ts';
+import { cachedBearer } from './cachedBearer.ts';
 import type { AuthContext, AuthProvider } from './types.ts';
 
 /** Lifetime assumed when the token response has no `expires_in`. @default 3600 */
@@ -80,7 +81,6 @@ export interface TokenEndpointOptions {
 
 export function tokenEndpoint(options: TokenEndpointOptions): AuthProvider {
   const { context } = options;
-  let pending: Promise<string> | undefined;
   let cacheKey: string | undefined;
 
   const keyOfCache = async () => `${options.kind}|${await options.cacheKey()}`;
@@ -114,27 +114,16 @@ export function tokenEndpoint(options: TokenEndpointOptions): AuthProvider {
     return json.access_token;
   }
 
-  async function token(): Promise<string> {
-    cacheKey ??= await keyOfCache();
-    const cached = tokens.get(cacheKey);
-    if (cached && Date.now() < cached.refreshAt) {
-      context.hide(cached.token);
-      return cached.token;
-    }
-    pending ??= fetchToken().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  }
-
-  return {
-    async apply(request) {
-      request.headers.Authorization = `Bearer ${await token()}`;
+  return cachedBearer({
+    context,
+    async cached() {
+      cacheKey ??= await keyOfCache();
+      const cached = tokens.get(cacheKey);
+      return cached && Date.now() < cached.refreshAt ? cached.token : undefined;
     },
-    async refresh() {
+    obtain: fetchToken,
+    forget() {
       if (cacheKey !== undefined) tokens.delete(cacheKey);
-      return true;
     },
-    queryParams: [],
-  };
+  });
 }
