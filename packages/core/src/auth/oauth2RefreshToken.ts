@@ -54,7 +54,7 @@ import {
   type RefreshTokenGrant,
   type SecretState,
 } from './refreshTokenSecret.ts';
-import { resolveTokenUrl } from './tokenEndpoint.ts';
+import { oauth2ClientFields, resolveTokenUrl, tokenEndpointFields } from './tokenEndpoint.ts';
 import { authKind } from './types.ts';
 
 export {
@@ -113,18 +113,10 @@ export const oauth2RefreshToken = authKind({
      * exchange, by one Lambda at a time (a lease in the coordination store).
      */
     type: z.literal('oauth2RefreshToken'),
-    /** Absolute, or relative to the base URL. `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`, replaces it. */
-    tokenUrl: z.string().min(1),
-    clientIdKey: SecretKey,
-    clientSecretKey: SecretKey,
+    ...tokenEndpointFields,
+    ...oauth2ClientFields,
     /** The secret's key holding the current refresh token (rewritten on each exchange). */
     refreshTokenKey: SecretKey,
-    /** Client auth at the token endpoint: a Basic header (Xero, QuickBooks), params (Zoho), or both. @default 'basic' */
-    clientAuth: z.enum(['basic', 'body', 'both']).default('basic'),
-    /** Where grant_type & co go: a form body, or the query string. @default 'body' */
-    paramsIn: z.enum(['body', 'query']).default('body'),
-    /** Refresh this many seconds before `expires_in` runs out. @default 60 */
-    refreshMarginSeconds: z.number().int().nonnegative().default(60),
     /** How long one Lambda holds the refresh lease; a crashed holder blocks the others this long. @default 30 */
     leaseSeconds: z.number().int().positive().max(300).default(30),
     /** How long a Lambda waits for another's refresh before a retryable `TransientError`. @default 60 */

@@ -6,6 +6,8 @@
  * and drop it on a 401 so the next try fetches a new one (once; a second 401 is an `AuthError`).
  * A refused or unreadable answer is an `AuthError`. Each kind only says how it asks for a token.
  */
+import * as z from 'zod';
+import { SecretKey } from '../definition/fields.ts';
 import { AuthError } from '../errors.ts';
 import type { HttpRequest, HttpResponse } from '../http/types.ts';
 import { cachedBearer } from './cachedBearer.ts';
@@ -27,6 +29,27 @@ const tokens = new Map<string, CachedToken>();
 export function resolveTokenUrl(definitionTokenUrl: string, context: AuthContext): URL {
   return new URL(context.tokenUrl ?? definitionTokenUrl, `${context.baseUrl.replace(/\/?$/, '/')}`);
 }
+
+/** The token endpoint's fields every token kind has (schema shapes, spread into each kind's schema). */
+export const tokenEndpointFields = {
+  /** Absolute, or relative to the base URL. `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`, replaces it. */
+  tokenUrl: z.string().min(1),
+  /** Refresh this many seconds before `expires_in` runs out. @default 60 */
+  refreshMarginSeconds: z.number().int().nonnegative().default(60),
+};
+
+/** An OAuth2 client's fields (client credentials, refresh token): its id and secret, how it sends them. */
+export const oauth2ClientFields = {
+  clientIdKey: SecretKey,
+  clientSecretKey: SecretKey,
+  /**
+   * How the client authenticates to the token endpoint (RFC 6749 §2.3.1): a Basic header (Xero,
+   * QuickBooks), `client_id`/`client_secret` params (Zoho), or both (Hotmart). @default 'basic'
+   */
+  clientAuth: z.enum(['basic', 'body', 'both']).default('basic'),
+  /** Where grant_type & co go: a form body, or the query string (Hotmart). @default 'body' */
+  paramsIn: z.enum(['body', 'query']).default('body'),
+};
 
 /** How a client authenticates to a token endpoint and where the grant's params go (OAuth2 kinds). */
 export interface TokenClient {
