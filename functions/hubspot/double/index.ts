@@ -1,7 +1,7 @@
 /**
  * The one HubSpot CRM search double, as HubSpot documents the API the hubspot source calls (the
  * pages are cited in ../README.md, with what is reproduced and what is not), used by this source's
- * tests (`hubspotRoute`, on loopback) and by the local stack (`sandboxDouble` in ../test/api.ts):
+ * tests (`hubspotRoute`, on loopback) and by the sandbox (`sandboxApi`, at the end):
  * - `POST /crm/v3/objects/{contacts|deals}/search` with a private app token (`Authorization:
  *   Bearer …`): the body's `filterGroups`, one `sorts` rule, `properties`, `limit` (≤ 200) and
  *   `after` (search.ts), answering `{ total, results: [{ id, properties, createdAt, updatedAt,
@@ -14,11 +14,15 @@
 import {
   json,
   type RouteResult,
+  type SandboxApi,
+  type SandboxApiDouble,
   type SandboxRequest,
   type ServedDouble,
   serveDouble,
+  type Timeline,
 } from '@tributary/sandbox/double';
 import type { ApiRoute } from '@tributary/testkit';
+import { createHubspotObjects } from './data.ts';
 import { type CrmObject, MAX_RESULTS, parseSearch } from './search.ts';
 
 export type { CrmObject } from './search.ts';
@@ -227,3 +231,39 @@ export function hubspotRoute(options: HubspotDoubleOptions): ApiRoute {
 }
 
 export { createHubspotObjects, makeContact, makeDeal } from './data.ts';
+
+// ---- the sandbox: seeded objects that move on with time ----
+
+declare module '@tributary/sandbox/double' {
+  interface SandboxSources {
+    hubspot: { private_app_token: string };
+  }
+}
+
+export interface HubspotApiOptions {
+  seed: number;
+  timeline: Timeline;
+  /** The private app token it accepts. */
+  token: string;
+  /** Objects per type at start. */
+  records: number;
+}
+
+/** Seeded contacts and deals over the timeline; `advance` modifies some and adds new ones. */
+export function createHubspotApi(options: HubspotApiOptions): SandboxApi {
+  const { objects, advance } = createHubspotObjects(options);
+  return {
+    ...hubspotDouble({ objects, token: options.token }),
+    advance,
+    records: (stream) => [...(objects.get(stream as ObjectType) ?? [])],
+    streams: () => [...OBJECT_TYPES],
+  };
+}
+
+/** This double in the sandbox (found by @tributary/sandbox): contacts and deals, `records` of each. */
+export const sandboxApi: SandboxApiDouble<'hubspot'> = {
+  name: 'hubspot',
+  credentials: { private_app_token: 'pat-na1-5a4db0c8-0000-4000-8000-000000000000' },
+  create: ({ seed, timeline, records, credentials }) =>
+    createHubspotApi({ seed, timeline, records, token: credentials.private_app_token }),
+};

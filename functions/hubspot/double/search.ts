@@ -7,14 +7,14 @@
 
 type Json = Record<string, unknown>;
 
-/** One CRM object as the API returns it; property values are strings (or null). */
-export interface CrmObject {
+/** One CRM object as the API returns it; property values are strings (or null). A type, not an interface: it is a JSON record. */
+export type CrmObject = {
   id: string;
   properties: Record<string, string | null>;
   createdAt: string;
   updatedAt: string;
   archived: boolean;
-}
+};
 
 export interface SearchQuery {
   matches(object: CrmObject): boolean;

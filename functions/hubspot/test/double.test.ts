@@ -3,6 +3,7 @@
  * over loopback HTTP: the search body and response, paging by `after`, the 10,000-result cap, the
  * search rate limit (on a clock the test moves), the rate-limit headers, and the 401 body.
  */
+import { createSandbox } from '@tributary/sandbox';
 import { serveDouble } from '@tributary/sandbox/double';
 import { type LoopbackApi, startApi } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -255,5 +256,38 @@ describe('hubspot double: limits and credentials', () => {
       body: '{}',
     });
     expect(other.status).toBe(404);
+  });
+});
+
+describe('hubspot double in the sandbox', () => {
+  it('serves seeded contacts and deals with the secret it declares, and moves them on with advance()', async () => {
+    // Prepare
+    const sandbox = await createSandbox({ records: { hubspot: 40 }, faults: false });
+    try {
+      const token = sandbox.credentials.hubspot.private_app_token;
+      const at = { url: sandbox.url } as LoopbackApi;
+      const first = await search(at, 'contacts', { limit: 100 }, token);
+      const newest = Math.max(
+        ...first.body.results.map((r: CrmObject) => Date.parse(r.properties.lastmodifieddate!)),
+      );
+
+      // Act
+      sandbox.advance();
+      const since = await search(
+        at,
+        'contacts',
+        window('lastmodifieddate', newest + 1, Date.now() + 1),
+        token,
+      );
+
+      // Assess
+      expect(first.body.total).toBe(40);
+      expect(sandbox.records('hubspot', 'deals')).toHaveLength(40 + 1);
+      expect(sandbox.streams('hubspot')).toEqual(['contacts', 'deals']);
+      expect(since.body.total).toBe(2 + 1); // 5 % modified (2), 3 % added (1)
+      expect((await search(at, 'deals', {}, 'pat-na1-wrong')).status).toBe(401);
+    } finally {
+      await sandbox.stop();
+    }
   });
 });
