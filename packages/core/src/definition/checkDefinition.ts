@@ -131,6 +131,11 @@ function checkChanges(
     );
   }
   if (stream.parent) problems.push(`${at}.incremental.changes: a child stream cannot follow a change feed`);
+  if (writesBody(changes.paginator)) {
+    problems.push(
+      `${at}.incremental.changes.paginator.in: the change feed is read with GETs; set in: 'query'`,
+    );
+  }
 }
 
 function checkCycles(def: SourceDefinition, problems: string[]): void {

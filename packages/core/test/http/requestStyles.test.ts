@@ -1,15 +1,13 @@
 /**
  * Request styles end to end against a loopback API: a POST search paged by `after` in its JSON body
  * (HubSpot's CRM search), offset in the body, a form body, templates in the body, a continuation
- * that resumes the POST walk, and the definition's checks of a body paginator.
+ * that resumes the POST walk (the definition's checks: test/definition/requestDefinition.test.ts).
  */
 import { type ApiRequest, startApi } from '@tributary/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
 import type { SourceInput } from '../../src/definition/schema.ts';
-import { DefinitionError } from '../../src/errors.ts';
 import { createReader } from '../../src/http/createReader.ts';
-import { compileStream } from '../../src/http/streamPlan.ts';
 import { FAST_RETRY, ids, readAll, WINDOW } from './support.ts';
 
 const closers: (() => Promise<void>)[] = [];
@@ -246,47 +244,5 @@ describe('a form request', () => {
       'q=updated%3E2026-11-01T00%3A00%3A00Z&types%5B%5D=a&types%5B%5D=b&cursor=10',
       'q=updated%3E2026-11-01T00%3A00%3A00Z&types%5B%5D=a&types%5B%5D=b&cursor=20',
     ]);
-  });
-});
-
-describe('the definition', () => {
-  const define = (stream: SourceInput['streams'][string]) =>
-    defineSource({ name: 'request-test', baseUrl: 'https://x.example', streams: { contacts: stream } });
-
-  test('a body paginator on a GET stream is a DefinitionError naming the stream and the fix', () => {
-    const stream = { ...SEARCH, request: undefined };
-    expect(() => define(stream)).toThrow(DefinitionError);
-    expect(() => define(stream)).toThrow(
-      /streams\.contacts\.paginator\.in: "body" needs a request with a body, and stream contacts sends a get; add request: \{ type: 'json'/,
-    );
-    expect(() =>
-      define({
-        ...SEARCH,
-        paginator: { type: 'offset', in: 'body', limit: 10 } as never,
-        request: { type: 'get' },
-      }),
-    ).toThrow(/streams\.contacts\.paginator\.in/);
-  });
-
-  test('a placeholder in the body without a value is named with its path', () => {
-    expect(() =>
-      define({
-        ...SEARCH,
-        request: { type: 'json', method: 'POST', body: { filters: [{ value: '{owner}' }] } },
-      }),
-    ).toThrow(/streams\.contacts\.request\.body\.filters\.0\.value: \{owner\} has no value/);
-    expect(() =>
-      define({ ...SEARCH, request: { type: 'form', method: 'POST', fields: { x: '{parent.id}' } } }),
-    ).toThrow(/streams\.contacts\.request\.fields\.x: \{parent\.id\} needs a parent stream/);
-  });
-
-  test('a POST stream whose paginator reads no record path keeps the scan fast path', () => {
-    const definition = define(SEARCH);
-    expect(compileStream(definition, 'contacts', definition.baseUrl, {}).raw).toBeDefined();
-    const lastRecord = define({
-      ...SEARCH,
-      paginator: { type: 'cursor', in: 'body', param: 'after', lastRecordPath: 'id' },
-    });
-    expect(compileStream(lastRecord, 'contacts', lastRecord.baseUrl, {}).raw).toBeDefined();
   });
 });
