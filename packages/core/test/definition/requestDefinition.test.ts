@@ -80,6 +80,14 @@ describe('the definition', () => {
     );
   });
 
+  test('a window bound in the body counts as carried: the reader does not filter on it again', () => {
+    const definition = define(SEARCH);
+    expect(compileStream(definition, 'contacts', definition.baseUrl, {}).bounded).toEqual({
+      since: true,
+      until: false,
+    });
+  });
+
   test('a POST stream whose paginator reads no record path keeps the scan fast path', () => {
     const definition = define(SEARCH);
     expect(compileStream(definition, 'contacts', definition.baseUrl, {}).raw).toBeDefined();
