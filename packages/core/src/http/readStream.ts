@@ -10,6 +10,7 @@
 import { crc32 } from 'node:zlib';
 import type { SourceDefinition } from '../definition/schema.ts';
 import { type ErrorWhere, PaginationLoopError } from '../errors.ts';
+import { pageRequest } from '../request/pageRequest.ts';
 import type { JsonValue, Page, ReadOptions } from '../stream/types.ts';
 import type { TemplateValues } from '../template/template.ts';
 import type { HttpClient } from './HttpClient.ts';
@@ -165,13 +166,15 @@ async function fetchPage(
   pageIndex: number,
 ): Promise<Fetched> {
   const { plan, deps } = ctx;
-  const request = plan.paginator.request(pageState);
-  const url = request.url !== undefined ? new URL(request.url) : new URL(base.url);
-  if (request.params) for (const [k, v] of Object.entries(request.params)) url.searchParams.set(k, v);
-  const response = await deps.client.send(
-    { method: 'GET', url, headers: base.headers },
-    { stream: plan.name, page: pageIndex, signal: ctx.signal, rules: plan.stream.responseRules },
-  );
+  const request = pageRequest(plan.request, base, plan.paginator.request(pageState));
+  const { url } = request;
+  const response = await deps.client.send(request, {
+    stream: plan.name,
+    page: pageIndex,
+    signal: ctx.signal,
+    rules: plan.stream.responseRules,
+    retrySafe: plan.request.retrySafe,
+  });
   const where: ErrorWhere = {
     source: deps.definition.name,
     stream: plan.name,
