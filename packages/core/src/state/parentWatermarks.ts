@@ -38,7 +38,7 @@ const earlier = (a: string, b: string | null) => b === null || Date.parse(a) < D
 
 /**
  * Where a parent's walk reads from: on a rerun, what the run read (`read`); else its own watermark
- * less the lookback; else the floor (an entry was dropped); else `initialSince`. `undefined`: everything.
+ * or else the floor (an entry was dropped), less the lookback; else `initialSince`. `undefined`: everything.
  */
 export function parentSince(
   state: ParentWatermarks | undefined,
@@ -54,9 +54,9 @@ export function parentSince(
       const since = read.get(key);
       return since === undefined ? initial : since === null ? undefined : new Date(since);
     }
-    const own = entries.get(key);
-    if (own !== undefined) return new Date(Date.parse(own) - options.lookbackSeconds * 1000);
-    return floor !== null ? new Date(floor) : initial;
+    const own = entries.get(key) ?? floor;
+    if (own !== null) return new Date(Date.parse(own) - options.lookbackSeconds * 1000);
+    return initial;
   };
 }
 
