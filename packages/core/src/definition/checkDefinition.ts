@@ -70,6 +70,11 @@ function checkStream(
         `${at}.parent.stream: no stream "${parent}" in this source; streams: ${Object.keys(def.streams).join(', ')}`,
       );
     }
+    if (stream.parent!.state === 'perParent' && !stream.incremental) {
+      problems.push(
+        `${at}.parent.state: "perParent" keeps a watermark per parent key, so the stream needs "incremental" (a cursorField and the {since} param)`,
+      );
+    }
     if (stream.partitions) {
       problems.push(
         `${at}: a child stream cannot have partitions (a parent record does not say which partition it came from); ` +

@@ -109,6 +109,13 @@ export const ParentSchema = z.strictObject({
   stream: z.string().regex(STREAM_NAME),
   /** Parent record fields copied into each child record: `{ issue_number: 'number' }` (child field → parent path). */
   carry: z.record(z.string(), z.string()).default({}),
+  /**
+   * ➕ Where an incremental child's `{since}` comes from: `shared`, the stream's one watermark; or
+   * `perParent`, each parent key's own watermark (handler/parentState.ts). @default 'shared'
+   */
+  state: z.enum(['shared', 'perParent']).default('shared'),
+  /** ➕ With `state: 'perParent'`: the parent keys whose watermarks are kept (the oldest beyond it fall back). @default 10000 */
+  maxParents: z.number().int().positive().default(10_000),
 });
 
 const CheckLevel = z.enum(['error', 'warn']);

@@ -109,6 +109,13 @@ function readContext(
   };
 }
 
+/** The window filter of a walk that reads from its own `since`. */
+function windowFilterOf(ctx: ReadContext, since: Date | undefined): WindowFilter | undefined {
+  return ctx.plan.stream.incremental
+    ? windowFilter(ctx.plan.bounded, since, ctx.options.window.until)
+    : undefined;
+}
+
 /** One walk, page by page from its start (or the position resumed), each page fetched ahead. */
 async function* readWalk(
   ctx: ReadContext,
@@ -118,7 +125,11 @@ async function* readWalk(
   const { plan, options, from } = ctx;
   const source = ctx.deps.definition.name;
   const values: TemplateValues = { until: options.window.until, vars: walk.vars, parent: walk.parent };
-  if (ctx.since) values.since = ctx.since;
+  // ➕ A child with state per parent reads each parent from its own watermark (handler/parentState.ts).
+  const own = options.parentSince && walk.key !== undefined;
+  const since = own ? options.parentSince!(walk.key!) : ctx.since;
+  if (since) values.since = since;
+  const filter = own ? windowFilterOf(ctx, since) : ctx.filter;
   const base = plan.walk(values, { source, stream: plan.name });
   const resume = from && from.w === walk.index ? from : undefined;
   let state: JsonValue = resume ? resume.s : plan.paginator.start();
@@ -146,11 +157,12 @@ async function* readWalk(
       ahead.length = 0;
       next = await nextWalk();
     }
-    const page = toPage(plan, fetched, walk, ctx.filter, {
+    const page = toPage(plan, fetched, walk, filter, {
       index: ctx.index,
       next,
       last: nextState === null,
     });
+    if (own) page.parentKey = walk.key;
     ctx.index++;
     yield page;
     if (nextState === null) return;
