@@ -5,6 +5,7 @@
  * Returns one line per problem, each starting with its path.
  */
 import { checkAuth } from '../auth/registry.ts';
+import { checkFileStream } from '../decoding/checkFileStream.ts';
 import { checkPaginator } from '../pagination/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
@@ -90,6 +91,7 @@ function checkStream(
   checkChanges(at, stream, allowed, problems);
 
   for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
+  checkFileStream(at, stream, problems);
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {
     problems.push(`${at}.writeDisposition: "merge" needs a primaryKey`);
   }

@@ -1,5 +1,5 @@
 /**
- * The README's tables of kinds (definition/README.md, "Auth kinds" and "Paginators"), rendered from
+ * The README's tables of kinds (definition/README.md, "Auth kinds", "Paginators", "Decoders"), rendered from
  * the registries and written between the README's `<!-- kinds:… -->` markers. A test fails when the
  * README is stale; `pnpm --filter @tributary/core kind-tables` (this file, run by node) rewrites it.
  * Not imported by the handler, so not in a Lambda bundle.
@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { authKinds } from '../auth/registry.ts';
+import { decoderKinds } from '../decoding/registry.ts';
 import { paginatorKinds } from '../pagination/registry.ts';
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -30,7 +31,18 @@ export function paginatorTable(): string {
   return [row(['type', 'how', 'stops on']), row(['---', '---', '---']), ...rows].join('\n');
 }
 
-const TABLES: Record<string, () => string> = { auth: authTable, paginators: paginatorTable };
+export function decoderTable(): string {
+  const rows = Object.entries(decoderKinds).map(([type, kind]) =>
+    row([code(type), kind.doc.decodes, kind.doc.records]),
+  );
+  return [row(['type', 'decodes', 'records']), row(['---', '---', '---']), ...rows].join('\n');
+}
+
+const TABLES: Record<string, () => string> = {
+  auth: authTable,
+  paginators: paginatorTable,
+  decoders: decoderTable,
+};
 
 /** The README with each `<!-- kinds:<name> -->` … `<!-- /kinds:<name> -->` region rendered anew. */
 export function withKindTables(readme: string): string {

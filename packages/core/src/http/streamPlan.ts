@@ -2,6 +2,9 @@
  * A stream compiled once per reader: templates parsed, paths compiled, the paginator built. Per walk
  * (one partition, or one parent record) it renders the URL, query and headers.
  */
+
+import { createDecoder } from '../decoding/registry.ts';
+import type { RecordTransform } from '../decoding/types.ts';
 import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
 import { TemplateError } from '../errors.ts';
 import { bodyPathsOf, createPaginator } from '../pagination/registry.ts';
@@ -21,6 +24,8 @@ export interface StreamPlan {
   name: string;
   stream: StreamDefinition;
   paginator: Paginator;
+  /** A streamed file kind's decoder (csv, jsonl: `http/readFiles.ts`); absent for json. */
+  decode?: RecordTransform;
   records: PathGetter;
   cursor?: PathGetter;
   carry: [field: string, at: PathGetter][];
@@ -88,6 +93,7 @@ export function compileStream(
     name,
     stream,
     paginator: createPaginator(stream.paginator),
+    decode: createDecoder(stream.decoder),
     records: compilePath(stream.records),
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),

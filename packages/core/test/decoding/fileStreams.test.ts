@@ -1,0 +1,232 @@
+/**
+ * Streamed decoders against a loopback file server: jsonl and csv bodies (quoting, delimiter, BOM),
+ * gzip and zip files, a malformed row, pages of a large file with positions inside it, and paging
+ * across files by headers.
+ */
+import { gzipSync } from 'node:zlib';
+import { rejectionOf } from '@tributary/testkit';
+import { strToU8, zipSync } from 'fflate';
+import { afterEach, describe, expect, test } from 'vitest';
+import { defineSource } from '../../src/definition/defineSource.ts';
+import { DefinitionError, MalformedResponseError } from '../../src/errors.ts';
+import { type FileApi, type FileRoute, rowsOf, serveFiles } from './support.ts';
+
+const apis: FileApi[] = [];
+afterEach(async () => {
+  while (apis.length) await apis.pop()!.close();
+});
+
+async function serve(route: FileRoute, streams: Parameters<typeof serveFiles>[1]) {
+  const api = await serveFiles(route, streams);
+  apis.push(api);
+  return api;
+}
+
+const send =
+  (body: string | Buffer, headers: Record<string, string> = {}): FileRoute =>
+  (_req, res) => {
+    res.writeHead(200, headers);
+    res.end(body);
+  };
+
+describe('jsonl', () => {
+  test('one record per line; a \\r\\n ending and blank lines are fine', async () => {
+    const api = await serve(send('{"id":1,"a":{"b":2}}\r\n\n{"id":2}\n{"id":3}'), {
+      items: { path: '/items.jsonl', decoder: { type: 'jsonl' } },
+    });
+    const pages = await api.read('items');
+    expect(rowsOf(pages)).toEqual([{ id: 1, a: { b: 2 } }, { id: 2 }, { id: 3 }]);
+    expect(pages.at(-1)).toMatchObject({ next: null, end: 'api' });
+  });
+
+  test('a line that is not a JSON object is a MalformedResponseError naming the line and the stream', async () => {
+    const api = await serve(send('{"id":1}\n[1,2]\n'), {
+      items: { path: '/items.jsonl', decoder: { type: 'jsonl' } },
+    });
+    const error = await rejectionOf(api.read('items'));
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect((error as Error).message).toMatch(
+      /stream items: line 2 of the file is a JSON array, not an object/,
+    );
+  });
+});
+
+describe('csv', () => {
+  test('header row, quoted fields holding commas, quotes and newlines; values land as strings', async () => {
+    const file = 'id,name,note\r\n1,"Smith, J.","said ""hi""\nthen left"\r\n2,Doe,\r\n';
+    const api = await serve(send(file, { 'content-type': 'text/csv' }), {
+      people: { path: '/people.csv', decoder: { type: 'csv' } },
+    });
+    expect(rowsOf(await api.read('people'))).toEqual([
+      { id: '1', name: 'Smith, J.', note: 'said "hi"\nthen left' },
+      { id: '2', name: 'Doe', note: '' },
+    ]);
+  });
+
+  test("delimiter ';', a UTF-8 BOM, and `columns` for a file without a header row", async () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('id;amount\n7;1,50\n8;"2;0"\n')]);
+    const api = await serve(
+      (_req, res, url) => {
+        res.writeHead(200);
+        res.end(url.pathname === '/bom.csv' ? bom : '9|x\n10|y\n');
+      },
+      {
+        semi: { path: '/bom.csv', decoder: { type: 'csv', delimiter: ';' } },
+        bare: { path: '/bare.csv', decoder: { type: 'csv', delimiter: '|', columns: ['id', 'code'] } },
+      },
+    );
+    expect(rowsOf(await api.read('semi'))).toEqual([
+      { id: '7', amount: '1,50' },
+      { id: '8', amount: '2;0' },
+    ]);
+    expect(rowsOf(await api.read('bare'))).toEqual([
+      { id: '9', code: 'x' },
+      { id: '10', code: 'y' },
+    ]);
+  });
+
+  test('a row with the wrong number of fields is a MalformedResponseError naming the line and the stream', async () => {
+    const api = await serve(send('id,name\n1,a\n2,b,extra\n3,c\n'), {
+      people: { path: '/people.csv', decoder: { type: 'csv' } },
+    });
+    const error = await rejectionOf(api.read('people'));
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect((error as Error).message).toMatch(
+      /stream people: line 3 of the file has a different number of fields than the header.*\[source files-test, stream people, http:\/\/127\.0\.0\.1:\d+\/people\.csv\]/,
+    );
+  });
+});
+
+describe('compression', () => {
+  const csv = 'id,v\n1,a\n2,b\n';
+  const rows = [
+    { id: '1', v: 'a' },
+    { id: '2', v: 'b' },
+  ];
+
+  test.each([
+    ['by content type', { 'content-type': 'application/gzip' }, gzipSync(csv)],
+    ['by its first bytes', { 'content-type': 'application/octet-stream' }, gzipSync(csv)],
+    ['as content-encoding (the transport decodes it)', { 'content-encoding': 'gzip' }, gzipSync(csv)],
+    ['not compressed', { 'content-type': 'text/csv' }, Buffer.from(csv)],
+  ])('auto: a gzip file is found %s', async (_how, headers, body) => {
+    const api = await serve(send(body, headers), { items: { path: '/items', decoder: { type: 'csv' } } });
+    expect(rowsOf(await api.read('items'))).toEqual(rows);
+  });
+
+  test('a zip: every file entry in order, each with its own header row; directories skipped', async () => {
+    const zip = zipSync({
+      'export/': {},
+      'export/a.csv': strToU8('id,v\n1,a\n'),
+      'export/b.csv': [strToU8('id,v\n2,b\n3,c\n'), { level: 0 }],
+    });
+    const api = await serve(send(Buffer.from(zip), { 'content-type': 'application/zip' }), {
+      auto: { path: '/export.zip', decoder: { type: 'csv' } },
+      declared: { path: '/export.zip', decoder: { type: 'csv' }, compression: 'zip' },
+    });
+    const expected = [...rows, { id: '3', v: 'c' }];
+    expect(rowsOf(await api.read('auto'))).toEqual(expected);
+    expect(rowsOf(await api.read('declared'))).toEqual(expected);
+  });
+
+  test('compression zip on a body that is no zip is a MalformedResponseError', async () => {
+    const api = await serve(send(csv), {
+      items: { path: '/x', decoder: { type: 'csv' }, compression: 'zip' },
+    });
+    const error = await rejectionOf(api.read('items'));
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect((error as Error).message).toMatch(/the zip file does not unzip.*check the stream's compression/);
+  });
+});
+
+describe('a large file', () => {
+  const ROWS = 25_000;
+  const file = () => {
+    let text = 'id,name\n';
+    for (let i = 0; i < ROWS; i++) text += `${i},row ${i}\n`;
+    return text;
+  };
+
+  test('lands in pages of rows, each position saying the rows of the file landed; a resume drops those', async () => {
+    const body = gzipSync(file());
+    const api = await serve(send(body, { 'content-type': 'application/gzip' }), {
+      big: { path: '/big.csv.gz', decoder: { type: 'csv' } },
+    });
+    const pages = await api.read('big');
+    expect(pages.map((p) => p.records.length)).toEqual([10_000, 10_000, 5_000]);
+    expect(pages.map((p) => p.next)).toEqual([
+      { w: 0, s: null, n: 0, r: 10_000 },
+      { w: 0, s: null, n: 0, r: 20_000 },
+      null,
+    ]);
+    expect(rowsOf(pages).map((r) => Number(r.id))).toEqual(Array.from({ length: ROWS }, (_, i) => i));
+
+    const resumed = await api.read('big', { from: pages[0]!.next });
+    expect(rowsOf(resumed)[0]).toEqual({ id: '10000', name: 'row 10000' });
+    expect(rowsOf([pages[0]!, ...resumed])).toEqual(rowsOf(pages));
+    expect(api.requests).toHaveLength(2); // the resume asked for the file again
+  });
+});
+
+describe('paging across files', () => {
+  test('a Link header leads from file to file; a position names the file by its paginator state', async () => {
+    const api = await serve(
+      (_req, res, url) => {
+        const part = Number(url.searchParams.get('part') ?? '1');
+        const headers: Record<string, string> = {};
+        if (part < 3) headers.link = `</parts?part=${part + 1}>; rel="next"`;
+        res.writeHead(200, headers);
+        res.end(`{"id":${part}}\n`);
+      },
+      { parts: { path: '/parts', decoder: { type: 'jsonl' }, paginator: { type: 'link' } } },
+    );
+    const pages = await api.read('parts');
+    expect(rowsOf(pages)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    expect(pages[0]!.next).toEqual({ w: 0, s: { url: `${api.url}/parts?part=2` }, n: 1 });
+    expect(pages.at(-1)!.next).toBeNull();
+  });
+
+  test('offset counts the rows of each file: a short file is the last', async () => {
+    const api = await serve(
+      (_req, res, url) => {
+        const offset = Number(url.searchParams.get('offset'));
+        res.writeHead(200);
+        const ids = [0, 1, 2, 3, 4].slice(offset, offset + 2);
+        res.end(`id\n${ids.join('\n')}\n`);
+      },
+      { rows: { path: '/rows.csv', decoder: { type: 'csv' }, paginator: { type: 'offset', limit: 2 } } },
+    );
+    expect(rowsOf(await api.read('rows')).map((r) => r.id)).toEqual(['0', '1', '2', '3', '4']);
+  });
+});
+
+describe('the definition', () => {
+  test('a paginator that reads the body, or `records`, on a csv stream is a problem naming the stream and what to do', () => {
+    const error = (() => {
+      try {
+        defineSource({
+          name: 'files-test',
+          baseUrl: 'https://files.example.com',
+          streams: {
+            exports: {
+              path: '/x.csv',
+              decoder: { type: 'csv' },
+              paginator: { type: 'nextUrl', path: 'next' },
+            },
+            other: { path: '/y.jsonl', decoder: { type: 'jsonl' }, records: 'data' },
+            plain: { path: '/z', compression: 'gzip' },
+          },
+        });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(DefinitionError);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /streams\.exports\.paginator: the nextUrl paginator reads "next" from a JSON body, but a csv stream's body is rows: page it by headers or the URL/,
+    );
+    expect(message).toMatch(/streams\.other\.records: applies to a json body only/);
+    expect(message).toMatch(/streams\.plain\.compression: "gzip" applies to a streamed file/);
+  });
+});
