@@ -39,5 +39,6 @@ export function peek(stream: Readable, bytes: number): Promise<Peeked> {
     stream.on('data', onData);
     stream.once('end', onEnd);
     stream.once('error', onError);
+    stream.resume(); // a 'data' listener alone does not restart a stream paused before (a peek before this one)
   });
 }

@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { rejectionOf } from '@tributary/testkit';
-import { strToU8, zipSync } from 'fflate';
+import { strToU8, Zip, ZipDeflate, zipSync } from 'fflate';
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
 import { DefinitionError, MalformedResponseError } from '../../src/errors.ts';
@@ -129,6 +129,25 @@ describe('compression', () => {
     expect(rowsOf(await api.read('declared'))).toEqual(expected);
   });
 
+  test('a zip written as a stream (sizes in data descriptors after each entry), found by its first bytes', async () => {
+    const chunks: Uint8Array[] = [];
+    const zip = new Zip((error, data) => {
+      if (error) throw error;
+      chunks.push(data);
+    });
+    for (const [name, text] of [
+      ['a.csv', 'id,v\n1,a\n'],
+      ['b.csv', 'id,v\n2,b\n'],
+    ] as const) {
+      const entry = new ZipDeflate(name, { level: 6 });
+      zip.add(entry);
+      entry.push(strToU8(text), true);
+    }
+    zip.end();
+    const api = await serve(send(Buffer.concat(chunks)), { items: { path: '/x', decoder: { type: 'csv' } } });
+    expect(rowsOf(await api.read('items'))).toEqual(rows);
+  });
+
   test('compression zip on a body that is no zip is a MalformedResponseError', async () => {
     const api = await serve(send(csv), {
       items: { path: '/x', decoder: { type: 'csv' }, compression: 'zip' },
@@ -165,6 +184,71 @@ describe('a large file', () => {
     expect(rowsOf(resumed)[0]).toEqual({ id: '10000', name: 'row 10000' });
     expect(rowsOf([pages[0]!, ...resumed])).toEqual(rowsOf(pages));
     expect(api.requests).toHaveLength(2); // the resume asked for the file again
+  });
+
+  test('uncompressed and past the 64 KiB the response table reads, its kind found by its first bytes', async () => {
+    const api = await serve(send(file(), { 'content-type': 'application/octet-stream' }), {
+      big: { path: '/big.csv', decoder: { type: 'csv' } },
+    });
+    const pages = await api.read('big');
+    expect(rowsOf(pages).map((r) => Number(r.id))).toEqual(Array.from({ length: ROWS }, (_, i) => i));
+  });
+});
+
+describe('the response table', () => {
+  test('a 503 is buffered, classified and retried like any answer; the 200 after it is streamed', async () => {
+    let calls = 0;
+    const api = await serve(
+      (_req, res) => {
+        if (++calls === 1) {
+          res.writeHead(503, { 'content-type': 'application/json' });
+          return res.end('{"message":"busy"}');
+        }
+        res.writeHead(200);
+        res.end('id\n1\n');
+      },
+      { items: { path: '/x.csv', decoder: { type: 'csv' } } },
+    );
+    expect(rowsOf(await api.read('items'))).toEqual([{ id: '1' }]);
+    expect(api.requests).toHaveLength(2);
+  });
+
+  test("a 200 whose first bytes match a rule's bodyContains is classified by it (notReady: asked again)", async () => {
+    let calls = 0;
+    const api = await serve(
+      (_req, res) => {
+        res.writeHead(200);
+        res.end(++calls === 1 ? 'export still preparing, come back later' : 'id\n1\n');
+      },
+      {
+        items: {
+          path: '/x.csv',
+          decoder: { type: 'csv' },
+          responseRules: [{ status: 200, bodyContains: 'still preparing', action: 'notReady' }],
+        },
+      },
+    );
+    expect(rowsOf(await api.read('items'))).toEqual([{ id: '1' }]);
+    expect(api.requests).toHaveLength(2);
+  });
+
+  test('an `empty` answer is a file of no rows that ends the walk', async () => {
+    const api = await serve(
+      (_req, res) => {
+        res.writeHead(404);
+        res.end('no export today');
+      },
+      {
+        items: {
+          path: '/x.csv',
+          decoder: { type: 'csv' },
+          responseRules: [{ status: 404, action: 'empty' }],
+        },
+      },
+    );
+    const pages = await api.read('items');
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).toMatchObject({ records: [], next: null, end: 'api' });
   });
 });
 
