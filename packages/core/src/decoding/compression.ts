@@ -154,7 +154,11 @@ function unzipInto(
     },
   });
   pipeline(body, feeder, (error) => {
-    if (error) fail(error);
+    // The body broke off (a network failure, for the reader to retry): not the zip's fault.
+    if (error && !state.failure) {
+      state.failure = error;
+      current?.destroy(error);
+    } else if (error) fail(error);
     else if (current && !current.writableEnded) fail(new Error('the file ends inside an entry'));
     state.ended = true;
     notify();

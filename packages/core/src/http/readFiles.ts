@@ -10,10 +10,13 @@
  */
 
 import { fileRows } from '../decoding/fileRows.ts';
-import { type ErrorWhere, EventValidationError } from '../errors.ts';
+import { type ErrorWhere, EventValidationError, TransientError, TributaryError } from '../errors.ts';
+import { fullJitter } from '../retry/backoff.ts';
+import { sleep } from '../retry/sleep.ts';
 import type { ApiRecord, JsonValue, Page } from '../stream/types.ts';
 import type { LoopGuard, ReadContext, WalkBase } from './readStream.ts';
 import { toPage } from './streamPage.ts';
+import { reasonOf } from './transport.ts';
 import type { HttpResponse } from './types.ts';
 import type { Position, Walk } from './walks.ts';
 
@@ -42,7 +45,8 @@ export async function* readFiles(
   for (;;) {
     const where: ErrorWhere = { source, stream: plan.name, page: ctx.index };
     start.guard.visit(state, pagesInWalk, where);
-    const file: FileAt = { ...(await requestFile(ctx, start.base, state)), state, n: pagesInWalk++ };
+    const requested = await requestFile(ctx, start.base, state);
+    const file: FileAt = { ...requested, base: start.base, state, n: pagesInWalk++ };
     const { held, count } = yield* fileBatches(ctx, start.walk, file, skip);
     const lastRecord = held.at(-1);
     const nextState =
@@ -68,6 +72,7 @@ export async function* readFiles(
 interface FileAt {
   response: HttpResponse;
   url: URL;
+  base: WalkBase;
   state: JsonValue;
   n: number;
 }
@@ -82,20 +87,10 @@ async function* fileBatches(
   file: FileAt,
   skip: number,
 ): AsyncGenerator<Page, { held: ApiRecord[]; count: number }> {
-  const { plan } = ctx;
-  const { response } = file;
   let landed = skip;
   let held: ApiRecord[] = [];
-  if (!response.stream) return { held, count: landed };
-  const rows = fileRows({
-    body: response.stream,
-    headers: response.headers,
-    compression: plan.stream.compression,
-    decode: plan.decode!,
-    where: { source: ctx.deps.definition.name, stream: plan.name, url: response.url },
-    skip,
-  });
-  for await (const batch of rows) {
+  if (!file.response.stream) return { held, count: landed };
+  for await (const batch of resilientRows(ctx, file, skip)) {
     if (held.length > 0) {
       const next: FilePosition = { w: walk.index, s: file.state, n: file.n, r: landed + held.length };
       landed += held.length;
@@ -104,6 +99,58 @@ async function* fileBatches(
     held = batch;
   }
   return { held, count: landed + held.length };
+}
+
+/**
+ * The file's rows from `skip` on, in batches. A body that breaks off (a reset, a truncated gzip, a
+ * body silent for `timeouts.totalMs`) is asked for again, after a backoff, and read on from the rows
+ * decoded so far, up to `retry.maxAttempts` failures: then a `TransientError`. A malformed row is
+ * the file's own fault and not retried.
+ */
+async function* resilientRows(ctx: ReadContext, file: FileAt, skip: number): AsyncGenerator<ApiRecord[]> {
+  const { plan, deps } = ctx;
+  const { retry } = deps.definition;
+  let response = file.response;
+  let decoded = skip;
+  for (let failures = 0; ; ) {
+    const where = { source: deps.definition.name, stream: plan.name, url: response.url };
+    try {
+      const rows = fileRows({
+        body: response.stream!,
+        headers: response.headers,
+        compression: plan.stream.compression,
+        decode: plan.decode!,
+        where,
+        skip: decoded,
+      });
+      for await (const batch of rows) {
+        decoded += batch.length;
+        yield batch;
+      }
+      return;
+    } catch (error) {
+      ctx.signal.throwIfAborted();
+      if (error instanceof TributaryError) throw error;
+      const reason = reasonOf(error);
+      const broke = `the file's body broke off (${reason}) after ${decoded} rows`;
+      if (++failures >= retry.maxAttempts) {
+        throw new TransientError(`${broke}; gave up after ${failures} attempts`, {
+          attempts: failures,
+          reason,
+          where,
+          cause: error,
+        });
+      }
+      await sleep(fullJitter(failures, retry.baseDelayMs, retry.maxDelayMs), ctx.signal);
+      response = (await requestFile(ctx, file.base, file.state)).response;
+      if (!response.stream)
+        throw new TransientError(`${broke}; asked again, the API had no file`, {
+          attempts: failures,
+          reason,
+          where,
+        });
+    }
+  }
 }
 
 function emit(

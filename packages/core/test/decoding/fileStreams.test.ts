@@ -8,7 +8,7 @@ import { rejectionOf } from '@tributary/testkit';
 import { strToU8, Zip, ZipDeflate, zipSync } from 'fflate';
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
-import { DefinitionError, MalformedResponseError } from '../../src/errors.ts';
+import { DefinitionError, MalformedResponseError, TransientError } from '../../src/errors.ts';
 import { type FileApi, type FileRoute, rowsOf, serveFiles } from './support.ts';
 
 const apis: FileApi[] = [];
@@ -160,9 +160,9 @@ describe('compression', () => {
 
 describe('a large file', () => {
   const ROWS = 25_000;
-  const file = () => {
+  const file = (rows = ROWS) => {
     let text = 'id,name\n';
-    for (let i = 0; i < ROWS; i++) text += `${i},row ${i}\n`;
+    for (let i = 0; i < rows; i++) text += `${i},row ${i}\n`;
     return text;
   };
 
@@ -184,6 +184,52 @@ describe('a large file', () => {
     expect(rowsOf(resumed)[0]).toEqual({ id: '10000', name: 'row 10000' });
     expect(rowsOf([pages[0]!, ...resumed])).toEqual(rowsOf(pages));
     expect(api.requests).toHaveLength(2); // the resume asked for the file again
+  });
+
+  test.each([
+    ['plain', (text: string) => Buffer.from(text)],
+    ['gzip', (text: string) => gzipSync(text)],
+  ])(
+    '%s: a body that breaks off is asked for again and read on from the rows decoded, none twice',
+    async (_kind, encode) => {
+      const body = encode(file(60_000));
+      const first: { cut?: () => void } = {};
+      const api = await serve(
+        (_req, res) => {
+          res.writeHead(200, { 'content-length': String(body.length) });
+          if (first.cut) return res.end(body);
+          // The first answer sends 60 % of the file and stalls, until the test cuts it.
+          first.cut = () => res.destroy();
+          res.write(body.subarray(0, Math.floor(body.length * 0.6)));
+        },
+        { big: { path: '/big.csv', decoder: { type: 'csv' } } },
+      );
+      const pages = [];
+      for await (const page of api.pages('big')) {
+        pages.push(page);
+        // A first page means its 10,000 rows and some after them were decoded: now the body breaks off.
+        if (pages.length === 1) first.cut!();
+      }
+      expect(rowsOf(pages).map((r) => Number(r.id))).toEqual(Array.from({ length: 60_000 }, (_, i) => i));
+      expect(api.requests).toHaveLength(2);
+    },
+  );
+
+  test('a body that always breaks off is a TransientError after retry.maxAttempts', async () => {
+    const body = Buffer.from(file());
+    const api = await serve(
+      (_req, res) => {
+        res.writeHead(200, { 'content-length': String(body.length) });
+        res.write(body.subarray(0, 200_000), () => setTimeout(() => res.destroy(), 20));
+      },
+      { big: { path: '/big.csv', decoder: { type: 'csv' } } },
+    );
+    const error = await rejectionOf(api.read('big'));
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toMatch(
+      /the file's body broke off \(.+\) after \d+ rows; gave up after 4 attempts/,
+    );
+    expect(api.requests).toHaveLength(4);
   });
 
   test('uncompressed and past the 64 KiB the response table reads, its kind found by its first bytes', async () => {

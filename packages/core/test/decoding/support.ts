@@ -15,6 +15,7 @@ export interface FileApi {
   url: string;
   requests: URL[];
   read(stream: string, options?: Partial<ReadOptions>): Promise<Page[]>;
+  pages(stream: string, options?: Partial<ReadOptions>): AsyncIterable<Page>;
   close(): Promise<void>;
 }
 
@@ -36,6 +37,7 @@ export async function serveFiles(route: FileRoute, streams: SourceInput['streams
     url: server.url,
     requests,
     close: server.close,
+    pages: (stream, options = {}) => reader(stream, { window: WINDOW, ...options }),
     async read(stream, options = {}) {
       const pages: Page[] = [];
       for await (const page of reader(stream, { window: WINDOW, ...options })) pages.push(page);
