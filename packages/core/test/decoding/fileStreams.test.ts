@@ -215,6 +215,25 @@ describe('a large file', () => {
     },
   );
 
+  test('a reader stopped inside a file closes the connection: the rest of the file is not read', async () => {
+    const body = Buffer.from(file(60_000));
+    let closed: () => void = () => {};
+    const closedNow = new Promise<void>((resolve) => (closed = resolve));
+    const api = await serve(
+      (_req, res) => {
+        res.once('close', closed);
+        res.writeHead(200, { 'content-length': String(body.length) });
+        res.write(body.subarray(0, Math.floor(body.length * 0.6))); // and never the rest
+      },
+      { big: { path: '/big.csv', decoder: { type: 'csv' } } },
+    );
+    for await (const page of api.pages('big')) {
+      expect(page.records).toHaveLength(10_000);
+      break;
+    }
+    await closedNow;
+  });
+
   test('a body that always breaks off is a TransientError after retry.maxAttempts', async () => {
     const body = Buffer.from(file());
     const api = await serve(
@@ -345,6 +364,7 @@ describe('the definition', () => {
             },
             other: { path: '/y.jsonl', decoder: { type: 'jsonl' }, records: 'data' },
             plain: { path: '/z', compression: 'gzip' },
+            twice: { path: '/t.csv', decoder: { type: 'csv', columns: ['id', 'id'] } },
           },
         });
       } catch (e) {
@@ -358,5 +378,6 @@ describe('the definition', () => {
     );
     expect(message).toMatch(/streams\.other\.records: applies to a json body only/);
     expect(message).toMatch(/streams\.plain\.compression: "gzip" applies to a streamed file/);
+    expect(message).toMatch(/streams\.twice\.decoder: columns: a column name is listed twice/);
   });
 });
