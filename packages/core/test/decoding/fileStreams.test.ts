@@ -260,6 +260,29 @@ describe('a large file', () => {
   });
 });
 
+describe('rows as records', () => {
+  test('an incremental file stream: rows outside the window are filtered out and counted, the greatest cursor kept, transform applied', async () => {
+    const file =
+      'id,updated_at,secret\n1,2026-10-01T00:00:00Z,x\n2,2026-11-10T00:00:00Z,y\n3,2026-11-20T00:00:00Z,z\n4,2026-11-24T00:00:00Z,w\n';
+    const api = await serve(send(file), {
+      changes: {
+        path: '/changes.csv',
+        decoder: { type: 'csv' },
+        incremental: { cursorField: 'updated_at' },
+        transform: ({ secret: _, ...rest }) => rest,
+      },
+    });
+    const pages = await api.read('changes', {
+      window: { since: new Date('2026-11-01T00:00:00Z'), until: new Date('2026-11-23T00:00:00Z') },
+    });
+    expect(rowsOf(pages)).toEqual([
+      { id: '2', updated_at: '2026-11-10T00:00:00Z' },
+      { id: '3', updated_at: '2026-11-20T00:00:00Z' },
+    ]);
+    expect(pages[0]).toMatchObject({ filteredOut: 2, maxCursor: '2026-11-20T00:00:00.000Z', end: 'api' });
+  });
+});
+
 describe('the response table', () => {
   test('a 503 is buffered, classified and retried like any answer; the 200 after it is streamed', async () => {
     let calls = 0;
