@@ -97,6 +97,17 @@ describe('csv', () => {
   });
 });
 
+test('a csv quote left open is a MalformedResponseError that says what to check', async () => {
+  const api = await serve(send('id,name\n1,"abc\n2,def\n'), {
+    people: { path: '/p.csv', decoder: { type: 'csv' } },
+  });
+  const error = await rejectionOf(api.read('people'));
+  expect(error).toBeInstanceOf(MalformedResponseError);
+  expect((error as Error).message).toMatch(
+    /stream people: .*does not parse as CSV \(CSV_QUOTE_NOT_CLOSED: .*\); check the stream's decoder \(delimiter, quote, columns\)/,
+  );
+});
+
 describe('compression', () => {
   const csv = 'id,v\n1,a\n2,b\n';
   const rows = [
