@@ -5,6 +5,7 @@
 // A namespace import, not `{ z }`: esbuild tree-shakes it, and zod's locales (260 KB) stay out of the bundle.
 import * as z from 'zod';
 import { AuthSchema } from '../auth/registry.ts';
+import { DecoderSchema } from '../decoding/registry.ts';
 import { sliceDurationProblem } from '../handler/slices.ts';
 import { PaginatorSchema } from '../pagination/registry.ts';
 import { RequestSchema } from '../request/registry.ts';
@@ -12,6 +13,7 @@ import { Scalar } from './fields.ts';
 
 // The kinds' unions are built from their registries (definition/kinds.ts), re-exported here with the rest.
 export { type AuthDefinition, AuthSchema } from '../auth/registry.ts';
+export { type DecoderDefinition, DecoderSchema } from '../decoding/registry.ts';
 export { type PaginatorDefinition, PaginatorSchema } from '../pagination/registry.ts';
 export { type RequestDefinition, RequestSchema } from '../request/registry.ts';
 
@@ -148,6 +150,13 @@ export const StreamSchema = z.strictObject({
   /** Where the records are in the body: `data`, `items`, `data.items`; `''` for a root array. @default '' */
   records: z.string().default(''),
   paginator: PaginatorSchema.default({ type: 'single' }),
+  /** How a body becomes records: `json` (buffered, `records` applies) or a streamed file kind. @default { type: 'json' } */
+  decoder: DecoderSchema.default({ type: 'json' }),
+  /**
+   * A streamed (non-json) body's compression: `auto` detects gzip or zip by content type and magic
+   * bytes (`content-encoding` is always decoded by the transport). @default 'auto'
+   */
+  compression: z.enum(['auto', 'gzip', 'zip', 'none']).default('auto'),
   primaryKey: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   incremental: IncrementalSchema.optional(),
   /** Static partitions: the stream runs once per entry, each entry's values filling path/param placeholders. */

@@ -2,6 +2,9 @@
  * A stream compiled once per reader: templates parsed, paths compiled, the paginator built. Per walk
  * (one partition, or one parent record) it renders the URL, query and headers.
  */
+
+import { createDecoder } from '../decoding/registry.ts';
+import type { RecordTransform } from '../decoding/types.ts';
 import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
 import { TemplateError } from '../errors.ts';
 import { bodyPathsOf, createPaginator } from '../pagination/registry.ts';
@@ -25,6 +28,8 @@ export interface StreamPlan {
   paginator: Paginator;
   /** The method, the body of each page and whether an attempt may be sent again (`request`). */
   request: RequestStyle;
+  /** A streamed file kind's decoder (csv, jsonl: `http/readFiles.ts`); absent for json. */
+  decode?: RecordTransform;
   records: PathGetter;
   cursor?: PathGetter;
   carry: [field: string, at: PathGetter][];
@@ -94,6 +99,7 @@ export function compileStream(
     stream,
     paginator: createPaginator(stream.paginator),
     request,
+    decode: createDecoder(stream.decoder),
     records: compilePath(stream.records),
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
