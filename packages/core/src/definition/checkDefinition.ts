@@ -8,6 +8,7 @@ import { checkAuth } from '../auth/registry.ts';
 import { checkPaginator } from '../pagination/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
+import { checkWindow } from './window.ts';
 
 const WINDOW = new Set(['since', 'until']);
 
@@ -88,6 +89,7 @@ function checkStream(
   if (stream.incremental)
     checkTemplates(`${at}.incremental.params`, stream.incremental.params, allowed, problems);
   checkChanges(at, stream, allowed, problems);
+  checkWindow(at, stream, problems);
 
   for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {

@@ -8,6 +8,7 @@ import { AuthSchema } from '../auth/registry.ts';
 import { sliceDurationProblem } from '../handler/slices.ts';
 import { PaginatorSchema } from '../pagination/registry.ts';
 import { Scalar } from './fields.ts';
+import { WindowStepSchema } from './window.ts';
 
 // The kinds' unions are built from their registries (definition/kinds.ts), re-exported here with the rest.
 export { type AuthDefinition, AuthSchema } from '../auth/registry.ts';
@@ -139,6 +140,8 @@ export const StreamSchema = z.strictObject({
   paginator: PaginatorSchema.default({ type: 'single' }),
   primaryKey: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   incremental: IncrementalSchema.optional(),
+  /** ➕ Walk the window in slices (definition/window.ts); needs `incremental`. */
+  window: WindowStepSchema.optional(),
   /** Static partitions: the stream runs once per entry, each entry's values filling path/param placeholders. */
   partitions: z.array(z.record(z.string(), Scalar)).optional(),
   /**

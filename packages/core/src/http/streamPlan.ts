@@ -23,6 +23,8 @@ export interface StreamPlan {
   paginator: Paginator;
   records: PathGetter;
   cursor?: PathGetter;
+  /** ➕ `window.totalPath`, compiled: the query's total in a page's body. */
+  total?: PathGetter;
   carry: [field: string, at: PathGetter][];
   /** `partitionFields`, compiled: each record of a partition gets these, rendered from its values. */
   partitionFields: [field: string, template: Template][];
@@ -90,6 +92,7 @@ export function compileStream(
     paginator: createPaginator(stream.paginator),
     records: compilePath(stream.records),
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
+    total: stream.window?.totalPath ? compilePath(stream.window.totalPath) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
     partitionFields: Object.entries(stream.partitionFields ?? {}).map(([field, t]) => [
       field,

@@ -53,6 +53,10 @@ export interface Page {
    * The watermark moves only when every walk ended with `api`: a walk cut short leaves rows unread.
    */
   end?: WalkEnd;
+  /** ➕ A window-stepped stream (`window`): the slice `[since, until)` this page was read in (ISO). */
+  slice?: { since: string; until: string };
+  /** ➕ The query's total (`window.totalPath`) as the page's body says it; absent when it does not. */
+  total?: number;
 }
 
 export type WalkEnd = 'api' | 'ignored';
