@@ -35,7 +35,8 @@ async function invoke(runId: string): Promise<string> {
     written += String(chunk);
     return true;
   });
-  await createHandler(ordersSource())({
+  // From the stream's initialSince: a first backfill that may set the first watermark
+  await createHandler(ordersSource({ initialSince: '2026-11-20T11:00:00Z' }))({
     runId,
     streams: ['orders'],
     window: { since: '2026-11-20T11:00:00Z', until: '2026-11-20T11:10:00Z' },

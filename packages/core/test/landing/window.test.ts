@@ -34,7 +34,8 @@ describe('a window the API cannot bound', () => {
     const window = { since: '2026-11-20T12:00:00Z', until: '2026-11-20T13:00:00Z' };
 
     // Act: the first invocation stops after a few pages, the next ones go on from the continuation
-    const handler = createHandler(ordersSource());
+    // The backfill starts at the stream's initialSince: with no watermark yet, it may set the first one
+    const handler = createHandler(ordersSource({ initialSince: window.since }));
     let result = await handler({ runId, streams: ['orders'], window }, budgetContext(4));
     let invocations = 1;
     while (result.status === 'partial') {
