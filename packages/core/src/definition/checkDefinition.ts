@@ -5,6 +5,7 @@
  * Returns one line per problem, each starting with its path.
  */
 import { checkAuth } from '../auth/registry.ts';
+import { recordsPathProblem } from '../http/recordsPath.ts';
 import { checkPaginator } from '../pagination/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
@@ -90,6 +91,8 @@ function checkStream(
     checkTemplates(`${at}.incremental.params`, stream.incremental.params, allowed, problems);
   checkChanges(at, stream, allowed, problems);
   checkWindow(at, stream, problems);
+  const recordsProblem = recordsPathProblem(stream.records);
+  if (recordsProblem) problems.push(`${at}.records: ${recordsProblem}`);
 
   for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {

@@ -135,7 +135,7 @@ export const StreamSchema = z.strictObject({
   path: z.string().min(1),
   params: ParamMap.default({}),
   headers: z.record(z.string(), z.string()).default({}),
-  /** Where the records are in the body: `data`, `items`, `data.items`; `''` for a root array. @default '' */
+  /** Where the records are in the body: `data`, `items`, `data.items`; `''` for a root array; ➕ wildcards `data.*.items`, `results[*].rows` (http/recordsPath.ts). @default '' */
   records: z.string().default(''),
   paginator: PaginatorSchema.default({ type: 'single' }),
   primaryKey: z.union([z.string(), z.array(z.string()).min(1)]).optional(),

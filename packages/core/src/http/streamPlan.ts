@@ -15,6 +15,7 @@ import {
   type Template,
   type TemplateValues,
 } from '../template/template.ts';
+import { compileRecordsPath, isWildcardPath } from './recordsPath.ts';
 import { type ScanTarget, scanTarget } from './scanRecords.ts';
 
 export interface StreamPlan {
@@ -90,7 +91,7 @@ export function compileStream(
     name,
     stream,
     paginator: createPaginator(stream.paginator),
-    records: compilePath(stream.records),
+    records: compileRecordsPath(stream.records),
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
     total: stream.window?.totalPath ? compilePath(stream.window.totalPath) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
@@ -168,6 +169,7 @@ function rawTarget(stream: StreamDefinition): ScanTarget | undefined {
   const cursorField = stream.incremental?.cursorField;
   if (cursorField?.includes('.')) return undefined;
   if (stream.records !== '' && stream.records.split('.').includes('')) return undefined;
+  if (isWildcardPath(stream.records)) return undefined; // ➕ a wildcard selector is parsed
   for (const path of bodyPathsOf(stream.paginator)) {
     // The paginator is given the body with the records array emptied: it must not look inside it.
     if (stream.records === '' || path === stream.records || path.startsWith(`${stream.records}.`))
