@@ -103,11 +103,13 @@ async function* readSlice(steps: Steps, current: StepPosition): AsyncGenerator<P
       if (first) {
         first = false;
         const total = page.total;
-        if (total === undefined) throw noTotal(steps, page);
-        if (total > maxRecords!) return split(steps, current, `the API's total is ${total}`);
+        // A page with no records (an `empty` or `ignore` answer) need not say a total.
+        if (total === undefined && records(page) > 0) throw noTotal(steps, page);
+        if (total !== undefined && total > maxRecords!)
+          return split(steps, current, `the API's total is ${total}`);
       }
       if (hold) {
-        seen += (page.lines ? page.lines.count : page.records.length) + (page.filteredOut ?? 0);
+        seen += records(page) + (page.filteredOut ?? 0);
         if (seen >= maxRecords!) return split(steps, current, `it gave ${seen} records and more`);
         held.push(page);
       } else yield place(steps, page, current, after);
@@ -172,3 +174,6 @@ function parseStep(from: unknown, steps: Steps): StepPosition | undefined {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A page's records, without parsing a scanned page's lines. */
+const records = (page: Page) => (page.lines ? page.lines.count : page.records.length);

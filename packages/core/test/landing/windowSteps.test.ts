@@ -9,7 +9,7 @@ import { createHandler, defineSource } from '@tributary/core';
 import { createBucket, type FixtureApi, readLanded, rejectionOf } from '@tributary/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WindowStepDefinition } from '../../src/definition/window.ts';
-import { DefinitionError, WindowSliceError } from '../../src/errors.ts';
+import { DefinitionError, MalformedResponseError, WindowSliceError } from '../../src/errors.ts';
 import { budgetContext, setHandlerEnv } from './support/context.ts';
 import {
   type Contact,
@@ -165,6 +165,22 @@ describe('window steps', () => {
     expect(results.at(-1)!.streams[0]).toMatchObject({ watermark: ignoreSince });
     expect(results.at(-1)!.streams[0]!.warnings.join()).toMatch(/walk ended before the API said/);
   });
+
+  it('with totalPath, a slice answered with no data (ignored) needs no total: it is cut short, not an error', async () => {
+    // Prepare
+    const ignoreSince = '2026-01-05T00:00:00.000Z';
+    const { outputFolder } = await setUp(contactsAt(hourly), { pageSize: 10, ignoreSince });
+    const steps = { step: 'P2D', maxRecords: 1_000, totalPath: 'total' };
+    const source = searchSource(steps, [{ status: 404, action: 'ignore' }]);
+
+    // Act
+    await runToEnd(createHandler(source), { runId: '2026-01-20-cut-total', window });
+
+    // Assess
+    const landed = await readLanded(bucket, outputFolder, 'contacts', '2026-01-20-cut-total');
+    expect(landed.records).toHaveLength(4 * 48);
+    expect(landed.state?.watermark).toBe(ignoreSince);
+  });
 });
 
 describe('window.maxRecords', () => {
@@ -207,6 +223,20 @@ describe('window.maxRecords', () => {
     const landed = await readLanded(bucket, outputFolder, 'contacts', runId);
     expect(ids(landed.records)).toEqual(oneToN(340));
     expect(landed.state?.watermark).toBe('2026-01-10T23:00:00.000Z');
+  });
+
+  it('is a MalformedResponseError naming window.totalPath when the first page has no such total', async () => {
+    // Prepare
+    await setUp(contactsAt(hourly), { pageSize: 10 });
+    const source = searchSource({ step: 'P2D', maxRecords: 60, totalPath: 'paging.total' });
+
+    // Act
+    const run = createHandler(source)({ runId: '2026-01-20-no-total', window }, budgetContext(1_000));
+    const error = await rejectionOf(run);
+
+    // Assess
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error.message).toContain('window.totalPath "paging.total" is not a number');
   });
 
   it('is a WindowSliceError naming the stream and the slice when one instant holds more', async () => {
