@@ -10,6 +10,7 @@ import { sliceDurationProblem } from '../handler/slices.ts';
 import { PaginatorSchema } from '../pagination/registry.ts';
 import { RequestSchema } from '../request/registry.ts';
 import { Scalar } from './fields.ts';
+import { WindowStepSchema } from './window.ts';
 
 // The kinds' unions are built from their registries (definition/kinds.ts), re-exported here with the rest.
 export { type AuthDefinition, AuthSchema } from '../auth/registry.ts';
@@ -147,7 +148,7 @@ export const StreamSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   /** ➕ How each page is asked for: a GET, or a POST/PUT with a JSON or form body (definition/README.md, "Request styles"). @default { type: 'get' } */
   request: RequestSchema.default({ type: 'get' }),
-  /** Where the records are in the body: `data`, `items`, `data.items`; `''` for a root array. @default '' */
+  /** Where the records are in the body: `data`, `items`, `data.items`; `''` for a root array; ➕ wildcards `data.*.items`, `results[*].rows` (http/recordsPath.ts). @default '' */
   records: z.string().default(''),
   paginator: PaginatorSchema.default({ type: 'single' }),
   /** How a body becomes records: `json` (buffered, `records` applies) or a streamed file kind. @default { type: 'json' } */
@@ -159,6 +160,8 @@ export const StreamSchema = z.strictObject({
   compression: z.enum(['auto', 'gzip', 'zip', 'none']).default('auto'),
   primaryKey: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   incremental: IncrementalSchema.optional(),
+  /** ➕ Walk the window in slices (definition/window.ts); needs `incremental`. */
+  window: WindowStepSchema.optional(),
   /** Static partitions: the stream runs once per entry, each entry's values filling path/param placeholders. */
   partitions: z.array(z.record(z.string(), Scalar)).optional(),
   /**

@@ -20,6 +20,7 @@ import {
   type Template,
   type TemplateValues,
 } from '../template/template.ts';
+import { compileRecordsPath, isWildcardPath } from './recordsPath.ts';
 import { type ScanTarget, scanTarget } from './scanRecords.ts';
 
 export interface StreamPlan {
@@ -32,6 +33,8 @@ export interface StreamPlan {
   decode?: RecordTransform;
   records: PathGetter;
   cursor?: PathGetter;
+  /** ➕ `window.totalPath`, compiled: the query's total in a page's body. */
+  total?: PathGetter;
   carry: [field: string, at: PathGetter][];
   /** `partitionFields`, compiled: each record of a partition gets these, rendered from its values. */
   partitionFields: [field: string, template: Template][];
@@ -100,8 +103,9 @@ export function compileStream(
     paginator: createPaginator(stream.paginator),
     request,
     decode: createDecoder(stream.decoder),
-    records: compilePath(stream.records),
+    records: compileRecordsPath(stream.records),
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
+    total: stream.window?.totalPath ? compilePath(stream.window.totalPath) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
     partitionFields: Object.entries(stream.partitionFields ?? {}).map(([field, t]) => [
       field,
@@ -178,6 +182,7 @@ function rawTarget(stream: StreamDefinition): ScanTarget | undefined {
   const cursorField = stream.incremental?.cursorField;
   if (cursorField?.includes('.')) return undefined;
   if (stream.records !== '' && stream.records.split('.').includes('')) return undefined;
+  if (isWildcardPath(stream.records)) return undefined; // ➕ a wildcard selector is parsed
   for (const path of bodyPathsOf(stream.paginator)) {
     // The paginator is given the body with the records array emptied: it must not look inside it.
     if (stream.records === '' || path === stream.records || path.startsWith(`${stream.records}.`))
