@@ -62,8 +62,8 @@ const BURST = { intervalMs: 10_000, max: 100 };
 export interface HubspotFaults {
   /** Answer the n-th search (1-based) of an object type with the search limit's 429. */
   throttleOn?: Map<ObjectType, number>;
-  /** Answer searches of these object types with a 500. */
-  failOn?: Set<ObjectType>;
+  /** Answer the n-th search (1-based) of an object type with a 500. */
+  failOn?: Map<ObjectType, number>;
 }
 
 export interface HubspotDoubleOptions {
@@ -166,7 +166,7 @@ export function hubspotDouble(options: HubspotDoubleOptions): HubspotApi {
       return withHeaders(rateLimited());
     accepted.push(at);
     daily++;
-    if (options.faults?.failOn?.has(type)) return withHeaders(api.serverError());
+    if (options.faults?.failOn?.get(type) === n) return withHeaders(api.serverError());
     return withHeaders(answer(type, request.body));
   }
 

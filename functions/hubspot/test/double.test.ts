@@ -226,14 +226,14 @@ describe('hubspot double: limits and credentials', () => {
     expect(first[4]!.headers.get('x-hubspot-ratelimit-daily-remaining')).toBe('249995');
   });
 
-  it('throttles the n-th search of a type on demand, and sends no rate-limit headers when told not to', async () => {
+  it('throttles or fails the n-th search of a type on demand, and sends no rate-limit headers when told not to', async () => {
     const quiet = await serve({
-      faults: { throttleOn: new Map([['contacts', 2]]) },
+      faults: { throttleOn: new Map([['contacts', 2]]), failOn: new Map([['contacts', 3]]) },
       rateLimitHeaders: false,
     });
     const answers = [];
-    for (let i = 0; i < 3; i++) answers.push(await search(quiet, 'contacts', { limit: 1 }));
-    expect(answers.map((a) => a.status)).toEqual([200, 429, 200]);
+    for (let i = 0; i < 4; i++) answers.push(await search(quiet, 'contacts', { limit: 1 }));
+    expect(answers.map((a) => a.status)).toEqual([200, 429, 500, 200]);
     expect(answers[1]!.body.errorType).toBe('RATE_LIMIT');
     for (const a of answers)
       expect([...a.headers.keys()].filter((h) => h.startsWith('x-hubspot-ratelimit'))).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * The real hubspot definition through the real handler, against the HubSpot double on loopback
  * and S3 / Secrets Manager on the moto server: contacts (more than one search may return) and
- * deals, a throttled search, an incremental second run, and a refused token.
+ * deals, a throttled search, a failed one, an incremental second run, and a refused token.
  */
 import type { Handler } from '@tributary/core';
 import { serveDouble } from '@tributary/sandbox/double';
@@ -43,7 +43,7 @@ const options: HubspotDoubleOptions = {
     ['deals', deals],
   ]),
   token: TOKEN,
-  faults: { throttleOn: new Map([['contacts', 2]]) },
+  faults: { throttleOn: new Map([['contacts', 2]]), failOn: new Map([['deals', 2]]) },
   // As a community report says search answers come: nothing here may depend on the headers.
   rateLimitHeaders: false,
 };
@@ -80,7 +80,7 @@ const boundsOf = (r: ApiRequest) => {
 const idsOf = (records: Record<string, unknown>[]) => records.map((r) => r.id as string);
 
 describe('hubspot source', () => {
-  it('lands every contact once through slices of at most 10,000 results, paging `after` in the body through a 429', async () => {
+  it('lands every contact once through slices of at most 10,000 results, paging `after` in the body through a 429 and a 500', async () => {
     // Act
     const result = await handler({ runId: 'hubspot-run-1' }, lambdaContext());
 
@@ -97,6 +97,9 @@ describe('hubspot source', () => {
     expect(landed.state?.watermark).toBe(contacts.at(-1)!.properties.lastmodifieddate);
     const dealsLanded = await readLanded(BUCKET, FOLDER, 'deals', 'hubspot-run-1');
     expect(idsOf(dealsLanded.records).sort()).toEqual(deals.map((d) => d.id).sort());
+    // The deals search answered 500 was asked again: a search is `retrySafe` (a POST is not by default).
+    const dealSearches = api.requestsTo('/crm/v3/objects/deals/search');
+    expect(dealSearches[2]!.body).toBe(dealSearches[1]!.body);
 
     // Assess: the searches — POSTs with the token, the window in the filters, pages of 200, and
     // no `after` at or past the cap (HubSpot answers those 400)
