@@ -5,6 +5,7 @@
  * Returns one line per problem, each starting with its path.
  */
 import { checkAuth } from '../auth/registry.ts';
+import { checkJob, jobTemplates } from '../job/checkJob.ts';
 import { checkPaginator } from '../pagination/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
@@ -14,7 +15,7 @@ const WINDOW = new Set(['since', 'until']);
 function checkTemplates(
   where: string,
   texts: Record<string, string | number | boolean | (string | number | boolean)[]>,
-  allowed: { partitionKeys: Set<string> | undefined; parent: boolean },
+  allowed: { partitionKeys: Set<string> | undefined; parent: boolean; job?: boolean },
   problems: string[],
 ): void {
   const entries = Object.entries(texts).flatMap(([key, value]) =>
@@ -33,6 +34,10 @@ function checkTemplates(
         problems.push(`${at}: {${p.name}:${p.format}} — a format applies to {since} and {until} only`);
       } else if (WINDOW.has(p.name)) {
         // always resolvable: the window's bounds
+      } else if (p.name.startsWith('job.')) {
+        if (!allowed.job)
+          problems.push(`${at}: {${p.name}} needs a job stream ("job"), after the job is created`);
+        else if (p.name !== 'job.id') problems.push(`${at}: {${p.name}}: a job has {job.id} only`);
       } else if (p.name.startsWith('parent.')) {
         if (!allowed.parent) problems.push(`${at}: {${p.name}} needs a parent stream ("parent")`);
       } else if (!allowed.partitionKeys) {
@@ -77,7 +82,7 @@ function checkStream(
     }
   }
   if (stream.partitions && stream.partitions.length === 0) problems.push(`${at}.partitions: empty list`);
-  const allowed = { partitionKeys: partitionKeys(stream), parent: parent !== undefined };
+  const allowed = { partitionKeys: partitionKeys(stream), parent: parent !== undefined, job: !!stream.job };
   checkTemplates(at, { path: stream.path }, allowed, problems);
   checkTemplates(`${at}.params`, stream.params, allowed, problems);
   checkTemplates(`${at}.headers`, stream.headers, allowed, problems);
@@ -88,6 +93,12 @@ function checkStream(
   if (stream.incremental)
     checkTemplates(`${at}.incremental.params`, stream.incremental.params, allowed, problems);
   checkChanges(at, stream, allowed, problems);
+  if (stream.job) {
+    const { beforeCreate, afterCreate } = jobTemplates(stream.job);
+    checkTemplates(`${at}.job`, beforeCreate, { ...allowed, job: false }, problems);
+    checkTemplates(`${at}.job`, afterCreate, allowed, problems);
+    for (const problem of checkJob(stream)) problems.push(`${at}.${problem}`);
+  }
 
   for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {

@@ -13,11 +13,12 @@
  * once the walk reached its end. Rejections that are deliberately not acted on go through
  * `ignoreRejection`, which says why.
  */
+import { jobHandle } from '../job/jobHandle.ts';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
 import type { RunLocation } from '../sink/keys.ts';
 import { StreamSink } from '../sink/StreamSink.ts';
 import { isLater } from '../state/Watermark.ts';
-import type { Page, Window } from '../stream/types.ts';
+import type { JobHandle, Page, Window } from '../stream/types.ts';
 import { completeStream } from './completeStream.ts';
 import type { StreamProgress } from './continuation.ts';
 import { parentRecords } from './parentRecords.ts';
@@ -52,7 +53,8 @@ export async function runStream(
   const location = locationOf(ctx, stream);
   progress.startedAt ??= new Date().toISOString();
   const sink = openSink(ctx, stream, location, progress);
-  const pages = openPages(ctx, stream, progress);
+  const job = ctx.definition.streams[stream]!.job ? jobHandle(ctx, progress) : undefined;
+  const pages = openPages(ctx, stream, progress, job);
   const walk: WalkState = {
     lastNext: undefined,
     stopped: false,
@@ -88,6 +90,7 @@ export async function runStream(
     );
     throw error;
   }
+  await job?.committed();
 }
 
 function openSink(
@@ -107,7 +110,7 @@ function openSink(
 }
 
 /** The reader's pages of this stream, from where the progress left off, within its window. */
-function openPages(ctx: RunContext, stream: string, progress: StreamProgress): Pages {
+function openPages(ctx: RunContext, stream: string, progress: StreamProgress, job?: JobHandle): Pages {
   const window: Window = {
     since: progress.window.since ? new Date(progress.window.since) : undefined,
     until: new Date(progress.window.until),
@@ -119,6 +122,7 @@ function openPages(ctx: RunContext, stream: string, progress: StreamProgress): P
     from: progress.position ?? undefined,
     parents,
     signal: ctx.signal,
+    ...(job && { job }),
   });
   return pages[Symbol.asyncIterator]();
 }

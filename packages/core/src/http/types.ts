@@ -2,7 +2,7 @@
 import type { ResponseRule } from '../definition/schema.ts';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Full URL, query included, before credentials are added. */
   url: URL;
   headers: Record<string, string>;
