@@ -267,6 +267,35 @@ describe('a job stream', () => {
     },
   );
 
+  it('a clean-up that fails is logged with the job id, and the run completes', async () => {
+    // Prepare
+    const api = await start({ inProgressPolls: 0, failDelete: true });
+    const runId = '2026-12-01T06-00-00Z-job-cleanup-fails';
+    const output = captureOutput();
+
+    // Act
+    let result: HandlerResult;
+    try {
+      result = await createHandler(bulkSource())({ runId, streams: ['accounts'] }, budgetContext(Infinity));
+    } finally {
+      output.restore();
+    }
+
+    // Assess
+    expect(result.status).toBe('complete');
+    expect((await readLanded(bucket, outputFolder, 'accounts', runId)).records).toEqual(rows);
+    expect(api.requests.filter((r) => r.method === 'DELETE').length).toBeGreaterThan(0);
+    const warning = output
+      .text()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.message === 'job clean-up failed (not fatal: the API expires the job)');
+    expect(warning).toMatchObject({ level: 'WARN', stream: 'accounts', jobId: '750R0000000zlh01IAA' });
+    expect(String(warning!.errorMessage)).toContain('500');
+    expect(output.text()).not.toContain(TOKEN);
+  });
+
   it('a job gone on poll (404: expired or deleted) is a JobFailedError that says so', async () => {
     // Prepare
     await start({ expired: true });

@@ -28,6 +28,8 @@ export interface BulkQueryOptions {
   defaultMaxRecords?: number;
   /** Polls answer 404 (the job expired). */
   expired?: boolean;
+  /** DELETE answers 500 (Salesforce's `UNKNOWN_EXCEPTION`). */
+  failDelete?: boolean;
 }
 
 export interface BulkQueryApi extends FixtureApi {
@@ -72,6 +74,11 @@ export async function startBulkQueryApi(options: BulkQueryOptions): Promise<Bulk
       return {
         status: 404,
         body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }],
+      };
+    if (req.method === 'DELETE' && options.failDelete)
+      return {
+        status: 500,
+        body: [{ errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred' }],
       };
     if (req.method === 'DELETE') {
       jobs.delete(job.id);
