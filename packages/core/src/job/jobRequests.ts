@@ -45,7 +45,9 @@ export class JobRequests {
     this.#job = definition.job!;
     this.#deps = deps;
     this.#where = { source: deps.definition.name, stream };
-    const templates = Object.entries({ ...deps.definition.headers, ...definition.headers }).map(
+    // The source's headers only: the stream's own describe the RESULTS requests (an `Accept: text/csv`
+    // there must not reach the create or the poll, whose answers are JSON).
+    const templates = Object.entries(deps.definition.headers).map(
       ([name, text]) => [name, compileTemplate(text)] as const,
     );
     this.#headers = (values) => {

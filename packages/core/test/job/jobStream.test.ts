@@ -45,6 +45,8 @@ function bulkSource(poll: { maxWaitSeconds?: number } = {}) {
       accounts: {
         path: `${BASE}/{job.id}/results`,
         params: { maxRecords: 2 },
+        // Salesforce answers results as CSV; the stream's headers go with the results requests only.
+        headers: { Accept: 'text/csv' },
         primaryKey: 'Id',
         paginator: { type: 'headerCursor', header: 'Sforce-Locator', param: 'locator' },
         incremental: { cursorField: 'SystemModstamp', initialSince: '2026-01-01T00:00:00Z' },
@@ -152,6 +154,9 @@ describe('a job stream', () => {
       ]),
     ]);
     expect(api.requests.at(-1)).toMatchObject({ method: 'DELETE', path: `${BASE}/${id}` });
+    expect(resultSets(api).every((r) => r.headers.accept === 'text/csv')).toBe(true);
+    const control = api.requests.filter((r) => !r.path.endsWith('/results'));
+    expect(control.map((r) => r.headers.accept)).toEqual(control.map(() => 'application/json'));
     expect(api.deletes()).toBe(1);
 
     // Assess: landed, and the job is not left in any state
