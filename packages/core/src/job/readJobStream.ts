@@ -47,8 +47,12 @@ export async function* readJobStream(
   }
   const { id } = state;
   if (job.cleanup) handle.afterCommit(() => requests.cleanup(id, jobValues));
-  yield* readStream(withJob(plan, id), options, deps satisfies ReadDeps);
-  await local?.committed();
+  try {
+    yield* readStream(withJob(plan, id), options, deps satisfies ReadDeps);
+  } finally {
+    // A reader on its own (`pnpm check` reads one page, then stops) cleans up when it is done with it.
+    await local?.committed();
+  }
 }
 
 /** One wait (bounded by what is left of `maxWaitSeconds`), then one poll: the job's next state. */
@@ -115,7 +119,7 @@ function withJob(plan: StreamPlan, id: string): StreamPlan {
   };
 }
 
-/** Outside the handler (a reader used on its own): the job lives in memory, cleaned up after the walk. */
+/** Outside the handler (a reader used on its own): the job lives in memory, cleaned up once the reading ends. */
 function localHandle(): JobHandle & { committed(): Promise<void> } {
   let state: JobProgress | null = null;
   const tasks: (() => Promise<void>)[] = [];

@@ -9,6 +9,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { createHandler, defineSource, type HandlerResult } from '@tributary/core';
+import { createReader } from '@tributary/core/definition';
 import {
   captureOutput,
   createBucket,
@@ -337,6 +338,28 @@ describe('a job stream', () => {
     expect(error.message).toContain('raise job.poll.maxWaitSeconds');
     expect(api.creates()).toBe(1);
     expect(polls(api).length).toBeGreaterThan(3);
+  });
+});
+
+describe('a job stream read by a reader on its own (pnpm check)', () => {
+  it('creates and polls the job, reads the first results set, and cleans up once the reading stops', async () => {
+    // Prepare
+    const api = await start({ inProgressPolls: 1 });
+    const reader = createReader(bulkSource(), { baseUrl: api.url, secretName });
+
+    // Act: the first page only
+    let first: unknown[] = [];
+    for await (const page of reader('accounts', { window: { until: new Date() } })) {
+      first = page.records;
+      break;
+    }
+
+    // Assess
+    expect(first).toEqual(rows.slice(0, 2));
+    expect(api.creates()).toBe(1);
+    expect(polls(api)).toHaveLength(2);
+    expect(resultSets(api).length).toBeGreaterThanOrEqual(1);
+    expect(api.deletes()).toBe(1);
   });
 });
 
