@@ -5,10 +5,14 @@
  * Returns one line per problem, each starting with its path.
  */
 import { checkAuth } from '../auth/registry.ts';
+import { checkFileStream } from '../decoding/checkFileStream.ts';
+import { recordsPathProblem } from '../http/recordsPath.ts';
 import { checkJob, jobTemplates } from '../job/checkJob.ts';
-import { checkPaginator } from '../pagination/registry.ts';
+import { checkPaginator, writesBody } from '../pagination/registry.ts';
+import { carriesBody, requestTemplates } from '../request/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
+import { checkWindow } from './window.ts';
 
 const WINDOW = new Set(['since', 'until']);
 
@@ -67,20 +71,7 @@ function checkStream(
 ): void {
   const at = `streams.${name}`;
   const parent = stream.parent?.stream;
-  if (parent !== undefined) {
-    if (parent === name) problems.push(`${at}.parent.stream: a stream cannot be its own parent`);
-    else if (!def.streams[parent]) {
-      problems.push(
-        `${at}.parent.stream: no stream "${parent}" in this source; streams: ${Object.keys(def.streams).join(', ')}`,
-      );
-    }
-    if (stream.partitions) {
-      problems.push(
-        `${at}: a child stream cannot have partitions (a parent record does not say which partition it came from); ` +
-          `take the path from the parent record instead, e.g. path: '{+parent.comments_url}'`,
-      );
-    }
-  }
+  if (parent !== undefined) checkParent(at, name, parent, stream, def, problems);
   if (stream.partitions && stream.partitions.length === 0) problems.push(`${at}.partitions: empty list`);
   const allowed = { partitionKeys: partitionKeys(stream), parent: parent !== undefined, job: !!stream.job };
   checkTemplates(at, { path: stream.path }, allowed, problems);
@@ -93,14 +84,20 @@ function checkStream(
   if (stream.incremental)
     checkTemplates(`${at}.incremental.params`, stream.incremental.params, allowed, problems);
   checkChanges(at, stream, allowed, problems);
-  if (stream.job) {
-    const { beforeCreate, afterCreate } = jobTemplates(stream.job);
-    checkTemplates(`${at}.job`, beforeCreate, { ...allowed, job: false }, problems);
-    checkTemplates(`${at}.job`, afterCreate, allowed, problems);
-    for (const problem of checkJob(stream)) problems.push(`${at}.${problem}`);
-  }
+  checkWindow(at, stream, problems);
+  const recordsProblem = recordsPathProblem(stream.records);
+  if (recordsProblem) problems.push(`${at}.records: ${recordsProblem}`);
+  if (stream.job) checkJobStream(at, stream, allowed, problems);
 
+  checkTemplates(`${at}.request`, requestTemplates(stream.request), allowed, problems);
   for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
+  if (writesBody(stream.paginator) && !carriesBody(stream.request)) {
+    problems.push(
+      `${at}.paginator.in: "body" needs a request with a body, and stream ${name} sends a ${stream.request.type}; ` +
+        `add request: { type: 'json', method: 'POST', body: {…} } (or 'form') to the stream, or set in: 'query'`,
+    );
+  }
+  checkFileStream(at, stream, problems);
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {
     problems.push(`${at}.writeDisposition: "merge" needs a primaryKey`);
   }
@@ -110,6 +107,47 @@ function checkStream(
   ) {
     problems.push(`${at}.incremental.initialSince: not a date: "${stream.incremental.initialSince}"`);
   }
+}
+
+/** A child stream's parent: it exists, it is not the stream itself, and what a child cannot have. */
+function checkParent(
+  at: string,
+  name: string,
+  parent: string,
+  stream: StreamDefinition,
+  def: SourceDefinition,
+  problems: string[],
+): void {
+  if (parent === name) problems.push(`${at}.parent.stream: a stream cannot be its own parent`);
+  else if (!def.streams[parent]) {
+    problems.push(
+      `${at}.parent.stream: no stream "${parent}" in this source; streams: ${Object.keys(def.streams).join(', ')}`,
+    );
+  }
+  if (stream.parent!.state === 'perParent' && !stream.incremental) {
+    problems.push(
+      `${at}.parent.state: "perParent" keeps a watermark per parent key, so the stream needs "incremental" (a cursorField and the {since} param)`,
+    );
+  }
+  if (stream.partitions) {
+    problems.push(
+      `${at}: a child stream cannot have partitions (a parent record does not say which partition it came from); ` +
+        `take the path from the parent record instead, e.g. path: '{+parent.comments_url}'`,
+    );
+  }
+}
+
+/** ➕ A job stream's `job`: its templates (`{job.id}` after the create only) and its own checks. */
+function checkJobStream(
+  at: string,
+  stream: StreamDefinition,
+  allowed: Parameters<typeof checkTemplates>[2],
+  problems: string[],
+): void {
+  const { beforeCreate, afterCreate } = jobTemplates(stream.job!);
+  checkTemplates(`${at}.job`, beforeCreate, { ...allowed, job: false }, problems);
+  checkTemplates(`${at}.job`, afterCreate, allowed, problems);
+  for (const problem of checkJob(stream)) problems.push(`${at}.${problem}`);
 }
 
 /** A stream that follows a change feed (`incremental.changes`). */
@@ -134,6 +172,11 @@ function checkChanges(
     );
   }
   if (stream.parent) problems.push(`${at}.incremental.changes: a child stream cannot follow a change feed`);
+  if (writesBody(changes.paginator)) {
+    problems.push(
+      `${at}.incremental.changes.paginator.in: the change feed is read with GETs; set in: 'query'`,
+    );
+  }
 }
 
 function checkCycles(def: SourceDefinition, problems: string[]): void {

@@ -15,7 +15,7 @@ import {
 import { AuthError, HttpError } from './HttpError.ts';
 import { JobFailedError, JobTimeoutError } from './JobFailedError.ts';
 import { RefreshTokenLostError } from './RefreshTokenLostError.ts';
-import { MalformedResponseError, PaginationLoopError } from './responseErrors.ts';
+import { MalformedResponseError, PaginationLoopError, WindowSliceError } from './responseErrors.ts';
 import { RateLimitedError, TransientError } from './TransientError.ts';
 
 /** Each class's `name` is its `errorType` in Lambda's error report (keepNames keeps it in bundles). */
@@ -34,6 +34,7 @@ export const ERROR_CLASSES = [
   TemplateError,
   StorageAccessError,
   RefreshTokenLostError,
+  WindowSliceError,
   JobFailedError,
   JobTimeoutError,
 ] as const;

@@ -40,10 +40,26 @@ const StreamProgressSchema = z.strictObject({
   maxCursor: z.string().nullable(),
   /** A walk ended other than at the API's own end (see `Page.end`): the watermark must not move. */
   cutShort: z.boolean().default(false),
+  /**
+   * ➕ A window-stepped stream (`window`) whose walk was cut short: the start of the first slice it
+   * was cut in (ISO). The slices before it were read to the API's end: the watermark may move to it.
+   */
+  cutAt: z.string().nullable().default(null),
   /** What the run should tell its operator about the stream (see `StreamResult.warnings`). */
   warnings: z.array(z.string()).default([]),
   /** Records the API sent outside the window, left out (see `Page.filteredOut`). */
   filteredOut: z.number().default(0),
+  /**
+   * ➕ A child with state per parent (handler/parentState.ts): whether its parents read from their
+   * own watermarks or from the run's window (an event `window`), and the attempt whose checkpoint
+   * holds the run's walks so far (`null` until an invocation stopped in the stream).
+   */
+  parents: z
+    .strictObject({
+      since: z.enum(['perParent', 'window']),
+      checkpoint: z.string().regex(ATTEMPT).nullable(),
+    })
+    .optional(),
   /** Once done: the manifest's URI and the watermark in force after the run. */
   manifest: z.string().nullable(),
   watermark: z.string().nullable(),

@@ -22,8 +22,10 @@ import type { JobHandle, Page, Window } from '../stream/types.ts';
 import { completeStream } from './completeStream.ts';
 import type { StreamProgress } from './continuation.ts';
 import { parentRecords } from './parentRecords.ts';
+import { openParentState, type ParentTracker } from './parentState.ts';
 import { locationOf, type RunContext } from './RunContext.ts';
 import { removeUncommitted } from './removeUncommitted.ts';
+import { windowSteps } from './windowSteps.ts';
 
 export type { RunContext } from './RunContext.ts';
 
@@ -41,6 +43,8 @@ interface WalkState {
   maxCursor: string | null;
   /** A walk ended before the API said it was the end: the watermark must not move. */
   cutShort: boolean;
+  /** ➕ A window-stepped stream: the start of the first slice a walk was cut short in. */
+  cutAt: string | null;
   filteredOut: number;
 }
 
@@ -52,20 +56,23 @@ export async function runStream(
 ): Promise<void> {
   const location = locationOf(ctx, stream);
   progress.startedAt ??= new Date().toISOString();
+  const parents = await openParentState(ctx, stream, progress);
   const sink = openSink(ctx, stream, location, progress);
   const job = ctx.definition.streams[stream]!.job ? jobHandle(ctx, progress) : undefined;
-  const pages = openPages(ctx, stream, progress, job);
+  const pages = openPages(ctx, stream, progress, parents, job);
   const walk: WalkState = {
     lastNext: undefined,
     stopped: false,
     maxCursor: progress.maxCursor,
     cutShort: progress.cutShort,
+    cutAt: progress.cutAt,
     filteredOut: 0,
   };
   try {
-    await landPages(ctx, pages, sink, walk, (page, records) =>
-      telemetry.page({ page: progress.pages + telemetry.pages, records, url: page.url }),
-    );
+    await landPages(ctx, pages, sink, walk, (page, records) => {
+      parents?.note(page);
+      telemetry.page({ page: progress.pages + telemetry.pages, records, url: page.url });
+    });
     await sink.flush();
   } catch (error) {
     ignoreRejection(pages.return?.());
@@ -76,11 +83,12 @@ export async function runStream(
   if (walk.stopped) ignoreRejection(pages.return?.());
   recordLanded(ctx, progress, sink, walk, telemetry);
   const finished = !walk.stopped || walk.lastNext === null;
-  if (!finished) return;
   try {
-    await completeStream(ctx, stream, location, progress, telemetry);
+    if (finished) await completeStream(ctx, stream, location, progress, telemetry, parents);
+    else await parents?.checkpoint(progress);
   } catch (error) {
-    // E.g. the manifest PUT failed: this invocation's parts are listed by no committed manifest.
+    // E.g. the manifest PUT (or ➕ a parent checkpoint's) failed: this invocation's parts are
+    // listed by no committed manifest, nor by a continuation.
     await ignoreRejection(
       removeUncommitted(
         ctx,
@@ -90,7 +98,7 @@ export async function runStream(
     );
     throw error;
   }
-  await job?.committed();
+  if (finished) await job?.committed();
 }
 
 function openSink(
@@ -110,20 +118,31 @@ function openSink(
 }
 
 /** The reader's pages of this stream, from where the progress left off, within its window. */
-function openPages(ctx: RunContext, stream: string, progress: StreamProgress, job?: JobHandle): Pages {
+function openPages(
+  ctx: RunContext,
+  stream: string,
+  progress: StreamProgress,
+  tracker: ParentTracker | undefined,
+  job?: JobHandle,
+): Pages {
   const window: Window = {
     since: progress.window.since ? new Date(progress.window.since) : undefined,
     until: new Date(progress.window.until),
   };
-  const parentStream = ctx.definition.streams[stream]!.parent?.stream;
+  const def = ctx.definition.streams[stream]!;
+  const parentStream = def.parent?.stream;
   const parents = parentStream ? () => parentRecords(ctx, parentStream) : undefined;
-  const pages = ctx.reader(stream, {
+  const options = {
     window,
     from: progress.position ?? undefined,
     parents,
+    ...(tracker && { parentSince: tracker.sinceOf }),
     signal: ctx.signal,
     ...(job && { job }),
-  });
+  };
+  const pages = def.window
+    ? windowSteps(ctx.reader, stream, def.window, options, ctx.definition.name)
+    : ctx.reader(stream, options);
   return pages[Symbol.asyncIterator]();
 }
 
@@ -162,7 +181,10 @@ function notePage(walk: WalkState, page: Page): void {
   walk.lastNext = page.next;
   // The watermark relies on this: every walk ended because the API said so. A walk's last page
   // says why it ended; the stream's last page must say it (a reader that does not is no proof).
-  if ((page.end !== undefined || page.next === null) && page.end !== 'api') walk.cutShort = true;
+  if ((page.end !== undefined || page.next === null) && page.end !== 'api') {
+    walk.cutShort = true;
+    walk.cutAt ??= page.slice?.since ?? null;
+  }
   walk.filteredOut += page.filteredOut ?? 0;
   if (page.maxCursor && isLater(page.maxCursor, walk.maxCursor)) walk.maxCursor = page.maxCursor;
 }
@@ -209,6 +231,7 @@ function recordLanded(
   progress.bytes += telemetry.bytes;
   progress.maxCursor = walk.maxCursor;
   progress.cutShort = walk.cutShort;
+  progress.cutAt = walk.cutAt;
   progress.filteredOut += walk.filteredOut;
   telemetry.filteredOut = walk.filteredOut;
   if (walk.lastNext !== undefined) progress.position = walk.lastNext;

@@ -3,18 +3,21 @@
  * with exponential backoff and full jitter, server-given waits honoured, one auth refresh on a 401, and
  * the response table deciding what each answer means (a 2xx is data only when it says so: a
  * `notReady` 202 is retried like a 5xx). Bounded by `retry.maxAttempts` and
- * `retry.maxTotalWaitMs`; every retry goes to the observer and the log with its reason.
+ * `retry.maxTotalWaitMs`; every retry goes to the observer and the log with its reason. A POST or PUT
+ * not marked `retrySafe` is sent again only after an answer that proves it was not done (request/retrySafety.ts).
  */
 import type { AuthProvider } from '../auth/types.ts';
 import type { RetryPolicy, SourceDefinition } from '../definition/schema.ts';
 import { AuthError, type ErrorWhere, HttpError, RateLimitedError, TransientError } from '../errors.ts';
 import { type Limiter, PauseTooLong } from '../ratelimit/RateLimiter.ts';
+import { notRetried } from '../request/retrySafety.ts';
 import { fullJitter } from '../retry/backoff.ts';
 import { classifyResponse, type ResponseOutcome } from '../retry/responseRules.ts';
 import { sleep } from '../retry/sleep.ts';
 import { parseRetryAfter, pauseOf, quotaExhausted, waitHint } from '../retry/waitHint.ts';
 import type { ReadObserver } from '../stream/types.ts';
 import type { Redactor } from './Redactor.ts';
+import { type StreamedRawResponse, transmitStream } from './streamTransport.ts';
 import { NetworkFailure, type Timeouts, transmit } from './transport.ts';
 import { type HttpRequest, type HttpResponse, header, type ReaderLogger, type RequestInfo } from './types.ts';
 
@@ -25,6 +28,9 @@ interface RetryableFailure {
   /** The server's wait, ms, if it gave one (a rate limit without one: the backoff its pause used). */
   hintMs: number | undefined;
   where: ErrorWhere;
+  /** The answer's status and the start of its body; absent after a network failure. */
+  status?: number;
+  snippet?: string;
 }
 
 /**
@@ -51,6 +57,7 @@ interface SendState {
   waitedMs: number;
   /** Credentials renewed once already (after a 401). */
   refreshed: boolean;
+  streamed: boolean; // stream(): a 2xx body handed back as a stream, not collected
 }
 
 export interface HttpClientOptions {
@@ -89,7 +96,7 @@ export class HttpClient {
    * The retry loop: attempt → classify the answer (the response table) → done, renew credentials
    * and go again at once, or wait (the server's hint, else full-jitter backoff) and go again.
    */
-  async send(request: HttpRequest, info: SendInfo = {}): Promise<HttpResponse> {
+  async send(request: HttpRequest, info: SendInfo = {}, streamed = false): Promise<HttpResponse> {
     const { signal } = info;
     const useAuth = info.auth !== false && this.#o.auth !== undefined;
     const state: SendState = {
@@ -100,6 +107,7 @@ export class HttpClient {
       failures: 0,
       waitedMs: 0,
       refreshed: false,
+      streamed,
     };
     for (;;) {
       signal?.throwIfAborted();
@@ -115,6 +123,11 @@ export class HttpClient {
       if (result.kind === 'response') return result.response;
       if (result.kind === 'retry') await this.#waitToRetry(result.failure, state);
     }
+  }
+
+  /** `send`, an `ok` answer's body as `stream` (read or destroy it; `body`: its first 64 KiB), others buffered. */
+  stream(request: HttpRequest, info: SendInfo = {}): Promise<HttpResponse> {
+    return this.send(request, info, true);
   }
 
   /** One attempt: credentials, a slot of the rate limit, the exchange, and what its answer means. */
@@ -141,11 +154,12 @@ export class HttpClient {
     });
 
     const release = await this.#acquire(state, where);
-    let raw: Awaited<ReturnType<typeof transmit>>;
+    let raw: StreamedRawResponse;
     let answer: Classified;
     try {
-      raw = await transmit(req, this.#timeouts, info.signal);
+      raw = await (state.streamed ? transmitStream : transmit)(req, this.#timeouts, info.signal);
       answer = this.#classify(raw, info, state.failures);
+      if (answer.outcome !== 'ok') raw = { ...raw, stream: void raw.stream?.destroy() }; // no data: not read
     } catch (error) {
       if (!(error instanceof NetworkFailure)) throw error;
       state.failures++;
@@ -158,7 +172,7 @@ export class HttpClient {
     }
     return this.#interpret(
       answer,
-      { status: raw.status, headers: raw.headers, body: raw.body, url },
+      { status: raw.status, headers: raw.headers, body: raw.body, url, stream: raw.stream },
       state,
       where,
     );
@@ -224,7 +238,9 @@ export class HttpClient {
           outcome === 'notReady'
             ? `HTTP ${status} (not ready: the API is still preparing the answer)`
             : `HTTP ${status}`;
-        return { kind: 'retry', failure: { reason, rateLimited: outcome === 'rateLimited', hintMs, where } };
+        const snippet = redactor.snippet(body);
+        const rateLimited = outcome === 'rateLimited';
+        return { kind: 'retry', failure: { reason, rateLimited, hintMs, where, status, snippet } };
       }
       case 'refreshAuth':
         if (state.useAuth && !state.refreshed && (await this.#o.auth!.refresh())) {
@@ -249,6 +265,8 @@ export class HttpClient {
   async #waitToRetry(failure: RetryableFailure, state: SendState): Promise<void> {
     const { info } = state;
     const { baseDelayMs, maxDelayMs, maxAttempts, maxTotalWaitMs } = this.#retry;
+    const unsafe = !failure.rateLimited && notRetried(info.retrySafe, state.request.method, failure);
+    if (unsafe) throw unsafe;
     if (state.failures >= maxAttempts) throw exhausted(failure, state.attempts, state.waitedMs);
     const backoff = fullJitter(state.failures, baseDelayMs, maxDelayMs);
     const delayMs = Math.max(0, Math.ceil(failure.hintMs ?? backoff));

@@ -2,10 +2,15 @@
  * A stream compiled once per reader: templates parsed, paths compiled, the paginator built. Per walk
  * (one partition, or one parent record) it renders the URL, query and headers.
  */
+
+import { createDecoder } from '../decoding/registry.ts';
+import type { RecordTransform } from '../decoding/types.ts';
 import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
 import { TemplateError } from '../errors.ts';
 import { bodyPathsOf, createPaginator } from '../pagination/registry.ts';
 import type { Paginator } from '../pagination/types.ts';
+import { createRequestStyle } from '../request/registry.ts';
+import type { RequestStyle } from '../request/types.ts';
 import { compilePath, type PathGetter } from '../template/getPath.ts';
 import {
   compileTemplate,
@@ -15,14 +20,21 @@ import {
   type Template,
   type TemplateValues,
 } from '../template/template.ts';
+import { compileRecordsPath, isWildcardPath } from './recordsPath.ts';
 import { type ScanTarget, scanTarget } from './scanRecords.ts';
 
 export interface StreamPlan {
   name: string;
   stream: StreamDefinition;
   paginator: Paginator;
+  /** The method, the body of each page and whether an attempt may be sent again (`request`). */
+  request: RequestStyle;
+  /** A streamed file kind's decoder (csv, jsonl: `http/readFiles.ts`); absent for json. */
+  decode?: RecordTransform;
   records: PathGetter;
   cursor?: PathGetter;
+  /** ➕ `window.totalPath`, compiled: the query's total in a page's body. */
+  total?: PathGetter;
   carry: [field: string, at: PathGetter][];
   /** `partitionFields`, compiled: each record of a partition gets these, rendered from its values. */
   partitionFields: [field: string, template: Template][];
@@ -40,11 +52,11 @@ export interface StreamPlan {
   parentKey(parent: unknown): string;
   /** Whether the stream's requests carry each window bound (a `{since…}` / `{until…}` template). */
   bounded: { since: boolean; until: boolean };
-  /** Renders the first page's URL and the headers of a walk. */
+  /** Renders the first page's URL, the headers and the body (`request.render`) of a walk. */
   walk(
     values: TemplateValues,
     where: { source: string; stream: string },
-  ): { url: URL; headers: Record<string, string> };
+  ): { url: URL; headers: Record<string, string>; body: unknown };
 }
 
 const WINDOW = new Set(['since', 'until']);
@@ -77,7 +89,8 @@ export function compileStream(
     ...(stream.incremental?.params ?? {}),
   });
   const headers = compileMap({ ...definition.headers, ...stream.headers });
-  const requests = [path, ...params.map(([, t]) => t), ...headers.map(([, t]) => t)];
+  const request = createRequestStyle(stream.request);
+  const requests = [path, ...params.map(([, t]) => t), ...headers.map(([, t]) => t), ...request.templates];
   const fromParent: Placeholder[] = requests
     .flatMap((t) => t.placeholders)
     .filter((p) => p.parentPath !== undefined);
@@ -88,8 +101,11 @@ export function compileStream(
     name,
     stream,
     paginator: createPaginator(stream.paginator),
-    records: compilePath(stream.records),
+    request,
+    decode: createDecoder(stream.decoder),
+    records: compileRecordsPath(stream.records),
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
+    total: stream.window?.totalPath ? compilePath(stream.window.totalPath) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
     partitionFields: Object.entries(stream.partitionFields ?? {}).map(([field, t]) => [
       field,
@@ -101,7 +117,8 @@ export function compileStream(
     walk(values, where) {
       const url = walkUrl(path, values, where, base, definedBase);
       setParams(url, params, values, where);
-      return { url, headers: renderHeaders(defaultHeaders, headers, values, where) };
+      const body = request.render(values, where);
+      return { url, headers: renderHeaders(defaultHeaders, headers, values, where), body };
     },
   };
 }
@@ -165,6 +182,7 @@ function rawTarget(stream: StreamDefinition): ScanTarget | undefined {
   const cursorField = stream.incremental?.cursorField;
   if (cursorField?.includes('.')) return undefined;
   if (stream.records !== '' && stream.records.split('.').includes('')) return undefined;
+  if (isWildcardPath(stream.records)) return undefined; // ➕ a wildcard selector is parsed
   for (const path of bodyPathsOf(stream.paginator)) {
     // The paginator is given the body with the records array emptied: it must not look inside it.
     if (stream.records === '' || path === stream.records || path.startsWith(`${stream.records}.`))

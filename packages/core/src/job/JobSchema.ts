@@ -9,32 +9,18 @@
  * created twice by a run.
  */
 import * as z from 'zod';
-import type { JsonValue } from '../stream/types.ts';
-
-const Json: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Json), z.record(z.string(), Json)]),
-);
-
-/**
- * How the create request is sent: a JSON body whose string leaves are templates (`{since}`,
- * `{until:unixMs}`). Kept to the spec's `request: { type: 'json', … }` shape, so that it becomes the
- * request registry's (packages/core/src/request/) once that lands.
- */
-export const JobCreateRequestSchema = z.strictObject({
-  type: z.literal('json'),
-  /** @default 'POST' */
-  method: z.enum(['POST', 'PUT']).default('POST'),
-  /** @default {} */
-  body: z.record(z.string(), Json).default({}),
-  /** Retry the create on 5xx and timeouts (a report creation is safe to repeat). @default false */
-  retrySafe: z.boolean().default(false),
-});
+import { RequestSchema } from '../request/registry.ts';
 
 export const JobSchema = z.strictObject({
   create: z.strictObject({
     /** Relative to the base URL, e.g. `/services/data/v62.0/jobs/query`. */
     path: z.string().min(1),
-    request: JobCreateRequestSchema,
+    /**
+     * How the create is sent: a request style of the registry (request/), as a stream's `request`,
+     * e.g. `{ type: 'json', method: 'POST', body: {…}, retrySafe: true }`; its templates take the
+     * window (`{since}`, `{until:unixMs}`), not `{job.id}`.
+     */
+    request: RequestSchema,
     /** Where the job's id is in the create answer. @default 'id' */
     idPath: z.string().min(1).default('id'),
   }),

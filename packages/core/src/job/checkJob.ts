@@ -4,7 +4,7 @@
  * the create request cannot use `{job.id}` (there is no job yet); the poll and clean-up paths can.
  */
 import type { StreamDefinition } from '../definition/schema.ts';
-import type { JsonValue } from '../stream/types.ts';
+import { requestTemplates } from '../request/registry.ts';
 import type { JobDefinition } from './JobSchema.ts';
 
 /** Problems across the job and the rest of its stream, each `job…: sentence`. */
@@ -16,6 +16,8 @@ export function checkJob(stream: StreamDefinition): string[] {
     problems.push('job: a job stream creates one job per run; it cannot have partitions');
   if (stream.parent) problems.push('job: a job stream creates one job per run; it cannot have a parent');
   if (stream.incremental?.changes) problems.push('job: a job stream cannot follow a change feed');
+  if (stream.window)
+    problems.push('job: a job stream creates one job per run; it cannot walk its window in steps (window)');
   if (job.poll.maxIntervalMs < job.poll.intervalMs)
     problems.push('job.poll.maxIntervalMs: less than intervalMs; the wait between polls grows to it');
   const both = job.poll.done.filter((status) => job.poll.failed.includes(status));
@@ -29,16 +31,9 @@ export function jobTemplates(job: JobDefinition): {
   afterCreate: Record<string, string>;
 } {
   const beforeCreate: Record<string, string> = { 'create.path': job.create.path };
-  stringLeaves(job.create.request.body, 'create.request.body', beforeCreate);
+  for (const [at, text] of Object.entries(requestTemplates(job.create.request)))
+    beforeCreate[`create.request.${at}`] = text;
   const afterCreate: Record<string, string> = { 'poll.path': job.poll.path };
   if (job.cleanup) afterCreate['cleanup.path'] = job.cleanup.path;
   return { beforeCreate, afterCreate };
-}
-
-function stringLeaves(value: JsonValue, at: string, out: Record<string, string>): void {
-  if (typeof value === 'string') out[at] = value;
-  else if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) stringLeaves(v, `${at}[${i}]`, out);
-  } else if (value !== null && typeof value === 'object')
-    for (const [key, v] of Object.entries(value)) stringLeaves(v, `${at}.${key}`, out);
 }

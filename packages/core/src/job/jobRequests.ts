@@ -1,6 +1,6 @@
 /**
- * The job's own requests: create, poll, clean-up. Each renders its path (and the create its JSON
- * body) from the templates (`{since}`, `{until:unixMs}`, `{job.id}`), sends it through the source's
+ * The job's own requests: create, poll, clean-up. Each renders its path (and the create its body,
+ * by its request style, request/) from the templates (`{since}`, `{until:unixMs}`, `{job.id}`), sends it through the source's
  * HttpClient (credentials, rate limit, retries, response table) and reads the JSON answer. The
  * answers of a job API's control endpoints are JSON; the RESULTS are read by the stream's own
  * reader, with its decoder (nothing here assumes JSON results).
@@ -13,11 +13,12 @@ import {
   MalformedResponseError,
   TemplateError,
 } from '../errors.ts';
-import type { HttpClient } from '../http/HttpClient.ts';
 import { parseJson } from '../http/parseJson.ts';
 import type { ReadDeps } from '../http/readStream.ts';
-import type { HttpRequest, HttpResponse, ReaderLogger } from '../http/types.ts';
-import type { JsonValue } from '../stream/types.ts';
+import type { HttpResponse, ReaderLogger } from '../http/types.ts';
+import { pageRequest } from '../request/pageRequest.ts';
+import { createRequestStyle } from '../request/registry.ts';
+import type { RequestStyle } from '../request/types.ts';
 import { compilePath } from '../template/getPath.ts';
 import { compileTemplate, renderTemplate, type TemplateValues } from '../template/template.ts';
 import type { JobDefinition } from './JobSchema.ts';
@@ -39,12 +40,16 @@ export class JobRequests {
   readonly #job: JobDefinition;
   readonly #deps: JobDeps;
   readonly #where: ErrorWhere;
+  readonly #stream: string;
+  readonly #create: RequestStyle;
   readonly #headers: (values: TemplateValues) => Record<string, string>;
 
   constructor(stream: string, definition: StreamDefinition, deps: JobDeps) {
     this.#job = definition.job!;
     this.#deps = deps;
     this.#where = { source: deps.definition.name, stream };
+    this.#stream = stream;
+    this.#create = createRequestStyle(this.#job.create.request);
     // The source's headers only: the stream's own describe the RESULTS requests (an `Accept: text/csv`
     // there must not reach the create or the poll, whose answers are JSON).
     const templates = Object.entries(deps.definition.headers).map(
@@ -64,28 +69,42 @@ export class JobRequests {
     return this.#deps.definition.name;
   }
 
-  /** Creates the job; its id. */
+  /**
+   * Creates the job; its id. The create is sent as its request style (request/) says: method, body,
+   * and whether a failed attempt may be sent again (`retrySafe`).
+   */
   async create(values: TemplateValues, signal: AbortSignal | undefined): Promise<string> {
     const { create } = this.#job;
+    const style = this.#create;
+    const where = { source: this.source, stream: this.#stream };
+    // A body bound by {since} would be sent without it (a window bound without a value drops its
+    // field), i.e. a job over everything, or none at all: refuse instead.
+    if (
+      values.since === undefined &&
+      style.templates.some((t) => t.placeholders.some((p) => p.name === 'since'))
+    )
+      throw new TemplateError(
+        'job.create.request: {since} has no value in this run (a full read); give incremental.initialSince, or leave {since} out of the create request',
+        { where },
+      );
     const url = this.#url(create.path, values, 'job.create.path');
-    const body = renderBody(create.request.body, values, 'job.create.request.body', this.#where);
-    const response = await sendCreate(
-      this.#deps.client,
-      {
-        method: create.request.method,
-        url,
-        headers: { ...this.#headers(values), 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      },
-      { stream: this.#where.stream, signal, retrySafe: create.request.retrySafe },
+    const request = pageRequest(
+      style,
+      { url, headers: this.#headers(values), body: style.render(values, where) },
+      {},
     );
-    const where = { ...this.#where, url: response.url };
-    const id = compilePath(create.idPath)(parseJson(response, this.#deps.redactor, where));
+    const response = await this.#deps.client.send(request, {
+      stream: this.#stream,
+      signal,
+      retrySafe: style.retrySafe,
+    });
+    const answered = { ...this.#where, url: response.url };
+    const id = compilePath(create.idPath)(parseJson(response, this.#deps.redactor, answered));
     if ((typeof id !== 'string' && typeof id !== 'number') || id === '') {
       const snippet = this.#deps.redactor.snippet(response.body);
       throw new MalformedResponseError(
         `the job create answer has no id at "${create.idPath}" (check job.create.idPath): ${snippet}`,
-        { snippet, where },
+        { snippet, where: answered },
       );
     }
     return String(id);
@@ -154,41 +173,4 @@ export class JobRequests {
         : base + (rendered.value.startsWith('/') ? '' : '/') + rendered.value,
     );
   }
-}
-
-/**
- * The create request, sent. One function, so that it moves onto the request registry
- * (packages/core/src/request/, `request: { type: 'json', … }`) once that lands: there `retrySafe`
- * decides whether a 5xx or a timeout is retried; until then the client's own retry rules apply.
- */
-function sendCreate(
-  client: HttpClient,
-  request: Omit<HttpRequest, 'method'> & { method: 'POST' | 'PUT' },
-  info: { stream: string | undefined; signal: AbortSignal | undefined; retrySafe: boolean },
-): Promise<HttpResponse> {
-  return client.send(request, { stream: info.stream, signal: info.signal });
-}
-
-/** The body with its string leaves rendered; a placeholder without a value is a `TemplateError`. */
-export function renderBody(
-  body: JsonValue,
-  values: TemplateValues,
-  at: string,
-  where: ErrorWhere,
-): JsonValue {
-  if (typeof body === 'string') {
-    const rendered = renderTemplate(compileTemplate(body), values);
-    if (rendered.missing === undefined) return rendered.value;
-    const hint =
-      rendered.missing === 'since'
-        ? ' (a full read has no {since}: give incremental.initialSince, or leave {since} out of the body)'
-        : '';
-    throw new TemplateError(`${at}: {${rendered.missing}} has no value in this run${hint}`, { where });
-  }
-  if (Array.isArray(body)) return body.map((v, i) => renderBody(v, values, `${at}[${i}]`, where));
-  if (body !== null && typeof body === 'object')
-    return Object.fromEntries(
-      Object.entries(body).map(([k, v]) => [k, renderBody(v, values, `${at}.${k}`, where)]),
-    );
-  return body;
 }

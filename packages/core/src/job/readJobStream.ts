@@ -9,6 +9,7 @@
 import { JobFailedError, JobTimeoutError } from '../errors.ts';
 import { type ReadDeps, readStream } from '../http/readStream.ts';
 import type { StreamPlan } from '../http/streamPlan.ts';
+import { createRequestStyle } from '../request/registry.ts';
 import { sleep } from '../retry/sleep.ts';
 import type { JobHandle, Page, ReadOptions } from '../stream/types.ts';
 import type { TemplateValues } from '../template/template.ts';
@@ -110,8 +111,8 @@ function windowValues(plan: StreamPlan, options: ReadOptions): TemplateValues {
  * create request too (a query bounded by `{since}` in the body needs no filter on the results).
  */
 function withJob(plan: StreamPlan, id: string): StreamPlan {
-  const body = JSON.stringify(plan.stream.job!.create.request.body);
-  const uses = (name: string) => new RegExp(`\\{${name}(:[A-Za-z]+)?\\}`).test(body);
+  const { templates } = createRequestStyle(plan.stream.job!.create.request);
+  const uses = (name: string) => templates.some((t) => t.placeholders.some((p) => p.name === name));
   return {
     ...plan,
     bounded: { since: plan.bounded.since || uses('since'), until: plan.bounded.until || uses('until') },

@@ -54,6 +54,12 @@ export interface Page {
    * The watermark moves only when every walk ended with `api`: a walk cut short leaves rows unread.
    */
   end?: WalkEnd;
+  /** ➕ With `ReadOptions.parentSince`: the parent key of the page's walk. */
+  parentKey?: string;
+  /** ➕ A window-stepped stream (`window`): the slice `[since, until)` this page was read in (ISO). */
+  slice?: { since: string; until: string };
+  /** ➕ The query's total (`window.totalPath`) as the page's body says it; absent when it does not. */
+  total?: number;
 }
 
 export type WalkEnd = 'api' | 'ignored';
@@ -69,6 +75,12 @@ export interface ReadOptions {
    * distinct keys so that resuming skips those done.
    */
   parents?: () => AsyncIterable<ApiRecord>;
+  /**
+   * ➕ For a child stream with state per parent: where the walk of each parent key reads from (its
+   * `{since}`, and the client-side window filter's lower bound); `undefined` = everything. The pages
+   * then say their walk's key (`Page.parentKey`).
+   */
+  parentSince?: (key: string) => Date | undefined;
   signal?: AbortSignal;
   /** ➕ A job stream's job (packages/core/src/job/): where it stands, kept in the continuation. */
   job?: JobHandle;

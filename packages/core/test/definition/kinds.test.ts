@@ -1,18 +1,23 @@
 /**
- * The kind registries (auth/registry.ts, pagination/registry.ts): every registered kind has every
+ * The kind registries (auth/registry.ts, pagination/registry.ts, decoding/registry.ts): every registered kind has every
  * fact the rest of the core, the docs and the generator read from it, and its facts are true of its
  * implementation — a paginator reads no body path it does not declare, an auth kind declares every
  * secret key field it has. The README's tables are the registries' (definition/kindTables.ts).
  */
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { AuthSchema, authKinds } from '../../src/auth/registry.ts';
 import type { AuthContext, AuthKind } from '../../src/auth/types.ts';
+import { DecoderSchema, decoderKinds } from '../../src/decoding/registry.ts';
+import type { DecoderKind } from '../../src/decoding/types.ts';
 import { kindName } from '../../src/definition/kinds.ts';
 import { README, withKindTables } from '../../src/definition/kindTables.ts';
 import { SourceSchema } from '../../src/definition/schema.ts';
 import { PaginatorSchema, paginatorKinds } from '../../src/pagination/registry.ts';
 import type { PageResult, PaginatorKind } from '../../src/pagination/types.ts';
+import { RequestSchema, requestKinds } from '../../src/request/registry.ts';
+import type { RequestKind } from '../../src/request/types.ts';
 
 type Facts = Record<string, (value: unknown) => boolean>;
 
@@ -32,6 +37,20 @@ const PAGINATOR_FACTS: Facts = {
   doc: (v) =>
     nonEmptyText((v as { how?: unknown })?.how) && nonEmptyText((v as { stopsOn?: unknown })?.stopsOn),
   bodyPaths: fn,
+  check: (v) => v === undefined || fn(v),
+};
+const REQUEST_FACTS: Facts = {
+  ...COMMON,
+  doc: (v) =>
+    nonEmptyText((v as { sends?: unknown })?.sends) && nonEmptyText((v as { retries?: unknown })?.retries),
+  carriesBody: (v) => typeof v === 'boolean',
+  templates: fn,
+};
+const DECODER_FACTS: Facts = {
+  ...COMMON,
+  doc: (v) =>
+    nonEmptyText((v as { decodes?: unknown })?.decodes) &&
+    nonEmptyText((v as { records?: unknown })?.records),
   check: (v) => v === undefined || fn(v),
 };
 const AUTH_FACTS: Facts = {
@@ -107,6 +126,8 @@ const context: AuthContext = {
 describe.each([
   ['paginator', paginatorKinds as Record<string, PaginatorKind>, PaginatorSchema, PAGINATOR_FACTS],
   ['auth', authKinds as Record<string, AuthKind>, AuthSchema, AUTH_FACTS],
+  ['request', requestKinds as Record<string, RequestKind>, RequestSchema, REQUEST_FACTS],
+  ['decoder', decoderKinds as Record<string, DecoderKind>, DecoderSchema, DECODER_FACTS],
 ] as const)('every %s kind', (_what, kinds, union, facts) => {
   test('has every fact', () => {
     expect(Object.keys(kinds).length).toBeGreaterThan(0);
@@ -201,6 +222,74 @@ describe('an auth kind', () => {
   );
 });
 
+describe('a request kind', () => {
+  const values = {
+    since: new Date('2026-11-01T00:00:00Z'),
+    until: new Date('2026-11-02T00:00:00Z'),
+    vars: { owner: 'acme' },
+  };
+  const where = { source: 'kinds-test', stream: 'items' };
+
+  test.each(
+    Object.entries(requestKinds).flatMap(([type, kind]) =>
+      kind.examples.map((example) => [type, JSON.stringify(example), kind as RequestKind, example] as const),
+    ),
+  )('%s %s declares each of its templates, and renders and encodes a page', (_type, _json, kind, example) => {
+    const definition = kind.schema.parse(example);
+    const style = kind.create(definition);
+    expect(style.templates.map((t) => t.source)).toEqual(Object.values(kind.templates(definition)));
+    const encoded = style.encode(style.render(values, where), undefined);
+    expect(encoded === undefined).toBe(!kind.carriesBody);
+    expect(style.method === 'GET').toBe(!kind.carriesBody);
+    // Every template rendered: no placeholder is left in what is sent.
+    expect(encoded?.body ?? '').not.toMatch(/\{[a-z]/i);
+    if (encoded?.contentType === 'application/json') expect(() => JSON.parse(encoded.body)).not.toThrow();
+  });
+
+  test('a GET is retry-safe; a body kind only when its definition says so', () => {
+    expect(requestKinds.get.create({ type: 'get' }).retrySafe).toBe(true);
+    const json = requestKinds.json.schema.parse({ type: 'json', method: 'POST' });
+    expect(requestKinds.json.create(json).retrySafe).toBe(false);
+    const form = requestKinds.form.schema.parse({ type: 'form', method: 'PUT', retrySafe: true });
+    expect(requestKinds.form.create(form).retrySafe).toBe(true);
+  });
+});
+
+describe('a decoder kind', () => {
+  /** A small file each streamed kind's examples decode, by kind: its bytes and the records expected. */
+  const samples: Record<string, (example: Record<string, unknown>) => { bytes: string; records: unknown[] }> =
+    {
+      jsonl: () => ({ bytes: '{"id":"1"}\n{"id":"2"}\n', records: [{ id: '1' }, { id: '2' }] }),
+      csv: (example) => {
+        const d = (example.delimiter as string | undefined) ?? ',';
+        const header = example.columns ? '' : `id${d}name\n`;
+        return {
+          bytes: `${header}1${d}"a${d}b"\n2${d}c\n`,
+          records: [
+            { id: '1', name: `a${d}b` },
+            { id: '2', name: 'c' },
+          ],
+        };
+      },
+    };
+
+  test.each(
+    Object.entries(decoderKinds).flatMap(([type, kind]) =>
+      kind.examples.map((example) => [type, JSON.stringify(example), kind as DecoderKind, example] as const),
+    ),
+  )('%s %s is the buffered JSON path or decodes a file as it streams', async (type, _json, kind, example) => {
+    const transform = kind.create(kind.schema.parse(example));
+    if (type === 'json') return expect(transform).toBeUndefined();
+    const sample = samples[type]?.(example as Record<string, unknown>);
+    expect(sample, `a sample file for ${type} in this test`).toBeDefined();
+    const where = { source: 'kinds-test', stream: 'items', url: 'https://api.example.com/items' };
+    const records = await Readable.from([Buffer.from(sample!.bytes)])
+      .pipe(transform!(where))
+      .toArray();
+    expect(records).toEqual(sample!.records);
+  });
+});
+
 describe('definition/README.md', () => {
   test('has the tables of kinds the registries render (else: pnpm --filter @tributary/core kind-tables)', () => {
     const readme = readFileSync(README, 'utf8');
@@ -212,6 +301,9 @@ describe('definition/README.md', () => {
     const stale = readme.replace('| `link` |', '| `linkHeader` |');
     expect(stale).not.toBe(readme);
     expect(withKindTables(stale)).not.toBe(stale);
+    const staleDecoders = readme.replace('| `jsonl` |', '| `ndjson` |');
+    expect(staleDecoders).not.toBe(readme);
+    expect(withKindTables(staleDecoders)).not.toBe(staleDecoders);
   });
 });
 
@@ -228,5 +320,29 @@ test('a source definition takes every registered kind (the SourceSchema is compo
       });
       expect(parsed.success).toBe(true);
     }
+    for (const request of Object.values(requestKinds as Record<string, RequestKind>).flatMap(
+      (kind) => kind.examples,
+    )) {
+      const parsed = SourceSchema.safeParse({
+        name: 'kinds',
+        baseUrl: 'https://api.example.com',
+        auth,
+        streams: { items: { path: '/items', request } },
+      });
+      expect(parsed.success).toBe(true);
+    }
+  }
+});
+
+test('a stream takes every registered decoder kind', () => {
+  for (const decoder of Object.values(decoderKinds as Record<string, DecoderKind>).flatMap(
+    (k) => k.examples,
+  )) {
+    const parsed = SourceSchema.safeParse({
+      name: 'kinds',
+      baseUrl: 'https://api.example.com',
+      streams: { items: { path: '/items', decoder, compression: 'gzip' } },
+    });
+    expect(parsed.success).toBe(true);
   }
 });

@@ -59,6 +59,7 @@ describe('error names derived from the classes', () => {
       'TemplateError',
       'StorageAccessError',
       'RefreshTokenLostError',
+      'WindowSliceError',
       'JobFailedError',
       'JobTimeoutError',
     ]);

@@ -113,7 +113,10 @@ describe('a job definition', () => {
     expect(stream({})).toThrow('streams.accounts.path: {job.id} needs a job stream ("job")');
     expect(
       stream({
-        job: { ...job, create: { ...job.create, request: { type: 'json', body: { q: '{job.id}' } } } },
+        job: {
+          ...job,
+          create: { ...job.create, request: { type: 'json', method: 'POST', body: { q: '{job.id}' } } },
+        },
       }),
     ).toThrow('streams.accounts.job.create.request.body.q: {job.id} needs a job stream ("job")');
     expect(stream({ job: { ...job, poll: { ...job.poll, path: '/jobs/{job.name}' } } })).toThrow(

@@ -5,7 +5,7 @@ import { pollDelayMs } from '../../src/job/readJobStream.ts';
 
 test('grows from intervalMs to maxIntervalMs, by the poll count the continuation carries', () => {
   const { poll } = JobSchema.parse({
-    create: { path: '/jobs', request: { type: 'json' } },
+    create: { path: '/jobs', request: { type: 'json', method: 'POST' } },
     poll: { path: '/jobs/{job.id}', statusPath: 'state', done: ['JobComplete'] },
   });
   expect([poll.intervalMs, poll.maxIntervalMs, poll.maxWaitSeconds]).toEqual([2000, 30_000, 3600]);
