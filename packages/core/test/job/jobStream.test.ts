@@ -52,62 +52,73 @@ async function chain(
 }
 
 describe('a job stream', () => {
-  it('creates the job once, polls it to JobComplete, reads every results set by Sforce-Locator, then deletes it', async () => {
-    // Prepare
-    const api = await start(lake, { inProgressPolls: 2 });
-    const runId = '2026-12-01T06-00-00Z-job-happy';
-    const output = captureOutput();
+  it.each(['csv', 'json'] as const)(
+    'creates the job once, polls it to JobComplete, reads every %s results set by Sforce-Locator, then deletes it',
+    async (format) => {
+      // Prepare
+      // Each format in its own folder: a first run of its own, from initialSince
+      const folder = `${outputFolder}-${format}`;
+      const api = await start({ ...lake, folder }, { inProgressPolls: 2, format });
+      const runId = `2026-12-01T06-00-00Z-job-happy-${format}`;
+      const output = captureOutput();
 
-    // Act
-    let result: HandlerResult;
-    try {
-      result = await createHandler(bulkSource())({ runId, streams: ['accounts'] }, budgetContext(Infinity));
-    } finally {
-      output.restore();
-    }
+      // Act
+      let result: HandlerResult;
+      try {
+        result = await createHandler(bulkSource({}, format))(
+          { runId, streams: ['accounts'] },
+          budgetContext(Infinity),
+        );
+      } finally {
+        output.restore();
+      }
 
-    // Assess: the API's calls, in order
-    expect(result.status).toBe('complete');
-    expect(result.streams[0]).toMatchObject({ records: 9, pages: 5, status: 'complete' });
-    expect(api.creates()).toBe(1);
-    const create = api.requests[0]!;
-    expect(create).toMatchObject({ method: 'POST', path: BASE });
-    expect(create.headers['content-type']).toBe('application/json');
-    const sent = JSON.parse(create.body) as { operation: string; query: string };
-    expect(sent.operation).toBe('query');
-    expect(sent.query).toMatch(
-      /^SELECT Id, Name, SystemModstamp FROM Account WHERE SystemModstamp >= 2026-01-01T00:00:00Z AND SystemModstamp < \d{4}-/,
-    );
-    const id = '750R0000000zlh01IAA';
-    expect(polls(api).map((r) => r.path)).toEqual(Array(3).fill(`${BASE}/${id}`));
-    expect(resultSets(api).map((r) => [r.path, r.query.get('locator'), r.query.get('maxRecords')])).toEqual([
-      [`${BASE}/${id}/results`, null, '2'],
-      ...['2', '4', '6', '8'].map((offset) => [
-        `${BASE}/${id}/results`,
-        Buffer.from(offset).toString('base64'),
-        '2',
-      ]),
-    ]);
-    expect(api.requests.at(-1)).toMatchObject({ method: 'DELETE', path: `${BASE}/${id}` });
-    expect(resultSets(api).every((r) => r.headers.accept === 'text/csv')).toBe(true);
-    const control = api.requests.filter((r) => !r.path.endsWith('/results'));
-    expect(control.map((r) => r.headers.accept)).toEqual(control.map(() => 'application/json'));
-    expect(api.deletes()).toBe(1);
+      // Assess: the API's calls, in order
+      expect(result.status).toBe('complete');
+      expect(result.streams[0]).toMatchObject({ records: 9, pages: 5, status: 'complete' });
+      expect(api.creates()).toBe(1);
+      const create = api.requests[0]!;
+      expect(create).toMatchObject({ method: 'POST', path: BASE });
+      expect(create.headers['content-type']).toBe('application/json');
+      const sent = JSON.parse(create.body) as { operation: string; query: string };
+      expect(sent.operation).toBe('query');
+      expect(sent.query).toMatch(
+        /^SELECT Id, Name, SystemModstamp FROM Account WHERE SystemModstamp >= 2026-01-01T00:00:00Z AND SystemModstamp < \d{4}-/,
+      );
+      const id = '750R0000000zlh01IAA';
+      expect(polls(api).map((r) => r.path)).toEqual(Array(3).fill(`${BASE}/${id}`));
+      expect(resultSets(api).map((r) => [r.path, r.query.get('locator'), r.query.get('maxRecords')])).toEqual(
+        [
+          [`${BASE}/${id}/results`, null, '2'],
+          ...['2', '4', '6', '8'].map((offset) => [
+            `${BASE}/${id}/results`,
+            Buffer.from(offset).toString('base64'),
+            '2',
+          ]),
+        ],
+      );
+      expect(api.requests.at(-1)).toMatchObject({ method: 'DELETE', path: `${BASE}/${id}` });
+      const accept = format === 'csv' ? 'text/csv' : 'application/json';
+      expect(resultSets(api).every((r) => r.headers.accept === accept)).toBe(true);
+      const control = api.requests.filter((r) => !r.path.endsWith('/results'));
+      expect(control.map((r) => r.headers.accept)).toEqual(control.map(() => 'application/json'));
+      expect(api.deletes()).toBe(1);
 
-    // Assess: landed, and the job is not left in any state
-    const landed = await readLanded(bucket, outputFolder, 'accounts', runId);
-    expect(landed.records).toEqual(rows);
-    expect(result.continuation).toBeNull();
+      // Assess: landed, and the job is not left in any state
+      const landed = await readLanded(bucket, folder, 'accounts', runId);
+      expect(landed.records).toEqual(rows);
+      expect(result.continuation).toBeNull();
 
-    // Assess: the token went to the API, and nowhere else
-    expect(api.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
-    expect(output.text()).not.toContain(TOKEN);
-    expect(JSON.stringify(result)).not.toContain(TOKEN);
-    for (const key of await listKeys(bucket, `${outputFolder}/accounts/`)) {
-      const body = await getObject(bucket, key);
-      expect((key.endsWith('.gz') ? gunzipSync(body) : body).toString()).not.toContain(TOKEN);
-    }
-  });
+      // Assess: the token went to the API, and nowhere else
+      expect(api.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+      expect(output.text()).not.toContain(TOKEN);
+      expect(JSON.stringify(result)).not.toContain(TOKEN);
+      for (const key of await listKeys(bucket, `${folder}/accounts/`)) {
+        const body = await getObject(bucket, key);
+        expect((key.endsWith('.gz') ? gunzipSync(body) : body).toString()).not.toContain(TOKEN);
+      }
+    },
+  );
 
   it('carries a job still InProgress at the deadline in the continuation and polls the same job on resume', async () => {
     // Prepare: more polls InProgress than one invocation makes

@@ -8,8 +8,9 @@
  *   (or `Failed` with `errorMessage`, or `Aborted`); an unknown job: 404 with
  *   `[{ errorCode: 'NOT_FOUND', message }]`;
  * - `GET …/jobs/query/<id>/results?locator=&maxRecords=` → the rows, with `Sforce-NumberOfRecords`
- *   and `Sforce-Locator` (the string `null` on the last set). The real API answers CSV; this double
- *   answers the same rows as a JSON array (the job kind does not look at the results' format);
+ *   and `Sforce-Locator` (the string `null` on the last set), as CSV (`text/csv`, every value
+ *   quoted, a header row in each set, LF line endings: the job's defaults); with `format: 'json'`
+ *   the same rows as a JSON array instead (the job kind does not look at the results' format);
  * - `DELETE …/jobs/query/<id>` → 204.
  * Every request needs `Authorization: Bearer <token>`, else 401 `INVALID_SESSION_ID`.
  */
@@ -28,6 +29,8 @@ export interface BulkQueryOptions {
   defaultMaxRecords?: number;
   /** Polls answer 404 (the job expired). */
   expired?: boolean;
+  /** The results' format. @default 'csv' */
+  format?: 'csv' | 'json';
   /** DELETE answers 500 (Salesforce's `UNKNOWN_EXCEPTION`). */
   failDelete?: boolean;
 }
@@ -111,8 +114,10 @@ function results(query: URLSearchParams, options: BulkQueryOptions): FixtureResp
   const rows = options.rows.slice(offset, offset + size);
   const next =
     offset + size < options.rows.length ? Buffer.from(String(offset + size)).toString('base64') : 'null';
-  return {
-    headers: { 'Sforce-NumberOfRecords': String(rows.length), 'Sforce-Locator': next },
-    body: rows,
-  };
+  const headers = { 'Sforce-NumberOfRecords': String(rows.length), 'Sforce-Locator': next };
+  if (options.format === 'json') return { headers, body: rows };
+  const columns = Object.keys(options.rows[0] ?? {});
+  const line = (values: string[]) => `${values.map((v) => `"${v.replaceAll('"', '""')}"`).join(',')}\n`;
+  const csv = line(columns) + rows.map((row) => line(columns.map((c) => row[c] ?? ''))).join('');
+  return { headers: { ...headers, 'content-type': 'text/csv' }, body: csv };
 }

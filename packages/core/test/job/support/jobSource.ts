@@ -20,7 +20,8 @@ export const rows = Array.from({ length: 9 }, (_, i) => ({
   SystemModstamp: new Date(Date.parse('2026-11-01T00:00:00Z') + i * 60_000).toISOString(),
 }));
 
-export function bulkSource(poll: { maxWaitSeconds?: number } = {}) {
+/** The stream reads CSV results (as Salesforce sends them), or JSON ones (`results: 'json'`). */
+export function bulkSource(poll: { maxWaitSeconds?: number } = {}, results: 'csv' | 'json' = 'csv') {
   return defineSource({
     name: 'bulk-api',
     baseUrl: 'https://example.my.salesforce.invalid',
@@ -31,7 +32,8 @@ export function bulkSource(poll: { maxWaitSeconds?: number } = {}) {
         path: `${BASE}/{job.id}/results`,
         params: { maxRecords: 2 },
         // Salesforce answers results as CSV; the stream's headers go with the results requests only.
-        headers: { Accept: 'text/csv' },
+        headers: { Accept: results === 'csv' ? 'text/csv' : 'application/json' },
+        ...(results === 'csv' && { decoder: { type: 'csv' as const } }),
         primaryKey: 'Id',
         paginator: { type: 'headerCursor', header: 'Sforce-Locator', param: 'locator' },
         incremental: { cursorField: 'SystemModstamp', initialSince: '2026-01-01T00:00:00Z' },
@@ -70,6 +72,8 @@ const apis: BulkQueryApi[] = [];
 export interface Lake {
   bucket: string;
   secretName: string;
+  /** @default outputFolder */
+  folder?: string;
 }
 
 /** Puts the token into the file's secret (once per test file). */
@@ -77,12 +81,12 @@ export const storeToken = ({ secretName }: Lake) => createSecret(secretName, { t
 
 /** Starts the double, and points the handler at it, the bucket and the secret. */
 export async function start(
-  { bucket, secretName }: Lake,
+  { bucket, secretName, folder = outputFolder }: Lake,
   options: Partial<BulkQueryOptions> = {},
 ): Promise<BulkQueryApi> {
   const api = await startBulkQueryApi({ token: TOKEN, rows, ...options });
   apis.push(api);
-  setHandlerEnv({ bucket, outputFolder, apiBaseUrl: api.url, secretName });
+  setHandlerEnv({ bucket, outputFolder: folder, apiBaseUrl: api.url, secretName });
   return api;
 }
 
