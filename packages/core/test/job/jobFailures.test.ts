@@ -100,6 +100,37 @@ describe('a job stream whose job does not finish', () => {
   });
 });
 
+describe('the create request', () => {
+  it.each([
+    [true, 'is sent again'],
+    [false, 'is not sent again (HttpError)'],
+  ] as const)('answered 503: with retrySafe %s it %s', async (retrySafe, _what) => {
+    // Prepare
+    const api = await start(lake, { inProgressPolls: 0, createFailsOnce: true });
+    const run = createHandler(bulkSource({}, 'csv', retrySafe));
+    const event = { runId: `2026-12-01T06-00-00Z-job-create-503-${retrySafe}`, streams: ['accounts'] };
+
+    // Act
+    const outcome = await run(event, budgetContext(Infinity)).then(
+      (result) => result.status,
+      (error: Error) => error,
+    );
+
+    // Assess
+    const posts = api.requests.filter((r) => r.method === 'POST');
+    if (retrySafe) {
+      expect(outcome).toBe('complete');
+      expect(posts).toHaveLength(2);
+      expect(api.creates()).toBe(1);
+    } else {
+      expect(outcome).toMatchObject({ name: 'HttpError', status: 503 });
+      expect((outcome as Error).message).toContain('set retrySafe: true');
+      expect(posts).toHaveLength(1);
+      expect(api.creates()).toBe(0);
+    }
+  });
+});
+
 describe('a job definition', () => {
   const stream = (overrides: Record<string, unknown>) => () =>
     defineSource({

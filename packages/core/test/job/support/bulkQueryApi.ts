@@ -29,6 +29,8 @@ export interface BulkQueryOptions {
   defaultMaxRecords?: number;
   /** Polls answer 404 (the job expired). */
   expired?: boolean;
+  /** The first create answers 503 `SERVER_UNAVAILABLE`, creating nothing. */
+  createFailsOnce?: boolean;
   /** The results' format. @default 'csv' */
   format?: 'csv' | 'json';
   /** DELETE answers 500 (Salesforce's `UNKNOWN_EXCEPTION`). */
@@ -51,6 +53,7 @@ export async function startBulkQueryApi(options: BulkQueryOptions): Promise<Bulk
   const jobs = new Map<string, Job>();
   let created = 0;
   let deleted = 0;
+  let createFailed = false;
   const api = await startFixtureApi((req): FixtureResponse => {
     if (req.headers.authorization !== `Bearer ${options.token}`)
       return {
@@ -58,6 +61,10 @@ export async function startBulkQueryApi(options: BulkQueryOptions): Promise<Bulk
         body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
       };
     if (req.method === 'POST' && req.path === BASE) {
+      if (options.createFailsOnce && !createFailed) {
+        createFailed = true;
+        return { status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'Server is unavailable' }] };
+      }
       const body = JSON.parse(req.body) as { operation?: string; query?: string };
       if (body.operation !== 'query' || !body.query)
         return {

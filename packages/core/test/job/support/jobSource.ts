@@ -21,7 +21,11 @@ export const rows = Array.from({ length: 9 }, (_, i) => ({
 }));
 
 /** The stream reads CSV results (as Salesforce sends them), or JSON ones (`results: 'json'`). */
-export function bulkSource(poll: { maxWaitSeconds?: number } = {}, results: 'csv' | 'json' = 'csv') {
+export function bulkSource(
+  poll: { maxWaitSeconds?: number } = {},
+  results: 'csv' | 'json' = 'csv',
+  retrySafe = true,
+) {
   return defineSource({
     name: 'bulk-api',
     baseUrl: 'https://example.my.salesforce.invalid',
@@ -44,7 +48,7 @@ export function bulkSource(poll: { maxWaitSeconds?: number } = {}, results: 'csv
               type: 'json',
               method: 'POST',
               body: { operation: 'query', query: QUERY },
-              retrySafe: true,
+              retrySafe,
             },
             idPath: 'id',
           },
