@@ -7,6 +7,7 @@
 import { checkAuth } from '../auth/registry.ts';
 import { checkFileStream } from '../decoding/checkFileStream.ts';
 import { recordsPathProblem } from '../http/recordsPath.ts';
+import { checkJob, jobTemplates } from '../job/checkJob.ts';
 import { checkPaginator, writesBody } from '../pagination/registry.ts';
 import { carriesBody, requestTemplates } from '../request/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
@@ -18,7 +19,7 @@ const WINDOW = new Set(['since', 'until']);
 function checkTemplates(
   where: string,
   texts: Record<string, string | number | boolean | (string | number | boolean)[]>,
-  allowed: { partitionKeys: Set<string> | undefined; parent: boolean },
+  allowed: { partitionKeys: Set<string> | undefined; parent: boolean; job?: boolean },
   problems: string[],
 ): void {
   const entries = Object.entries(texts).flatMap(([key, value]) =>
@@ -37,6 +38,10 @@ function checkTemplates(
         problems.push(`${at}: {${p.name}:${p.format}} — a format applies to {since} and {until} only`);
       } else if (WINDOW.has(p.name)) {
         // always resolvable: the window's bounds
+      } else if (p.name.startsWith('job.')) {
+        if (!allowed.job)
+          problems.push(`${at}: {${p.name}} needs a job stream ("job"), after the job is created`);
+        else if (p.name !== 'job.id') problems.push(`${at}: {${p.name}}: a job has {job.id} only`);
       } else if (p.name.startsWith('parent.')) {
         if (!allowed.parent) problems.push(`${at}: {${p.name}} needs a parent stream ("parent")`);
       } else if (!allowed.partitionKeys) {
@@ -66,27 +71,9 @@ function checkStream(
 ): void {
   const at = `streams.${name}`;
   const parent = stream.parent?.stream;
-  if (parent !== undefined) {
-    if (parent === name) problems.push(`${at}.parent.stream: a stream cannot be its own parent`);
-    else if (!def.streams[parent]) {
-      problems.push(
-        `${at}.parent.stream: no stream "${parent}" in this source; streams: ${Object.keys(def.streams).join(', ')}`,
-      );
-    }
-    if (stream.parent!.state === 'perParent' && !stream.incremental) {
-      problems.push(
-        `${at}.parent.state: "perParent" keeps a watermark per parent key, so the stream needs "incremental" (a cursorField and the {since} param)`,
-      );
-    }
-    if (stream.partitions) {
-      problems.push(
-        `${at}: a child stream cannot have partitions (a parent record does not say which partition it came from); ` +
-          `take the path from the parent record instead, e.g. path: '{+parent.comments_url}'`,
-      );
-    }
-  }
+  if (parent !== undefined) checkParent(at, name, stream, def, problems);
   if (stream.partitions && stream.partitions.length === 0) problems.push(`${at}.partitions: empty list`);
-  const allowed = { partitionKeys: partitionKeys(stream), parent: parent !== undefined };
+  const allowed = { partitionKeys: partitionKeys(stream), parent: parent !== undefined, job: !!stream.job };
   checkTemplates(at, { path: stream.path }, allowed, problems);
   checkTemplates(`${at}.params`, stream.params, allowed, problems);
   checkTemplates(`${at}.headers`, stream.headers, allowed, problems);
@@ -100,15 +87,9 @@ function checkStream(
   checkWindow(at, stream, problems);
   const recordsProblem = recordsPathProblem(stream.records);
   if (recordsProblem) problems.push(`${at}.records: ${recordsProblem}`);
+  if (stream.job) checkJobStream(at, stream, allowed, problems);
 
-  checkTemplates(`${at}.request`, requestTemplates(stream.request), allowed, problems);
-  for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
-  if (writesBody(stream.paginator) && !carriesBody(stream.request)) {
-    problems.push(
-      `${at}.paginator.in: "body" needs a request with a body, and stream ${name} sends a ${stream.request.type}; ` +
-        `add request: { type: 'json', method: 'POST', body: {…} } (or 'form') to the stream, or set in: 'query'`,
-    );
-  }
+  checkRequest(at, name, stream, allowed, problems);
   checkFileStream(at, stream, problems);
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {
     problems.push(`${at}.writeDisposition: "merge" needs a primaryKey`);
@@ -119,6 +100,65 @@ function checkStream(
   ) {
     problems.push(`${at}.incremental.initialSince: not a date: "${stream.incremental.initialSince}"`);
   }
+}
+
+/** A child stream (`parent`): its parent exists and is another stream, and what a child cannot have. */
+function checkParent(
+  at: string,
+  name: string,
+  stream: StreamDefinition,
+  def: SourceDefinition,
+  problems: string[],
+): void {
+  const parent = stream.parent!.stream;
+  if (parent === name) problems.push(`${at}.parent.stream: a stream cannot be its own parent`);
+  else if (!def.streams[parent]) {
+    problems.push(
+      `${at}.parent.stream: no stream "${parent}" in this source; streams: ${Object.keys(def.streams).join(', ')}`,
+    );
+  }
+  if (stream.parent!.state === 'perParent' && !stream.incremental) {
+    problems.push(
+      `${at}.parent.state: "perParent" keeps a watermark per parent key, so the stream needs "incremental" (a cursorField and the {since} param)`,
+    );
+  }
+  if (stream.partitions) {
+    problems.push(
+      `${at}: a child stream cannot have partitions (a parent record does not say which partition it came from); ` +
+        `take the path from the parent record instead, e.g. path: '{+parent.comments_url}'`,
+    );
+  }
+}
+
+/** How pages are asked for (`request`) and paged (`paginator`): templates, the kind's checks, a body to page in. */
+function checkRequest(
+  at: string,
+  name: string,
+  stream: StreamDefinition,
+  allowed: Parameters<typeof checkTemplates>[2],
+  problems: string[],
+): void {
+  checkTemplates(`${at}.request`, requestTemplates(stream.request), allowed, problems);
+  for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
+  if (writesBody(stream.paginator) && !carriesBody(stream.request)) {
+    problems.push(
+      `${at}.paginator.in: "body" needs a request with a body, and stream ${name} sends a ${stream.request.type}; ` +
+        `add request: { type: 'json', method: 'POST', body: {…} } (or 'form') to the stream, or set in: 'query'`,
+    );
+  }
+}
+
+/** ➕ A job stream's `job`: its templates (`{job.id}` after the create only) and its own checks. */
+function checkJobStream(
+  at: string,
+  stream: StreamDefinition,
+  allowed: Parameters<typeof checkTemplates>[2],
+  problems: string[],
+): void {
+  const { beforeCreate, afterCreate } = jobTemplates(stream.job!);
+  checkTemplates(`${at}.job`, beforeCreate, { ...allowed, job: false }, problems);
+  checkTemplates(`${at}.job`, afterCreate, allowed, problems);
+  for (const problem of checkJob(stream)) problems.push(`${at}.${problem}`);
 }
 
 /** A stream that follows a change feed (`incremental.changes`). */
