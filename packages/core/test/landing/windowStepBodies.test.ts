@@ -2,7 +2,8 @@
  * Window steps whose `{since}` / `{until}` are in a JSON request body (HubSpot's CRM search:
  * `filterGroups` with `lastmodifieddate` GTE / LT in epoch milliseconds, `after` in the body): each
  * slice's bounds are rendered into the body of every request of that slice — a resume inside a
- * slice and the halves of a split slice included — and every record lands exactly once.
+ * slice and the halves of a split slice included — and every record lands exactly once; and a
+ * stepped POST report that answers CSV (its date range in the body) lands each slice's file.
  */
 import { createHandler, defineSource } from '@tributary/core';
 import {
@@ -200,5 +201,58 @@ describe('window steps with the bounds in a JSON body', () => {
     expect(inSecond.some((q) => q.until - q.since < 2 * 86_400_000)).toBe(true);
     const landed = await readLanded(bucket, outputFolder, 'contacts', runId);
     expect(ids(landed.records)).toEqual(oneToN(244));
+  });
+});
+
+describe('window steps on a POST report that answers CSV', () => {
+  it("renders each slice's dates into the body and lands every row once, the watermark at the last row", async () => {
+    // Prepare: a report API that takes its date range in the JSON body and answers CSV
+    api = await startFixtureApi((req) => {
+      const { range } = JSON.parse(req.body) as { range: { start: string; end: string } };
+      const rows = hourly.filter(
+        (c) =>
+          Date.parse(c.updated_at) >= Date.parse(range.start) &&
+          Date.parse(c.updated_at) < Date.parse(range.end),
+      );
+      const csv = `id,updated_at\n${rows.map((c) => `${c.id},${c.updated_at}`).join('\n')}\n`;
+      return { headers: { 'content-type': 'text/csv' }, body: csv };
+    });
+    const outputFolder = `crm/step-bodies-${++folders}`;
+    setHandlerEnv({ bucket, outputFolder, apiBaseUrl: api.url });
+    const source = defineSource({
+      name: 'report-like',
+      baseUrl: 'https://api.example.invalid',
+      streams: {
+        usage: {
+          path: '/reports/usage',
+          request: {
+            type: 'json',
+            method: 'POST',
+            retrySafe: true,
+            body: { range: { start: '{since}', end: '{until}' }, format: 'csv' },
+          },
+          decoder: { type: 'csv' },
+          primaryKey: 'id',
+          incremental: { cursorField: 'updated_at', initialSince: '2026-01-01T00:00:00Z' },
+          window: { step: 'P2D' },
+        },
+      },
+    });
+    const runId = '2026-01-20-csv-steps';
+
+    // Act
+    const results = await runToEnd(createHandler(source), { runId, window });
+
+    // Assess
+    expect(results.at(-1)!.status).toBe('complete');
+    const ranges = api.requests.map((r) => (JSON.parse(r.body) as { range: object }).range);
+    expect(ranges).toEqual([
+      { start: '2026-01-01T00:00:00Z', end: '2026-01-03T00:00:00Z' },
+      { start: '2026-01-03T00:00:00Z', end: '2026-01-05T00:00:00Z' },
+      { start: '2026-01-05T00:00:00Z', end: '2026-01-07T00:00:00Z' },
+    ]);
+    const landed = await readLanded(bucket, outputFolder, 'usage', runId);
+    expect(landed.records.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual(oneToN(144));
+    expect(landed.state?.watermark).toBe('2026-01-06T23:00:00.000Z');
   });
 });
