@@ -4,7 +4,7 @@
  * body paths, the README's table and the generator's choices all come from this map.
  */
 import type * as z from 'zod';
-import { unionOf } from '../definition/kinds.ts';
+import { kindsOf, unionOf } from '../definition/kinds.ts';
 import { cursor } from './cursor.ts';
 import { link } from './link.ts';
 import { nextUrl } from './nextUrl.ts';
@@ -19,14 +19,8 @@ export const paginatorKinds = { single, offset, page, cursor, nextUrl, link };
 export const PaginatorSchema = unionOf(paginatorKinds);
 export type PaginatorDefinition = z.output<typeof PaginatorSchema>;
 
-/**
- * The kind of a definition, its methods taking that definition. The one cast: a definition's
- * `type` names its kind (`unionOf` makes the compiler check each key against its schema's `type`), which
- * TypeScript cannot follow through a union.
- */
-function kindOf(definition: PaginatorDefinition) {
-  return paginatorKinds[definition.type] as unknown as PaginatorKind<typeof PaginatorSchema>;
-}
+/** The kind of a definition, its methods taking that definition (`kindsOf`). */
+const kindOf = kindsOf<PaginatorKind<typeof PaginatorSchema>>(paginatorKinds);
 
 export function createPaginator(definition: PaginatorDefinition): Paginator {
   return kindOf(definition).create(definition);
