@@ -100,7 +100,7 @@ export interface Hop {
 
 export class Truncated extends Error {}
 
-export function outgoingHeaders(request: HttpRequest): OutgoingHttpHeaders {
+function outgoingHeaders(request: HttpRequest): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { ...request.headers };
   let acceptEncoding = false;
   let contentLength = false;
@@ -117,14 +117,11 @@ export function outgoingHeaders(request: HttpRequest): OutgoingHttpHeaders {
 }
 
 /**
- * Sends one request and reads its response; a redirect to follow is drained, not read. A status
- * `keep` says yes to comes back with its response unread (the caller streams the body).
+ * Sends one request (the first, or where a redirect leads) and reads its response; a redirect to
+ * follow is drained, not read. A status `keep` says yes to comes back with its response unread.
  */
-export function exchange(
-  url: URL,
-  method: string,
-  headers: OutgoingHttpHeaders,
-  body: string | Buffer | undefined,
+function exchange(
+  { url, method, headers, body }: Redirect,
   connectMs: number,
   cancel: Cancel,
   redirectsLeft: number,
@@ -209,35 +206,31 @@ export function reasonOf(error: unknown): string {
   return code ?? (error instanceof Error ? error.message : String(error));
 }
 
-export async function transmit(
+/** What an exchange makes of its last hop (a redirect is followed, never finished). */
+export type Finish<R> = (hop: Hop, cancel: Cancel) => Promise<R>;
+
+/**
+ * One exchange, the plumbing the buffered and the streamed one share: the headers sent, redirects
+ * followed (at most {@link MAX_REDIRECTS}), the total timeout and the caller's abort, and every
+ * failure as a `NetworkFailure`. The last hop's statuses that `keep` says yes to come with their
+ * response unread; `finish` makes the caller's response of it, inside the same timeout.
+ */
+export async function send<R>(
   request: HttpRequest,
   timeouts: Timeouts,
-  signal?: AbortSignal,
-): Promise<RawResponse> {
+  signal: AbortSignal | undefined,
+  finish: Finish<R>,
+  keep?: (status: number) => boolean,
+): Promise<R> {
   if (signal?.aborted) throw signal.reason;
   const cancel = new Cancel(timeouts.totalMs, signal);
-  let url = request.url;
-  let method: string = request.method;
-  let headers = outgoingHeaders(request);
-  let body: string | Buffer | undefined = request.body;
+  const { url, method, body } = request;
+  let next: Redirect = { url, method, headers: outgoingHeaders(request), body };
   try {
     for (let redirects = 0; ; redirects++) {
-      const hop = await exchange(
-        url,
-        method,
-        headers,
-        body,
-        timeouts.connectMs,
-        cancel,
-        MAX_REDIRECTS - redirects,
-      );
-      if (hop.redirect) {
-        ({ url, method, headers, body } = hop.redirect);
-        continue;
-      }
-      const decoded = await decodeBody(hop.body!, hop.headers['content-encoding']);
-      if (cancel.cancelled) throw cancel.reason;
-      return { status: hop.status, headers: hop.headers, body: decoded };
+      const hop = await exchange(next, timeouts.connectMs, cancel, MAX_REDIRECTS - redirects, keep);
+      if (!hop.redirect) return await finish(hop, cancel);
+      next = hop.redirect;
     }
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
@@ -247,4 +240,19 @@ export async function transmit(
   } finally {
     cancel.dispose();
   }
+}
+
+/** A hop's collected body, `content-encoding` decoded: the buffered response. */
+export async function buffered(hop: Hop, cancel: Cancel): Promise<RawResponse> {
+  const decoded = await decodeBody(hop.body!, hop.headers['content-encoding']);
+  if (cancel.cancelled) throw cancel.reason;
+  return { status: hop.status, headers: hop.headers, body: decoded };
+}
+
+export function transmit(
+  request: HttpRequest,
+  timeouts: Timeouts,
+  signal?: AbortSignal,
+): Promise<RawResponse> {
+  return send(request, timeouts, signal, buffered);
 }
