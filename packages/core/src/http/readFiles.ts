@@ -18,9 +18,9 @@ import { notRetried } from '../request/retrySafety.ts';
 import { fullJitter } from '../retry/backoff.ts';
 import { sleep } from '../retry/sleep.ts';
 import type { ApiRecord, JsonValue, Page } from '../stream/types.ts';
+import { reasonOf } from './exchange.ts';
 import type { LoopGuard, ReadContext, WalkBase } from './readStream.ts';
 import { toPage } from './streamPage.ts';
-import { reasonOf } from './transport.ts';
 import type { HttpResponse } from './types.ts';
 import type { Position, Walk } from './walks.ts';
 

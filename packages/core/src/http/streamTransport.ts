@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { peek } from '../decoding/peek.ts';
-import { buffered, type Cancel, type Hop, type RawResponse, send, type Timeouts } from './transport.ts';
+import { buffered, type Cancel, type Hop, type RawResponse, send, type Timeouts } from './exchange.ts';
 import type { HttpRequest } from './types.ts';
 
 /** A raw response; a streamed one has `stream` (the whole body) and its first bytes in `body`. */
