@@ -1,6 +1,6 @@
 /**
  * `pnpm run schemas`: writes the JSON Schemas generated from the core's zod definitions into the
- * repository. Today one: the manifest's reader contract (packages/core/src/manifest/ManifestSchema.ts)
+ * repository. Today one: the manifest's reader contract (packages/core/src/landing/ManifestSchema.ts)
  * → glue-scripts/tributary_curate/manifest.schema.json, inside the curate job's package so it ships
  * with the job (the upload zips it with the package's modules). test/repo/schemas.test.ts fails
  * while a written file differs from what this would write.

@@ -18,7 +18,7 @@ from tributary_curate.manifests import SCHEMA_FILE, load_manifests, parse_manife
 PACKAGE = Path(__file__).resolve().parents[1] / "tributary_curate"
 URI = "s3://raw/shop/orders/import_date=20261123/run_id=r1/_manifest.json"
 
-#: A manifest as the handler writes it (packages/core/src/manifest/Manifest.ts, buildManifest).
+#: A manifest as the handler writes it (packages/core/src/landing/Manifest.ts, buildManifest).
 WRITTEN = {
     "runId": "r1",
     "source": "shop",

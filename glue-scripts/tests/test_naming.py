@@ -1,7 +1,7 @@
 """Column and table naming: sanitizing and collisions (pure).
 
 The rule is docs/contracts.md's "Column names", shared with the raw tables
-(packages/core/src/catalog/columnNames.ts): both are checked against test/vectors/column-names.json.
+(packages/core/src/landing/catalog/columnNames.ts): both are checked against test/vectors/column-names.json.
 """
 
 import json

@@ -3,7 +3,7 @@
 A manifest (docs/contracts.md, "Raw zone") is `{ runId, source, stream, parts: [{key, records, bytes,
 sha256}], records, pages, startedAt, finishedAt, window, watermark, primaryKey, cursorField, writeDisposition,
 childTables?, schemaContract?, checks? }`. Its contract is `manifest.schema.json` in this package,
-generated from the core's zod definition (packages/core/src/manifest/ManifestSchema.ts, `pnpm run
+generated from the core's zod definition (packages/core/src/landing/ManifestSchema.ts, `pnpm run
 schemas`); every manifest read is validated against it after the checks below, which name the domain rules.
 Part keys are object keys in the manifest's bucket; locally, paths under the same root as the manifest.
 """

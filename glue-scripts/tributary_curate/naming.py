@@ -1,7 +1,7 @@
 """Column and table names safe for Glue, Athena, Iceberg and PostgreSQL: pure functions.
 
 The column-name rule is docs/contracts.md's "Column names", the same for the raw tables
-(packages/core/src/catalog/columnNames.ts): both are tested against test/vectors/column-names.json;
+(packages/core/src/landing/catalog/columnNames.ts): both are tested against test/vectors/column-names.json;
 change the rule in both, and in the vectors, at once.
 """
 

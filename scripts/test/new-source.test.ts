@@ -191,7 +191,7 @@ describe('pnpm new-source refuses', () => {
     );
     const pages = newSource(dir, 'some-api', '--pagination', 'scroll');
     expect(pages.stderr).toContain(
-      `unknown --pagination "scroll": expected one of single, offset, page, cursor, nextUrl, link (the core's kinds; also next-url)`,
+      `unknown --pagination "scroll": expected one of single, offset, page, cursor, nextUrl, link, headerCursor (the core's kinds; also next-url, header-cursor)`,
     );
     expect(existsSync(join(dir, 'functions/some-api'))).toBe(false);
   });

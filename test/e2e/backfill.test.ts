@@ -32,7 +32,7 @@ import {
   strictWindow,
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coordinationTable } from '../../packages/core/test/coordination/support.ts';
+import { coordinationTable } from '../../packages/core/test/run/coordination/support.ts';
 import { stateMachine } from '../stepfunctions/support/packaged.ts';
 
 const N = 8;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { JsonValue, PackagedStateMachine, RunStateMachineOptions } from '@tributary/local-pipeline';
 import { runStateMachine } from '@tributary/local-pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sliceIdOf, splitWindow } from '../../packages/core/src/handler/slices.ts';
+import { sliceIdOf, splitWindow } from '../../packages/core/src/run/slices.ts';
 import { complete, FakeSources, handlerError, type Invocation, partial } from './support/fakeSources.ts';
 import { repoRoot, stateMachine } from './support/packaged.ts';
 

@@ -256,7 +256,7 @@ describe('least privilege per source', () => {
       const rawName = rawTableName(source, firstStream);
       expect(allows(st, 'glue:CreateTable', table(rawName))).toBe(true);
       expect(allows(st, 'glue:BatchCreatePartition', table(rawName))).toBe(true);
-      // a widened table brings its partitions along (packages/core/src/catalog/rawTable.ts)
+      // a widened table brings its partitions along (packages/core/src/landing/catalog/rawTable.ts)
       expect(allows(st, 'glue:BatchUpdatePartition', table(rawName))).toBe(true);
       expect(allows(st, 'glue:UpdatePartition', table(rawName))).toBe(true);
       const other = sources.find((s) => s !== source)!;

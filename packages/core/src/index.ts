@@ -13,14 +13,15 @@
  * `LandingStorage` is the type of `createHandler`'s `storage` option (S3 by default).
  * Everything else (HTTP, pagination, sink, rate limits, coordination) is internal to the handler.
  */
-export { type EnvListOptions, envList } from './config/envList.ts';
-export { type EnvValueOptions, envValue } from './config/envValue.ts';
+
 export { defineSource } from './definition/defineSource.ts';
 export type { ResponseRule, SourceDefinition, SourceInput, StreamDefinition } from './definition/schema.ts';
 export { ConfigurationError, DefinitionError } from './errors/configErrors.ts';
 export { TransientError } from './errors/TransientError.ts';
 export { TributaryError } from './errors/TributaryError.ts';
-export { createHandler, type Handler, type HandlerOptions } from './handler/createHandler.ts';
-export type { HandlerEvent } from './handler/event.ts';
-export type { HandlerResult } from './handler/types.ts';
-export type { LandingStorage, PartUpload } from './storage/LandingStorage.ts';
+export type { LandingStorage, PartUpload } from './landing/LandingStorage.ts';
+export { type EnvListOptions, envList } from './run/config/envList.ts';
+export { type EnvValueOptions, envValue } from './run/config/envValue.ts';
+export { createHandler, type Handler, type HandlerOptions } from './run/createHandler.ts';
+export type { HandlerEvent } from './run/event.ts';
+export type { HandlerResult } from './run/types.ts';

@@ -20,7 +20,7 @@ import * as z from 'zod';
 import { Scalar, SecretKey } from '../definition/fields.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import type { HttpResponse } from '../http/types.ts';
-import type { Credentials } from '../secrets/credentials.ts';
+import type { Credentials } from './credentials.ts';
 import { resolveTokenUrl, tokenEndpoint, tokenEndpointFields } from './tokenEndpoint.ts';
 import { authKind } from './types.ts';
 

@@ -19,7 +19,7 @@
  *   point-in-time export or a stream of the table; and one `PutSecretValue` then carries the new
  *   refresh token and the access token together, so no reader ever sees one without the other.
  * - A Lambda with a valid access token in memory (warm) or in the secret uses it. Otherwise it takes
- *   the lease `oauth2-refresh|<secret>` in the coordination store (`coordination/lease.ts`), reads
+ *   the lease `oauth2-refresh|<secret>` in the coordination store (`run/coordination/lease.ts`), reads
  *   the secret again (another may have refreshed meanwhile: then no exchange), exchanges the refresh
  *   token and, before anything else, writes the new version (`PutSecretValue`, AWSCURRENT, with a
  *   `ClientRequestToken` hashed from the secret's name and the tokens of this exchange, so a retry

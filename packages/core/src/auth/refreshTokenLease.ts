@@ -3,9 +3,10 @@
  * refreshes, under `oauth2-refresh|<secret>` in the coordination store; the others wait, watching
  * the lease, and read the secret once it changed hands or was released.
  */
-import { CoordinationUnavailable } from '../coordination/CoordinationStore.ts';
-import { acquireLease, type Lease, releaseLease } from '../coordination/lease.ts';
+
 import { TransientError } from '../errors.ts';
+import { CoordinationUnavailable } from '../run/coordination/CoordinationStore.ts';
+import { acquireLease, type Lease, releaseLease } from '../run/coordination/lease.ts';
 import { refresh } from './refreshTokenExchange.ts';
 import { type RefreshTokenGrant, readSecret, sleep } from './refreshTokenSecret.ts';
 import type { AuthContext } from './types.ts';

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { RefreshTokenLostError } from '../errors/RefreshTokenLostError.ts';
 import { SecretError, TransientError } from '../errors.ts';
-import { createSecretHint } from '../secrets/credentials.ts';
+import { createSecretHint } from './credentials.ts';
 import type { AuthContext } from './types.ts';
 
 /** The secret's key this kind writes the current access token under. */

@@ -1,10 +1,10 @@
 /** The contract of an auth kind: add credentials to a request; maybe renew them once on a 401. */
 import type * as z from 'zod';
-import type { CoordinationStore } from '../coordination/CoordinationStore.ts';
 import type { GeneratorChoice, KindBase, KindSchema } from '../definition/kinds.ts';
 import type { AuthDefinition } from '../definition/schema.ts';
 import type { HttpRequest, HttpResponse, ReaderLogger } from '../http/types.ts';
-import type { Credentials } from '../secrets/credentials.ts';
+import type { CoordinationStore } from '../run/coordination/CoordinationStore.ts';
+import type { Credentials } from './credentials.ts';
 
 export interface AuthProvider {
   /** Adds the credentials to a request about to be sent (headers or query). */
@@ -42,7 +42,7 @@ export type AuthFactory<K extends AuthDefinition['type']> = (
   context: AuthContext,
 ) => AuthProvider;
 
-/** An environment variable an auth kind reads, also as `<SOURCE>_<NAME>`, which wins (`handler/environment.ts`). */
+/** An environment variable an auth kind reads, also as `<SOURCE>_<NAME>`, which wins (`run/environment.ts`). */
 export type AuthEnvVariable = 'AUTH_TOKEN_URL';
 
 /**

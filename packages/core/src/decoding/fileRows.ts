@@ -6,8 +6,8 @@
  */
 import { pipeline, type Readable, Transform } from 'node:stream';
 import type { StreamDefinition } from '../definition/schema.ts';
+import type { ApiRecord } from '../http/readTypes.ts';
 import type { ResponseHeaders } from '../http/types.ts';
-import type { ApiRecord } from '../stream/types.ts';
 import { fileParts } from './compression.ts';
 import type { DecodeWhere, RecordTransform } from './types.ts';
 

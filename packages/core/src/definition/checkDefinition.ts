@@ -10,8 +10,8 @@ import { recordsPathProblem } from '../http/recordsPath.ts';
 import { checkJob, jobTemplates } from '../job/checkJob.ts';
 import { checkPaginator, writesBody } from '../pagination/registry.ts';
 import { carriesBody, requestTemplates } from '../request/registry.ts';
-import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
+import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from './template/template.ts';
 import { checkWindow } from './window.ts';
 
 const WINDOW = new Set(['since', 'until']);

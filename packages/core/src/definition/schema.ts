@@ -6,10 +6,10 @@
 import * as z from 'zod';
 import { AuthSchema } from '../auth/registry.ts';
 import { DecoderSchema } from '../decoding/registry.ts';
-import { sliceDurationProblem } from '../handler/slices.ts';
 import { JobSchema } from '../job/JobSchema.ts';
 import { PaginatorSchema } from '../pagination/registry.ts';
 import { RequestSchema } from '../request/registry.ts';
+import { sliceDurationProblem } from '../run/slices.ts';
 import { Scalar } from './fields.ts';
 import { WindowStepSchema } from './window.ts';
 
@@ -115,7 +115,7 @@ export const ParentSchema = z.strictObject({
   carry: z.record(z.string(), z.string()).default({}),
   /**
    * ➕ Where an incremental child's `{since}` comes from: `shared`, the stream's one watermark; or
-   * `perParent`, each parent key's own watermark (handler/parentState.ts). @default 'shared'
+   * `perParent`, each parent key's own watermark (run/parentState.ts). @default 'shared'
    */
   state: z.enum(['shared', 'perParent']).default('shared'),
   /** ➕ With `state: 'perParent'`: the parent keys whose watermarks are kept (the oldest beyond it fall back). @default 10000 */

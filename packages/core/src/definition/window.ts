@@ -2,12 +2,12 @@
  * ➕ Window steps, `window` on an incremental stream: the handler walks the run's window
  * `[since, until)` in slices of `step` (each slice's bounds are what `{since}` / `{until}` render to),
  * and splits a slice whose results would pass `maxRecords`, the API's cap on one query
- * (handler/windowSteps.ts; definition/README.md, "Window steps"). Not the state machine's backfill
+ * (run/windowSteps.ts; definition/README.md, "Window steps"). Not the state machine's backfill
  * slices (`backfill.slice`, one Lambda chain per slice): those run in parallel and never move the
  * watermark; window steps run one after another inside one stream's run (a backfill slice included).
  */
 import * as z from 'zod';
-import { sliceDurationProblem } from '../handler/slices.ts';
+import { sliceDurationProblem } from '../run/slices.ts';
 import type { StreamDefinition } from './schema.ts';
 
 export const WindowStepSchema = z.strictObject({

@@ -3,8 +3,8 @@
  * derived from each class's `retryable` (docs/contracts.md, "Failure"). A new error class is added
  * here; packages/core/test/errors/errorNames.test.ts fails for an exported class that is not.
  */
-import { SinkError } from '../sink/SinkError.ts';
-import { StorageAccessError } from '../sink/StorageAccessError.ts';
+import { SinkError } from '../landing/SinkError.ts';
+import { StorageAccessError } from '../landing/StorageAccessError.ts';
 import {
   ConfigurationError,
   DefinitionError,

@@ -5,14 +5,15 @@
  * stream's first page the way a run does — the reader (`createReader`), its redactor, the dotted
  * path getter and how a source's secret is loaded.
  */
+
+export { loadCredentials } from '../auth/credentials.ts';
 export { authKinds, readsSecret, secretKeysOf } from '../auth/registry.ts';
 export type { AuthDefinition, PaginatorDefinition, RequestDefinition } from '../definition/schema.ts';
 export { SourceSchema } from '../definition/schema.ts';
-export { sourceEnvName } from '../handler/environment.ts';
+export { compilePath } from '../definition/template/getPath.ts';
 export { createReader } from '../http/createReader.ts';
 export { REDACTED, Redactor } from '../http/Redactor.ts';
+export type { ApiRecord, Page, ReaderContext, StreamReader } from '../http/readTypes.ts';
 export { paginatorKinds } from '../pagination/registry.ts';
 export { requestKinds } from '../request/registry.ts';
-export { loadCredentials } from '../secrets/credentials.ts';
-export type { ApiRecord, Page, ReaderContext, StreamReader } from '../stream/types.ts';
-export { compilePath } from '../template/getPath.ts';
+export { sourceEnvName } from '../run/environment.ts';

@@ -4,5 +4,5 @@
  * from the classes' `retryable`.
  */
 export * from '../errors.ts';
-export { SinkError } from '../sink/SinkError.ts';
-export { StorageAccessError } from '../sink/StorageAccessError.ts';
+export { SinkError } from '../landing/SinkError.ts';
+export { StorageAccessError } from '../landing/StorageAccessError.ts';

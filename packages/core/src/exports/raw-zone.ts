@@ -4,11 +4,9 @@
  * what a reader accepts, and the latter as JSON Schema), the watermark, the raw table, and the one
  * rule that names columns (`resolveNames`) with the raw table's schema inference (`inferColumns`).
  */
-export { columnName, MAX_NAME, resolveNames, SEP, sanitize } from '../catalog/columnNames.ts';
-export { inferColumns, type RawSchema } from '../catalog/rawSchema.ts';
-export { rawTableName } from '../catalog/rawTable.ts';
-export type { Manifest, StoredWindow } from '../manifest/Manifest.ts';
-export { ManifestContractSchema, ManifestSchema, manifestJsonSchema } from '../manifest/ManifestSchema.ts';
+export { columnName, MAX_NAME, resolveNames, SEP, sanitize } from '../landing/catalog/columnNames.ts';
+export { inferColumns, type RawSchema } from '../landing/catalog/rawSchema.ts';
+export { rawTableName } from '../landing/catalog/rawTable.ts';
 export {
   importDateOf,
   manifestKey,
@@ -18,6 +16,8 @@ export {
   runPrefix,
   s3Uri,
   stateKey,
-} from '../sink/keys.ts';
-export { toNdjson } from '../sink/StreamSink.ts';
-export type { WatermarkState } from '../state/Watermark.ts';
+} from '../landing/keys.ts';
+export type { Manifest, StoredWindow } from '../landing/Manifest.ts';
+export { ManifestContractSchema, ManifestSchema, manifestJsonSchema } from '../landing/ManifestSchema.ts';
+export { toNdjson } from '../landing/StreamSink.ts';
+export type { WatermarkState } from '../landing/Watermark.ts';

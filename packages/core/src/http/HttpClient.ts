@@ -9,14 +9,14 @@
 import type { AuthProvider } from '../auth/types.ts';
 import type { RetryPolicy, SourceDefinition } from '../definition/schema.ts';
 import { AuthError, type ErrorWhere, HttpError, RateLimitedError } from '../errors.ts';
-import { type Limiter, PauseTooLong } from '../ratelimit/RateLimiter.ts';
 import { notRetried } from '../request/retrySafety.ts';
-import { fullJitter } from '../retry/backoff.ts';
-import { classifyResponse, type ResponseOutcome } from '../retry/responseRules.ts';
-import { sleep } from '../retry/sleep.ts';
-import { parseRetryAfter, pauseOf, quotaExhausted, waitHint } from '../retry/waitHint.ts';
-import type { ReadObserver } from '../stream/types.ts';
 import type { Redactor } from './Redactor.ts';
+import { type Limiter, PauseTooLong } from './ratelimit/RateLimiter.ts';
+import type { ReadObserver } from './readTypes.ts';
+import { fullJitter } from './retry/backoff.ts';
+import { classifyResponse, type ResponseOutcome } from './retry/responseRules.ts';
+import { sleep } from './retry/sleep.ts';
+import { parseRetryAfter, pauseOf, quotaExhausted, waitHint } from './retry/waitHint.ts';
 import {
   type AttemptResult,
   exhausted,

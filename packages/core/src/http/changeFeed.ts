@@ -15,11 +15,11 @@
  * Newest-wins on `cursorField` (the curated merge) then keeps each record's latest version.
  */
 import type { ChangesDefinition, SourceDefinition, StreamDefinition } from '../definition/schema.ts';
+import { compilePath } from '../definition/template/getPath.ts';
 import { EventValidationError } from '../errors.ts';
-import type { ApiRecord, Page, ReaderLogger, ReadOptions } from '../stream/types.ts';
-import { compilePath } from '../template/getPath.ts';
 import { cursorMillis } from './maxCursor.ts';
 import { type ReadDeps, readStream } from './readStream.ts';
+import type { ApiRecord, Page, ReaderLogger, ReadOptions } from './readTypes.ts';
 import type { StreamPlan } from './streamPlan.ts';
 
 type Feed = 'changes' | 'full';

@@ -9,20 +9,20 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import pkg from '../../package.json' with { type: 'json' };
+import { type Credentials, credentialsFrom, loadCredentials } from '../auth/credentials.ts';
 import { createAuth, readsSecret, secretKeysOf, worksWithoutSecret } from '../auth/registry.ts';
 import type { AuthContext } from '../auth/types.ts';
-import { type CoordinationStore, CoordinationUnavailable } from '../coordination/CoordinationStore.ts';
 import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
 import { ConfigurationError } from '../errors.ts';
 import { readJobStream } from '../job/readJobStream.ts';
-import { type Limiter, RateLimiter } from '../ratelimit/RateLimiter.ts';
-import { SharedRateLimiter } from '../ratelimit/SharedRateLimiter.ts';
-import { type Credentials, credentialsFrom, loadCredentials } from '../secrets/credentials.ts';
-import type { ReaderContext, StreamReader } from '../stream/types.ts';
+import { type CoordinationStore, CoordinationUnavailable } from '../run/coordination/CoordinationStore.ts';
 import { changesStreamOf, fullStreamOf, readWithChanges } from './changeFeed.ts';
 import { HttpClient } from './HttpClient.ts';
 import { Redactor } from './Redactor.ts';
+import { type Limiter, RateLimiter } from './ratelimit/RateLimiter.ts';
+import { SharedRateLimiter } from './ratelimit/SharedRateLimiter.ts';
 import { type ReadDeps, readStream } from './readStream.ts';
+import type { ReaderContext, StreamReader } from './readTypes.ts';
 import { compileStream, type StreamPlan } from './streamPlan.ts';
 import type { ReaderLogger } from './types.ts';
 

@@ -1,5 +1,5 @@
-import type { ApiRecord } from '../stream/types.ts';
-import { renderTemplate } from '../template/template.ts';
+import { renderTemplate } from '../definition/template/template.ts';
+import type { ApiRecord } from './readTypes.ts';
 import type { StreamPlan } from './streamPlan.ts';
 
 /**

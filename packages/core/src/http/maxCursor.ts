@@ -1,6 +1,6 @@
 /** The greatest cursor value of a page's records, as an ISO date (`Page.maxCursor`). */
 import type { IncrementalDefinition } from '../definition/schema.ts';
-import type { PathGetter } from '../template/getPath.ts';
+import type { PathGetter } from '../definition/template/getPath.ts';
 
 export function cursorMillis(value: unknown, type: IncrementalDefinition['cursorType']): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;

@@ -9,14 +9,14 @@
  */
 import { crc32 } from 'node:zlib';
 import type { SourceDefinition } from '../definition/schema.ts';
+import type { TemplateValues } from '../definition/template/template.ts';
 import { type ErrorWhere, PaginationLoopError } from '../errors.ts';
 import { pageRequest } from '../request/pageRequest.ts';
-import type { JsonValue, Page, ReadOptions } from '../stream/types.ts';
-import type { TemplateValues } from '../template/template.ts';
 import type { HttpClient } from './HttpClient.ts';
 import { parseJson } from './parseJson.ts';
 import type { Redactor } from './Redactor.ts';
 import { readFiles } from './readFiles.ts';
+import type { JsonValue, Page, ReadOptions } from './readTypes.ts';
 import { scanPage } from './scanRecords.ts';
 import { selectRecords } from './selectRecords.ts';
 import { type Fetched, scannedList, toPage } from './streamPage.ts';
@@ -126,7 +126,7 @@ async function* readWalk(
   const { plan, options, from } = ctx;
   const source = ctx.deps.definition.name;
   const values: TemplateValues = { until: options.window.until, vars: walk.vars, parent: walk.parent };
-  // ➕ A child with state per parent reads each parent from its own watermark (handler/parentState.ts).
+  // ➕ A child with state per parent reads each parent from its own watermark (run/parentState.ts).
   const own = options.parentSince && walk.key !== undefined;
   const since = own ? options.parentSince!(walk.key!) : ctx.since;
   if (since) values.since = since;

@@ -11,7 +11,7 @@
  * misconfigured path (naming the keys the body has); past a wildcard, an element without the rest
  * of the path contributes nothing (an empty group).
  */
-import { compilePath, type PathGetter } from '../template/getPath.ts';
+import { compilePath, type PathGetter } from '../definition/template/getPath.ts';
 
 /** `results[*].rows` → `results.*.rows`. */
 export function normalizeRecordsPath(path: string): string {

@@ -5,8 +5,9 @@
  * response rules do not know), not an empty page: a `MalformedResponseError` naming the path, the
  * URL and the keys the body has.
  */
+
+import type { PathGetter } from '../definition/template/getPath.ts';
 import { type ErrorWhere, MalformedResponseError } from '../errors.ts';
-import type { PathGetter } from '../template/getPath.ts';
 import { normalizeRecordsPath } from './recordsPath.ts';
 
 const NONE: readonly unknown[] = Object.freeze([]);

@@ -4,11 +4,11 @@
  * a parsed page gets its records finished (carried and partition fields, transform) and filtered.
  */
 import type { IncrementalDefinition } from '../definition/schema.ts';
+import type { PathGetter } from '../definition/template/getPath.ts';
 import type { RecordList } from '../pagination/types.ts';
-import type { ApiRecord, NdjsonLines, Page } from '../stream/types.ts';
-import type { PathGetter } from '../template/getPath.ts';
 import { finishRecords } from './finishRecords.ts';
 import { maxCursor } from './maxCursor.ts';
+import type { ApiRecord, NdjsonLines, Page } from './readTypes.ts';
 import { lineAt, type ScannedPage } from './scanRecords.ts';
 import type { StreamPlan } from './streamPlan.ts';
 import type { HttpResponse } from './types.ts';

@@ -6,12 +6,7 @@
 import { createDecoder } from '../decoding/registry.ts';
 import type { RecordTransform } from '../decoding/types.ts';
 import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
-import { TemplateError } from '../errors.ts';
-import { bodyPathsOf, createPaginator } from '../pagination/registry.ts';
-import type { Paginator } from '../pagination/types.ts';
-import { createRequestStyle } from '../request/registry.ts';
-import type { RequestStyle } from '../request/types.ts';
-import { compilePath, type PathGetter } from '../template/getPath.ts';
+import { compilePath, type PathGetter } from '../definition/template/getPath.ts';
 import {
   compileTemplate,
   type Placeholder,
@@ -19,7 +14,12 @@ import {
   renderTemplate,
   type Template,
   type TemplateValues,
-} from '../template/template.ts';
+} from '../definition/template/template.ts';
+import { TemplateError } from '../errors.ts';
+import { bodyPathsOf, createPaginator } from '../pagination/registry.ts';
+import type { Paginator } from '../pagination/types.ts';
+import { createRequestStyle } from '../request/registry.ts';
+import type { RequestStyle } from '../request/types.ts';
 import { compileRecordsPath, isWildcardPath } from './recordsPath.ts';
 import { type ScanTarget, scanTarget } from './scanRecords.ts';
 

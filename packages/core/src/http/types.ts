@@ -43,7 +43,7 @@ export interface RequestInfo {
   retrySafe?: boolean;
 }
 
-export type { ReaderLogger } from '../stream/types.ts';
+export type { ReaderLogger } from './readTypes.ts';
 
 export function header(headers: ResponseHeaders, name: string): string | undefined {
   const value = headers[name];

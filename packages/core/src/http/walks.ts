@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EventValidationError } from '../errors.ts';
-import type { ApiRecord, JsonValue, ReadOptions } from '../stream/types.ts';
+import type { ApiRecord, JsonValue, ReadOptions } from './readTypes.ts';
 import type { StreamPlan } from './streamPlan.ts';
 
 /** Where reading stands: walk index, paginator state of the next page, pages read in the walk. */

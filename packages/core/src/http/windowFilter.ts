@@ -13,9 +13,9 @@
  * ones keep the API's own bytes.
  */
 import type { IncrementalDefinition } from '../definition/schema.ts';
-import type { ApiRecord, NdjsonLines } from '../stream/types.ts';
-import type { PathGetter } from '../template/getPath.ts';
+import type { PathGetter } from '../definition/template/getPath.ts';
 import { cursorMillis } from './maxCursor.ts';
+import type { ApiRecord, NdjsonLines } from './readTypes.ts';
 
 /** The bounds to apply, epoch ms; absent when the API applies it (or the window has none). */
 export interface WindowFilter {

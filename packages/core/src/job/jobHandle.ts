@@ -1,13 +1,13 @@
 /**
- * The landing path's side of a job stream (`JobHandle`, stream/types.ts): the job's state lives in
+ * The landing path's side of a job stream (`JobHandle`, http/readTypes.ts): the job's state lives in
  * the stream's progress (`streams.<s>.job` in the continuation), each change of it is progress (so an
  * invocation that only polled may stop at its deadline and hand the job on), and the clean-up runs
  * once the stream's manifest is committed, then the job leaves the continuation.
  */
 
-import type { StreamProgress } from '../handler/continuation.ts';
-import type { RunContext } from '../handler/RunContext.ts';
-import type { JobHandle } from '../stream/types.ts';
+import type { JobHandle } from '../http/readTypes.ts';
+import type { StreamProgress } from '../run/continuation.ts';
+import type { RunContext } from '../run/RunContext.ts';
 
 export function jobHandle(
   ctx: RunContext,

@@ -6,6 +6,8 @@
  * reader, with its decoder (nothing here assumes JSON results).
  */
 import type { StreamDefinition } from '../definition/schema.ts';
+import { compilePath } from '../definition/template/getPath.ts';
+import { compileTemplate, renderTemplate, type TemplateValues } from '../definition/template/template.ts';
 import {
   type ErrorWhere,
   HttpError,
@@ -19,8 +21,6 @@ import type { HttpResponse, ReaderLogger } from '../http/types.ts';
 import { pageRequest } from '../request/pageRequest.ts';
 import { createRequestStyle } from '../request/registry.ts';
 import type { RequestStyle } from '../request/types.ts';
-import { compilePath } from '../template/getPath.ts';
-import { compileTemplate, renderTemplate, type TemplateValues } from '../template/template.ts';
 import type { JobDefinition } from './JobSchema.ts';
 
 export interface JobDeps extends ReadDeps {

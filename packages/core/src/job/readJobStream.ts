@@ -6,13 +6,14 @@
  * their templates), resuming mid-way from the paginator's position. The clean-up runs once the
  * stream's manifest is committed (`JobHandle.afterCommit`).
  */
+
+import type { TemplateValues } from '../definition/template/template.ts';
 import { JobFailedError, JobTimeoutError } from '../errors.ts';
 import { type ReadDeps, readStream } from '../http/readStream.ts';
+import type { JobHandle, Page, ReadOptions } from '../http/readTypes.ts';
+import { sleep } from '../http/retry/sleep.ts';
 import type { StreamPlan } from '../http/streamPlan.ts';
 import { createRequestStyle } from '../request/registry.ts';
-import { sleep } from '../retry/sleep.ts';
-import type { JobHandle, Page, ReadOptions } from '../stream/types.ts';
-import type { TemplateValues } from '../template/template.ts';
 import type { JobDefinition, JobProgress } from './JobSchema.ts';
 import { type JobDeps, JobRequests } from './jobRequests.ts';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { compilePath } from '../template/getPath.ts';
+import { compilePath } from '../definition/template/getPath.ts';
 import { paginatorKind } from './types.ts';
 
 /** The next page's URL in the body at `path`, absolute or relative to the page's URL. Stops when absent. */

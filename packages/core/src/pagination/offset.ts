@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { compilePath } from '../template/getPath.ts';
+import { compilePath } from '../definition/template/getPath.ts';
 import { countAt, PlacementSchema, paginatorKind, placed } from './types.ts';
 
 /**

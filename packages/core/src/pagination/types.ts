@@ -6,8 +6,8 @@
 import * as z from 'zod';
 import type { GeneratorChoice, KindBase, KindSchema } from '../definition/kinds.ts';
 import type { PaginatorDefinition } from '../definition/schema.ts';
+import type { JsonValue } from '../http/readTypes.ts';
 import type { ResponseHeaders } from '../http/types.ts';
-import type { JsonValue } from '../stream/types.ts';
 
 /** What a paginator may ask of a page's records: how many, and one of them (`at(-1)`: the last). */
 export interface RecordList {

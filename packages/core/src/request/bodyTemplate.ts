@@ -6,9 +6,15 @@
  * (`typedLeaf.ts`). The paginator's values are then set at dotted paths (`after`, `paging.after`)
  * into a copy of the walk's body, page by page.
  */
+
+import {
+  compileTemplate,
+  renderTemplate,
+  type Template,
+  type TemplateValues,
+} from '../definition/template/template.ts';
 import { TemplateError } from '../errors.ts';
-import type { JsonValue } from '../stream/types.ts';
-import { compileTemplate, renderTemplate, type Template, type TemplateValues } from '../template/template.ts';
+import type { JsonValue } from '../http/readTypes.ts';
 import { type TypedLeaf, toTyped, typedLeafOf } from './typedLeaf.ts';
 import type { Where } from './types.ts';
 

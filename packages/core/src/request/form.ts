@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { Scalar } from '../definition/fields.ts';
-import { compileTemplate, renderTemplate } from '../template/template.ts';
+import { compileTemplate, renderTemplate } from '../definition/template/template.ts';
 import { missingValue } from './bodyTemplate.ts';
 import { requestKind } from './types.ts';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { JsonValue } from '../stream/types.ts';
+import type { JsonValue } from '../http/readTypes.ts';
 import { bodyTemplates, compileBody, renderBody, templateLeaves, withValues } from './bodyTemplate.ts';
 import { typedLeafProblems } from './typedLeaf.ts';
 import { requestKind } from './types.ts';

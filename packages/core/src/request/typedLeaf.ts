@@ -11,9 +11,10 @@
  * `false`). A rendered value that is not one is a `TemplateError` naming the body path, the
  * template and the value.
  */
+
+import { compileTemplate, type Template } from '../definition/template/template.ts';
 import { TemplateError } from '../errors.ts';
-import type { JsonValue } from '../stream/types.ts';
-import { compileTemplate, type Template } from '../template/template.ts';
+import type { JsonValue } from '../http/readTypes.ts';
 import type { Where } from './types.ts';
 
 export const TYPED_KEYS = { $number: 'number', $boolean: 'boolean' } as const;

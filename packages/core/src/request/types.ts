@@ -6,8 +6,8 @@
  */
 import type * as z from 'zod';
 import type { GeneratorChoice, KindBase, KindSchema } from '../definition/kinds.ts';
-import type { JsonValue } from '../stream/types.ts';
-import type { Template, TemplateValues } from '../template/template.ts';
+import type { Template, TemplateValues } from '../definition/template/template.ts';
+import type { JsonValue } from '../http/readTypes.ts';
 
 export type RequestMethod = 'GET' | 'POST' | 'PUT';
 

@@ -6,7 +6,7 @@ import { defineSource } from '../../src/definition/defineSource.ts';
 import type { SourceInput } from '../../src/definition/schema.ts';
 import { AuthError, ConfigurationError, HttpError, SecretError } from '../../src/errors.ts';
 import { createReader } from '../../src/http/createReader.ts';
-import type { ReaderContext } from '../../src/stream/types.ts';
+import type { ReaderContext } from '../../src/http/readTypes.ts';
 import { capture, FAST_RETRY, ids, readAll } from '../http/support.ts';
 
 const SECRETS = {

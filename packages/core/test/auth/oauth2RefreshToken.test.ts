@@ -20,13 +20,13 @@ import {
 import { startApi, startFaultProxy } from '@tributary/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ACCESS_TOKEN_EXPIRES_AT_KEY, ACCESS_TOKEN_KEY } from '../../src/auth/oauth2RefreshToken.ts';
-import type { CoordinationStore } from '../../src/coordination/CoordinationStore.ts';
-import { dynamoCoordinationStore } from '../../src/coordination/dynamoCoordinationStore.ts';
 import { defineSource } from '../../src/definition/defineSource.ts';
 import { AuthError, TransientError } from '../../src/errors.ts';
 import { createReader } from '../../src/http/createReader.ts';
-import { coordinationTable } from '../coordination/support.ts';
+import type { CoordinationStore } from '../../src/run/coordination/CoordinationStore.ts';
+import { dynamoCoordinationStore } from '../../src/run/coordination/dynamoCoordinationStore.ts';
 import { capture, FAST_RETRY, readAll } from '../http/support.ts';
+import { coordinationTable } from '../run/coordination/support.ts';
 import { granted, rotatingTokenEndpoint } from './rotatingTokenEndpoint.ts';
 
 const WORKER = fileURLToPath(new URL('./refreshWorker.ts', import.meta.url));

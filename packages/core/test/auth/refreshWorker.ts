@@ -6,9 +6,10 @@
  * processes refresh at once), then prints each log line as JSON and, last, `{"records": n}` or
  * `{"error": name, "message": …}`. Env: API_URL, SECRET, TABLE?, LEASE_SECONDS?; AWS_* (moto).
  */
-import { dynamoCoordinationStore } from '../../src/coordination/dynamoCoordinationStore.ts';
+
 import { defineSource } from '../../src/definition/defineSource.ts';
 import { createReader } from '../../src/http/createReader.ts';
+import { dynamoCoordinationStore } from '../../src/run/coordination/dynamoCoordinationStore.ts';
 
 const env = (name: string): string => {
   const value = process.env[name];

@@ -4,7 +4,7 @@ import { serveLoopback } from '@tributary/testkit';
 import { defineSource } from '../../src/definition/defineSource.ts';
 import type { SourceInput } from '../../src/definition/schema.ts';
 import { createReader } from '../../src/http/createReader.ts';
-import type { Page, ReadOptions } from '../../src/stream/types.ts';
+import type { Page, ReadOptions } from '../../src/http/readTypes.ts';
 import { FAST_RETRY, WINDOW } from '../http/support.ts';
 
 export type FileRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => unknown;

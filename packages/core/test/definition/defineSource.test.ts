@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
 import type { SourceInput } from '../../src/definition/schema.ts';
 import { DefinitionError } from '../../src/errors.ts';
-import { buildManifest } from '../../src/manifest/Manifest.ts';
+import { buildManifest } from '../../src/landing/Manifest.ts';
 
 const problemsOf = (input: unknown): string[] => {
   try {

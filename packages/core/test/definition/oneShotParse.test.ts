@@ -6,8 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
-import { parseContinuation } from '../../src/handler/continuation.ts';
-import { parseEvent } from '../../src/handler/event.ts';
+import { parseContinuation } from '../../src/run/continuation.ts';
+import { parseEvent } from '../../src/run/event.ts';
 
 /** `new Function(…)` calls with a body: zod's code generation (its `allowsEval` probe is `new Function("")`). */
 let generated: string[] = [];

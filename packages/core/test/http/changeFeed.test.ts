@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
 import type { SourceInput } from '../../src/definition/schema.ts';
 import { createReader } from '../../src/http/createReader.ts';
-import type { Page } from '../../src/stream/types.ts';
+import type { Page } from '../../src/http/readTypes.ts';
 import { capture, FAST_RETRY } from './support.ts';
 
 const closers: (() => Promise<void>)[] = [];

@@ -7,7 +7,7 @@ import { startApi } from '@tributary/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
 import { createReader } from '../../src/http/createReader.ts';
-import type { ApiRecord } from '../../src/stream/types.ts';
+import type { ApiRecord } from '../../src/http/readTypes.ts';
 import { capture, readAll } from './support.ts';
 
 // The definition: ~20 lines describe the API.

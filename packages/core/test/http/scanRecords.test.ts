@@ -5,9 +5,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { describe, expect, test } from 'vitest';
+import { compilePath } from '../../src/definition/template/getPath.ts';
 import { maxCursor } from '../../src/http/maxCursor.ts';
 import { isJson, lineAt, MAX_DEPTH, scanPage, scanTarget } from '../../src/http/scanRecords.ts';
-import { compilePath } from '../../src/template/getPath.ts';
 
 /** xorshift32: deterministic test data. */
 function generator(seed: number) {

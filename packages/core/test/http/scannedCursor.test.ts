@@ -1,9 +1,9 @@
 /** The scanned page's greatest cursor equals what the parsed path finds, whatever the values' layouts. */
 import { expect, test } from 'vitest';
+import { compilePath } from '../../src/definition/template/getPath.ts';
 import { maxCursor } from '../../src/http/maxCursor.ts';
 import { isUtcLayout } from '../../src/http/scannedCursor.ts';
 import { scanPage, scanTarget } from '../../src/http/scanRecords.ts';
-import { compilePath } from '../../src/template/getPath.ts';
 
 const VALUES: unknown[] = [
   '2026-11-24T06:00:00Z',

@@ -5,7 +5,7 @@ import { defineSource } from '../../src/definition/defineSource.ts';
 import type { SourceInput } from '../../src/definition/schema.ts';
 import { TemplateError } from '../../src/errors.ts';
 import { createReader } from '../../src/http/createReader.ts';
-import type { ApiRecord } from '../../src/stream/types.ts';
+import type { ApiRecord } from '../../src/http/readTypes.ts';
 import { FAST_RETRY, readAll, WINDOW } from './support.ts';
 
 const closers: (() => Promise<void>)[] = [];

@@ -1,6 +1,7 @@
 /** Helpers for the HTTP layer's tests: a capturing logger and observer, page collection. */
+
+import type { Page, ReadObserver, ReadOptions, StreamReader } from '../../src/http/readTypes.ts';
 import type { ReaderLogger } from '../../src/http/types.ts';
-import type { Page, ReadObserver, ReadOptions, StreamReader } from '../../src/stream/types.ts';
 
 export interface Captured {
   logger: ReaderLogger;

@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { createHandler, defineSource } from '@tributary/core';
 import { createBucket } from '@tributary/testkit';
 import { beforeAll, expect, it } from 'vitest';
-import type { Page, StreamReader } from '../../src/stream/types.ts';
+import type { Page, StreamReader } from '../../src/http/readTypes.ts';
 import { setHandlerEnv } from './support/context.ts';
 
 setFlagsFromString('--expose-gc');

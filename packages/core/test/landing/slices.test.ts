@@ -17,7 +17,7 @@ import {
 } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DefinitionError } from '../../src/errors.ts';
-import { MAX_SLICES, sliceIdOf, splitWindow } from '../../src/handler/slices.ts';
+import { MAX_SLICES, sliceIdOf, splitWindow } from '../../src/run/slices.ts';
 import { setHandlerEnv } from './support/context.ts';
 import { makeOrders, startOrdersApi } from './support/ordersApi.ts';
 import { ordersSource } from './support/ordersSource.ts';

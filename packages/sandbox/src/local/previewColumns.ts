@@ -1,12 +1,12 @@
 /**
  * The columns the curate job would create from a few records, without Spark: a sample-based
  * preview for `pnpm check`. The raw table (Athena) is the core's own inference (`inferColumns`,
- * catalog/rawSchema.ts); the curated table follows glue-scripts/tributary_curate/flatten.py: nested
+ * landing/catalog/rawSchema.ts); the curated table follows glue-scripts/tributary_curate/flatten.py: nested
  * objects become `parent__child` columns up to `maxDepth` levels, deeper objects, maps and arrays stay
  * JSON strings, except the arrays the stream lists in `childTables`, which become child tables
  * `<source>_<stream>__<field>` (the parent's key as `_parent_<key>`, the element's `_index`, and the
  * element's columns, `value` for a scalar). Every name comes from the one rule (`resolveNames`,
- * catalog/columnNames.ts). Spark infers types from every record of a run: a sample can miss fields
+ * landing/catalog/columnNames.ts). Spark infers types from every record of a run: a sample can miss fields
  * and types.
  */
 import { inferColumns, resolveNames, sanitize } from '@tributary/core/raw-zone';

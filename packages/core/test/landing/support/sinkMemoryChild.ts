@@ -4,8 +4,8 @@
  * prints what landed as JSON. If the sink held on to records, the heap limit would kill it.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { StreamSink } from '../../../src/sink/StreamSink.ts';
-import { S3LandingStorage } from '../../../src/storage/s3/S3LandingStorage.ts';
+import { StreamSink } from '../../../src/landing/StreamSink.ts';
+import { S3LandingStorage } from '../../../src/landing/s3/S3LandingStorage.ts';
 
 const [bucket, pagesArg] = process.argv.slice(2) as [string, string];
 const pages = Number(pagesArg);
