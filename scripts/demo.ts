@@ -4,7 +4,7 @@
  * A moto server stands in for AWS (raw and curated buckets, the secrets `api-credentials/<name>`),
  * the sandbox API for GitHub, Stripe, Hotmart and Socrata (generated data, occasional 429/503), and
  * every other registered source (one made by `pnpm new-source`) against the API double its
- * functions/<name>/test/api.ts exports (a source without one is left out, saying so). The
+ * functions/<name>/double/index.ts exports (a source without one is left out, saying so). The
  * service is packaged (`sls package --stage dev`) and its real state machine executed: the Lambda
  * tasks run the real handlers, the Glue task the real curate.py on local Spark. Three rounds:
  *   1. the first load;

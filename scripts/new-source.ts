@@ -361,7 +361,7 @@ function main(argv: string[]): number {
     }
     const name = positionals[0]!;
     console.log(`next:
-  1. describe the API in functions/${name}/src/source.ts and its double in functions/${name}/test/api.ts
+  1. describe the API in functions/${name}/src/source.ts and its double in functions/${name}/double/index.ts
      (its sandboxDouble is what pnpm demo and the e2e tests run the source against)
   2. pnpm vitest run functions/${name}
   3. create the secret api-credentials/${name} (see functions/${name}/README.md), then sls package --stage dev

@@ -87,8 +87,8 @@ export interface FanOutRun {
   awsCalls?: Partial<Record<AwsCall, number>>;
   /**
    * The coordination store's round trips during the run (moto behind the proxy), ms: a grant is
-   * placed LEAD_MS (50) ahead and given up when its process starts more than LATE_TOLERANCE_MS (15)
-   * after it, so round trips beyond ~65 ms waste grants and lower the achieved rate.
+   * placed ahead by the measured write round trip (at least LEAD_MS, 50), so a slow store delays
+   * starts instead of wasting grants (before the lead was adaptive, round trips beyond ~65 ms did).
    */
   storeRoundTripMs?: { p50: number; p95: number; max: number };
 }

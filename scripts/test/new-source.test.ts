@@ -241,7 +241,7 @@ describe('pnpm new-source scaffolds', () => {
         'README.md',
         'src/source.ts',
         'src/handler.ts',
-        'test/api.ts',
+        'double/index.ts',
         `test/${name}.test.ts`,
       ]) {
         expect(existsSync(join(dir, 'functions', name, file)), file).toBe(true);

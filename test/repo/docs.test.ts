@@ -20,7 +20,7 @@ const markdown = files.filter((f) => f.endsWith('.md'));
 const MISSING_DOC = ['ARCHITECTURE', 'md'].join('.');
 /** Written by tools at run time, not kept in the repository. */
 const GENERATED = /(^|\/)(\.local|\.serverless|\.esbuild|\.venv|\.tools|node_modules|dist|coverage)(\/|$)/;
-/** Every file as a path, templates as what they generate (`test/api.ts.tmpl` → `test/api.ts`). */
+/** Every file as a path, templates as what they generate (`double/index.ts.tmpl` → `double/index.ts`). */
 const known = files.map((f) => `/${f.replace(/\.tmpl$/, '')}`);
 
 function exists(from: string, target: string): boolean {

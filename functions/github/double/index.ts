@@ -28,6 +28,7 @@ import {
   type Route,
   type RouteResult,
   type SandboxApi,
+  type SandboxApiDouble,
   type SandboxRequest,
   serveDouble,
   Timeline,
@@ -795,3 +796,24 @@ const LABELS = [
   { name: 'good first issue', color: '7057ff', description: 'Good for newcomers' },
   { name: 'performance', color: 'fbca04', description: null },
 ] as const;
+
+declare module '@tributary/sandbox/double' {
+  interface SandboxSources {
+    github: { token: string };
+  }
+}
+
+/** This double in the sandbox: the repositories of the `githubRepositories` option. */
+export const sandboxApi: SandboxApiDouble<'github'> = {
+  name: 'github',
+  credentials: { token: 'ghp_sandboxToken0000000000000000000000' },
+  create: ({ seed, timeline, records, credentials, options }) =>
+    createGithubApi({
+      seed,
+      timeline,
+      token: credentials.token,
+      repositories: options.githubRepositories,
+      records,
+    }),
+  env: (_url, options) => ({ GITHUB_REPOSITORIES: options.githubRepositories.join(',') }),
+};

@@ -26,6 +26,7 @@ import {
   type Route,
   type RouteResult,
   type SandboxApi,
+  type SandboxApiDouble,
   type SandboxRequest,
   serveDouble,
   Timeline,
@@ -441,3 +442,25 @@ export function createHotmartApi(options: HotmartOptions): SandboxApi {
     streams: () => ['sales_history', 'subscriptions'],
   };
 }
+
+declare module '@tributary/sandbox/double' {
+  interface SandboxSources {
+    hotmart: { client_id: string; client_secret: string };
+  }
+}
+
+/** This double in the sandbox: tokens live `hotmartTokenTtlSeconds`; the token URL is the sandbox's. */
+export const sandboxApi: SandboxApiDouble<'hotmart'> = {
+  name: 'hotmart',
+  credentials: { client_id: 'sandbox-client-id', client_secret: 'sandbox-client-secret' },
+  create: ({ seed, timeline, records, credentials, options }) =>
+    createHotmartApi({
+      seed,
+      timeline,
+      clientId: credentials.client_id,
+      clientSecret: credentials.client_secret,
+      tokenTtlSeconds: options.hotmartTokenTtlSeconds,
+      records,
+    }),
+  env: (url) => ({ AUTH_TOKEN_URL: `${url}/security/oauth/token` }),
+};

@@ -20,6 +20,7 @@ import {
   Rng,
   type RouteResult,
   type SandboxApi,
+  type SandboxApiDouble,
   type SandboxRequest,
   serveDouble,
   Timeline,
@@ -359,3 +360,27 @@ export function createSocrataApi(options: SocrataOptions): SandboxApi {
     streams: () => [...datasets.keys()].map((id) => streamOf.get(id) as string),
   };
 }
+
+declare module '@tributary/sandbox/double' {
+  interface SandboxSources {
+    socrata: { app_token: string };
+  }
+}
+
+/** This double in the sandbox: the datasets of the `socrataDatasets` option. */
+export const sandboxApi: SandboxApiDouble<'socrata'> = {
+  name: 'socrata',
+  credentials: { app_token: 'sandboxAppToken00000000000' },
+  create: ({ seed, timeline, records, credentials, options }) =>
+    createSocrataApi({
+      seed,
+      timeline,
+      appToken: credentials.app_token,
+      datasets: options.socrataDatasets,
+      records,
+    }),
+  env: (_url, options) => ({
+    SOCRATA_DOMAIN: 'data.cityofnewyork.us',
+    SOCRATA_DATASETS: options.socrataDatasets.join(','),
+  }),
+};

@@ -28,6 +28,7 @@ import {
   type Route,
   type RouteResult,
   type SandboxApi,
+  type SandboxApiDouble,
   type SandboxRequest,
   serveDouble,
   Timeline,
@@ -613,3 +614,17 @@ function address(rng: Rng, place: (typeof CITIES)[number]): Json {
     state: place.state || null,
   };
 }
+
+declare module '@tributary/sandbox/double' {
+  interface SandboxSources {
+    stripe: { api_key: string };
+  }
+}
+
+/** This double in the sandbox. */
+export const sandboxApi: SandboxApiDouble<'stripe'> = {
+  name: 'stripe',
+  credentials: { api_key: 'sk_test_sandbox000000000000000000000000' },
+  create: ({ seed, timeline, records, credentials }) =>
+    createStripeApi({ seed, timeline, apiKey: credentials.api_key, records }),
+};

@@ -1,8 +1,15 @@
 /** The contract between the sandbox server and each API it speaks. */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { SandboxSources } from './double.ts';
+import type { ResolvedOptions } from './options.ts';
+import type { Timeline } from './time.ts';
 
-export const SOURCE_NAMES = ['github', 'stripe', 'hotmart', 'socrata'] as const;
-export type SourceName = (typeof SOURCE_NAMES)[number];
+/**
+ * A source the sandbox speaks: a name its double declares (`SandboxSources`, augmented by each
+ * `functions/<source>/double/index.ts`), known at compile time; at run time every name a caller
+ * passes is checked against the doubles found (sources.ts `knownSource`).
+ */
+export type SourceName = keyof SandboxSources & string;
 
 export interface SandboxRequest {
   method: string;
@@ -59,6 +66,32 @@ export interface SandboxApi {
   records(stream: string): Record<string, unknown>[];
   /** Stream names, as the sources name them. */
   streams(): string[];
+}
+
+/** What a double is given to build its API in the sandbox. */
+export interface SandboxApiContext<N extends SourceName = SourceName> {
+  seed: number;
+  timeline: Timeline;
+  /** Records per stream at start (the `records` option for this source). */
+  records: number;
+  /** The credentials it must accept (the `credentials` option for this source, else its own). */
+  credentials: SandboxSources[N];
+  /** The sandbox's resolved options (`githubRepositories`, `socrataDatasets`, …). */
+  options: ResolvedOptions;
+}
+
+/**
+ * What `functions/<source>/double/index.ts` exports as `sandboxApi` for the sandbox to mount it:
+ * the sandbox's list of sources is the doubles found that export one (sources.ts).
+ */
+export interface SandboxApiDouble<N extends SourceName = SourceName> {
+  /** The source's name: its folder under functions/. */
+  readonly name: N;
+  /** The secret `api-credentials/<source>` it accepts unless the `credentials` option says otherwise. */
+  readonly credentials: SandboxSources[N];
+  create(context: SandboxApiContext<N>): SandboxApi;
+  /** What the source's function needs to call it at `url`, besides `API_BASE_URL`. @default none */
+  env?(url: string, options: ResolvedOptions): Record<string, string>;
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): SandboxResponse {

@@ -1,15 +1,11 @@
 /**
- * The sandbox: one node:http server on loopback speaking the four shipped sources' APIs. Routes are
- * told apart by their path shape (`/repos/…`, `/v1/charges`, `/payments/api/v1/sales/history`,
- * `/resource/<id>.json`), so every source's `API_BASE_URL` is the same root URL.
+ * The sandbox: one node:http server on loopback speaking the API of each source whose double exports
+ * a `sandboxApi` (sources.ts). Routes are told apart by their path shape (`/repos/…`, `/v1/charges`,
+ * `/payments/api/v1/sales/history`, `/resource/<id>.json`), so every source's `API_BASE_URL` is the
+ * same root URL.
  */
 
-import { createGithubApi } from '../../../functions/github/double/index.ts';
-import { createHotmartApi } from '../../../functions/hotmart/double/index.ts';
-import { createSocrataApi } from '../../../functions/socrata/double/index.ts';
-import { createStripeApi } from '../../../functions/stripe/double/index.ts';
-import { type SandboxApi, SOURCE_NAMES, type SourceName } from './api.ts';
-import { SandboxOptionsError } from './errors.ts';
+import type { SandboxApi, SourceName } from './api.ts';
 import { FaultPlan } from './faults.ts';
 import {
   type ResolvedOptions,
@@ -19,6 +15,7 @@ import {
 } from './options.ts';
 import { ServedLog, type ServedReport } from './ServedLog.ts';
 import { type FailureMode, serveApis } from './serveApis.ts';
+import { API_DOUBLES, knownSource } from './sources.ts';
 import { Timeline } from './time.ts';
 
 export type { FailureMode } from './serveApis.ts';
@@ -60,12 +57,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 
   const server = await serveApis({ apis, faults, log, failures, epoch: () => epoch }, o.port);
   const url = server.url;
-  const known = (source: string): SourceName => {
-    if (!SOURCE_NAMES.includes(source as SourceName)) {
-      throw new SandboxOptionsError(`unknown source "${source}"; valid: ${SOURCE_NAMES.join(', ')}`);
-    }
-    return source as SourceName;
-  };
+  const known = (source: string): SourceName => knownSource(source);
 
   return {
     url,
@@ -74,14 +66,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     githubRepositories: o.githubRepositories,
     socrataDatasets: o.socrataDatasets,
     env(source) {
-      const env: Record<string, string> = { API_BASE_URL: url };
-      if (known(source) === 'hotmart') env.AUTH_TOKEN_URL = `${url}/security/oauth/token`;
-      if (source === 'github') env.GITHUB_REPOSITORIES = o.githubRepositories.join(',');
-      if (source === 'socrata') {
-        env.SOCRATA_DOMAIN = 'data.cityofnewyork.us';
-        env.SOCRATA_DATASETS = o.socrataDatasets.join(',');
-      }
-      return env;
+      const double = API_DOUBLES.find((d) => d.name === known(source));
+      return { API_BASE_URL: url, ...double?.env?.(url, o) };
     },
     advance(now = Date.now()) {
       epoch++;
@@ -100,36 +86,18 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   };
 }
 
-/** The four APIs, seeded and dated by the options. */
+/** One API per double, seeded and dated by the options. */
 function createApis(o: ResolvedOptions, timeline: Timeline): Record<SourceName, SandboxApi> {
-  return {
-    github: createGithubApi({
+  const apis = API_DOUBLES.map((double) => {
+    const name: SourceName = double.name;
+    const api = double.create({
       seed: o.seed,
       timeline,
-      token: o.credentials.github.token,
-      repositories: o.githubRepositories,
-      records: o.records.github,
-    }),
-    stripe: createStripeApi({
-      seed: o.seed,
-      timeline,
-      apiKey: o.credentials.stripe.api_key,
-      records: o.records.stripe,
-    }),
-    hotmart: createHotmartApi({
-      seed: o.seed,
-      timeline,
-      clientId: o.credentials.hotmart.client_id,
-      clientSecret: o.credentials.hotmart.client_secret,
-      tokenTtlSeconds: o.hotmartTokenTtlSeconds,
-      records: o.records.hotmart,
-    }),
-    socrata: createSocrataApi({
-      seed: o.seed,
-      timeline,
-      appToken: o.credentials.socrata.app_token,
-      datasets: o.socrataDatasets,
-      records: o.records.socrata,
-    }),
-  };
+      records: o.records[name],
+      credentials: o.credentials[name],
+      options: o,
+    });
+    return [name, api] as const;
+  });
+  return Object.fromEntries(apis) as Record<SourceName, SandboxApi>;
 }

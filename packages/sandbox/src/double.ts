@@ -13,12 +13,23 @@ export {
   type Route,
   type RouteResult,
   type SandboxApi,
+  type SandboxApiContext,
+  type SandboxApiDouble,
   type SandboxRequest,
   type SandboxResponse,
   type ServedBatch,
 } from './api.ts';
 export { CITIES, FIRST_NAMES, hash32, LAST_NAMES, Rng, unit } from './random.ts';
 export { floating, isoMillis, isoSeconds, parseDate, Timeline, unixSeconds } from './time.ts';
+
+/**
+ * The sources the sandbox speaks, by name, each with the credentials (the JSON of its secret
+ * `api-credentials/<source>`) its API accepts. Empty here: each source's double declares itself,
+ * `declare module '@tributary/sandbox/double' { interface SandboxSources { github: { token: string } } }`,
+ * so `SourceName` is the union of the doubles' names.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by each source's double.
+export interface SandboxSources {}
 
 /** The part of an API a test serves: its routes and how it checks credentials. */
 export type ServedDouble = Pick<SandboxApi, 'routes' | 'authorize'>;

@@ -1,15 +1,12 @@
 /** The sandbox's options, their defaults, and their validation (unknown keys are refused). */
-import { SOURCE_NAMES, type SourceName } from './api.ts';
+import type { SourceName } from './api.ts';
+import type { SandboxSources } from './double.ts';
 import { SandboxOptionsError } from './errors.ts';
 import { DEFAULT_FAULTS, type FaultOptions } from './faults.ts';
+import { API_DOUBLES, knownSource, SOURCE_NAMES } from './sources.ts';
 
-/** The credentials each API accepts: the JSON of the secret `api-credentials/<source>`. */
-export interface SandboxCredentials {
-  github: { token: string };
-  stripe: { api_key: string };
-  hotmart: { client_id: string; client_secret: string };
-  socrata: { app_token: string };
-}
+/** The credentials each API accepts: the JSON of the secret `api-credentials/<source>` (each double declares its own). */
+export type SandboxCredentials = SandboxSources;
 
 export interface SandboxOptions {
   /** Seed of every generated record and injected fault. @default 42 */
@@ -50,12 +47,10 @@ export interface ResolvedOptions {
   port: number;
 }
 
-export const DEFAULT_CREDENTIALS: SandboxCredentials = {
-  github: { token: 'ghp_sandboxToken0000000000000000000000' },
-  stripe: { api_key: 'sk_test_sandbox000000000000000000000000' },
-  hotmart: { client_id: 'sandbox-client-id', client_secret: 'sandbox-client-secret' },
-  socrata: { app_token: 'sandboxAppToken00000000000' },
-};
+/** Each double's own credentials (its `sandboxApi.credentials`). */
+export const DEFAULT_CREDENTIALS: SandboxCredentials = Object.fromEntries(
+  API_DOUBLES.map((d) => [d.name, d.credentials]),
+) as unknown as SandboxCredentials;
 
 const KEYS = [
   'seed',
@@ -111,12 +106,7 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
   const faults = options.faults;
   const credentials = { ...DEFAULT_CREDENTIALS };
   for (const [source, value] of Object.entries(options.credentials ?? {})) {
-    if (!SOURCE_NAMES.includes(source as SourceName)) {
-      throw new SandboxOptionsError(
-        `credentials: unknown source "${source}"; valid: ${SOURCE_NAMES.join(', ')}`,
-      );
-    }
-    (credentials as Record<string, unknown>)[source] = value;
+    (credentials as Record<string, unknown>)[knownSource(source, 'credentials')] = value;
   }
   return {
     seed: int('seed', options.seed, 42, 0),
@@ -147,12 +137,7 @@ function records(
   const out = Object.fromEntries(SOURCE_NAMES.map((s) => [s, fallback])) as Record<SourceName, number>;
   if (typeof value === 'object') {
     for (const [source, n] of Object.entries(value)) {
-      if (!SOURCE_NAMES.includes(source as SourceName)) {
-        throw new SandboxOptionsError(
-          `records: unknown source "${source}"; valid: ${SOURCE_NAMES.join(', ')}`,
-        );
-      }
-      out[source as SourceName] = int(`records.${source}`, n, 2000, 1);
+      out[knownSource(source, 'records')] = int(`records.${source}`, n, 2000, 1);
     }
   }
   return out;

@@ -56,8 +56,8 @@ beforeAll(() => {
     ['fake-api', FAKE_DOUBLE],
     ['old-style', 'export const route = () => undefined;\n'],
   ] as const) {
-    mkdirSync(join(root, 'functions', source, 'test'), { recursive: true });
-    writeFileSync(join(root, 'functions', source, 'test/api.ts'), text);
+    mkdirSync(join(root, 'functions', source, 'double'), { recursive: true });
+    writeFileSync(join(root, 'functions', source, 'double/index.ts'), text);
   }
   mkdirSync(join(root, 'functions/no-double/src'), { recursive: true });
 });
@@ -87,7 +87,7 @@ describe('source doubles', () => {
         {
           source: 'fake-api',
           url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
-          module: 'functions/fake-api/test/api.ts',
+          module: 'functions/fake-api/double/index.ts',
           records: 3,
           secret: { token: 'fake-token-0123' },
           env: { API_BASE_URL: doubles.mounted[0]?.url, FAKE_API_REGION: 'eu' },
@@ -98,11 +98,11 @@ describe('source doubles', () => {
       expect(((await ok.json()) as { data: unknown[] }).data).toHaveLength(3);
       expect((await fetch(`${url}/v1/items`)).status).toBe(401);
       expect(doubles.leftOut).toEqual([
-        { source: 'no-double', reason: 'no API double: functions/no-double/test/api.ts does not exist' },
+        { source: 'no-double', reason: 'no API double: functions/no-double/double/index.ts does not exist' },
         {
           source: 'old-style',
           reason:
-            'no API double: functions/old-style/test/api.ts exports no sandboxDouble (a SourceDouble, see @tributary/testkit)',
+            'no API double: functions/old-style/double/index.ts exports no sandboxDouble (a SourceDouble, see @tributary/testkit)',
         },
       ]);
     } finally {

@@ -1,7 +1,7 @@
 /**
  * The contract between a source's API double and the local pipeline (`pnpm demo`, `pnpm local:up`,
  * the e2e tests): a source that is not one of the sandbox's own APIs is run locally against the
- * double its `functions/<name>/test/api.ts` exports as `sandboxDouble` (`pnpm new-source` writes
+ * double its `functions/<name>/double/index.ts` exports as `sandboxDouble` (`pnpm new-source` writes
  * one). The sandbox serves it on loopback, provisions its secret, and points the source's
  * `API_BASE_URL` at it.
  */

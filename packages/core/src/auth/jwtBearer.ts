@@ -21,7 +21,7 @@ import { Scalar, SecretKey } from '../definition/fields.ts';
 import { AuthError, HttpError } from '../errors.ts';
 import type { HttpResponse } from '../http/types.ts';
 import type { Credentials } from '../secrets/credentials.ts';
-import { resolveTokenUrl, tokenEndpoint } from './tokenEndpoint.ts';
+import { resolveTokenUrl, tokenEndpoint, tokenEndpointFields } from './tokenEndpoint.ts';
 import { authKind } from './types.ts';
 
 /** The fields of the auth block the assertion is made of. */
@@ -67,8 +67,7 @@ export const jwtBearer = authKind({
   schema: z.strictObject({
     /** JWT bearer grant (RFC 7523 §2.1): Salesforce's JWT flow, Google service accounts. */
     type: z.literal('jwtBearer'),
-    /** Absolute, or relative to the base URL. The env var `AUTH_TOKEN_URL` replaces it. */
-    tokenUrl: z.string().min(1),
+    ...tokenEndpointFields,
     /** The secret's key holding the RSA private key, PEM (PKCS#8 `BEGIN PRIVATE KEY`). */
     privateKeyKey: SecretKey,
     /** The secret's key holding `iss` (Salesforce: the connected app's consumer key; Google: the service account's email). */
@@ -85,8 +84,6 @@ export const jwtBearer = authKind({
     keyIdKey: SecretKey.optional(),
     /** `exp - iat` of each assertion, seconds (Google allows at most 3600). @default 300 */
     assertionLifetimeSeconds: z.number().int().positive().max(3600).default(300),
-    /** Refresh the access token this many seconds before `expires_in` runs out. @default 60 */
-    refreshMarginSeconds: z.number().int().nonnegative().default(60),
   }),
   doc: "RFC 7523 JWT bearer grant (Salesforce JWT flow, Google service accounts): an RS256 assertion signed with the secret's PKCS#8 PEM key (`jose`), claims `iss`/`sub` from the secret, `aud` (default: the token URL), `iat`, `exp` (`assertionLifetimeSeconds`, default 300), `jti`, optional `scope` and `claims`, `kid` from `keyIdKey`; exchanged at `tokenUrl` (or `<SOURCE>_AUTH_TOKEN_URL` / `AUTH_TOKEN_URL`) with `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=…`; token cached per warm container until `refreshMarginSeconds` before expiry; on a 401 a new assertion exchanged once and the request retried; the key never logged or in an error",
   examples: [

@@ -5,8 +5,13 @@
  * The exchange and the cache are `tokenEndpoint`'s; this kind builds the client-credentials request.
  */
 import * as z from 'zod';
-import { SecretKey } from '../definition/fields.ts';
-import { resolveTokenUrl, tokenEndpoint, tokenRequest } from './tokenEndpoint.ts';
+import {
+  oauth2ClientFields,
+  resolveTokenUrl,
+  tokenEndpoint,
+  tokenEndpointFields,
+  tokenRequest,
+} from './tokenEndpoint.ts';
 import { authKind } from './types.ts';
 
 export { DEFAULT_TOKEN_LIFETIME_SECONDS } from './tokenEndpoint.ts';
@@ -14,20 +19,9 @@ export { DEFAULT_TOKEN_LIFETIME_SECONDS } from './tokenEndpoint.ts';
 export const oauth2ClientCredentials = authKind({
   schema: z.strictObject({
     type: z.literal('oauth2ClientCredentials'),
-    /** Absolute, or relative to the base URL. `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`, replaces it. */
-    tokenUrl: z.string().min(1),
-    clientIdKey: SecretKey,
-    clientSecretKey: SecretKey,
-    /**
-     * How the client authenticates to the token endpoint: a Basic header, `client_id`/`client_secret`
-     * params, or both (Hotmart wants both). @default 'basic'
-     */
-    clientAuth: z.enum(['basic', 'body', 'both']).default('basic'),
+    ...tokenEndpointFields,
+    ...oauth2ClientFields,
     scope: z.string().optional(),
-    /** Where grant_type & co go: a form body, or the query string (some APIs, e.g. Hotmart). @default 'body' */
-    paramsIn: z.enum(['body', 'query']).default('body'),
-    /** Refresh this many seconds before `expires_in` runs out. @default 60 */
-    refreshMarginSeconds: z.number().int().nonnegative().default(60),
   }),
   doc: '`Authorization: Bearer <token>` from `tokenUrl` (relative to the base URL, or `<SOURCE>_AUTH_TOKEN_URL` / `AUTH_TOKEN_URL`); client auth `basic` or `body`; params in the `body` or `query`; token cached per warm container until `refreshMarginSeconds` before expiry; on a 401 renewed once and the request retried',
   examples: [

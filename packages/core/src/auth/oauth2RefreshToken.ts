@@ -46,6 +46,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { SecretKey } from '../definition/fields.ts';
 import { ConfigurationError } from '../errors.ts';
+import { cachedBearer } from './cachedBearer.ts';
 import { obtain } from './refreshTokenLease.ts';
 import {
   ACCESS_TOKEN_EXPIRES_AT_KEY,
@@ -53,7 +54,7 @@ import {
   type RefreshTokenGrant,
   type SecretState,
 } from './refreshTokenSecret.ts';
-import { resolveTokenUrl } from './tokenEndpoint.ts';
+import { oauth2ClientFields, resolveTokenUrl, tokenEndpointFields } from './tokenEndpoint.ts';
 import { authKind } from './types.ts';
 
 export {
@@ -112,18 +113,10 @@ export const oauth2RefreshToken = authKind({
      * exchange, by one Lambda at a time (a lease in the coordination store).
      */
     type: z.literal('oauth2RefreshToken'),
-    /** Absolute, or relative to the base URL. `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`, replaces it. */
-    tokenUrl: z.string().min(1),
-    clientIdKey: SecretKey,
-    clientSecretKey: SecretKey,
+    ...tokenEndpointFields,
+    ...oauth2ClientFields,
     /** The secret's key holding the current refresh token (rewritten on each exchange). */
     refreshTokenKey: SecretKey,
-    /** Client auth at the token endpoint: a Basic header (Xero, QuickBooks), params (Zoho), or both. @default 'basic' */
-    clientAuth: z.enum(['basic', 'body', 'both']).default('basic'),
-    /** Where grant_type & co go: a form body, or the query string. @default 'body' */
-    paramsIn: z.enum(['body', 'query']).default('body'),
-    /** Refresh this many seconds before `expires_in` runs out. @default 60 */
-    refreshMarginSeconds: z.number().int().nonnegative().default(60),
     /** How long one Lambda holds the refresh lease; a crashed holder blocks the others this long. @default 30 */
     leaseSeconds: z.number().int().positive().max(300).default(30),
     /** How long a Lambda waits for another's refresh before a retryable `TransientError`. @default 60 */
@@ -175,33 +168,22 @@ export const oauth2RefreshToken = authKind({
         return token;
       },
     };
-    let pending: Promise<string> | undefined;
-
-    async function token(): Promise<string> {
-      const cached = warm.get(grant.secretName());
-      if (cached && cached.token !== grant.refused && Date.now() < cached.refreshAt) {
-        context.hide(cached.token);
-        return cached.token;
-      }
-      pending ??= obtain(grant).finally(() => {
-        pending = undefined;
-      });
-      return pending;
-    }
-
-    return {
-      async apply(request) {
-        request.headers.Authorization = `Bearer ${await token()}`;
+    return cachedBearer({
+      context,
+      cached() {
+        const cached = warm.get(grant.secretName());
+        return cached && cached.token !== grant.refused && Date.now() < cached.refreshAt
+          ? cached.token
+          : undefined;
       },
-      async refresh() {
+      obtain: () => obtain(grant),
+      forget() {
         const cached = context.secretName ? warm.get(context.secretName) : undefined;
         if (cached) {
           grant.refused = cached.token;
           warm.delete(context.secretName!);
         }
-        return true;
       },
-      queryParams: [],
-    };
+    });
   },
 });

@@ -6,8 +6,11 @@
  * and drop it on a 401 so the next try fetches a new one (once; a second 401 is an `AuthError`).
  * A refused or unreadable answer is an `AuthError`. Each kind only says how it asks for a token.
  */
+import * as z from 'zod';
+import { SecretKey } from '../definition/fields.ts';
 import { AuthError } from '../errors.ts';
 import type { HttpRequest, HttpResponse } from '../http/types.ts';
+import { cachedBearer } from './cachedBearer.ts';
 import type { AuthContext, AuthProvider } from './types.ts';
 
 /** Lifetime assumed when the token response has no `expires_in`. @default 3600 */
@@ -26,6 +29,27 @@ const tokens = new Map<string, CachedToken>();
 export function resolveTokenUrl(definitionTokenUrl: string, context: AuthContext): URL {
   return new URL(context.tokenUrl ?? definitionTokenUrl, `${context.baseUrl.replace(/\/?$/, '/')}`);
 }
+
+/** The token endpoint's fields every token kind has (schema shapes, spread into each kind's schema). */
+export const tokenEndpointFields = {
+  /** Absolute, or relative to the base URL. `<SOURCE>_AUTH_TOKEN_URL`, else `AUTH_TOKEN_URL`, replaces it. */
+  tokenUrl: z.string().min(1),
+  /** Refresh this many seconds before `expires_in` runs out. @default 60 */
+  refreshMarginSeconds: z.number().int().nonnegative().default(60),
+};
+
+/** An OAuth2 client's fields (client credentials, refresh token): its id and secret, how it sends them. */
+export const oauth2ClientFields = {
+  clientIdKey: SecretKey,
+  clientSecretKey: SecretKey,
+  /**
+   * How the client authenticates to the token endpoint (RFC 6749 §2.3.1): a Basic header (Xero,
+   * QuickBooks), `client_id`/`client_secret` params (Zoho), or both (Hotmart). @default 'basic'
+   */
+  clientAuth: z.enum(['basic', 'body', 'both']).default('basic'),
+  /** Where grant_type & co go: a form body, or the query string (Hotmart). @default 'body' */
+  paramsIn: z.enum(['body', 'query']).default('body'),
+};
 
 /** How a client authenticates to a token endpoint and where the grant's params go (OAuth2 kinds). */
 export interface TokenClient {
@@ -80,7 +104,6 @@ export interface TokenEndpointOptions {
 
 export function tokenEndpoint(options: TokenEndpointOptions): AuthProvider {
   const { context } = options;
-  let pending: Promise<string> | undefined;
   let cacheKey: string | undefined;
 
   const keyOfCache = async () => `${options.kind}|${await options.cacheKey()}`;
@@ -114,27 +137,16 @@ export function tokenEndpoint(options: TokenEndpointOptions): AuthProvider {
     return json.access_token;
   }
 
-  async function token(): Promise<string> {
-    cacheKey ??= await keyOfCache();
-    const cached = tokens.get(cacheKey);
-    if (cached && Date.now() < cached.refreshAt) {
-      context.hide(cached.token);
-      return cached.token;
-    }
-    pending ??= fetchToken().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  }
-
-  return {
-    async apply(request) {
-      request.headers.Authorization = `Bearer ${await token()}`;
+  return cachedBearer({
+    context,
+    async cached() {
+      cacheKey ??= await keyOfCache();
+      const cached = tokens.get(cacheKey);
+      return cached && Date.now() < cached.refreshAt ? cached.token : undefined;
     },
-    async refresh() {
+    obtain: fetchToken,
+    forget() {
       if (cacheKey !== undefined) tokens.delete(cacheKey);
-      return true;
     },
-    queryParams: [],
-  };
+  });
 }

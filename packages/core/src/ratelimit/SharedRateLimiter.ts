@@ -8,7 +8,11 @@
  * In this process a `RateLimiter` still keeps `concurrency` and the local pause (which holds this
  * process's requests from the moment the response is read, before the store has it).
  *
- * Timing: a grant is a start time a little ahead (`LEAD_MS`); the process sleeps until it. A process
+ * Timing: a grant is a start time a little ahead (the lead); the process sleeps until it. The lead
+ * is how long this process's grant writes take to land, measured (`leadEstimate.ts`: a smoothed
+ * round trip plus four times its deviation, as TCP times its retransmissions, RFC 6298), between
+ * `LEAD_MS` and `MAX_LEAD_MS`: a slow store costs a later start, not a lost grant (with a fixed
+ * lead shorter than the write, every grant would arrive stale). A process
  * that wakes more than `LATE_TOLERANCE_MS` after its start gives the grant up and asks again: a
  * late start would shorten the gap to the next process's start. N + 1 consecutive grants span
  * `1000 × (1 + RATE_MARGIN)` ms, so starts within the tolerance keep any 1 s window at N with
@@ -24,6 +28,7 @@ import { type CoordinationStore, CoordinationUnavailable } from '../coordination
 import type { ReaderLogger } from '../http/types.ts';
 import { sleep } from '../retry/sleep.ts';
 import { type BudgetState, EMPTY_BUDGET, fallbackRate, grant, pause } from './gcra.ts';
+import { LeadEstimate } from './leadEstimate.ts';
 import {
   type AcquireOptions,
   type Limiter,
@@ -39,8 +44,10 @@ import {
  * @default 10
  */
 export const FALLBACK_PROCESSES = 10;
-/** How far ahead of the request a grant is placed, for its write to land first. @default 50 */
+/** The least a grant is placed ahead of its request, for its write to land first. @default 50 */
 export const LEAD_MS = 50;
+/** The most: a store slower than this to write is too slow to share a budget through. @default 1000 */
+export const MAX_LEAD_MS = 1000;
 /** A start later than its grant by more than this is given up and asked for again. @default 15 */
 export const LATE_TOLERANCE_MS = 15;
 /** How long an idle credential's item is kept after its last grant (TTL). @default 86400 */
@@ -64,12 +71,19 @@ export class SharedRateLimiter implements Limiter {
   readonly #local: RateLimiter;
   #fallback: RateLimiter | undefined;
   #pausedUntil = 0;
+  readonly #lead = new LeadEstimate(LEAD_MS, MAX_LEAD_MS);
+  #givenUp = 0;
 
   constructor(options: SharedRateLimiterOptions) {
     this.#o = options;
     this.#key = `rate#${options.credential}`;
     this.#interval = (1000 / options.requestsPerSecond) * (1 + RATE_MARGIN);
     this.#local = new RateLimiter({ concurrency: options.concurrency });
+  }
+
+  /** Grants this process left unused because it woke too late for them (a gap in the budget). */
+  get grantsGivenUp(): number {
+    return this.#givenUp;
   }
 
   /** `true` once the store failed and this process keeps to its fallback share. */
@@ -119,8 +133,10 @@ export class SharedRateLimiter implements Limiter {
       const now = Date.now();
       const pauseMs = state.pausedUntil - now;
       if (pauseMs > maxPauseMs) throw new PauseTooLong(pauseMs, maxPauseMs);
-      const { start, next } = grant(state, now, this.#interval, LEAD_MS);
-      if (!(await this.#write(next, item?.version))) {
+      const { start, next } = grant(state, now, this.#interval, this.#lead.ms);
+      const written = await this.#write(next, item?.version);
+      this.#lead.sample(Date.now() - now);
+      if (!written) {
         await sleep(Math.random() * 5, signal); // another process came first: read again
         continue;
       }
@@ -128,6 +144,7 @@ export class SharedRateLimiter implements Limiter {
       if (wait > 0) await sleep(wait, signal);
       if (Date.now() - start <= LATE_TOLERANCE_MS) return;
       // woke too late: the grant is left unused (a gap, never a shorter interval)
+      this.#givenUp += 1;
     }
   }
 

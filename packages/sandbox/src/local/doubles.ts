@@ -1,6 +1,6 @@
 /**
  * The registered sources the sandbox does not speak (a source made with `pnpm new-source`, say),
- * run locally against their own API doubles: `functions/<name>/test/api.ts` exports a
+ * run locally against their own API doubles: `functions/<name>/double/index.ts` exports a
  * `sandboxDouble` (@tributary/testkit's `SourceDouble`: its secret and its routes), which is served
  * here on loopback. A registered source without one is left out of a local run, with the reason.
  */
@@ -8,18 +8,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type LoopbackApi, type SourceDouble, startApi } from '@tributary/testkit';
-import { SOURCE_NAMES } from '../api.ts';
 import { SandboxError } from '../errors.ts';
+import { doubleModule, SOURCE_NAMES } from '../sources.ts';
 import { repoRoot } from './paths.ts';
 
-/** Where a source's double lives, relative to the repository root. */
-export const doubleModule = (source: string) => `functions/${source}/test/api.ts`;
+export { doubleModule } from '../sources.ts';
 
 export interface MountedDouble {
   source: string;
   /** The double's `API_BASE_URL`. */
   url: string;
-  /** e.g. `functions/casenotes-data/test/api.ts`. */
+  /** e.g. `functions/casenotes-data/double/index.ts`. */
   module: string;
   /** The records it serves per stream. */
   records: number;

@@ -11,7 +11,7 @@
  * credentials to another's token endpoint.
  */
 import { SourceSchema, sourceEnvName } from '@tributary/core/definition';
-import { SOURCE_NAMES } from '../api.ts';
+import { SOURCE_NAMES } from '../sources.ts';
 import type { LocalStack } from './startLocalStack.ts';
 
 export interface SourceFlags {

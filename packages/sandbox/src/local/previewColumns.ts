@@ -107,6 +107,34 @@ function columnsOf(found: [string[], Kind][], reserved: string[]): PreviewColumn
   return found.map(([path, kind], i) => ({ name: names[i]!, path: path.join('.'), type: typeOf(kind) }));
 }
 
+/** The child table of the array at `path`: the parent's keys, `_index`, and the element's columns. */
+function childTable(
+  root: Node,
+  path: string[],
+  keyColumns: string[],
+  table: string,
+  maxDepth: number,
+): PreviewTable {
+  let node: Node | undefined = root;
+  for (const p of path) node = node?.fields?.get(p);
+  const element = node?.element;
+  const reserved = [...METADATA_COLUMNS, '_index'];
+  let columns: PreviewColumn[];
+  if (element?.kind === 'struct') {
+    const inElement: [string[], Kind][] = [];
+    walk(element, [], 0, maxDepth, inElement);
+    columns = columnsOf(inElement, reserved);
+  } else {
+    const kind = element?.kind ?? 'string';
+    columns = [{ name: 'value', path: '', type: ['array', 'json'].includes(kind) ? 'json' : kind }];
+  }
+  const parentKeys = keyColumns.map((k) => ({ name: `_parent_${k}`, path: `(parent) ${k}`, type: 'key' }));
+  return {
+    name: `${table}__${resolveNames([path])[0]}`,
+    columns: [...parentKeys, { name: '_index', path: '(element index)', type: 'int' }, ...columns],
+  };
+}
+
 export function previewColumns(
   source: string,
   stream: string,
@@ -136,26 +164,7 @@ export function previewColumns(
     typeof options.primaryKey === 'string' ? [options.primaryKey] : [...(options.primaryKey ?? [])];
   const keyColumns = keys.map((k) => curated.find((c) => c.path === k)?.name ?? sanitize(k));
 
-  const children = childPaths.map((path): PreviewTable => {
-    let node: Node | undefined = root;
-    for (const p of path) node = node?.fields?.get(p);
-    const element = node?.element;
-    const reserved = [...METADATA_COLUMNS, '_index'];
-    let columns: PreviewColumn[];
-    if (element?.kind === 'struct') {
-      const inElement: [string[], Kind][] = [];
-      walk(element, [], 0, maxDepth, inElement);
-      columns = columnsOf(inElement, reserved);
-    } else {
-      const kind = element?.kind ?? 'string';
-      columns = [{ name: 'value', path: '', type: ['array', 'json'].includes(kind) ? 'json' : kind }];
-    }
-    const parentKeys = keyColumns.map((k) => ({ name: `_parent_${k}`, path: `(parent) ${k}`, type: 'key' }));
-    return {
-      name: `${table}__${resolveNames([path])[0]}`,
-      columns: [...parentKeys, { name: '_index', path: '(element index)', type: 'int' }, ...columns],
-    };
-  });
+  const children = childPaths.map((path) => childTable(root, path, keyColumns, table, maxDepth));
   const raw = inferColumns(records);
   return {
     raw: raw.columns.map((c) => ({

@@ -8,9 +8,10 @@
  * (`AWS_ENDPOINT_URL`, test credentials, region) so everything here talks to the emulator.
  */
 import { type MotoServer, startMoto } from '@tributary/testkit';
-import { SOURCE_NAMES } from '../api.ts';
+import type { SourceName } from '../api.ts';
 import { createSandbox, type Sandbox } from '../createSandbox.ts';
 import type { SandboxOptions } from '../options.ts';
+import { SOURCE_NAMES } from '../sources.ts';
 import {
   type Doubles,
   type LeftOutSource,
@@ -115,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sourceEnv(source) {
         const env: Record<string, string> = { ...awsEnv, TARGET_S3_BUCKET_NAME: rawBucket };
         if ((SOURCE_NAMES as readonly string[]).includes(source)) {
-          Object.assign(env, box.env(source as (typeof SOURCE_NAMES)[number]));
+          Object.assign(env, box.env(source as SourceName));
         }
         Object.assign(env, mounted.mounted.find((d) => d.source === source)?.env);
         return env;
