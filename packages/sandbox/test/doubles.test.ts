@@ -171,6 +171,8 @@ describe("this repository's registered sources outside the sandbox", () => {
     const outside = stack.registered.filter((s) => !(SOURCE_NAMES as readonly string[]).includes(s));
     expect(stack.doubles.map((d) => d.source)).toEqual(outside);
     for (const double of stack.doubles) {
+      // The double the generator wrote beside the source
+      expect(double.module).toBe(`functions/${double.source}/double/index.ts`);
       // Prepare: the function's environment as its function.yml gives it, plus the local endpoints.
       const env = {
         ...(double.secret ? { SECRET_NAME: `api-credentials/${double.source}` } : {}),

@@ -5,7 +5,8 @@
  * Returns one line per problem, each starting with its path.
  */
 import { checkAuth } from '../auth/registry.ts';
-import { checkPaginator } from '../pagination/registry.ts';
+import { checkPaginator, writesBody } from '../pagination/registry.ts';
+import { carriesBody, requestTemplates } from '../request/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
 
@@ -69,6 +70,11 @@ function checkStream(
         `${at}.parent.stream: no stream "${parent}" in this source; streams: ${Object.keys(def.streams).join(', ')}`,
       );
     }
+    if (stream.parent!.state === 'perParent' && !stream.incremental) {
+      problems.push(
+        `${at}.parent.state: "perParent" keeps a watermark per parent key, so the stream needs "incremental" (a cursorField and the {since} param)`,
+      );
+    }
     if (stream.partitions) {
       problems.push(
         `${at}: a child stream cannot have partitions (a parent record does not say which partition it came from); ` +
@@ -89,7 +95,14 @@ function checkStream(
     checkTemplates(`${at}.incremental.params`, stream.incremental.params, allowed, problems);
   checkChanges(at, stream, allowed, problems);
 
+  checkTemplates(`${at}.request`, requestTemplates(stream.request), allowed, problems);
   for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
+  if (writesBody(stream.paginator) && !carriesBody(stream.request)) {
+    problems.push(
+      `${at}.paginator.in: "body" needs a request with a body, and stream ${name} sends a ${stream.request.type}; ` +
+        `add request: { type: 'json', method: 'POST', body: {…} } (or 'form') to the stream, or set in: 'query'`,
+    );
+  }
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {
     problems.push(`${at}.writeDisposition: "merge" needs a primaryKey`);
   }
@@ -123,6 +136,11 @@ function checkChanges(
     );
   }
   if (stream.parent) problems.push(`${at}.incremental.changes: a child stream cannot follow a change feed`);
+  if (writesBody(changes.paginator)) {
+    problems.push(
+      `${at}.incremental.changes.paginator.in: the change feed is read with GETs; set in: 'query'`,
+    );
+  }
 }
 
 function checkCycles(def: SourceDefinition, problems: string[]): void {

@@ -1,5 +1,5 @@
 /**
- * The README's tables of kinds (definition/README.md, "Auth kinds" and "Paginators"), rendered from
+ * The README's tables of kinds (definition/README.md, "Auth kinds", "Paginators", "Request styles"), rendered from
  * the registries and written between the README's `<!-- kinds:… -->` markers. A test fails when the
  * README is stale; `pnpm --filter @tributary/core kind-tables` (this file, run by node) rewrites it.
  * Not imported by the handler, so not in a Lambda bundle.
@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { authKinds } from '../auth/registry.ts';
 import { paginatorKinds } from '../pagination/registry.ts';
+import { requestKinds } from '../request/registry.ts';
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const code = (text: string) => `\`${text}\``;
@@ -30,7 +31,18 @@ export function paginatorTable(): string {
   return [row(['type', 'how', 'stops on']), row(['---', '---', '---']), ...rows].join('\n');
 }
 
-const TABLES: Record<string, () => string> = { auth: authTable, paginators: paginatorTable };
+export function requestTable(): string {
+  const rows = Object.entries(requestKinds).map(([type, kind]) =>
+    row([code(type), kind.doc.sends, kind.doc.retries]),
+  );
+  return [row(['type', 'sends', 'retries']), row(['---', '---', '---']), ...rows].join('\n');
+}
+
+const TABLES: Record<string, () => string> = {
+  auth: authTable,
+  paginators: paginatorTable,
+  requests: requestTable,
+};
 
 /** The README with each `<!-- kinds:<name> -->` … `<!-- /kinds:<name> -->` region rendered anew. */
 export function withKindTables(readme: string): string {

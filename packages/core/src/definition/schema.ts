@@ -7,11 +7,13 @@ import * as z from 'zod';
 import { AuthSchema } from '../auth/registry.ts';
 import { sliceDurationProblem } from '../handler/slices.ts';
 import { PaginatorSchema } from '../pagination/registry.ts';
+import { RequestSchema } from '../request/registry.ts';
 import { Scalar } from './fields.ts';
 
 // The kinds' unions are built from their registries (definition/kinds.ts), re-exported here with the rest.
 export { type AuthDefinition, AuthSchema } from '../auth/registry.ts';
 export { type PaginatorDefinition, PaginatorSchema } from '../pagination/registry.ts';
+export { type RequestDefinition, RequestSchema } from '../request/registry.ts';
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const STREAM_NAME = /^[a-z][a-z0-9_]*$/;
@@ -107,6 +109,13 @@ export const ParentSchema = z.strictObject({
   stream: z.string().regex(STREAM_NAME),
   /** Parent record fields copied into each child record: `{ issue_number: 'number' }` (child field → parent path). */
   carry: z.record(z.string(), z.string()).default({}),
+  /**
+   * ➕ Where an incremental child's `{since}` comes from: `shared`, the stream's one watermark; or
+   * `perParent`, each parent key's own watermark (handler/parentState.ts). @default 'shared'
+   */
+  state: z.enum(['shared', 'perParent']).default('shared'),
+  /** ➕ With `state: 'perParent'`: the parent keys whose watermarks are kept (the oldest beyond it fall back). @default 10000 */
+  maxParents: z.number().int().positive().default(10_000),
 });
 
 const CheckLevel = z.enum(['error', 'warn']);
@@ -134,6 +143,8 @@ export const StreamSchema = z.strictObject({
   path: z.string().min(1),
   params: ParamMap.default({}),
   headers: z.record(z.string(), z.string()).default({}),
+  /** ➕ How each page is asked for: a GET, or a POST/PUT with a JSON or form body (definition/README.md, "Request styles"). @default { type: 'get' } */
+  request: RequestSchema.default({ type: 'get' }),
   /** Where the records are in the body: `data`, `items`, `data.items`; `''` for a root array. @default '' */
   records: z.string().default(''),
   paginator: PaginatorSchema.default({ type: 'single' }),

@@ -6,12 +6,13 @@
  * path getter and how a source's secret is loaded.
  */
 export { authKinds, readsSecret, secretKeysOf } from '../auth/registry.ts';
-export type { AuthDefinition, PaginatorDefinition } from '../definition/schema.ts';
+export type { AuthDefinition, PaginatorDefinition, RequestDefinition } from '../definition/schema.ts';
 export { SourceSchema } from '../definition/schema.ts';
 export { sourceEnvName } from '../handler/environment.ts';
 export { createReader } from '../http/createReader.ts';
 export { REDACTED, Redactor } from '../http/Redactor.ts';
 export { paginatorKinds } from '../pagination/registry.ts';
+export { requestKinds } from '../request/registry.ts';
 export { loadCredentials } from '../secrets/credentials.ts';
 export type { ApiRecord, Page, ReaderContext, StreamReader } from '../stream/types.ts';
 export { compilePath } from '../template/getPath.ts';

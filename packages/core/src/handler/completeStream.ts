@@ -12,6 +12,7 @@ import { deleteStaleParts } from '../sink/deleteStaleParts.ts';
 import { manifestKey, partKey, type RunLocation, runPrefix, stateKey } from '../sink/keys.ts';
 import { advanceWatermark, readWatermark } from '../state/Watermark.ts';
 import type { StreamProgress } from './continuation.ts';
+import { commitParentState, type ParentTracker } from './parentState.ts';
 import type { RunContext } from './RunContext.ts';
 import { registerRawPartition } from './registerRawPartition.ts';
 
@@ -21,6 +22,7 @@ export async function completeStream(
   location: RunLocation,
   progress: StreamProgress,
   telemetry: StreamTelemetry,
+  parents?: ParentTracker,
 ): Promise<void> {
   const where = { source: ctx.definition.name, stream };
   const def = ctx.definition.streams[stream]!;
@@ -32,7 +34,8 @@ export async function completeStream(
   try {
     await storage.writeManifest(key, manifest);
     await deleteStaleParts(storage, runPrefix(location), new Set(manifest.parts.map((p) => p.key)));
-    if (def.incremental) {
+    if (parents) watermark = await commitParentState(ctx, stream, progress, parents);
+    else if (def.incremental) {
       const sk = stateKey(env.outputFolder, stream);
       // The watermark invariant: a walk that did not reach the API's own end leaves rows unread,
       // which may be older than the greatest cursor seen (Socrata walks `:id` order, its cursor is

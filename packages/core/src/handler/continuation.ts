@@ -43,6 +43,17 @@ const StreamProgressSchema = z.strictObject({
   warnings: z.array(z.string()).default([]),
   /** Records the API sent outside the window, left out (see `Page.filteredOut`). */
   filteredOut: z.number().default(0),
+  /**
+   * ➕ A child with state per parent (handler/parentState.ts): whether its parents read from their
+   * own watermarks or from the run's window (an event `window`), and the attempt whose checkpoint
+   * holds the run's walks so far (`null` until an invocation stopped in the stream).
+   */
+  parents: z
+    .strictObject({
+      since: z.enum(['perParent', 'window']),
+      checkpoint: z.string().regex(ATTEMPT).nullable(),
+    })
+    .optional(),
   /** Once done: the manifest's URI and the watermark in force after the run. */
   manifest: z.string().nullable(),
   watermark: z.string().nullable(),

@@ -21,6 +21,7 @@ import type { Page, Window } from '../stream/types.ts';
 import { completeStream } from './completeStream.ts';
 import type { StreamProgress } from './continuation.ts';
 import { parentRecords } from './parentRecords.ts';
+import { openParentState, type ParentTracker } from './parentState.ts';
 import { locationOf, type RunContext } from './RunContext.ts';
 import { removeUncommitted } from './removeUncommitted.ts';
 
@@ -51,8 +52,9 @@ export async function runStream(
 ): Promise<void> {
   const location = locationOf(ctx, stream);
   progress.startedAt ??= new Date().toISOString();
+  const parents = await openParentState(ctx, stream, progress);
   const sink = openSink(ctx, stream, location, progress);
-  const pages = openPages(ctx, stream, progress);
+  const pages = openPages(ctx, stream, progress, parents);
   const walk: WalkState = {
     lastNext: undefined,
     stopped: false,
@@ -61,9 +63,10 @@ export async function runStream(
     filteredOut: 0,
   };
   try {
-    await landPages(ctx, pages, sink, walk, (page, records) =>
-      telemetry.page({ page: progress.pages + telemetry.pages, records, url: page.url }),
-    );
+    await landPages(ctx, pages, sink, walk, (page, records) => {
+      parents?.note(page);
+      telemetry.page({ page: progress.pages + telemetry.pages, records, url: page.url });
+    });
     await sink.flush();
   } catch (error) {
     ignoreRejection(pages.return?.());
@@ -74,11 +77,12 @@ export async function runStream(
   if (walk.stopped) ignoreRejection(pages.return?.());
   recordLanded(ctx, progress, sink, walk, telemetry);
   const finished = !walk.stopped || walk.lastNext === null;
-  if (!finished) return;
   try {
-    await completeStream(ctx, stream, location, progress, telemetry);
+    if (finished) await completeStream(ctx, stream, location, progress, telemetry, parents);
+    else await parents?.checkpoint(progress);
   } catch (error) {
-    // E.g. the manifest PUT failed: this invocation's parts are listed by no committed manifest.
+    // E.g. the manifest PUT (or ➕ a parent checkpoint's) failed: this invocation's parts are
+    // listed by no committed manifest, nor by a continuation.
     await ignoreRejection(
       removeUncommitted(
         ctx,
@@ -107,7 +111,12 @@ function openSink(
 }
 
 /** The reader's pages of this stream, from where the progress left off, within its window. */
-function openPages(ctx: RunContext, stream: string, progress: StreamProgress): Pages {
+function openPages(
+  ctx: RunContext,
+  stream: string,
+  progress: StreamProgress,
+  tracker: ParentTracker | undefined,
+): Pages {
   const window: Window = {
     since: progress.window.since ? new Date(progress.window.since) : undefined,
     until: new Date(progress.window.until),
@@ -118,6 +127,7 @@ function openPages(ctx: RunContext, stream: string, progress: StreamProgress): P
     window,
     from: progress.position ?? undefined,
     parents,
+    ...(tracker && { parentSince: tracker.sinceOf }),
     signal: ctx.signal,
   });
   return pages[Symbol.asyncIterator]();

@@ -50,6 +50,9 @@ export async function startRun({
       throw storage.failure('cannot read the run state', reading.key, e, where);
     }
     streams[stream] = freshProgress(window);
+    if (definition.streams[stream]!.parent?.state === 'perParent') {
+      streams[stream].parents = { since: event.window ? 'window' : 'perParent', checkpoint: null };
+    }
   }
   const slice =
     event.slice && event.window?.until ? sliceIdOf(event.window as { since: Date; until: Date }) : undefined;

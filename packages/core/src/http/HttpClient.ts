@@ -3,12 +3,14 @@
  * with exponential backoff and full jitter, server-given waits honoured, one auth refresh on a 401, and
  * the response table deciding what each answer means (a 2xx is data only when it says so: a
  * `notReady` 202 is retried like a 5xx). Bounded by `retry.maxAttempts` and
- * `retry.maxTotalWaitMs`; every retry goes to the observer and the log with its reason.
+ * `retry.maxTotalWaitMs`; every retry goes to the observer and the log with its reason. A POST or PUT
+ * not marked `retrySafe` is sent again only after an answer that proves it was not done (request/retrySafety.ts).
  */
 import type { AuthProvider } from '../auth/types.ts';
 import type { RetryPolicy, SourceDefinition } from '../definition/schema.ts';
 import { AuthError, type ErrorWhere, HttpError, RateLimitedError, TransientError } from '../errors.ts';
 import { type Limiter, PauseTooLong } from '../ratelimit/RateLimiter.ts';
+import { notRetried } from '../request/retrySafety.ts';
 import { fullJitter } from '../retry/backoff.ts';
 import { classifyResponse, type ResponseOutcome } from '../retry/responseRules.ts';
 import { sleep } from '../retry/sleep.ts';
@@ -25,6 +27,9 @@ interface RetryableFailure {
   /** The server's wait, ms, if it gave one (a rate limit without one: the backoff its pause used). */
   hintMs: number | undefined;
   where: ErrorWhere;
+  /** The answer's status and the start of its body; absent after a network failure. */
+  status?: number;
+  snippet?: string;
 }
 
 /**
@@ -224,7 +229,9 @@ export class HttpClient {
           outcome === 'notReady'
             ? `HTTP ${status} (not ready: the API is still preparing the answer)`
             : `HTTP ${status}`;
-        return { kind: 'retry', failure: { reason, rateLimited: outcome === 'rateLimited', hintMs, where } };
+        const snippet = redactor.snippet(body);
+        const rateLimited = outcome === 'rateLimited';
+        return { kind: 'retry', failure: { reason, rateLimited, hintMs, where, status, snippet } };
       }
       case 'refreshAuth':
         if (state.useAuth && !state.refreshed && (await this.#o.auth!.refresh())) {
@@ -249,6 +256,8 @@ export class HttpClient {
   async #waitToRetry(failure: RetryableFailure, state: SendState): Promise<void> {
     const { info } = state;
     const { baseDelayMs, maxDelayMs, maxAttempts, maxTotalWaitMs } = this.#retry;
+    const unsafe = !failure.rateLimited && notRetried(info.retrySafe, state.request.method, failure);
+    if (unsafe) throw unsafe;
     if (state.failures >= maxAttempts) throw exhausted(failure, state.attempts, state.waitedMs);
     const backoff = fullJitter(state.failures, baseDelayMs, maxDelayMs);
     const delayMs = Math.max(0, Math.ceil(failure.hintMs ?? backoff));

@@ -39,6 +39,8 @@ export function changesStreamOf(stream: StreamDefinition, changes: ChangesDefini
   return {
     ...stream,
     path: changes.path,
+    // The feed is its own endpoint, read with GETs: the stream's request body is not for it.
+    request: { type: 'get' },
     params: {},
     records: changes.records,
     paginator: changes.paginator,

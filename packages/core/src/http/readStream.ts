@@ -10,6 +10,7 @@
 import { crc32 } from 'node:zlib';
 import type { SourceDefinition } from '../definition/schema.ts';
 import { type ErrorWhere, PaginationLoopError } from '../errors.ts';
+import { pageRequest } from '../request/pageRequest.ts';
 import type { JsonValue, Page, ReadOptions } from '../stream/types.ts';
 import type { TemplateValues } from '../template/template.ts';
 import type { HttpClient } from './HttpClient.ts';
@@ -108,6 +109,13 @@ function readContext(
   };
 }
 
+/** The window filter of a walk that reads from its own `since`. */
+function windowFilterOf(ctx: ReadContext, since: Date | undefined): WindowFilter | undefined {
+  return ctx.plan.stream.incremental
+    ? windowFilter(ctx.plan.bounded, since, ctx.options.window.until)
+    : undefined;
+}
+
 /** One walk, page by page from its start (or the position resumed), each page fetched ahead. */
 async function* readWalk(
   ctx: ReadContext,
@@ -117,7 +125,11 @@ async function* readWalk(
   const { plan, options, from } = ctx;
   const source = ctx.deps.definition.name;
   const values: TemplateValues = { until: options.window.until, vars: walk.vars, parent: walk.parent };
-  if (ctx.since) values.since = ctx.since;
+  // ➕ A child with state per parent reads each parent from its own watermark (handler/parentState.ts).
+  const own = options.parentSince && walk.key !== undefined;
+  const since = own ? options.parentSince!(walk.key!) : ctx.since;
+  if (since) values.since = since;
+  const filter = own ? windowFilterOf(ctx, since) : ctx.filter;
   const base = plan.walk(values, { source, stream: plan.name });
   const resume = from && from.w === walk.index ? from : undefined;
   let state: JsonValue = resume ? resume.s : plan.paginator.start();
@@ -145,11 +157,12 @@ async function* readWalk(
       ahead.length = 0;
       next = await nextWalk();
     }
-    const page = toPage(plan, fetched, walk, ctx.filter, {
+    const page = toPage(plan, fetched, walk, filter, {
       index: ctx.index,
       next,
       last: nextState === null,
     });
+    if (own) page.parentKey = walk.key;
     ctx.index++;
     yield page;
     if (nextState === null) return;
@@ -165,13 +178,15 @@ async function fetchPage(
   pageIndex: number,
 ): Promise<Fetched> {
   const { plan, deps } = ctx;
-  const request = plan.paginator.request(pageState);
-  const url = request.url !== undefined ? new URL(request.url) : new URL(base.url);
-  if (request.params) for (const [k, v] of Object.entries(request.params)) url.searchParams.set(k, v);
-  const response = await deps.client.send(
-    { method: 'GET', url, headers: base.headers },
-    { stream: plan.name, page: pageIndex, signal: ctx.signal, rules: plan.stream.responseRules },
-  );
+  const request = pageRequest(plan.request, base, plan.paginator.request(pageState));
+  const { url } = request;
+  const response = await deps.client.send(request, {
+    stream: plan.name,
+    page: pageIndex,
+    signal: ctx.signal,
+    rules: plan.stream.responseRules,
+    retrySafe: plan.request.retrySafe,
+  });
   const where: ErrorWhere = {
     source: deps.definition.name,
     stream: plan.name,

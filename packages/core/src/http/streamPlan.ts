@@ -6,6 +6,8 @@ import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts
 import { TemplateError } from '../errors.ts';
 import { bodyPathsOf, createPaginator } from '../pagination/registry.ts';
 import type { Paginator } from '../pagination/types.ts';
+import { createRequestStyle } from '../request/registry.ts';
+import type { RequestStyle } from '../request/types.ts';
 import { compilePath, type PathGetter } from '../template/getPath.ts';
 import {
   compileTemplate,
@@ -21,6 +23,8 @@ export interface StreamPlan {
   name: string;
   stream: StreamDefinition;
   paginator: Paginator;
+  /** The method, the body of each page and whether an attempt may be sent again (`request`). */
+  request: RequestStyle;
   records: PathGetter;
   cursor?: PathGetter;
   carry: [field: string, at: PathGetter][];
@@ -40,11 +44,11 @@ export interface StreamPlan {
   parentKey(parent: unknown): string;
   /** Whether the stream's requests carry each window bound (a `{since…}` / `{until…}` template). */
   bounded: { since: boolean; until: boolean };
-  /** Renders the first page's URL and the headers of a walk. */
+  /** Renders the first page's URL, the headers and the body (`request.render`) of a walk. */
   walk(
     values: TemplateValues,
     where: { source: string; stream: string },
-  ): { url: URL; headers: Record<string, string> };
+  ): { url: URL; headers: Record<string, string>; body: unknown };
 }
 
 const WINDOW = new Set(['since', 'until']);
@@ -77,7 +81,8 @@ export function compileStream(
     ...(stream.incremental?.params ?? {}),
   });
   const headers = compileMap({ ...definition.headers, ...stream.headers });
-  const requests = [path, ...params.map(([, t]) => t), ...headers.map(([, t]) => t)];
+  const request = createRequestStyle(stream.request);
+  const requests = [path, ...params.map(([, t]) => t), ...headers.map(([, t]) => t), ...request.templates];
   const fromParent: Placeholder[] = requests
     .flatMap((t) => t.placeholders)
     .filter((p) => p.parentPath !== undefined);
@@ -88,6 +93,7 @@ export function compileStream(
     name,
     stream,
     paginator: createPaginator(stream.paginator),
+    request,
     records: compilePath(stream.records),
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
@@ -101,7 +107,8 @@ export function compileStream(
     walk(values, where) {
       const url = walkUrl(path, values, where, base, definedBase);
       setParams(url, params, values, where);
-      return { url, headers: renderHeaders(defaultHeaders, headers, values, where) };
+      const body = request.render(values, where);
+      return { url, headers: renderHeaders(defaultHeaders, headers, values, where), body };
     },
   };
 }

@@ -2,7 +2,7 @@
 import type { ResponseRule } from '../definition/schema.ts';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** Full URL, query included, before credentials are added. */
   url: URL;
   headers: Record<string, string>;
@@ -33,6 +33,11 @@ export interface RequestInfo {
   page?: number;
   /** The stream's own response rules, checked before the source's. */
   rules?: readonly ResponseRule[];
+  /**
+   * Whether an attempt that may have reached the API (a 5xx, a timeout, a reset) may be sent again
+   * (request/retrySafety.ts). @default true
+   */
+  retrySafe?: boolean;
 }
 
 export type { ReaderLogger } from '../stream/types.ts';

@@ -22,6 +22,8 @@ export interface Walk {
   index: number;
   vars?: Readonly<Record<string, string | number | boolean>>;
   parent?: ApiRecord;
+  /** A child's walk: its parent key as kept in memory (`walkKey`). */
+  key?: string;
 }
 
 export function parsePosition(from: unknown, source: string, stream: string): Position | undefined {
@@ -50,10 +52,10 @@ export async function* walks(plan: StreamPlan, options: ReadOptions, skip: numbe
     const seen = new Set<string>();
     let index = 0;
     for await (const parent of options.parents()) {
-      const key = compact(plan.parentKey(parent));
+      const key = walkKey(plan.parentKey(parent));
       if (seen.has(key)) continue;
       seen.add(key);
-      if (index >= skip) yield { index, parent };
+      if (index >= skip) yield { index, parent, key };
       index++;
     }
   } else if (stream.partitions) {
@@ -64,8 +66,11 @@ export async function* walks(plan: StreamPlan, options: ReadOptions, skip: numbe
   }
 }
 
-/** A key as it is kept in memory: as is when short, else its sha256 (base64url, 128 bits). */
-function compact(key: string): string {
+/**
+ * A key as it is kept in memory (and, ➕ for a child with state per parent, in its state): as is
+ * when short, else its sha256 (base64url, 128 bits).
+ */
+export function walkKey(key: string): string {
   if (key.length <= 32) return key;
   return `#${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
 }

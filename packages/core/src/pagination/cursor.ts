@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { compilePath } from '../template/getPath.ts';
-import { paginatorKind } from './types.ts';
+import { PlacementSchema, paginatorKind, placed } from './types.ts';
 
 /**
  * A cursor sent as `param`, read from the body (`cursorPath`) or from the last record
@@ -19,14 +19,17 @@ export const cursor = paginatorKind({
     cursorPath: z.string().optional(),
     lastRecordPath: z.string().optional(),
     hasMorePath: z.string().optional(),
+    /** `query`: `param` is a query param; `body`: a dotted path into the JSON body (HubSpot's `after`). @default 'query' */
+    in: PlacementSchema,
   }),
   doc: {
-    how: '`param` = `cursorPath` in the body, or `lastRecordPath` in the last record',
+    how: "`param` = `cursorPath` in the body, or `lastRecordPath` in the last record; `in: 'body'` sends it in the request body (a dotted path)",
     stopsOn: 'no cursor, empty page, `hasMorePath` false',
   },
   examples: [
     { type: 'cursor', param: 'cursor', cursorPath: 'next_cursor' },
     { type: 'cursor', param: 'starting_after', lastRecordPath: 'id', hasMorePath: 'has_more' },
+    { type: 'cursor', param: 'after', cursorPath: 'paging.next.after', in: 'body' },
   ],
   generator: { offered: true },
   // `lastRecordPath` reads the last record, not the body.
@@ -48,7 +51,7 @@ export const cursor = paginatorKind({
       start: () => ({ cursor: null }),
       request(state) {
         const value = (state as { cursor: string | null }).cursor;
-        return value === null ? {} : { params: { [definition.param]: value } };
+        return value === null ? {} : placed(definition.in, { [definition.param]: value });
       },
       next(_state, page) {
         if (hasMore) {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { compilePath } from '../template/getPath.ts';
-import { countAt, paginatorKind } from './types.ts';
+import { countAt, PlacementSchema, paginatorKind, placed } from './types.ts';
 
 /**
  * `?offset=0&limit=100`, then `offset=100`… The next offset counts the records received. Stops on an
@@ -16,14 +16,17 @@ export const offset = paginatorKind({
     limit: z.number().int().positive(),
     /** Path of the total record count in the body. */
     totalPath: z.string().optional(),
+    /** `query`: the params are query params; `body`: dotted paths into the JSON body. @default 'query' */
+    in: PlacementSchema,
   }),
   doc: {
-    how: '`offsetParam`/`limitParam` (`offset`/`limit`), next offset = records received; with `totalPath`, the pages up to the total are fetched concurrently (up to `rateLimit.concurrency`), landed in order',
+    how: "`offsetParam`/`limitParam` (`offset`/`limit`; `in: 'body'`: numbers at dotted paths in the request body), next offset = records received; with `totalPath`, the pages up to the total are fetched concurrently (up to `rateLimit.concurrency`), landed in order",
     stopsOn: 'short or empty page, `totalPath` reached',
   },
   examples: [
     { type: 'offset', offsetParam: 'offset', limitParam: 'limit', limit: 100 },
     { type: 'offset', limit: 2, totalPath: 'meta.total' },
+    { type: 'offset', offsetParam: 'paging.offset', limitParam: 'paging.limit', limit: 100, in: 'body' },
   ],
   generator: { offered: true },
   bodyPaths: (definition) => (definition.totalPath === undefined ? [] : [definition.totalPath]),
@@ -31,12 +34,11 @@ export const offset = paginatorKind({
     const total = definition.totalPath ? compilePath(definition.totalPath) : undefined;
     return {
       start: () => ({ offset: 0 }),
-      request: (state) => ({
-        params: {
-          [definition.offsetParam]: String((state as { offset: number }).offset),
-          [definition.limitParam]: String(definition.limit),
-        },
-      }),
+      request: (state) =>
+        placed(definition.in, {
+          [definition.offsetParam]: (state as { offset: number }).offset,
+          [definition.limitParam]: definition.limit,
+        }),
       next(state, page) {
         const received = page.records.length;
         if (received === 0 || received < definition.limit) return null;

@@ -41,3 +41,8 @@ export function bodyPathsOf(definition: PaginatorDefinition): string[] {
 export function checkPaginator(definition: PaginatorDefinition): string[] {
   return kindOf(definition).check?.(definition) ?? [];
 }
+
+/** Whether the paginator writes into the request's body (`in: 'body'`) rather than the query. */
+export function writesBody(definition: PaginatorDefinition): boolean {
+  return 'in' in definition && definition.in === 'body';
+}

@@ -3,7 +3,7 @@
  * just read — the state of the next one, or `null` when there is none. States are JSON, so a reader
  * can stop after any page and resume at the next one from its position.
  */
-import type * as z from 'zod';
+import * as z from 'zod';
 import type { GeneratorChoice, KindBase, KindSchema } from '../definition/kinds.ts';
 import type { PaginatorDefinition } from '../definition/schema.ts';
 import type { ResponseHeaders } from '../http/types.ts';
@@ -32,6 +32,11 @@ export interface PageRequest {
   params?: Record<string, string>;
   /** A full URL to fetch instead of the stream's URL (next-URL and Link paginators). */
   url?: string;
+  /**
+   * Values set into the request's body (a paginator with `in: 'body'`), by dotted path (`after`,
+   * `paging.after`) into the JSON body, or by field name into a form.
+   */
+  body?: Record<string, JsonValue>;
 }
 
 export interface Paginator<S extends JsonValue = JsonValue> {
@@ -83,4 +88,13 @@ export type PaginatorFactory<K extends PaginatorDefinition['type']> = (
 export function countAt(value: unknown): number | undefined {
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+
+/** Where a paginator sends its values: `query` params or the request's `body` (`json`/`form` requests). */
+export const PlacementSchema = z.enum(['query', 'body']).default('query');
+
+/** A paginator's values as a `PageRequest`: params (strings), or body values at their paths. */
+export function placed(where: 'query' | 'body', values: Record<string, string | number>): PageRequest {
+  if (where === 'body') return { body: values };
+  return { params: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])) };
 }

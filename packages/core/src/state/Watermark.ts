@@ -4,6 +4,7 @@
  */
 import type { StoredWindow } from '../manifest/Manifest.ts';
 import type { LandingStorage } from '../storage/LandingStorage.ts';
+import type { ParentWatermarks } from './parentWatermarks.ts';
 
 export interface WatermarkState {
   /** The greatest cursor value landed so far (ISO). */
@@ -14,6 +15,8 @@ export interface WatermarkState {
   /** The window that run read, and its import date: a rerun of that run reads the same window. */
   window?: StoredWindow;
   importDate?: string;
+  /** ➕ A child stream with `parent.state: 'perParent'`: each parent key's watermark (parentWatermarks.ts). */
+  parents?: ParentWatermarks;
 }
 
 export function readWatermark(storage: LandingStorage, key: string): Promise<WatermarkState | undefined> {

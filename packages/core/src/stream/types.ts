@@ -53,6 +53,8 @@ export interface Page {
    * The watermark moves only when every walk ended with `api`: a walk cut short leaves rows unread.
    */
   end?: WalkEnd;
+  /** ➕ With `ReadOptions.parentSince`: the parent key of the page's walk. */
+  parentKey?: string;
 }
 
 export type WalkEnd = 'api' | 'ignored';
@@ -68,6 +70,12 @@ export interface ReadOptions {
    * distinct keys so that resuming skips those done.
    */
   parents?: () => AsyncIterable<ApiRecord>;
+  /**
+   * ➕ For a child stream with state per parent: where the walk of each parent key reads from (its
+   * `{since}`, and the client-side window filter's lower bound); `undefined` = everything. The pages
+   * then say their walk's key (`Page.parentKey`).
+   */
+  parentSince?: (key: string) => Date | undefined;
   signal?: AbortSignal;
 }
 

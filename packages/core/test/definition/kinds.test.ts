@@ -13,6 +13,8 @@ import { README, withKindTables } from '../../src/definition/kindTables.ts';
 import { SourceSchema } from '../../src/definition/schema.ts';
 import { PaginatorSchema, paginatorKinds } from '../../src/pagination/registry.ts';
 import type { PageResult, PaginatorKind } from '../../src/pagination/types.ts';
+import { RequestSchema, requestKinds } from '../../src/request/registry.ts';
+import type { RequestKind } from '../../src/request/types.ts';
 
 type Facts = Record<string, (value: unknown) => boolean>;
 
@@ -33,6 +35,13 @@ const PAGINATOR_FACTS: Facts = {
     nonEmptyText((v as { how?: unknown })?.how) && nonEmptyText((v as { stopsOn?: unknown })?.stopsOn),
   bodyPaths: fn,
   check: (v) => v === undefined || fn(v),
+};
+const REQUEST_FACTS: Facts = {
+  ...COMMON,
+  doc: (v) =>
+    nonEmptyText((v as { sends?: unknown })?.sends) && nonEmptyText((v as { retries?: unknown })?.retries),
+  carriesBody: (v) => typeof v === 'boolean',
+  templates: fn,
 };
 const AUTH_FACTS: Facts = {
   ...COMMON,
@@ -107,6 +116,7 @@ const context: AuthContext = {
 describe.each([
   ['paginator', paginatorKinds as Record<string, PaginatorKind>, PaginatorSchema, PAGINATOR_FACTS],
   ['auth', authKinds as Record<string, AuthKind>, AuthSchema, AUTH_FACTS],
+  ['request', requestKinds as Record<string, RequestKind>, RequestSchema, REQUEST_FACTS],
 ] as const)('every %s kind', (_what, kinds, union, facts) => {
   test('has every fact', () => {
     expect(Object.keys(kinds).length).toBeGreaterThan(0);
@@ -201,6 +211,39 @@ describe('an auth kind', () => {
   );
 });
 
+describe('a request kind', () => {
+  const values = {
+    since: new Date('2026-11-01T00:00:00Z'),
+    until: new Date('2026-11-02T00:00:00Z'),
+    vars: { owner: 'acme' },
+  };
+  const where = { source: 'kinds-test', stream: 'items' };
+
+  test.each(
+    Object.entries(requestKinds).flatMap(([type, kind]) =>
+      kind.examples.map((example) => [type, JSON.stringify(example), kind as RequestKind, example] as const),
+    ),
+  )('%s %s declares each of its templates, and renders and encodes a page', (_type, _json, kind, example) => {
+    const definition = kind.schema.parse(example);
+    const style = kind.create(definition);
+    expect(style.templates.map((t) => t.source)).toEqual(Object.values(kind.templates(definition)));
+    const encoded = style.encode(style.render(values, where), undefined);
+    expect(encoded === undefined).toBe(!kind.carriesBody);
+    expect(style.method === 'GET').toBe(!kind.carriesBody);
+    // Every template rendered: no placeholder is left in what is sent.
+    expect(encoded?.body ?? '').not.toMatch(/\{[a-z]/i);
+    if (encoded?.contentType === 'application/json') expect(() => JSON.parse(encoded.body)).not.toThrow();
+  });
+
+  test('a GET is retry-safe; a body kind only when its definition says so', () => {
+    expect(requestKinds.get.create({ type: 'get' }).retrySafe).toBe(true);
+    const json = requestKinds.json.schema.parse({ type: 'json', method: 'POST' });
+    expect(requestKinds.json.create(json).retrySafe).toBe(false);
+    const form = requestKinds.form.schema.parse({ type: 'form', method: 'PUT', retrySafe: true });
+    expect(requestKinds.form.create(form).retrySafe).toBe(true);
+  });
+});
+
 describe('definition/README.md', () => {
   test('has the tables of kinds the registries render (else: pnpm --filter @tributary/core kind-tables)', () => {
     const readme = readFileSync(README, 'utf8');
@@ -225,6 +268,17 @@ test('a source definition takes every registered kind (the SourceSchema is compo
         baseUrl: 'https://api.example.com',
         auth,
         streams: { items: { path: '/items', paginator } },
+      });
+      expect(parsed.success).toBe(true);
+    }
+    for (const request of Object.values(requestKinds as Record<string, RequestKind>).flatMap(
+      (kind) => kind.examples,
+    )) {
+      const parsed = SourceSchema.safeParse({
+        name: 'kinds',
+        baseUrl: 'https://api.example.com',
+        auth,
+        streams: { items: { path: '/items', request } },
       });
       expect(parsed.success).toBe(true);
     }

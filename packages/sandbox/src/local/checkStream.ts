@@ -259,5 +259,9 @@ function describeNext(def: StreamDefinition, page: Page, redactor: Redactor, hid
     for (const [k, v] of Object.entries(request.params ?? {})) url.searchParams.set(k, v);
     next = url.href;
   }
-  return `paginator ${paginator.type} state ${redactor.redact(JSON.stringify(state))} → GET ${maskUrl(next, redactor, hidden)}`;
+  const method =
+    paginator === def.paginator && def.request.type !== 'get'
+      ? `${def.request.method} (body values as the state)`
+      : 'GET';
+  return `paginator ${paginator.type} state ${redactor.redact(JSON.stringify(state))} → ${method} ${maskUrl(next, redactor, hidden)}`;
 }
