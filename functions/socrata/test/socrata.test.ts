@@ -146,8 +146,8 @@ describe('socrata source', () => {
       lambdaContext(),
     );
 
-    // Assess: only rows updated up to `until` landed; the rest is counted, and the watermark did not go back
-    const inside = complaints.filter((r) => Date.parse(r[':updated_at'] as string) <= until);
+    // Assess: only rows updated before `until` landed (half-open); the rest is counted, and the watermark did not go back
+    const inside = complaints.filter((r) => Date.parse(r[':updated_at'] as string) < until);
     expect(inside.length).toBeGreaterThan(9_000);
     const landed = await readLanded(BUCKET, FOLDER, 'complaints', 'socrata-run-window');
     expect(landed.records.map((r) => r[':id']).sort()).toEqual(inside.map((r) => r[':id']).sort());

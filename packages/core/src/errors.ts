@@ -15,6 +15,6 @@ export {
 export { ERROR_CLASSES, FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from './errors/errorNames.ts';
 export { AuthError, HttpError, type HttpErrorOptions } from './errors/HttpError.ts';
 export { RefreshTokenLostError } from './errors/RefreshTokenLostError.ts';
-export { MalformedResponseError, PaginationLoopError } from './errors/responseErrors.ts';
+export { MalformedResponseError, PaginationLoopError, WindowSliceError } from './errors/responseErrors.ts';
 export { RateLimitedError, type RetriesExhaustedOptions, TransientError } from './errors/TransientError.ts';
 export { type ErrorOptions, type ErrorWhere, TributaryError } from './errors/TributaryError.ts';

@@ -5,10 +5,13 @@
  * Returns one line per problem, each starting with its path.
  */
 import { checkAuth } from '../auth/registry.ts';
+import { checkFileStream } from '../decoding/checkFileStream.ts';
+import { recordsPathProblem } from '../http/recordsPath.ts';
 import { checkPaginator, writesBody } from '../pagination/registry.ts';
 import { carriesBody, requestTemplates } from '../request/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
 import type { SourceDefinition, StreamDefinition } from './schema.ts';
+import { checkWindow } from './window.ts';
 
 const WINDOW = new Set(['since', 'until']);
 
@@ -94,6 +97,9 @@ function checkStream(
   if (stream.incremental)
     checkTemplates(`${at}.incremental.params`, stream.incremental.params, allowed, problems);
   checkChanges(at, stream, allowed, problems);
+  checkWindow(at, stream, problems);
+  const recordsProblem = recordsPathProblem(stream.records);
+  if (recordsProblem) problems.push(`${at}.records: ${recordsProblem}`);
 
   checkTemplates(`${at}.request`, requestTemplates(stream.request), allowed, problems);
   for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
@@ -103,6 +109,7 @@ function checkStream(
         `add request: { type: 'json', method: 'POST', body: {…} } (or 'form') to the stream, or set in: 'query'`,
     );
   }
+  checkFileStream(at, stream, problems);
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {
     problems.push(`${at}.writeDisposition: "merge" needs a primaryKey`);
   }

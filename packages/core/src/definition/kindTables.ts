@@ -1,5 +1,6 @@
 /**
- * The README's tables of kinds (definition/README.md, "Auth kinds", "Paginators", "Request styles"), rendered from
+ * The README's tables of kinds (definition/README.md, "Auth kinds", "Paginators", "Request styles",
+ * "Decoders"), rendered from
  * the registries and written between the README's `<!-- kinds:… -->` markers. A test fails when the
  * README is stale; `pnpm --filter @tributary/core kind-tables` (this file, run by node) rewrites it.
  * Not imported by the handler, so not in a Lambda bundle.
@@ -7,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { authKinds } from '../auth/registry.ts';
+import { decoderKinds } from '../decoding/registry.ts';
 import { paginatorKinds } from '../pagination/registry.ts';
 import { requestKinds } from '../request/registry.ts';
 
@@ -38,10 +40,18 @@ export function requestTable(): string {
   return [row(['type', 'sends', 'retries']), row(['---', '---', '---']), ...rows].join('\n');
 }
 
+export function decoderTable(): string {
+  const rows = Object.entries(decoderKinds).map(([type, kind]) =>
+    row([code(type), kind.doc.decodes, kind.doc.records]),
+  );
+  return [row(['type', 'decodes', 'records']), row(['---', '---', '---']), ...rows].join('\n');
+}
+
 const TABLES: Record<string, () => string> = {
   auth: authTable,
   paginators: paginatorTable,
   requests: requestTable,
+  decoders: decoderTable,
 };
 
 /** The README with each `<!-- kinds:<name> -->` … `<!-- /kinds:<name> -->` region rendered anew. */

@@ -5,13 +5,16 @@
 // A namespace import, not `{ z }`: esbuild tree-shakes it, and zod's locales (260 KB) stay out of the bundle.
 import * as z from 'zod';
 import { AuthSchema } from '../auth/registry.ts';
+import { DecoderSchema } from '../decoding/registry.ts';
 import { sliceDurationProblem } from '../handler/slices.ts';
 import { PaginatorSchema } from '../pagination/registry.ts';
 import { RequestSchema } from '../request/registry.ts';
 import { Scalar } from './fields.ts';
+import { WindowStepSchema } from './window.ts';
 
 // The kinds' unions are built from their registries (definition/kinds.ts), re-exported here with the rest.
 export { type AuthDefinition, AuthSchema } from '../auth/registry.ts';
+export { type DecoderDefinition, DecoderSchema } from '../decoding/registry.ts';
 export { type PaginatorDefinition, PaginatorSchema } from '../pagination/registry.ts';
 export { type RequestDefinition, RequestSchema } from '../request/registry.ts';
 
@@ -145,11 +148,20 @@ export const StreamSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   /** ➕ How each page is asked for: a GET, or a POST/PUT with a JSON or form body (definition/README.md, "Request styles"). @default { type: 'get' } */
   request: RequestSchema.default({ type: 'get' }),
-  /** Where the records are in the body: `data`, `items`, `data.items`; `''` for a root array. @default '' */
+  /** Where the records are in the body: `data`, `items`, `data.items`; `''` for a root array; ➕ wildcards `data.*.items`, `results[*].rows` (http/recordsPath.ts). @default '' */
   records: z.string().default(''),
   paginator: PaginatorSchema.default({ type: 'single' }),
+  /** How a body becomes records: `json` (buffered, `records` applies) or a streamed file kind. @default { type: 'json' } */
+  decoder: DecoderSchema.default({ type: 'json' }),
+  /**
+   * A streamed (non-json) body's compression: `auto` detects gzip or zip by content type and magic
+   * bytes (`content-encoding` is always decoded by the transport). @default 'auto'
+   */
+  compression: z.enum(['auto', 'gzip', 'zip', 'none']).default('auto'),
   primaryKey: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   incremental: IncrementalSchema.optional(),
+  /** ➕ Walk the window in slices (definition/window.ts); needs `incremental`. */
+  window: WindowStepSchema.optional(),
   /** Static partitions: the stream runs once per entry, each entry's values filling path/param placeholders. */
   partitions: z.array(z.record(z.string(), Scalar)).optional(),
   /**

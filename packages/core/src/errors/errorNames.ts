@@ -14,7 +14,7 @@ import {
 } from './configErrors.ts';
 import { AuthError, HttpError } from './HttpError.ts';
 import { RefreshTokenLostError } from './RefreshTokenLostError.ts';
-import { MalformedResponseError, PaginationLoopError } from './responseErrors.ts';
+import { MalformedResponseError, PaginationLoopError, WindowSliceError } from './responseErrors.ts';
 import { RateLimitedError, TransientError } from './TransientError.ts';
 
 /** Each class's `name` is its `errorType` in Lambda's error report (keepNames keeps it in bundles). */
@@ -33,6 +33,7 @@ export const ERROR_CLASSES = [
   TemplateError,
   StorageAccessError,
   RefreshTokenLostError,
+  WindowSliceError,
 ] as const;
 
 /** The names the state machine retries (stepfunctions/ingest.asl.yml, InvokeSource's Retry). */

@@ -15,3 +15,11 @@ export class MalformedResponseError extends TributaryError {
 export class PaginationLoopError extends TributaryError {
   override readonly name = 'PaginationLoopError';
 }
+
+/**
+ * ➕ A window-stepped stream's slice holds more results than `window.maxRecords` (the API's cap on
+ * one query) and cannot be split further: names the stream, the slice and what to do.
+ */
+export class WindowSliceError extends TributaryError {
+  override readonly name = 'WindowSliceError';
+}

@@ -9,12 +9,12 @@
 import { buildManifest, type Manifest } from '../manifest/Manifest.ts';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
 import { deleteStaleParts } from '../sink/deleteStaleParts.ts';
-import { manifestKey, partKey, type RunLocation, runPrefix, stateKey } from '../sink/keys.ts';
-import { advanceWatermark, readWatermark } from '../state/Watermark.ts';
+import { manifestKey, partKey, type RunLocation, runPrefix } from '../sink/keys.ts';
 import type { StreamProgress } from './continuation.ts';
 import { commitParentState, type ParentTracker } from './parentState.ts';
 import type { RunContext } from './RunContext.ts';
 import { registerRawPartition } from './registerRawPartition.ts';
+import { settleWatermark } from './settleWatermark.ts';
 
 export async function completeStream(
   ctx: RunContext,
@@ -34,24 +34,9 @@ export async function completeStream(
   try {
     await storage.writeManifest(key, manifest);
     await deleteStaleParts(storage, runPrefix(location), new Set(manifest.parts.map((p) => p.key)));
+    // The watermark invariants (settleWatermark): it never passes unread data.
     if (parents) watermark = await commitParentState(ctx, stream, progress, parents);
-    else if (def.incremental) {
-      const sk = stateKey(env.outputFolder, stream);
-      // The watermark invariant: a walk that did not reach the API's own end leaves rows unread,
-      // which may be older than the greatest cursor seen (Socrata walks `:id` order, its cursor is
-      // `:updated_at`): moving it would skip them for good.
-      // ➕ A backfill slice never moves it: slices finish in any order, so the slice that ends the
-      // window may finish while an earlier one is unread (docs/contracts.md, "Raw zone").
-      watermark =
-        progress.maxCursor && !progress.cutShort && ctx.slice === undefined
-          ? await advanceWatermark(storage, sk, {
-              watermark: progress.maxCursor,
-              runId: ctx.runId,
-              window: progress.window,
-              importDate: ctx.importDate,
-            })
-          : ((await readWatermark(storage, sk))?.watermark ?? null);
-    }
+    else if (def.incremental) watermark = await settleWatermark(ctx, stream, progress);
   } catch (e) {
     throw storage.failure('cannot write the manifest or watermark of', key, e, where);
   }

@@ -39,6 +39,11 @@ const StreamProgressSchema = z.strictObject({
   maxCursor: z.string().nullable(),
   /** A walk ended other than at the API's own end (see `Page.end`): the watermark must not move. */
   cutShort: z.boolean().default(false),
+  /**
+   * ➕ A window-stepped stream (`window`) whose walk was cut short: the start of the first slice it
+   * was cut in (ISO). The slices before it were read to the API's end: the watermark may move to it.
+   */
+  cutAt: z.string().nullable().default(null),
   /** What the run should tell its operator about the stream (see `StreamResult.warnings`). */
   warnings: z.array(z.string()).default([]),
   /** Records the API sent outside the window, left out (see `Page.filteredOut`). */

@@ -24,6 +24,7 @@ import { parentRecords } from './parentRecords.ts';
 import { openParentState, type ParentTracker } from './parentState.ts';
 import { locationOf, type RunContext } from './RunContext.ts';
 import { removeUncommitted } from './removeUncommitted.ts';
+import { windowSteps } from './windowSteps.ts';
 
 export type { RunContext } from './RunContext.ts';
 
@@ -41,6 +42,8 @@ interface WalkState {
   maxCursor: string | null;
   /** A walk ended before the API said it was the end: the watermark must not move. */
   cutShort: boolean;
+  /** ➕ A window-stepped stream: the start of the first slice a walk was cut short in. */
+  cutAt: string | null;
   filteredOut: number;
 }
 
@@ -60,6 +63,7 @@ export async function runStream(
     stopped: false,
     maxCursor: progress.maxCursor,
     cutShort: progress.cutShort,
+    cutAt: progress.cutAt,
     filteredOut: 0,
   };
   try {
@@ -121,15 +125,19 @@ function openPages(
     since: progress.window.since ? new Date(progress.window.since) : undefined,
     until: new Date(progress.window.until),
   };
-  const parentStream = ctx.definition.streams[stream]!.parent?.stream;
+  const def = ctx.definition.streams[stream]!;
+  const parentStream = def.parent?.stream;
   const parents = parentStream ? () => parentRecords(ctx, parentStream) : undefined;
-  const pages = ctx.reader(stream, {
+  const options = {
     window,
     from: progress.position ?? undefined,
     parents,
     ...(tracker && { parentSince: tracker.sinceOf }),
     signal: ctx.signal,
-  });
+  };
+  const pages = def.window
+    ? windowSteps(ctx.reader, stream, def.window, options, ctx.definition.name)
+    : ctx.reader(stream, options);
   return pages[Symbol.asyncIterator]();
 }
 
@@ -168,7 +176,10 @@ function notePage(walk: WalkState, page: Page): void {
   walk.lastNext = page.next;
   // The watermark relies on this: every walk ended because the API said so. A walk's last page
   // says why it ended; the stream's last page must say it (a reader that does not is no proof).
-  if ((page.end !== undefined || page.next === null) && page.end !== 'api') walk.cutShort = true;
+  if ((page.end !== undefined || page.next === null) && page.end !== 'api') {
+    walk.cutShort = true;
+    walk.cutAt ??= page.slice?.since ?? null;
+  }
   walk.filteredOut += page.filteredOut ?? 0;
   if (page.maxCursor && isLater(page.maxCursor, walk.maxCursor)) walk.maxCursor = page.maxCursor;
 }
@@ -215,6 +226,7 @@ function recordLanded(
   progress.bytes += telemetry.bytes;
   progress.maxCursor = walk.maxCursor;
   progress.cutShort = walk.cutShort;
+  progress.cutAt = walk.cutAt;
   progress.filteredOut += walk.filteredOut;
   telemetry.filteredOut = walk.filteredOut;
   if (walk.lastNext !== undefined) progress.position = walk.lastNext;

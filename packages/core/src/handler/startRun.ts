@@ -99,6 +99,7 @@ function freshProgress(window: StoredWindow): StreamProgress {
     bytes: 0,
     maxCursor: null,
     cutShort: false,
+    cutAt: null,
     warnings: [],
     filteredOut: 0,
     manifest: null,

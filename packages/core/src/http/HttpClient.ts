@@ -17,6 +17,7 @@ import { sleep } from '../retry/sleep.ts';
 import { parseRetryAfter, pauseOf, quotaExhausted, waitHint } from '../retry/waitHint.ts';
 import type { ReadObserver } from '../stream/types.ts';
 import type { Redactor } from './Redactor.ts';
+import { type StreamedRawResponse, transmitStream } from './streamTransport.ts';
 import { NetworkFailure, type Timeouts, transmit } from './transport.ts';
 import { type HttpRequest, type HttpResponse, header, type ReaderLogger, type RequestInfo } from './types.ts';
 
@@ -56,6 +57,7 @@ interface SendState {
   waitedMs: number;
   /** Credentials renewed once already (after a 401). */
   refreshed: boolean;
+  streamed: boolean; // stream(): a 2xx body handed back as a stream, not collected
 }
 
 export interface HttpClientOptions {
@@ -94,7 +96,7 @@ export class HttpClient {
    * The retry loop: attempt → classify the answer (the response table) → done, renew credentials
    * and go again at once, or wait (the server's hint, else full-jitter backoff) and go again.
    */
-  async send(request: HttpRequest, info: SendInfo = {}): Promise<HttpResponse> {
+  async send(request: HttpRequest, info: SendInfo = {}, streamed = false): Promise<HttpResponse> {
     const { signal } = info;
     const useAuth = info.auth !== false && this.#o.auth !== undefined;
     const state: SendState = {
@@ -105,6 +107,7 @@ export class HttpClient {
       failures: 0,
       waitedMs: 0,
       refreshed: false,
+      streamed,
     };
     for (;;) {
       signal?.throwIfAborted();
@@ -120,6 +123,11 @@ export class HttpClient {
       if (result.kind === 'response') return result.response;
       if (result.kind === 'retry') await this.#waitToRetry(result.failure, state);
     }
+  }
+
+  /** `send`, an `ok` answer's body as `stream` (read or destroy it; `body`: its first 64 KiB), others buffered. */
+  stream(request: HttpRequest, info: SendInfo = {}): Promise<HttpResponse> {
+    return this.send(request, info, true);
   }
 
   /** One attempt: credentials, a slot of the rate limit, the exchange, and what its answer means. */
@@ -146,11 +154,12 @@ export class HttpClient {
     });
 
     const release = await this.#acquire(state, where);
-    let raw: Awaited<ReturnType<typeof transmit>>;
+    let raw: StreamedRawResponse;
     let answer: Classified;
     try {
-      raw = await transmit(req, this.#timeouts, info.signal);
+      raw = await (state.streamed ? transmitStream : transmit)(req, this.#timeouts, info.signal);
       answer = this.#classify(raw, info, state.failures);
+      if (answer.outcome !== 'ok') raw = { ...raw, stream: void raw.stream?.destroy() }; // no data: not read
     } catch (error) {
       if (!(error instanceof NetworkFailure)) throw error;
       state.failures++;
@@ -163,7 +172,7 @@ export class HttpClient {
     }
     return this.#interpret(
       answer,
-      { status: raw.status, headers: raw.headers, body: raw.body, url },
+      { status: raw.status, headers: raw.headers, body: raw.body, url, stream: raw.stream },
       state,
       where,
     );

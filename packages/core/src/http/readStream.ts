@@ -16,6 +16,7 @@ import type { TemplateValues } from '../template/template.ts';
 import type { HttpClient } from './HttpClient.ts';
 import { parseJson } from './parseJson.ts';
 import type { Redactor } from './Redactor.ts';
+import { readFiles } from './readFiles.ts';
 import { scanPage } from './scanRecords.ts';
 import { selectRecords } from './selectRecords.ts';
 import { type Fetched, scannedList, toPage } from './streamPage.ts';
@@ -32,7 +33,7 @@ export interface ReadDeps {
 }
 
 /** What every walk of one read shares. */
-interface ReadContext {
+export interface ReadContext {
   plan: StreamPlan;
   options: ReadOptions;
   deps: ReadDeps;
@@ -49,7 +50,7 @@ interface ReadContext {
 }
 
 /** A walk's first request, rendered once. */
-type WalkBase = ReturnType<StreamPlan['walk']>;
+export type WalkBase = ReturnType<StreamPlan['walk']>;
 
 /** A page fetched ahead of the one being handled, by its paginator state. */
 interface Ahead {
@@ -135,6 +136,8 @@ async function* readWalk(
   let state: JsonValue = resume ? resume.s : plan.paginator.start();
   let pagesInWalk = resume ? resume.n : 0;
   const guard = new LoopGuard(ctx);
+  // A streamed file kind (csv, jsonl): a walk of files, read as they arrive (readFiles.ts).
+  if (plan.decode) return yield* readFiles(ctx, { walk, base, state, pagesInWalk, resume, guard }, nextWalk);
   // Pages fetched ahead, in order: the next page, or (a paginator with a known total) up to
   // `rateLimit.concurrency` of the pages after this one, in flight at once. Still emitted in
   // order, each still asked `next`: a fetched page that `next` does not lead to is dropped.
@@ -255,7 +258,7 @@ function fetchAhead(
  * body for one more page makes it outlive a young-generation GC, and the bench saw such bodies
  * drive full GCs.
  */
-class LoopGuard {
+export class LoopGuard {
   readonly #ctx: ReadContext;
   readonly #seen = new Set<string>();
   #previous: { length: number; crc: number } | undefined;

@@ -7,6 +7,7 @@
  */
 import { type ErrorWhere, MalformedResponseError } from '../errors.ts';
 import type { PathGetter } from '../template/getPath.ts';
+import { normalizeRecordsPath } from './recordsPath.ts';
 
 const NONE: readonly unknown[] = Object.freeze([]);
 
@@ -38,9 +39,10 @@ export function selectRecords(
 function missingPath(body: unknown, path: string, where: ErrorWhere): void {
   if (body === null || body === undefined || path === '') return;
   let current: unknown = body;
-  const keys = path.split('.');
+  const keys = normalizeRecordsPath(path).split('.');
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!;
+    if (key === '*') return; // ➕ a wildcard path: only the part before it must exist
     const at = k === 0 ? 'the body' : `"${keys.slice(0, k).join('.')}"`;
     if (!isObject(current)) {
       const got = Array.isArray(current) ? 'an array' : `a ${typeof current}`;

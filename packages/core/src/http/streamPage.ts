@@ -72,6 +72,8 @@ export function toPage(
   // documented "nothing here") the API said there is no more.
   if (place.last) page.end = response.noRecords === 'ignore' ? 'ignored' : 'api';
   if (plan.cursor && incremental && max !== undefined) page.maxCursor = max;
+  const total = plan.total?.(fetched.body);
+  if (typeof total === 'number') page.total = total;
   return page;
 }
 

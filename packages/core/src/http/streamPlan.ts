@@ -2,6 +2,9 @@
  * A stream compiled once per reader: templates parsed, paths compiled, the paginator built. Per walk
  * (one partition, or one parent record) it renders the URL, query and headers.
  */
+
+import { createDecoder } from '../decoding/registry.ts';
+import type { RecordTransform } from '../decoding/types.ts';
 import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
 import { TemplateError } from '../errors.ts';
 import { bodyPathsOf, createPaginator } from '../pagination/registry.ts';
@@ -17,6 +20,7 @@ import {
   type Template,
   type TemplateValues,
 } from '../template/template.ts';
+import { compileRecordsPath, isWildcardPath } from './recordsPath.ts';
 import { type ScanTarget, scanTarget } from './scanRecords.ts';
 
 export interface StreamPlan {
@@ -25,8 +29,12 @@ export interface StreamPlan {
   paginator: Paginator;
   /** The method, the body of each page and whether an attempt may be sent again (`request`). */
   request: RequestStyle;
+  /** A streamed file kind's decoder (csv, jsonl: `http/readFiles.ts`); absent for json. */
+  decode?: RecordTransform;
   records: PathGetter;
   cursor?: PathGetter;
+  /** ➕ `window.totalPath`, compiled: the query's total in a page's body. */
+  total?: PathGetter;
   carry: [field: string, at: PathGetter][];
   /** `partitionFields`, compiled: each record of a partition gets these, rendered from its values. */
   partitionFields: [field: string, template: Template][];
@@ -94,8 +102,10 @@ export function compileStream(
     stream,
     paginator: createPaginator(stream.paginator),
     request,
-    records: compilePath(stream.records),
+    decode: createDecoder(stream.decoder),
+    records: compileRecordsPath(stream.records),
     cursor: stream.incremental ? compilePath(stream.incremental.cursorField) : undefined,
+    total: stream.window?.totalPath ? compilePath(stream.window.totalPath) : undefined,
     carry: Object.entries(stream.parent?.carry ?? {}).map(([field, at]) => [field, compilePath(at)]),
     partitionFields: Object.entries(stream.partitionFields ?? {}).map(([field, t]) => [
       field,
@@ -172,6 +182,7 @@ function rawTarget(stream: StreamDefinition): ScanTarget | undefined {
   const cursorField = stream.incremental?.cursorField;
   if (cursorField?.includes('.')) return undefined;
   if (stream.records !== '' && stream.records.split('.').includes('')) return undefined;
+  if (isWildcardPath(stream.records)) return undefined; // ➕ a wildcard selector is parsed
   for (const path of bodyPathsOf(stream.paginator)) {
     // The paginator is given the body with the records array emptied: it must not look inside it.
     if (stream.records === '' || path === stream.records || path.startsWith(`${stream.records}.`))

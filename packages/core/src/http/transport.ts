@@ -55,7 +55,7 @@ export class NetworkFailure extends Error {
 export const MAX_REDIRECTS = 5;
 
 /** What may end an exchange early: the total timeout or the caller's abort. */
-class Cancel {
+export class Cancel {
   reason: unknown;
   timedOut = false;
   /** Tears down the exchange in flight, if any. */
@@ -88,17 +88,19 @@ class Cancel {
   }
 }
 
-interface Hop {
+export interface Hop {
   status: number;
   headers: ResponseHeaders;
   /** The raw (still encoded) body; absent for a redirect about to be followed. */
   body?: Buffer;
   redirect?: Redirect;
+  /** The response itself, its body unread: a status `keep` asked for (streamTransport.ts). */
+  response?: IncomingMessage;
 }
 
-class Truncated extends Error {}
+export class Truncated extends Error {}
 
-function outgoingHeaders(request: HttpRequest): OutgoingHttpHeaders {
+export function outgoingHeaders(request: HttpRequest): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { ...request.headers };
   let acceptEncoding = false;
   let contentLength = false;
@@ -114,8 +116,11 @@ function outgoingHeaders(request: HttpRequest): OutgoingHttpHeaders {
   return headers;
 }
 
-/** Sends one request and reads its response; a redirect to follow is drained, not read. */
-function exchange(
+/**
+ * Sends one request and reads its response; a redirect to follow is drained, not read. A status
+ * `keep` says yes to comes back with its response unread (the caller streams the body).
+ */
+export function exchange(
   url: URL,
   method: string,
   headers: OutgoingHttpHeaders,
@@ -123,6 +128,7 @@ function exchange(
   connectMs: number,
   cancel: Cancel,
   redirectsLeft: number,
+  keep?: (status: number) => boolean,
 ): Promise<Hop> {
   return new Promise<Hop>((resolve, reject) => {
     if (cancel.cancelled) return reject(cancel.reason);
@@ -153,6 +159,7 @@ function exchange(
         response.resume();
         return;
       }
+      if (keep?.(status)) return settle(() => resolve({ status, headers: response.headers, response }));
       collectBody(response, cancel, fail, (all) =>
         settle(() => resolve({ status, headers: response.headers, body: all })),
       );
@@ -193,7 +200,7 @@ function collectBody(
   });
 }
 
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   if (error instanceof Truncated) return 'truncated body';
   if (error instanceof UndecodableBody) return error.reason;
   const code = (error as { code?: string }).code;

@@ -1,4 +1,5 @@
 /** What the HTTP layer passes around: one request, one response, where it happens. */
+import type { Readable } from 'node:stream';
 import type { ResponseRule } from '../definition/schema.ts';
 
 export interface HttpRequest {
@@ -20,6 +21,8 @@ export interface HttpResponse {
   body: Buffer;
   /** The URL, secrets stripped. */
   url: string;
+  /** `HttpClient.stream`: the whole (decoded) body as it arrives; `body` is then its first 64 KiB. */
+  stream?: Readable;
   /**
    * A response rule said the answer holds no records: `ignore` (the walk ends, cut short) or `empty`
    * (the API's documented "nothing here": the walk ends at the API's own end).

@@ -3,9 +3,10 @@
  * params or headers) lets the API bound the window; a bound the requests do not carry is applied
  * here, on the cursor field of each landed record: a record whose cursor is before `since` or after
  * `until` is left out and counted (`Page.filteredOut`, the stream result's `filteredOut`), so a
- * backfill of 12:00–13:00 lands 12:00–13:00 and not everything up to now. Both bounds are inclusive
- * (a record on a bound is kept: the merge on the primary key absorbs one read twice); a record
- * without a readable cursor is kept (nothing says it is outside).
+ * backfill of 12:00–13:00 lands 12:00–13:00 and not everything up to now. ➕ The window is half-open,
+ * `[since, until)`: a record exactly on `until` belongs to the next window (the next backfill slice,
+ * the next window step), so consecutive windows land each record once, append streams included; a
+ * record without a readable cursor is kept (nothing says it is outside).
  *
  * Scanned pages stay scanned when nothing is outside: with only `until` to apply, the page's
  * greatest cursor decides without parsing; otherwise the lines are parsed to look, and the kept
@@ -38,7 +39,7 @@ function outside(filter: WindowFilter, ms: number | undefined): boolean {
   if (ms === undefined) return false;
   return (
     (filter.sinceMs !== undefined && ms < filter.sinceMs) ||
-    (filter.untilMs !== undefined && ms > filter.untilMs)
+    (filter.untilMs !== undefined && ms >= filter.untilMs)
   );
 }
 

@@ -55,6 +55,10 @@ export interface Page {
   end?: WalkEnd;
   /** ➕ With `ReadOptions.parentSince`: the parent key of the page's walk. */
   parentKey?: string;
+  /** ➕ A window-stepped stream (`window`): the slice `[since, until)` this page was read in (ISO). */
+  slice?: { since: string; until: string };
+  /** ➕ The query's total (`window.totalPath`) as the page's body says it; absent when it does not. */
+  total?: number;
 }
 
 export type WalkEnd = 'api' | 'ignored';

@@ -1,13 +1,16 @@
 /**
- * The kind registries (auth/registry.ts, pagination/registry.ts): every registered kind has every
+ * The kind registries (auth/registry.ts, pagination/registry.ts, decoding/registry.ts): every registered kind has every
  * fact the rest of the core, the docs and the generator read from it, and its facts are true of its
  * implementation — a paginator reads no body path it does not declare, an auth kind declares every
  * secret key field it has. The README's tables are the registries' (definition/kindTables.ts).
  */
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { AuthSchema, authKinds } from '../../src/auth/registry.ts';
 import type { AuthContext, AuthKind } from '../../src/auth/types.ts';
+import { DecoderSchema, decoderKinds } from '../../src/decoding/registry.ts';
+import type { DecoderKind } from '../../src/decoding/types.ts';
 import { kindName } from '../../src/definition/kinds.ts';
 import { README, withKindTables } from '../../src/definition/kindTables.ts';
 import { SourceSchema } from '../../src/definition/schema.ts';
@@ -42,6 +45,13 @@ const REQUEST_FACTS: Facts = {
     nonEmptyText((v as { sends?: unknown })?.sends) && nonEmptyText((v as { retries?: unknown })?.retries),
   carriesBody: (v) => typeof v === 'boolean',
   templates: fn,
+};
+const DECODER_FACTS: Facts = {
+  ...COMMON,
+  doc: (v) =>
+    nonEmptyText((v as { decodes?: unknown })?.decodes) &&
+    nonEmptyText((v as { records?: unknown })?.records),
+  check: (v) => v === undefined || fn(v),
 };
 const AUTH_FACTS: Facts = {
   ...COMMON,
@@ -117,6 +127,7 @@ describe.each([
   ['paginator', paginatorKinds as Record<string, PaginatorKind>, PaginatorSchema, PAGINATOR_FACTS],
   ['auth', authKinds as Record<string, AuthKind>, AuthSchema, AUTH_FACTS],
   ['request', requestKinds as Record<string, RequestKind>, RequestSchema, REQUEST_FACTS],
+  ['decoder', decoderKinds as Record<string, DecoderKind>, DecoderSchema, DECODER_FACTS],
 ] as const)('every %s kind', (_what, kinds, union, facts) => {
   test('has every fact', () => {
     expect(Object.keys(kinds).length).toBeGreaterThan(0);
@@ -244,6 +255,41 @@ describe('a request kind', () => {
   });
 });
 
+describe('a decoder kind', () => {
+  /** A small file each streamed kind's examples decode, by kind: its bytes and the records expected. */
+  const samples: Record<string, (example: Record<string, unknown>) => { bytes: string; records: unknown[] }> =
+    {
+      jsonl: () => ({ bytes: '{"id":"1"}\n{"id":"2"}\n', records: [{ id: '1' }, { id: '2' }] }),
+      csv: (example) => {
+        const d = (example.delimiter as string | undefined) ?? ',';
+        const header = example.columns ? '' : `id${d}name\n`;
+        return {
+          bytes: `${header}1${d}"a${d}b"\n2${d}c\n`,
+          records: [
+            { id: '1', name: `a${d}b` },
+            { id: '2', name: 'c' },
+          ],
+        };
+      },
+    };
+
+  test.each(
+    Object.entries(decoderKinds).flatMap(([type, kind]) =>
+      kind.examples.map((example) => [type, JSON.stringify(example), kind as DecoderKind, example] as const),
+    ),
+  )('%s %s is the buffered JSON path or decodes a file as it streams', async (type, _json, kind, example) => {
+    const transform = kind.create(kind.schema.parse(example));
+    if (type === 'json') return expect(transform).toBeUndefined();
+    const sample = samples[type]?.(example as Record<string, unknown>);
+    expect(sample, `a sample file for ${type} in this test`).toBeDefined();
+    const where = { source: 'kinds-test', stream: 'items', url: 'https://api.example.com/items' };
+    const records = await Readable.from([Buffer.from(sample!.bytes)])
+      .pipe(transform!(where))
+      .toArray();
+    expect(records).toEqual(sample!.records);
+  });
+});
+
 describe('definition/README.md', () => {
   test('has the tables of kinds the registries render (else: pnpm --filter @tributary/core kind-tables)', () => {
     const readme = readFileSync(README, 'utf8');
@@ -255,6 +301,9 @@ describe('definition/README.md', () => {
     const stale = readme.replace('| `link` |', '| `linkHeader` |');
     expect(stale).not.toBe(readme);
     expect(withKindTables(stale)).not.toBe(stale);
+    const staleDecoders = readme.replace('| `jsonl` |', '| `ndjson` |');
+    expect(staleDecoders).not.toBe(readme);
+    expect(withKindTables(staleDecoders)).not.toBe(staleDecoders);
   });
 });
 
@@ -282,5 +331,18 @@ test('a source definition takes every registered kind (the SourceSchema is compo
       });
       expect(parsed.success).toBe(true);
     }
+  }
+});
+
+test('a stream takes every registered decoder kind', () => {
+  for (const decoder of Object.values(decoderKinds as Record<string, DecoderKind>).flatMap(
+    (k) => k.examples,
+  )) {
+    const parsed = SourceSchema.safeParse({
+      name: 'kinds',
+      baseUrl: 'https://api.example.com',
+      streams: { items: { path: '/items', decoder, compression: 'gzip' } },
+    });
+    expect(parsed.success).toBe(true);
   }
 });

@@ -58,6 +58,7 @@ describe('error names derived from the classes', () => {
       'TemplateError',
       'StorageAccessError',
       'RefreshTokenLostError',
+      'WindowSliceError',
     ]);
   });
 

@@ -371,21 +371,22 @@ describe('incremental', () => {
     const window = { since: new Date('2026-11-01T00:00:00Z'), until: WINDOW.until };
     const ids = (p: { records: ApiRecord[] }) => p.records.map((r) => r.id);
 
-    // Only `{since}` goes out: the API bounds since (its records before it are its business), the client until
+    // Only `{since}` goes out: the API bounds since (its records before it are its business), the
+    // client until — half-open: id 3, exactly on until, belongs to the next window
     const [scanned] = await readAll(read, 'scanned', { window });
-    expect(ids(scanned!)).toEqual([1, 2, 3, 5]);
-    expect(scanned!.filteredOut).toBe(1);
-    expect(scanned!.maxCursor).toBe('2026-11-23T00:00:00.000Z');
+    expect(ids(scanned!)).toEqual([1, 2, 5]);
+    expect(scanned!.filteredOut).toBe(2);
+    expect(scanned!.maxCursor).toBe('2026-11-01T00:00:00.000Z');
     expect(scanned!.lines?.ndjson.toString()).toContain('"n":12345678901234567890');
     const [parsed] = await readAll(read, 'parsed', { window });
-    expect(ids(parsed!)).toEqual([1, 2, 3, 5]);
-    expect(parsed!.filteredOut).toBe(1);
-    expect(parsed!.maxCursor).toBe('2026-11-23T00:00:00.000Z');
+    expect(ids(parsed!)).toEqual([1, 2, 5]);
+    expect(parsed!.filteredOut).toBe(2);
+    expect(parsed!.maxCursor).toBe('2026-11-01T00:00:00.000Z');
 
-    // Neither goes out: both bounds on the client
+    // Neither goes out: both bounds on the client, [since, until): id 2 on since is kept, id 3 on until is not
     const [unbounded] = await readAll(read, 'unbounded', { window });
-    expect(ids(unbounded!)).toEqual([2, 3, 5]);
-    expect(unbounded!.filteredOut).toBe(2);
+    expect(ids(unbounded!)).toEqual([2, 5]);
+    expect(unbounded!.filteredOut).toBe(3);
 
     // Both go out: the API bounds the window, nothing is filtered
     const [bounded] = await readAll(read, 'bounded', { window });

@@ -29,12 +29,13 @@ const outputFolder = 'sales/orders-api';
 const motoEndpoint = process.env.AWS_ENDPOINT_URL!;
 // 3,000 orders in pages of 100, parts of 64 KiB: about 6 pages per part, 5 parts.
 const orders = makeOrders(3_000);
-const handler = createHandler(ordersSource({ partSizeBytes: 64 * 1024 }));
+// Explicit windows: every run reads all 3,000 orders, whatever the watermark an earlier test left.
+// They start at the stream's initialSince, so a first run of a fresh folder sets a first watermark.
+const window = { since: '2026-10-01T00:00:00Z', until: '2026-11-02T00:00:00Z' };
+const handler = createHandler(ordersSource({ partSizeBytes: 64 * 1024, initialSince: window.since }));
 let api: FixtureApi;
 let proxy: FaultProxy;
 
-// Explicit windows: every run reads all 3,000 orders, whatever the watermark an earlier test left.
-const window = { since: '2026-10-01T00:00:00Z', until: '2026-11-02T00:00:00Z' };
 const at = (runId: string) => ({ outputFolder, stream: 'orders', importDate: '20261123', runId });
 
 /** Every part the manifest lists is there with its bytes, sha256 and number of records. */

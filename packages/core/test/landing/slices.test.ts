@@ -188,7 +188,7 @@ describe('a slice run', () => {
       runId,
       slice: ids[0],
       window: split.slices![0]!.window,
-      records: 301,
+      records: 300, // [11:00, 11:05): 11:05:00 is the second slice's (half-open), not in both
     });
     expect(second.manifest).toMatchObject({
       runId,
@@ -196,7 +196,7 @@ describe('a slice run', () => {
       window: split.slices![1]!.window,
       records: 300,
     });
-    expect(first.records.map((r) => r.id)).toEqual(orders.slice(0, 301).map((o) => o.id));
+    expect(first.records.map((r) => r.id)).toEqual(orders.slice(0, 300).map((o) => o.id));
     expect(second.records.map((r) => r.id)).toEqual(orders.slice(300).map((o) => o.id));
     expect(results.map((r) => r.streams[0]!.manifest)).toEqual([
       `s3://${bucket}/${second.manifestKey}`,
@@ -247,7 +247,7 @@ describe('a slice run', () => {
       lambdaContext(),
     );
 
-    expect(result.streams[0]).toMatchObject({ records: 121, watermark: stored.watermark });
+    expect(result.streams[0]).toMatchObject({ records: 120, watermark: stored.watermark }); // [11:00, 11:02)
     expect(await getJson(bucket, stateKey)).toEqual(stored);
   });
 });

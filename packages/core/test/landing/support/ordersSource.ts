@@ -1,7 +1,9 @@
 /** The orders API as a Tributary source, with small parts so that a test lands many. */
 import { defineSource } from '@tributary/core';
 
-export function ordersSource(overrides: { partSizeBytes?: number; streamConcurrency?: number } = {}) {
+export function ordersSource(
+  overrides: { partSizeBytes?: number; streamConcurrency?: number; initialSince?: string } = {},
+) {
   return defineSource({
     name: 'orders-api',
     baseUrl: 'https://orders.example.invalid',
@@ -13,7 +15,12 @@ export function ordersSource(overrides: { partSizeBytes?: number; streamConcurre
         records: 'data',
         primaryKey: 'id',
         paginator: { type: 'cursor', param: 'cursor', cursorPath: 'next_cursor', hasMorePath: 'has_more' },
-        incremental: { cursorField: 'updated_at', params: { since: '{since}' }, lookbackSeconds: 60 },
+        incremental: {
+          cursorField: 'updated_at',
+          params: { since: '{since}' },
+          lookbackSeconds: 60,
+          ...(overrides.initialSince !== undefined && { initialSince: overrides.initialSince }),
+        },
         maxPages: 100_000,
       },
       order_lines: {
