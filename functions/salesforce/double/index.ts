@@ -46,6 +46,8 @@ export interface SalesforceOrgOptions {
   pollsToComplete?: number;
   /** A result set's size when the request gives no `maxRecords`. @default 10000 */
   defaultMaxRecords?: number;
+  /** The most records a set holds whatever `maxRecords` asks (the size limits a request is subject to). @default Infinity */
+  setSizeLimit?: number;
   faults?: JobFaults & {
     /** The n-th requests (1-based) to the data API answered `403 REQUEST_LIMIT_EXCEEDED`. */
     limitExceededOn?: Set<number>;
@@ -73,6 +75,7 @@ export class SalesforceOrg {
     this.jobs = new QueryJobs(this.records, {
       pollsToComplete: options.pollsToComplete ?? 2,
       defaultMaxRecords: options.defaultMaxRecords ?? 10_000,
+      setSizeLimit: options.setSizeLimit ?? Number.POSITIVE_INFINITY,
       faults: options.faults ?? {},
     });
   }

@@ -68,7 +68,12 @@ export class QueryJobs {
 
   constructor(
     private readonly records: Record<ObjectName, SObject[]>,
-    private readonly options: { pollsToComplete: number; defaultMaxRecords: number; faults: JobFaults },
+    private readonly options: {
+      pollsToComplete: number;
+      defaultMaxRecords: number;
+      setSizeLimit: number;
+      faults: JobFaults;
+    },
   ) {}
 
   info(job: QueryJob, full: boolean): Record<string, unknown> {
@@ -181,7 +186,8 @@ export class QueryJobs {
     const rawMax = query.get('maxRecords');
     const max = rawMax === null ? this.options.defaultMaxRecords : Number(rawMax);
     if (!Number.isInteger(max) || max < 1) return apiError(400, 'API_ERROR', `Invalid maxRecords: ${rawMax}`);
-    const set = job.rows.slice(offset, offset + max);
+    // "The request is still subject to the size limits": a set is never larger than the org allows.
+    const set = job.rows.slice(offset, offset + Math.min(max, this.options.setSizeLimit));
     const next = offset + set.length;
     return {
       status: 200,

@@ -107,6 +107,15 @@ describe('salesforce double: Bulk API 2.0 query jobs', () => {
     expect(again.text).toContain(recordId('Account', 10));
   });
 
+  it('keeps a set within its size limit whatever maxRecords asks', async () => {
+    const { call, createJob } = await serve({ setSizeLimit: 7, pollsToComplete: 1 });
+    const job = await createJob('SELECT Id FROM Account');
+    await call(`${V}/jobs/query/${job.json.id}`);
+    const first = await call(`${V}/jobs/query/${job.json.id}/results?maxRecords=50000`);
+    expect(first.headers.get('sforce-numberofrecords')).toBe('7');
+    expect(first.headers.get('sforce-locator')).toBe(Buffer.from('7').toString('base64').replace(/=+$/, ''));
+  });
+
   it('filters on SystemModstamp with unquoted dateTime literals, and refuses quoted or millisecond ones', async () => {
     const { call, createJob } = await serve({ pollsToComplete: 1 });
     const job = await createJob(
