@@ -66,25 +66,7 @@ function checkStream(
 ): void {
   const at = `streams.${name}`;
   const parent = stream.parent?.stream;
-  if (parent !== undefined) {
-    if (parent === name) problems.push(`${at}.parent.stream: a stream cannot be its own parent`);
-    else if (!def.streams[parent]) {
-      problems.push(
-        `${at}.parent.stream: no stream "${parent}" in this source; streams: ${Object.keys(def.streams).join(', ')}`,
-      );
-    }
-    if (stream.parent!.state === 'perParent' && !stream.incremental) {
-      problems.push(
-        `${at}.parent.state: "perParent" keeps a watermark per parent key, so the stream needs "incremental" (a cursorField and the {since} param)`,
-      );
-    }
-    if (stream.partitions) {
-      problems.push(
-        `${at}: a child stream cannot have partitions (a parent record does not say which partition it came from); ` +
-          `take the path from the parent record instead, e.g. path: '{+parent.comments_url}'`,
-      );
-    }
-  }
+  if (parent !== undefined) checkParent(at, name, stream, def, problems);
   if (stream.partitions && stream.partitions.length === 0) problems.push(`${at}.partitions: empty list`);
   const allowed = { partitionKeys: partitionKeys(stream), parent: parent !== undefined };
   checkTemplates(at, { path: stream.path }, allowed, problems);
@@ -101,14 +83,7 @@ function checkStream(
   const recordsProblem = recordsPathProblem(stream.records);
   if (recordsProblem) problems.push(`${at}.records: ${recordsProblem}`);
 
-  checkTemplates(`${at}.request`, requestTemplates(stream.request), allowed, problems);
-  for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
-  if (writesBody(stream.paginator) && !carriesBody(stream.request)) {
-    problems.push(
-      `${at}.paginator.in: "body" needs a request with a body, and stream ${name} sends a ${stream.request.type}; ` +
-        `add request: { type: 'json', method: 'POST', body: {…} } (or 'form') to the stream, or set in: 'query'`,
-    );
-  }
+  checkRequest(at, name, stream, allowed, problems);
   checkFileStream(at, stream, problems);
   if (stream.writeDisposition === 'merge' && stream.primaryKey === undefined) {
     problems.push(`${at}.writeDisposition: "merge" needs a primaryKey`);
@@ -118,6 +93,52 @@ function checkStream(
     Number.isNaN(Date.parse(stream.incremental.initialSince))
   ) {
     problems.push(`${at}.incremental.initialSince: not a date: "${stream.incremental.initialSince}"`);
+  }
+}
+
+/** A child stream (`parent`): its parent exists and is another stream, and what a child cannot have. */
+function checkParent(
+  at: string,
+  name: string,
+  stream: StreamDefinition,
+  def: SourceDefinition,
+  problems: string[],
+): void {
+  const parent = stream.parent!.stream;
+  if (parent === name) problems.push(`${at}.parent.stream: a stream cannot be its own parent`);
+  else if (!def.streams[parent]) {
+    problems.push(
+      `${at}.parent.stream: no stream "${parent}" in this source; streams: ${Object.keys(def.streams).join(', ')}`,
+    );
+  }
+  if (stream.parent!.state === 'perParent' && !stream.incremental) {
+    problems.push(
+      `${at}.parent.state: "perParent" keeps a watermark per parent key, so the stream needs "incremental" (a cursorField and the {since} param)`,
+    );
+  }
+  if (stream.partitions) {
+    problems.push(
+      `${at}: a child stream cannot have partitions (a parent record does not say which partition it came from); ` +
+        `take the path from the parent record instead, e.g. path: '{+parent.comments_url}'`,
+    );
+  }
+}
+
+/** How pages are asked for (`request`) and paged (`paginator`): templates, the kind's checks, a body to page in. */
+function checkRequest(
+  at: string,
+  name: string,
+  stream: StreamDefinition,
+  allowed: Parameters<typeof checkTemplates>[2],
+  problems: string[],
+): void {
+  checkTemplates(`${at}.request`, requestTemplates(stream.request), allowed, problems);
+  for (const problem of checkPaginator(stream.paginator)) problems.push(`${at}.paginator: ${problem}`);
+  if (writesBody(stream.paginator) && !carriesBody(stream.request)) {
+    problems.push(
+      `${at}.paginator.in: "body" needs a request with a body, and stream ${name} sends a ${stream.request.type}; ` +
+        `add request: { type: 'json', method: 'POST', body: {…} } (or 'form') to the stream, or set in: 'query'`,
+    );
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import type { AuthProvider } from '../auth/types.ts';
 import type { RetryPolicy, SourceDefinition } from '../definition/schema.ts';
-import { AuthError, type ErrorWhere, HttpError, RateLimitedError, TransientError } from '../errors.ts';
+import { AuthError, type ErrorWhere, HttpError, RateLimitedError } from '../errors.ts';
 import { type Limiter, PauseTooLong } from '../ratelimit/RateLimiter.ts';
 import { notRetried } from '../request/retrySafety.ts';
 import { fullJitter } from '../retry/backoff.ts';
@@ -17,48 +17,16 @@ import { sleep } from '../retry/sleep.ts';
 import { parseRetryAfter, pauseOf, quotaExhausted, waitHint } from '../retry/waitHint.ts';
 import type { ReadObserver } from '../stream/types.ts';
 import type { Redactor } from './Redactor.ts';
+import {
+  type AttemptResult,
+  exhausted,
+  type RetryableFailure,
+  type SendInfo,
+  type SendState,
+} from './sendState.ts';
 import { type StreamedRawResponse, transmitStream } from './streamTransport.ts';
 import { NetworkFailure, type Timeouts, transmit } from './transport.ts';
-import { type HttpRequest, type HttpResponse, header, type ReaderLogger, type RequestInfo } from './types.ts';
-
-/** One failed attempt that may be retried. */
-interface RetryableFailure {
-  reason: string;
-  rateLimited: boolean;
-  /** The server's wait, ms, if it gave one (a rate limit without one: the backoff its pause used). */
-  hintMs: number | undefined;
-  where: ErrorWhere;
-  /** The answer's status and the start of its body; absent after a network failure. */
-  status?: number;
-  snippet?: string;
-}
-
-/**
- * What one attempt came to: an answer to hand back, a failure to retry after a wait, or fresh
- * credentials (try again at once, without spending an attempt).
- */
-type AttemptResult =
-  | { kind: 'response'; response: HttpResponse }
-  | { kind: 'retry'; failure: RetryableFailure }
-  | { kind: 'refreshed' };
-
-type SendInfo = RequestInfo & { signal?: AbortSignal; auth?: boolean };
-
-/** One logical request's progress across its attempts. */
-interface SendState {
-  readonly request: HttpRequest;
-  readonly info: SendInfo;
-  readonly useAuth: boolean;
-  /** Attempts sent, refreshes included. */
-  attempts: number;
-  /** Retryable failures so far; `maxAttempts` of them end the request. */
-  failures: number;
-  /** Total wait spent between attempts, ms; bounded by `retry.maxTotalWaitMs`. */
-  waitedMs: number;
-  /** Credentials renewed once already (after a 401). */
-  refreshed: boolean;
-  streamed: boolean; // stream(): a 2xx body handed back as a stream, not collected
-}
+import { type HttpRequest, type HttpResponse, header, type ReaderLogger } from './types.ts';
 
 export interface HttpClientOptions {
   source: SourceDefinition;
@@ -295,15 +263,4 @@ export class HttpClient {
 interface Classified {
   outcome: ResponseOutcome;
   hintMs: number | undefined;
-}
-
-function exhausted(failure: RetryableFailure, attempts: number, waitedMs: number, nextDelayMs?: number) {
-  const why =
-    nextDelayMs === undefined
-      ? `gave up after ${attempts} attempts`
-      : `gave up after ${attempts} attempts: the next wait (${nextDelayMs} ms) would pass the total wait limit (waited ${waitedMs} ms)`;
-  const options = { attempts, reason: failure.reason, where: failure.where };
-  return failure.rateLimited
-    ? new RateLimitedError(`rate limited (${failure.reason}); ${why}`, options)
-    : new TransientError(`${failure.reason}; ${why}`, options);
 }

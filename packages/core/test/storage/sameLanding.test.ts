@@ -51,8 +51,9 @@ function normalResult(result: HandlerResult, scheme: string): unknown {
 async function land(storage?: MemoryStorage): Promise<HandlerResult[]> {
   const results: HandlerResult[] = [];
   for (const partSizeBytes of [2 * 1024, 8 * 1024]) {
+    // From the stream's initialSince, so the first run of a fresh folder sets a first watermark.
     const handler = createHandler(
-      ordersSource({ partSizeBytes }),
+      ordersSource({ partSizeBytes, initialSince: event.window.since }),
       storage ? { storage: () => storage } : undefined,
     );
     results.push(await handler(event, budgetContext(Number.POSITIVE_INFINITY)));
