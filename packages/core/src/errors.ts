@@ -14,6 +14,7 @@ export {
 } from './errors/configErrors.ts';
 export { ERROR_CLASSES, FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from './errors/errorNames.ts';
 export { AuthError, HttpError, type HttpErrorOptions } from './errors/HttpError.ts';
+export { JobFailedError, JobTimeoutError } from './errors/JobFailedError.ts';
 export { RefreshTokenLostError } from './errors/RefreshTokenLostError.ts';
 export { MalformedResponseError, PaginationLoopError, WindowSliceError } from './errors/responseErrors.ts';
 export { RateLimitedError, type RetriesExhaustedOptions, TransientError } from './errors/TransientError.ts';

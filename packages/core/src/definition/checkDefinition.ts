@@ -7,6 +7,7 @@
 import { checkAuth } from '../auth/registry.ts';
 import { checkFileStream } from '../decoding/checkFileStream.ts';
 import { recordsPathProblem } from '../http/recordsPath.ts';
+import { checkJob, jobTemplates } from '../job/checkJob.ts';
 import { checkPaginator, writesBody } from '../pagination/registry.ts';
 import { carriesBody, requestTemplates } from '../request/registry.ts';
 import { compileTemplate, DATE_FORMATS, malformedPlaceholders } from '../template/template.ts';
@@ -18,7 +19,7 @@ const WINDOW = new Set(['since', 'until']);
 function checkTemplates(
   where: string,
   texts: Record<string, string | number | boolean | (string | number | boolean)[]>,
-  allowed: { partitionKeys: Set<string> | undefined; parent: boolean },
+  allowed: { partitionKeys: Set<string> | undefined; parent: boolean; job?: boolean },
   problems: string[],
 ): void {
   const entries = Object.entries(texts).flatMap(([key, value]) =>
@@ -37,6 +38,10 @@ function checkTemplates(
         problems.push(`${at}: {${p.name}:${p.format}} — a format applies to {since} and {until} only`);
       } else if (WINDOW.has(p.name)) {
         // always resolvable: the window's bounds
+      } else if (p.name.startsWith('job.')) {
+        if (!allowed.job)
+          problems.push(`${at}: {${p.name}} needs a job stream ("job"), after the job is created`);
+        else if (p.name !== 'job.id') problems.push(`${at}: {${p.name}}: a job has {job.id} only`);
       } else if (p.name.startsWith('parent.')) {
         if (!allowed.parent) problems.push(`${at}: {${p.name}} needs a parent stream ("parent")`);
       } else if (!allowed.partitionKeys) {
@@ -68,7 +73,7 @@ function checkStream(
   const parent = stream.parent?.stream;
   if (parent !== undefined) checkParent(at, name, stream, def, problems);
   if (stream.partitions && stream.partitions.length === 0) problems.push(`${at}.partitions: empty list`);
-  const allowed = { partitionKeys: partitionKeys(stream), parent: parent !== undefined };
+  const allowed = { partitionKeys: partitionKeys(stream), parent: parent !== undefined, job: !!stream.job };
   checkTemplates(at, { path: stream.path }, allowed, problems);
   checkTemplates(`${at}.params`, stream.params, allowed, problems);
   checkTemplates(`${at}.headers`, stream.headers, allowed, problems);
@@ -82,6 +87,7 @@ function checkStream(
   checkWindow(at, stream, problems);
   const recordsProblem = recordsPathProblem(stream.records);
   if (recordsProblem) problems.push(`${at}.records: ${recordsProblem}`);
+  if (stream.job) checkJobStream(at, stream, allowed, problems);
 
   checkRequest(at, name, stream, allowed, problems);
   checkFileStream(at, stream, problems);
@@ -140,6 +146,19 @@ function checkRequest(
         `add request: { type: 'json', method: 'POST', body: {…} } (or 'form') to the stream, or set in: 'query'`,
     );
   }
+}
+
+/** ➕ A job stream's `job`: its templates (`{job.id}` after the create only) and its own checks. */
+function checkJobStream(
+  at: string,
+  stream: StreamDefinition,
+  allowed: Parameters<typeof checkTemplates>[2],
+  problems: string[],
+): void {
+  const { beforeCreate, afterCreate } = jobTemplates(stream.job!);
+  checkTemplates(`${at}.job`, beforeCreate, { ...allowed, job: false }, problems);
+  checkTemplates(`${at}.job`, afterCreate, allowed, problems);
+  for (const problem of checkJob(stream)) problems.push(`${at}.${problem}`);
 }
 
 /** A stream that follows a change feed (`incremental.changes`). */

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { AuthSchema } from '../auth/registry.ts';
 import { DecoderSchema } from '../decoding/registry.ts';
 import { sliceDurationProblem } from '../handler/slices.ts';
+import { JobSchema } from '../job/JobSchema.ts';
 import { PaginatorSchema } from '../pagination/registry.ts';
 import { RequestSchema } from '../request/registry.ts';
 import { Scalar } from './fields.ts';
@@ -185,6 +186,11 @@ export const StreamSchema = z.strictObject({
   checks: ChecksSchema.default({ primaryKey: 'error', rowCount: { band: 0.5, level: 'warn' } }),
   /** Loop protection. @default 10000 */
   maxPages: z.number().int().positive().default(10_000),
+  /**
+   * ➕ An async report job (job/JobSchema.ts): created, polled, then its results read with this
+   * stream's `path`, `params` and `paginator` (templates may use `{job.id}`).
+   */
+  job: JobSchema.optional(),
   /** Rows checked before the source's `responseRules`, for this stream's requests only. */
   responseRules: z.array(ResponseRuleSchema).default([]),
   /** A per-record quirk: returns the record to land (or `undefined` to drop it). Keep it pure. */

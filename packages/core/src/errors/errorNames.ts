@@ -13,6 +13,7 @@ import {
   TemplateError,
 } from './configErrors.ts';
 import { AuthError, HttpError } from './HttpError.ts';
+import { JobFailedError, JobTimeoutError } from './JobFailedError.ts';
 import { RefreshTokenLostError } from './RefreshTokenLostError.ts';
 import { MalformedResponseError, PaginationLoopError, WindowSliceError } from './responseErrors.ts';
 import { RateLimitedError, TransientError } from './TransientError.ts';
@@ -34,6 +35,8 @@ export const ERROR_CLASSES = [
   StorageAccessError,
   RefreshTokenLostError,
   WindowSliceError,
+  JobFailedError,
+  JobTimeoutError,
 ] as const;
 
 /** The names the state machine retries (stepfunctions/ingest.asl.yml, InvokeSource's Retry). */

@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { EventValidationError } from '../errors.ts';
+import { JobProgressSchema } from '../job/JobSchema.ts';
 import { ATTEMPT } from '../sink/keys.ts';
 import type { JsonValue } from '../stream/types.ts';
 import { SLICE_ID } from './slices.ts';
@@ -62,6 +63,8 @@ const StreamProgressSchema = z.strictObject({
   /** Once done: the manifest's URI and the watermark in force after the run. */
   manifest: z.string().nullable(),
   watermark: z.string().nullable(),
+  /** ➕ A job stream's job, once created (job/JobSchema.ts); dropped once the stream is done. */
+  job: JobProgressSchema.optional(),
 });
 
 export const ContinuationSchema = z.strictObject({

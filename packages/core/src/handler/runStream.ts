@@ -13,11 +13,12 @@
  * once the walk reached its end. Rejections that are deliberately not acted on go through
  * `ignoreRejection`, which says why.
  */
+import { jobHandle } from '../job/jobHandle.ts';
 import type { StreamTelemetry } from '../observability/StreamTelemetry.ts';
 import type { RunLocation } from '../sink/keys.ts';
 import { StreamSink } from '../sink/StreamSink.ts';
 import { isLater } from '../state/Watermark.ts';
-import type { Page, Window } from '../stream/types.ts';
+import type { JobHandle, Page, Window } from '../stream/types.ts';
 import { completeStream } from './completeStream.ts';
 import type { StreamProgress } from './continuation.ts';
 import { parentRecords } from './parentRecords.ts';
@@ -57,7 +58,8 @@ export async function runStream(
   progress.startedAt ??= new Date().toISOString();
   const parents = await openParentState(ctx, stream, progress);
   const sink = openSink(ctx, stream, location, progress);
-  const pages = openPages(ctx, stream, progress, parents);
+  const job = ctx.definition.streams[stream]!.job ? jobHandle(ctx, progress) : undefined;
+  const pages = openPages(ctx, stream, progress, parents, job);
   const walk: WalkState = {
     lastNext: undefined,
     stopped: false,
@@ -96,6 +98,7 @@ export async function runStream(
     );
     throw error;
   }
+  if (finished) await job?.committed();
 }
 
 function openSink(
@@ -120,6 +123,7 @@ function openPages(
   stream: string,
   progress: StreamProgress,
   tracker: ParentTracker | undefined,
+  job?: JobHandle,
 ): Pages {
   const window: Window = {
     since: progress.window.since ? new Date(progress.window.since) : undefined,
@@ -134,6 +138,7 @@ function openPages(
     parents,
     ...(tracker && { parentSince: tracker.sinceOf }),
     signal: ctx.signal,
+    ...(job && { job }),
   };
   const pages = def.window
     ? windowSteps(ctx.reader, stream, def.window, options, ctx.definition.name)

@@ -14,6 +14,7 @@ import type { AuthContext } from '../auth/types.ts';
 import { type CoordinationStore, CoordinationUnavailable } from '../coordination/CoordinationStore.ts';
 import type { SourceDefinition, StreamDefinition } from '../definition/schema.ts';
 import { ConfigurationError } from '../errors.ts';
+import { readJobStream } from '../job/readJobStream.ts';
 import { type Limiter, RateLimiter } from '../ratelimit/RateLimiter.ts';
 import { SharedRateLimiter } from '../ratelimit/SharedRateLimiter.ts';
 import { type Credentials, credentialsFrom, loadCredentials } from '../secrets/credentials.ts';
@@ -171,6 +172,13 @@ function streamReader(
       plan = compileStream(definition, stream, context.baseUrl, defaultHeaders);
       plans.set(stream, plan);
     }
+    if (def.job)
+      return readJobStream(plan, options, {
+        ...deps,
+        logger,
+        baseUrl: context.baseUrl,
+        headers: defaultHeaders,
+      });
     return readStream(plan, options, deps);
   };
 }

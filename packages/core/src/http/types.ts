@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { ResponseRule } from '../definition/schema.ts';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Full URL, query included, before credentials are added. */
   url: URL;
   headers: Record<string, string>;

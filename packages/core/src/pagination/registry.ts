@@ -6,6 +6,7 @@
 import type * as z from 'zod';
 import { unionOf } from '../definition/kinds.ts';
 import { cursor } from './cursor.ts';
+import { headerCursor } from './headerCursor.ts';
 import { link } from './link.ts';
 import { nextUrl } from './nextUrl.ts';
 import { offset } from './offset.ts';
@@ -13,7 +14,7 @@ import { page } from './page.ts';
 import { single } from './single.ts';
 import type { Paginator, PaginatorKind } from './types.ts';
 
-export const paginatorKinds = { single, offset, page, cursor, nextUrl, link };
+export const paginatorKinds = { single, offset, page, cursor, nextUrl, link, headerCursor };
 
 /** A stream's `paginator`: one of the registered kinds, by `type`. */
 export const PaginatorSchema = unionOf(paginatorKinds);

@@ -3,6 +3,7 @@
  * (which writes them to S3 and tracks continuation). Both sides depend only on this file.
  */
 import type { CoordinationStore } from '../coordination/CoordinationStore.ts';
+import type { JobProgress } from '../job/JobSchema.ts';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -81,6 +82,20 @@ export interface ReadOptions {
    */
   parentSince?: (key: string) => Date | undefined;
   signal?: AbortSignal;
+  /** ➕ A job stream's job (packages/core/src/job/): where it stands, kept in the continuation. */
+  job?: JobHandle;
+}
+
+/** ➕ What a job stream's reader is given by the landing path: the job's state in the continuation. */
+export interface JobHandle {
+  /** The job as the continuation carries it; `null` until it is created. */
+  readonly state: JobProgress | null;
+  /** Keeps the job's new state in the continuation: the invocation moved forward (it may now stop). */
+  save(state: JobProgress): void;
+  /** True when the invocation must stop (the deadline): polling stops, the job is carried on. */
+  shouldStop(): boolean;
+  /** A task to run once the stream's manifest is committed (the job's clean-up). */
+  afterCommit(task: () => Promise<void>): void;
 }
 
 /** Reads one stream page by page. Implemented by the HTTP layer. */

@@ -74,7 +74,7 @@ describe('defineSource', () => {
         'name: a source name is lowercase words joined by "-" (got "Bad Name")',
         expect.stringMatching(/^baseUrl: /),
         'auth.type: unknown kind "magic"; valid kinds: none, apiKey, bearer, basic, oauth2ClientCredentials, jwtBearer, oauth2RefreshToken',
-        'streams.issues.paginator.type: unknown kind "foo"; valid kinds: single, offset, page, cursor, nextUrl, link',
+        'streams.issues.paginator.type: unknown kind "foo"; valid kinds: single, offset, page, cursor, nextUrl, link, headerCursor',
         'streams.issues: unknown key "colour"',
         'streams.other.paginator.limit: required (number)',
       ]),

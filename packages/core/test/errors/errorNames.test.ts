@@ -17,6 +17,7 @@ const OPTIONS = {
   snippet: '',
   attempts: 3,
   reason: 'HTTP 503',
+  jobId: '750R0000000zlh9IAA',
 };
 
 /** Every class a module of packages/core/src exports that extends TributaryError. */
@@ -59,6 +60,8 @@ describe('error names derived from the classes', () => {
       'StorageAccessError',
       'RefreshTokenLostError',
       'WindowSliceError',
+      'JobFailedError',
+      'JobTimeoutError',
     ]);
   });
 

@@ -124,3 +124,23 @@ describe('link', () => {
     expect(findLink('<https://x/a>; rel="nextish"', 'next')).toBeUndefined();
   });
 });
+
+describe('headerCursor', () => {
+  test('sends the header as param; stops on an absent header or a stop value (Salesforce: "null")', () => {
+    const p = paginator({ type: 'headerCursor', header: 'Sforce-Locator', param: 'locator' });
+    expect(p.request(p.start())).toEqual({});
+    // Node gives header names in lowercase
+    const next = p.next(p.start(), page(n(2), {}, { 'sforce-locator': 'MTAwMDA' }));
+    expect(next).toEqual({ cursor: 'MTAwMDA' });
+    expect(p.request(next as { cursor: string })).toEqual({ params: { locator: 'MTAwMDA' } });
+    expect(p.next(p.start(), page(n(2), {}, { 'sforce-locator': 'null' }))).toBeNull();
+    expect(p.next(p.start(), page(n(2), {}, { 'sforce-locator': '' }))).toBeNull();
+    expect(p.next(p.start(), page(n(2)))).toBeNull();
+  });
+
+  test('its own stop values replace the default', () => {
+    const p = paginator({ type: 'headerCursor', header: 'X-Next', param: 'c', stopValues: ['end'] });
+    expect(p.next(p.start(), page(n(1), {}, { 'x-next': 'end' }))).toBeNull();
+    expect(p.next(p.start(), page(n(1), {}, { 'x-next': 'null' }))).toEqual({ cursor: 'null' });
+  });
+});
