@@ -65,8 +65,10 @@ export class SalesforceOrg {
   readonly sessions = new Set<string>();
   /** Token requests answered with a token. */
   tokensIssued = 0;
-  private dataRequests = 0;
-  private readonly limitExceededOn: Set<number>;
+  /** Requests to the data API so far (token requests not counted). */
+  dataRequests = 0;
+  /** The n-th data requests (1-based) answered `403 REQUEST_LIMIT_EXCEEDED`; a test may add to it. */
+  readonly limitExceededOn: Set<number>;
 
   constructor(options: SalesforceOrgOptions) {
     this.records = options.records;
@@ -134,4 +136,5 @@ export class SalesforceOrg {
 export const sandboxDouble: SourceDouble = {
   secret: { ...SECRET },
   routes: (records) => new SalesforceOrg({ records: makeRecords(records) }).route(),
+  env: () => ({ SALESFORCE_DOMAIN: 'acme.my.salesforce.com' }),
 };
