@@ -2,7 +2,7 @@
  * `pnpm demo` (`make demo` bootstraps the toolchain first): the whole pipeline on this machine.
  *
  * A moto server stands in for AWS (raw and curated buckets, the secrets `api-credentials/<name>`),
- * the sandbox API for GitHub, Stripe, Hotmart and Socrata (generated data, occasional 429/503), and
+ * the sandbox API for GitHub, Stripe, Hotmart, Socrata and HubSpot (generated data, occasional 429/503), and
  * every other registered source (one made by `pnpm new-source`) against the API double its
  * functions/<name>/double/index.ts exports (a source without one is left out, saying so). The
  * service is packaged (`sls package --stage dev`) and its real state machine executed: the Lambda
@@ -112,10 +112,10 @@ async function main(): Promise<number> {
     `  ✓ moto server (local AWS) on ${stack.moto.endpoint}: buckets ${stack.rawBucket}, ${stack.curatedBucket}`,
   );
   say(
-    `    secrets ${['github', 'stripe', 'hotmart', 'socrata', ...stack.doubles.filter((d) => d.secret).map((d) => d.source)].map((s) => `api-credentials/${s}`).join(', ')}`,
+    `    secrets ${[...Object.keys(sandbox.credentials), ...stack.doubles.filter((d) => d.secret).map((d) => d.source)].map((s) => `api-credentials/${s}`).join(', ')}`,
   );
   say(
-    `  ✓ sandbox API on ${sandbox.url}: GitHub (${sandbox.githubRepositories.join(', ')}), Stripe, Hotmart, Socrata`,
+    `  ✓ sandbox API on ${sandbox.url}: GitHub (${sandbox.githubRepositories.join(', ')}), Stripe, Hotmart, Socrata, HubSpot`,
   );
   say(dim('    seeded data, thousands of records per stream, occasional 429 (Retry-After: 1) and 503'));
   for (const d of stack.doubles) {

@@ -14,7 +14,7 @@ import {
   NetworkFailure,
   type RawResponse,
   type Timeouts,
-} from '../../packages/core/src/http/transport.ts';
+} from '../../packages/core/src/http/exchange.ts';
 import type { HttpRequest } from '../../packages/core/src/http/types.ts';
 
 export { MAX_REDIRECTS, NetworkFailure, type RawResponse, type Timeouts };

@@ -8,7 +8,7 @@ import { readRecords } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curatedTables, type E2E, finalResults, keyColumns, startE2E } from './support/harness.ts';
 
-const SOURCES = ['github', 'stripe', 'hotmart', 'socrata'] as const;
+const SOURCES = ['github', 'stripe', 'hotmart', 'socrata', 'hubspot'] as const;
 
 describe('e2e: the packaged pipeline, real handlers and curate.py, on the sandbox', () => {
   let e2e: E2E;

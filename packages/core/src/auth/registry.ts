@@ -5,7 +5,7 @@
  * choices all come from this map.
  */
 import type * as z from 'zod';
-import { unionOf } from '../definition/kinds.ts';
+import { kindsOf, unionOf } from '../definition/kinds.ts';
 import { apiKey } from './apiKey.ts';
 import { basic } from './basic.ts';
 import { bearer } from './bearer.ts';
@@ -29,14 +29,8 @@ export const authKinds = {
 export const AuthSchema = unionOf(authKinds);
 export type AuthDefinition = z.output<typeof AuthSchema>;
 
-/**
- * The kind of a definition, its methods taking that definition. The one cast: a definition's
- * `type` names its kind (`unionOf` makes the compiler check each key against its schema's `type`), which
- * TypeScript cannot follow through a union.
- */
-function kindOf(definition: AuthDefinition) {
-  return authKinds[definition.type] as unknown as AuthKind<typeof AuthSchema>;
-}
+/** The kind of a definition, its methods taking that definition (`kindsOf`). */
+const kindOf = kindsOf<AuthKind<typeof AuthSchema>>(authKinds);
 
 export function createAuth(definition: AuthDefinition, context: AuthContext): AuthProvider {
   return kindOf(definition).create(definition, context);

@@ -4,7 +4,7 @@
  * generator's choices all come from this map.
  */
 import type * as z from 'zod';
-import { unionOf } from '../definition/kinds.ts';
+import { kindsOf, unionOf } from '../definition/kinds.ts';
 import { csv } from './csv.ts';
 import { json } from './json.ts';
 import { jsonl } from './jsonl.ts';
@@ -16,10 +16,8 @@ export const decoderKinds = { json, jsonl, csv };
 export const DecoderSchema = unionOf(decoderKinds);
 export type DecoderDefinition = z.output<typeof DecoderSchema>;
 
-/** The kind of a definition (the one cast, as in `pagination/registry.ts`). */
-function kindOf(definition: DecoderDefinition) {
-  return decoderKinds[definition.type] as unknown as DecoderKind<typeof DecoderSchema>;
-}
+/** The kind of a definition, its methods taking that definition (`kindsOf`). */
+const kindOf = kindsOf<DecoderKind<typeof DecoderSchema>>(decoderKinds);
 
 /** The streamed transform of a decoder; `undefined` for the buffered JSON path. */
 export function createDecoder(definition: DecoderDefinition): RecordTransform | undefined {

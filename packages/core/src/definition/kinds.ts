@@ -1,11 +1,12 @@
 /**
- * What every kind (a paginator, an auth kind) has in common, and the one step that turns a registry
- * of kinds into the definition's schema. A kind is one module: its zod schema, its implementation
- * (typed by that schema's output), and the facts the rest of the core and the generator read from
- * it. The registry is an object of kinds keyed by `type`; `unionOf(registry)` is the definition's
- * discriminated union, so `z.output` of it is the definition's type: one source for the schema,
- * the types, the checks, the docs table and the generator's choices (packages/core/README.md,
- * "Adding a kind").
+ * What every kind (a paginator, an auth kind) has in common, the one step that turns a registry of
+ * kinds into the definition's schema, and the one that finds a definition's kind in it. A kind is
+ * one module: its zod schema, its implementation (typed by that schema's output), and the facts the
+ * rest of the core and the generator read from it. The registry is an object of kinds keyed by
+ * `type`; `unionOf(registry)` is the definition's discriminated union, so `z.output` of it is the
+ * definition's type: one source for the schema, the types, the checks, the docs table and the
+ * generator's choices (packages/core/README.md, "Adding a kind"); `kindsOf(registry)` is its typed
+ * lookup.
  */
 import * as z from 'zod';
 
@@ -47,3 +48,16 @@ export function unionOf<R extends Registry & Keyed<R>>(kinds: R) {
 
 /** The name of a kind's schema's `type`. */
 export const kindName = (schema: KindSchema): string => schema.shape.type.value;
+
+/**
+ * A registry's lookup: the kind of a definition, its methods taking that definition (`Kind` is the
+ * kind's interface over the registry's union: `PaginatorKind<typeof PaginatorSchema>`). The one cast
+ * every registry needs: a definition's `type` names its kind (`unionOf` makes the compiler check each
+ * key against its schema's `type`), which TypeScript cannot follow through a union.
+ */
+export function kindsOf<Kind extends KindBase<z.ZodType>>(
+  kinds: Registry,
+): (definition: z.output<Kind['schema']>) => Kind {
+  const byType: Record<string, unknown> = kinds;
+  return (definition) => byType[(definition as { type: string }).type] as Kind;
+}

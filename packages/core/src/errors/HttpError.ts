@@ -1,6 +1,8 @@
-import { type ErrorOptions, TributaryError } from './TributaryError.ts';
+import type { ErrorOptions } from './TributaryError.ts';
+import { withFacts } from './withFacts.ts';
 
-export interface HttpErrorOptions extends ErrorOptions {
+/** What an HTTP error carries besides its message. */
+export interface HttpFacts {
   status: number;
   /** The URL, secrets stripped. */
   url: string;
@@ -8,19 +10,11 @@ export interface HttpErrorOptions extends ErrorOptions {
   snippet: string;
 }
 
-/** The API answered with a status that retrying cannot fix (404, 422, 403 without rate-limit signs…). */
-export class HttpError extends TributaryError {
-  override readonly name: string = 'HttpError';
-  readonly status: number;
-  readonly url: string;
-  readonly snippet: string;
+export type HttpErrorOptions = ErrorOptions & HttpFacts;
 
-  constructor(message: string, options: HttpErrorOptions) {
-    super(message, options);
-    this.status = options.status;
-    this.url = options.url;
-    this.snippet = options.snippet;
-  }
+/** The API answered with a status that retrying cannot fix (404, 422, 403 without rate-limit signs…). */
+export class HttpError extends withFacts<HttpFacts>({ status: true, url: true, snippet: true }) {
+  override readonly name: string = 'HttpError';
 }
 
 /** Credentials refused (401 after one refresh, 403 from a token endpoint, a token response without a token). */

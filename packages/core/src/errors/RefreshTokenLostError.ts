@@ -1,4 +1,4 @@
-import { type ErrorOptions, TributaryError } from './TributaryError.ts';
+import { withFacts } from './withFacts.ts';
 
 /**
  * The token endpoint answered a refresh with a new (rotating, single-use) refresh token, and the
@@ -8,12 +8,6 @@ import { type ErrorOptions, TributaryError } from './TributaryError.ts';
  * the recovery is to authorize again and put the new refresh token into the secret
  * (packages/core/src/auth/README.md). The message names the source and the secret, never a token.
  */
-export class RefreshTokenLostError extends TributaryError {
+export class RefreshTokenLostError extends withFacts<{ secretName: string }>({ secretName: true }) {
   override readonly name = 'RefreshTokenLostError';
-  readonly secretName: string;
-
-  constructor(message: string, options: ErrorOptions & { secretName: string }) {
-    super(message, options);
-    this.secretName = options.secretName;
-  }
 }

@@ -1,24 +1,20 @@
-import { type ErrorOptions, TributaryError } from './TributaryError.ts';
+import type { ErrorOptions } from './TributaryError.ts';
+import { withFacts } from './withFacts.ts';
 
-export interface RetriesExhaustedOptions extends ErrorOptions {
+/** What running out of retries carries besides its message. */
+export interface RetriesExhaustedFacts {
   /** Attempts made, the first included. */
   attempts: number;
   /** The reason of the last failure, e.g. `HTTP 503`, `ECONNRESET`, `timeout`. */
   reason: string;
 }
 
+export type RetriesExhaustedOptions = ErrorOptions & RetriesExhaustedFacts;
+
 /** Retries ran out (attempts or total wait) on conditions that may pass: network errors, timeouts, 5xx. */
-export class TransientError extends TributaryError {
+export class TransientError extends withFacts<RetriesExhaustedFacts>({ attempts: true, reason: true }) {
   override readonly name: string = 'TransientError';
   static override readonly retryable = true;
-  readonly attempts: number;
-  readonly reason: string;
-
-  constructor(message: string, options: RetriesExhaustedOptions) {
-    super(message, options);
-    this.attempts = options.attempts;
-    this.reason = options.reason;
-  }
 }
 
 /** Retries ran out while the API kept saying "slow down" (429, rate-limit headers). */

@@ -1,14 +1,9 @@
-import { type ErrorOptions, TributaryError } from './TributaryError.ts';
+import { TributaryError } from './TributaryError.ts';
+import { withFacts } from './withFacts.ts';
 
 /** A body that is not the JSON expected (non-JSON, truncated, records not an array); carries a snippet. */
-export class MalformedResponseError extends TributaryError {
+export class MalformedResponseError extends withFacts<{ snippet: string }>({ snippet: true }) {
   override readonly name = 'MalformedResponseError';
-  readonly snippet: string;
-
-  constructor(message: string, options: ErrorOptions & { snippet: string }) {
-    super(message, options);
-    this.snippet = options.snippet;
-  }
 }
 
 /** Pagination went round in circles (a cursor, URL or page body seen twice) or passed `maxPages`. */

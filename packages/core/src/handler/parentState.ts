@@ -135,7 +135,7 @@ function tracker(
 /**
  * The stream's state after its manifest: its own watermark (moved as `advanceWatermark` would) and
  * the parents' (`commitParents`), in one write; then this run's checkpoints are removed. Returns
- * the watermark in force. Called inside completeStream's commit, which turns a failure into the
+ * the watermark in force (`null`: none yet; the parents' are written all the same). Called inside completeStream's commit, which turns a failure into the
  * storage's typed error.
  */
 export async function commitParentState(
@@ -149,14 +149,18 @@ export async function commitParentState(
   const current = await ctx.storage.readWatermark(key);
   const mayMove = progress.maxCursor !== null && !progress.cutShort;
   const watermark =
-    mayMove && isLater(progress.maxCursor!, current?.watermark) ? progress.maxCursor! : current?.watermark;
-  if (watermark === undefined) return null;
+    (mayMove && isLater(progress.maxCursor!, current?.watermark)
+      ? progress.maxCursor!
+      : current?.watermark) ?? null;
   const parents: ParentWatermarks = commitParents(
     current?.parents,
     tracker.seen,
     def.parent!.maxParents,
     tracker.rerun,
   );
+  // ➕ No stream watermark yet (a first run with a walk cut short): the committed parents' own are
+  // still kept, beside `watermark: null`, so the next run reads them from there, not initialSince.
+  if (watermark === null && parents.entries.length === 0 && parents.floor === null) return null;
   await ctx.storage.writeWatermark(key, {
     watermark,
     runId: ctx.runId,

@@ -28,7 +28,7 @@ export async function settleWatermark(
   const stored = await readWatermark(ctx.storage, key);
   const initialSince = ctx.definition.streams[stream]!.incremental?.initialSince;
   const next = ctx.slice === undefined ? readUpTo(progress) : null;
-  if (!next || !noGap(progress.window.since, stored?.watermark, initialSince)) {
+  if (!next || !noGap(progress.window.since, stored?.watermark ?? undefined, initialSince)) {
     return stored?.watermark ?? null;
   }
   return advanceWatermark(ctx.storage, key, {

@@ -19,9 +19,6 @@ export const OPEN_OBJECT = 0x7b;
 export const CLOSE_OBJECT = 0x7d;
 export const OPEN_ARRAY = 0x5b;
 export const CLOSE_ARRAY = 0x5d;
-export const SPACE = 0x20;
-export const NEWLINE = 0x0a;
-export const RETURN = 0x0d;
 
 export const WHITESPACE = new Uint8Array(256);
 WHITESPACE[0x20] = WHITESPACE[0x09] = WHITESPACE[0x0a] = WHITESPACE[0x0d] = 1;
@@ -34,9 +31,6 @@ const ESCAPES = new Uint8Array(256);
 for (const c of '"\\/bfnrt') ESCAPES[c.charCodeAt(0)] = 1;
 const HEX = new Uint8Array(256);
 for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
-
-// The body is passed down as `b` (a parameter is cheaper to read than a module variable); offsets
-// past its end read `undefined`, which no comparison matches, so bounds need no separate checks.
 
 /** Told by `string` whether a key had a backslash (keys are compared byte for byte otherwise). */
 export interface EscapeFlag {
@@ -105,42 +99,38 @@ export function afterValue(b: Uint8Array, i: number): number {
 export function value(b: Uint8Array, i: number, depth: number): number {
   const c = b[i];
   if (c === QUOTE) return string(b, i + 1);
-  if (c === OPEN_OBJECT) {
-    if (depth >= MAX_DEPTH) return -1;
-    i = skipWhitespace(b, i + 1);
-    if (b[i] === CLOSE_OBJECT) return i + 1;
-    for (;;) {
-      if (b[i] !== QUOTE) return -1;
-      i = afterValue(b, string(b, i + 1));
-      if (i < 0 || b[i] !== COLON) return -1;
-      i = value(b, afterValue(b, i + 1), depth + 1);
-      if (i < 0) return -1;
-      i = afterValue(b, i);
-      const d = b[i];
-      if (d === COMMA) i = afterValue(b, i + 1);
-      else if (d === CLOSE_OBJECT) return i + 1;
-      else return -1;
-    }
-  }
-  if (c === OPEN_ARRAY) {
-    if (depth >= MAX_DEPTH) return -1;
-    i = skipWhitespace(b, i + 1);
-    if (b[i] === CLOSE_ARRAY) return i + 1;
-    for (;;) {
-      i = value(b, i, depth + 1);
-      if (i < 0) return -1;
-      i = afterValue(b, i);
-      const d = b[i];
-      if (d === COMMA) i = afterValue(b, i + 1);
-      else if (d === CLOSE_ARRAY) return i + 1;
-      else return -1;
-    }
-  }
+  if (c === OPEN_OBJECT) return container(b, i, depth, CLOSE_OBJECT);
+  if (c === OPEN_ARRAY) return container(b, i, depth, CLOSE_ARRAY);
   if (c === 0x74) return b[i + 1] === 0x72 && b[i + 2] === 0x75 && b[i + 3] === 0x65 ? i + 4 : -1; // true
   if (c === 0x66)
     return b[i + 1] === 0x61 && b[i + 2] === 0x6c && b[i + 3] === 0x73 && b[i + 4] === 0x65 ? i + 5 : -1; // false
   if (c === 0x6e) return b[i + 1] === 0x75 && b[i + 2] === 0x6c && b[i + 3] === 0x6c ? i + 4 : -1; // null
   return number(b, i);
+}
+
+/**
+ * An object or an array at `i`, up to its `close`: values separated by commas, each of an object's
+ * after its key and a colon.
+ */
+function container(b: Uint8Array, i: number, depth: number, close: number): number {
+  if (depth >= MAX_DEPTH) return -1;
+  i = skipWhitespace(b, i + 1);
+  if (b[i] === close) return i + 1;
+  for (;;) {
+    if (close === CLOSE_OBJECT) {
+      if (b[i] !== QUOTE) return -1;
+      i = afterValue(b, string(b, i + 1));
+      if (i < 0 || b[i] !== COLON) return -1;
+      i = afterValue(b, i + 1);
+    }
+    i = value(b, i, depth + 1);
+    if (i < 0) return -1;
+    i = afterValue(b, i);
+    const d = b[i];
+    if (d === COMMA) i = afterValue(b, i + 1);
+    else if (d === close) return i + 1;
+    else return -1;
+  }
 }
 
 /** Whether a whole body is UTF-8 and valid JSON, by the same scan (what the differential test checks). */

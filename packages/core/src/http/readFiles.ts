@@ -6,17 +6,21 @@
  * including this page. A resume requests the same file again and drops its first `r` rows: the
  * same file gives the same rows, so nothing is landed twice or lost. The file's last page points at
  * the next file (the paginator's next state, from the headers, the URL and the file's row count;
- * body paths are a definition problem, `decoding/checkFileStream.ts`) or the next walk.
+ * body paths are a definition problem, `decoding/checkFileStream.ts`) or the next walk. A file is
+ * requested as a JSON page is (`request/pageRequest.ts`: the stream's method, its rendered body with
+ * the paginator's values set), so every ask for the same file sends the same request.
  */
 
 import { fileRows } from '../decoding/fileRows.ts';
 import { type ErrorWhere, EventValidationError, TransientError, TributaryError } from '../errors.ts';
+import { pageRequest } from '../request/pageRequest.ts';
+import { notRetried } from '../request/retrySafety.ts';
 import { fullJitter } from '../retry/backoff.ts';
 import { sleep } from '../retry/sleep.ts';
 import type { ApiRecord, JsonValue, Page } from '../stream/types.ts';
+import { reasonOf } from './exchange.ts';
 import type { LoopGuard, ReadContext, WalkBase } from './readStream.ts';
 import { toPage } from './streamPage.ts';
-import { reasonOf } from './transport.ts';
 import type { HttpResponse } from './types.ts';
 import type { Position, Walk } from './walks.ts';
 
@@ -133,6 +137,9 @@ async function* resilientRows(ctx: ReadContext, file: FileAt, skip: number): Asy
       if (error instanceof TributaryError) throw error;
       const reason = reasonOf(error);
       const broke = `the file's body broke off (${reason}) after ${decoded} rows`;
+      // Asking again sends the request again: a POST or PUT only when `retrySafe` (request/retrySafety.ts).
+      const unsafe = notRetried(plan.request.retrySafe, plan.request.method, { reason: broke, where });
+      if (unsafe) throw unsafe;
       if (++failures >= retry.maxAttempts) {
         throw new TransientError(`${broke}; gave up after ${failures} attempts`, {
           attempts: failures,
@@ -165,20 +172,22 @@ function emit(
   return toPage(ctx.plan, fetched, walk, ctx.filter, { index: ctx.index++, next, last });
 }
 
+/** The file's request: as a JSON page's (`request/pageRequest.ts`), the stream's method and body included. */
 async function requestFile(
   ctx: ReadContext,
   base: WalkBase,
   state: JsonValue,
 ): Promise<{ response: HttpResponse; url: URL }> {
   const { plan } = ctx;
-  const request = plan.paginator.request(state);
-  const url = request.url !== undefined ? new URL(request.url) : new URL(base.url);
-  if (request.params) for (const [k, v] of Object.entries(request.params)) url.searchParams.set(k, v);
-  const response = await ctx.deps.client.stream(
-    { method: 'GET', url, headers: base.headers },
-    { stream: plan.name, page: ctx.index, signal: ctx.signal, rules: plan.stream.responseRules },
-  );
-  return { response, url };
+  const request = pageRequest(plan.request, base, plan.paginator.request(state));
+  const response = await ctx.deps.client.stream(request, {
+    stream: plan.name,
+    page: ctx.index,
+    signal: ctx.signal,
+    rules: plan.stream.responseRules,
+    retrySafe: plan.request.retrySafe,
+  });
+  return { response, url: request.url };
 }
 
 function rowsLanded(resume: Position | undefined, source: string, stream: string): number {

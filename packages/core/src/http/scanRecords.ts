@@ -21,12 +21,9 @@ import {
   COLON,
   COMMA,
   type EscapeFlag,
-  NEWLINE,
   OPEN_ARRAY,
   OPEN_OBJECT,
   QUOTE,
-  RETURN,
-  SPACE,
   skipWhitespace,
   string,
   value,
@@ -48,6 +45,11 @@ export interface ScannedPage {
 
 const decoder = new TextDecoder();
 
+/** The bytes NDJSON is made of besides the records' own. */
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const SPACE = 0x20;
+
 /**
  * Whether the key just scanned, `[start, end)` without its quotes, is `key`. A key spelt with
  * escapes (rare) is decoded first: `"upd\u0061ted_at"` is `updated_at`.
@@ -66,6 +68,8 @@ function keyIs(b: Uint8Array, start: number, end: number, key: Uint8Array, withE
 const DECLINE = -2;
 
 interface Target extends ScanTarget, EscapeFlag {
+  /** Set by `member`: whether the key just read is the one looked for. */
+  isKey: boolean;
   /** Set once the records array is found. */
   arrayStart: number;
   arrayEnd: number;
@@ -73,6 +77,21 @@ interface Target extends ScanTarget, EscapeFlag {
   bounds: number[];
   /** With a field: each record's value of it, `[start, end)`, `-1, -1` when absent. */
   fields: number[];
+}
+
+/**
+ * An object's member at `i`, up to its value: the key (in `t.isKey` whether it is `key`) and the
+ * colon. The offset of the value, or -1.
+ */
+function member(b: Uint8Array, i: number, t: Target, key: Uint8Array): number {
+  if (b[i] !== QUOTE) return -1;
+  const keyStart = i + 1;
+  t.escaped = false;
+  i = string(b, keyStart, t);
+  if (i < 0) return -1;
+  t.isKey = keyIs(b, keyStart, i - 1, key, t.escaped);
+  i = afterValue(b, i);
+  return b[i] === COLON ? afterValue(b, i + 1) : -1;
 }
 
 /** A record of the array: an object whose `field` is noted, or any other value. */
@@ -90,19 +109,12 @@ function record(b: Uint8Array, i: number, t: Target, fields: number[]): number {
     return i + 1;
   }
   for (;;) {
-    if (b[i] !== QUOTE) return -1;
-    const keyStart = i + 1;
-    t.escaped = false;
-    i = string(b, keyStart, t);
-    if (i < 0) return -1;
-    const isField = keyIs(b, keyStart, i - 1, t.field, t.escaped);
-    i = afterValue(b, i);
-    if (b[i] !== COLON) return -1;
-    const valueStart = afterValue(b, i + 1);
+    const valueStart = member(b, i, t, t.field);
+    if (valueStart < 0) return -1;
     i = value(b, valueStart, 3 + t.path.length);
     if (i < 0) return -1;
     // The last occurrence wins, as in JSON.parse.
-    if (isField) {
+    if (t.isKey) {
       from = valueStart;
       to = i;
     }
@@ -148,16 +160,9 @@ function pathObject(b: Uint8Array, i: number, t: Target, level: number): number 
   i = skipWhitespace(b, i + 1);
   if (b[i] === CLOSE_OBJECT) return DECLINE;
   for (;;) {
-    if (b[i] !== QUOTE) return -1;
-    const keyStart = i + 1;
-    t.escaped = false;
-    i = string(b, keyStart, t);
-    if (i < 0) return -1;
-    const onPath = keyIs(b, keyStart, i - 1, key, t.escaped);
-    i = afterValue(b, i);
-    if (b[i] !== COLON) return -1;
-    const valueStart = afterValue(b, i + 1);
-    if (onPath) {
+    const valueStart = member(b, i, t, key);
+    if (valueStart < 0) return -1;
+    if (t.isKey) {
       // Twice on the path: JSON.parse keeps the last; simpler to let it.
       if (found) return DECLINE;
       found = true;
@@ -199,7 +204,15 @@ export function scanPage(
   cursorType: IncrementalDefinition['cursorType'] = 'iso',
 ): ScannedPage | undefined {
   if (!isUtf8(body)) return undefined;
-  const t: Target = { ...target, arrayStart: -1, arrayEnd: -1, bounds: [], fields: [], escaped: false };
+  const t: Target = {
+    ...target,
+    arrayStart: -1,
+    arrayEnd: -1,
+    bounds: [],
+    fields: [],
+    escaped: false,
+    isKey: false,
+  };
   let i = skipWhitespace(body, 0);
   i = t.path.length === 0 ? records(body, i, t) : pathObject(body, i, t, 0);
   if (i < 0 || skipWhitespace(body, i) !== body.length) return undefined;

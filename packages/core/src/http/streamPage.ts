@@ -3,8 +3,10 @@
  * fork. A scanned page keeps its records as the API's NDJSON bytes (filtered to the window by line);
  * a parsed page gets its records finished (carried and partition fields, transform) and filtered.
  */
+import type { IncrementalDefinition } from '../definition/schema.ts';
 import type { RecordList } from '../pagination/types.ts';
 import type { ApiRecord, NdjsonLines, Page } from '../stream/types.ts';
+import type { PathGetter } from '../template/getPath.ts';
 import { finishRecords } from './finishRecords.ts';
 import { maxCursor } from './maxCursor.ts';
 import { lineAt, type ScannedPage } from './scanRecords.ts';
@@ -31,7 +33,7 @@ export function scannedList(page: ScannedPage): RecordList {
 }
 
 /** A page of NDJSON lines; `records` parses them on first use (tests, callers other than landing). */
-function linesPage(lines: NdjsonLines, fields: Omit<Page, 'records' | 'lines'>): Page {
+function linesPage(lines: NdjsonLines, fields: PageFields): Page {
   let records: ApiRecord[] | undefined;
   return {
     ...fields,
@@ -64,17 +66,28 @@ export function toPage(
 ): Page {
   const { response } = fetched;
   const incremental = plan.stream.incremental;
+  const cursor = plan.cursor && incremental ? { at: plan.cursor, type: incremental.cursorType } : undefined;
+  const fields = { index: place.index, url: response.url, next: place.next };
   const { page, filteredOut, max } = fetched.scanned
-    ? scannedPage(plan, fetched.scanned, response.url, filter, place)
-    : parsedPage(plan, fetched, walk, filter, place);
+    ? scannedPage(fetched.scanned, fields, cursor, filter)
+    : parsedPage(finishRecords(plan, fetched.parsed ?? [], walk.parent, walk.vars), fields, cursor, filter);
   if (filteredOut > 0) page.filteredOut = filteredOut;
   // The walk's last page: an ignored answer cut it; otherwise (no next page, an empty page, a
   // documented "nothing here") the API said there is no more.
   if (place.last) page.end = response.noRecords === 'ignore' ? 'ignored' : 'api';
-  if (plan.cursor && incremental && max !== undefined) page.maxCursor = max;
+  if (cursor && max !== undefined) page.maxCursor = max;
   const total = plan.total?.(fetched.body);
   if (typeof total === 'number') page.total = total;
   return page;
+}
+
+/** A page's fields besides its records. */
+type PageFields = Pick<Page, 'index' | 'url' | 'next'>;
+
+/** An incremental stream's cursor: where it is in a record, and how to read it. */
+interface Cursor {
+  at: PathGetter;
+  type: IncrementalDefinition['cursorType'];
 }
 
 interface Shaped {
@@ -85,42 +98,36 @@ interface Shaped {
 
 /** A scanned page: its NDJSON lines, those outside the window dropped (only if some may be). */
 function scannedPage(
-  plan: StreamPlan,
   scanned: ScannedPage,
-  url: string,
+  fields: PageFields,
+  cursor: Cursor | undefined,
   filter: WindowFilter | undefined,
-  { index, next }: PagePlace,
 ): Shaped {
-  const incremental = plan.stream.incremental;
   let lines: NdjsonLines = { ndjson: scanned.ndjson, count: scanned.count };
   let max = scanned.maxCursor;
   let filteredOut = 0;
-  if (filter && plan.cursor && incremental && !scannedInside(filter, scanned.maxCursor)) {
-    const inside = filterLines(lines, plan.cursor, incremental.cursorType, filter);
+  if (filter && cursor && !scannedInside(filter, scanned.maxCursor)) {
+    const inside = filterLines(lines, cursor.at, cursor.type, filter);
     ({ lines } = inside);
     filteredOut = inside.removed;
-    max = maxCursor(inside.kept, plan.cursor, incremental.cursorType);
+    max = maxCursor(inside.kept, cursor.at, cursor.type);
   }
-  return { page: linesPage(lines, { index, url, next }), filteredOut, max };
+  return { page: linesPage(lines, fields), filteredOut, max };
 }
 
-/** A parsed page: its records finished, then those outside the window dropped. */
+/** A parsed page, its records finished: those outside the window dropped. */
 function parsedPage(
-  plan: StreamPlan,
-  fetched: Fetched,
-  walk: Walk,
+  records: ApiRecord[],
+  fields: PageFields,
+  cursor: Cursor | undefined,
   filter: WindowFilter | undefined,
-  { index, next }: PagePlace,
 ): Shaped {
-  const incremental = plan.stream.incremental;
-  let records = finishRecords(plan, fetched.parsed ?? [], walk.parent, walk.vars);
   let filteredOut = 0;
-  if (filter && plan.cursor && incremental) {
-    const inside = filterRecords(records, plan.cursor, incremental.cursorType, filter);
+  if (filter && cursor) {
+    const inside = filterRecords(records, cursor.at, cursor.type, filter);
     ({ records } = inside);
     filteredOut = inside.removed;
   }
-  const max =
-    plan.cursor && incremental ? maxCursor(records, plan.cursor, incremental.cursorType) : undefined;
-  return { page: { records, index, url: fetched.response.url, next }, filteredOut, max };
+  const max = cursor ? maxCursor(records, cursor.at, cursor.type) : undefined;
+  return { page: { records, ...fields }, filteredOut, max };
 }

@@ -11,17 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { peek } from '../decoding/peek.ts';
-import { decodeBody } from './decodeBody.ts';
-import {
-  Cancel,
-  exchange,
-  MAX_REDIRECTS,
-  NetworkFailure,
-  outgoingHeaders,
-  type RawResponse,
-  reasonOf,
-  type Timeouts,
-} from './transport.ts';
+import { buffered, type Cancel, type Hop, type RawResponse, send, type Timeouts } from './exchange.ts';
 import type { HttpRequest } from './types.ts';
 
 /** A raw response; a streamed one has `stream` (the whole body) and its first bytes in `body`. */
@@ -34,57 +24,40 @@ export const CLASSIFIED_BYTES = 64 * 1024;
 
 const streamed = (status: number) => status >= 200 && status < 300;
 
-export async function transmitStream(
+export function transmitStream(
   request: HttpRequest,
   timeouts: Timeouts,
   signal?: AbortSignal,
 ): Promise<StreamedRawResponse> {
-  if (signal?.aborted) throw signal.reason;
-  const cancel = new Cancel(timeouts.totalMs, signal);
-  let url = request.url;
-  let method: string = request.method;
-  let headers = outgoingHeaders(request);
-  let body: string | Buffer | undefined = request.body;
-  try {
-    for (let redirects = 0; ; redirects++) {
-      const hop = await exchange(
-        url,
-        method,
-        headers,
-        body,
-        timeouts.connectMs,
-        cancel,
-        MAX_REDIRECTS - redirects,
-        streamed,
-      );
-      if (hop.redirect) {
-        ({ url, method, headers, body } = hop.redirect);
-        continue;
-      }
-      if (!hop.response) {
-        const decoded = await decodeBody(hop.body!, hop.headers['content-encoding']);
-        if (cancel.cancelled) throw cancel.reason;
-        return { status: hop.status, headers: hop.headers, body: decoded };
-      }
-      const decoded = bodyStream(hop.response, timeouts.totalMs, signal);
-      cancel.onCancel = (reason) =>
-        decoded.destroy(reason instanceof Error ? reason : new Error(String(reason)));
-      const { head, stream } = await peek(decoded, CLASSIFIED_BYTES);
-      cancel.onCancel = undefined;
-      if (cancel.cancelled) {
-        stream.destroy();
-        throw cancel.reason;
-      }
-      return { status: hop.status, headers: hop.headers, body: head, stream };
-    }
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    if (cancel.timedOut) throw new NetworkFailure(`timeout after ${timeouts.totalMs} ms`, error);
-    if (error instanceof NetworkFailure) throw error;
-    throw new NetworkFailure(reasonOf(error), error);
-  } finally {
-    cancel.dispose();
+  return send(
+    request,
+    timeouts,
+    signal,
+    (hop, cancel) =>
+      hop.response
+        ? streamedBody(hop, hop.response, timeouts.totalMs, signal, cancel)
+        : buffered(hop, cancel),
+    streamed,
+  );
+}
+
+/** A 2xx response's body as a stream, its first bytes read (within the total timeout) into `body`. */
+async function streamedBody(
+  hop: Hop,
+  response: IncomingMessage,
+  idleMs: number,
+  signal: AbortSignal | undefined,
+  cancel: Cancel,
+): Promise<StreamedRawResponse> {
+  const decoded = bodyStream(response, idleMs, signal);
+  cancel.onCancel = (reason) => decoded.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+  const { head, stream } = await peek(decoded, CLASSIFIED_BYTES);
+  cancel.onCancel = undefined;
+  if (cancel.cancelled) {
+    stream.destroy();
+    throw cancel.reason;
   }
+  return { status: hop.status, headers: hop.headers, body: head, stream };
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * One HTTP exchange over node:http / node:https, nothing more: keep-alive agents, connect and total
- * timeouts, gzip / deflate / br decoded, redirects followed, the raw body as one Buffer (parsed once,
- * later, by whoever needs it). Every status comes back as a response; failures without a complete
- * response become a `NetworkFailure` with a short reason.
+ * One HTTP exchange, its raw body as one Buffer (parsed once, later, by whoever needs it): the
+ * buffered response every JSON page is read from, over the exchange in `exchange.ts` (node:http /
+ * node:https, keep-alive, timeouts, redirects, decompression). `pnpm bench --only transport` swaps
+ * this file for undici's or fetch's at bundle time; the streamed file path (`streamTransport.ts`,
+ * csv/jsonl decoders) keeps the exchange in every bundle.
  *
  * Why hand-written and not undici or global fetch (issue 14 item 7; `pnpm bench --only transport`,
  * bench/FINDINGS.md §12): with everything else the same core, on the same gzipped pages, measured in
@@ -14,237 +15,15 @@
  * takes a deny list more), where this one keeps only `accept*` and `user-agent`: an API key may
  * travel in any header.
  */
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { keepAliveAgents } from './agents.ts';
-import { decodeBody, UndecodableBody } from './decodeBody.ts';
-import { type Redirect, redirectOf } from './redirect.ts';
-import type { HttpRequest, ResponseHeaders } from './types.ts';
+import { buffered, type RawResponse, send, type Timeouts } from './exchange.ts';
+import type { HttpRequest } from './types.ts';
 
-export interface Timeouts {
-  connectMs: number;
-  totalMs: number;
-}
+export { MAX_REDIRECTS, NetworkFailure, type RawResponse, type Timeouts } from './exchange.ts';
 
-export interface RawResponse {
-  status: number;
-  headers: ResponseHeaders;
-  body: Buffer;
-}
-
-/** No response: the connection failed, was reset, or the request timed out. Retryable. */
-export class NetworkFailure extends Error {
-  override readonly name = 'NetworkFailure';
-  /**
-   * `ECONNRESET`, `ECONNREFUSED`, `ETIMEDOUT`, `connect timeout`, `timeout after N ms`, `truncated body`,
-   * `corrupt gzip body` (or deflate, br), a TLS code such as `DEPTH_ZERO_SELF_SIGNED_CERT`, …
-   */
-  readonly reason: string;
-
-  constructor(reason: string, cause: unknown) {
-    super(reason, { cause });
-    this.reason = reason;
-  }
-}
-
-/**
- * Redirects followed per exchange (301, 302, 303, 307, 308). One more redirect comes back as the
- * 3xx response it is, which the response table then fails (not retried: a loop does not mend).
- * @default 5
- */
-export const MAX_REDIRECTS = 5;
-
-/** What may end an exchange early: the total timeout or the caller's abort. */
-export class Cancel {
-  reason: unknown;
-  timedOut = false;
-  /** Tears down the exchange in flight, if any. */
-  onCancel: ((reason: unknown) => void) | undefined;
-  readonly #timer: NodeJS.Timeout;
-  readonly #signal: AbortSignal | undefined;
-  readonly #abort = () => this.#fire(this.#signal!.reason);
-
-  constructor(totalMs: number, signal: AbortSignal | undefined) {
-    this.#timer = setTimeout(() => {
-      this.timedOut = true;
-      this.#fire(new Error(`timeout after ${totalMs} ms`));
-    }, totalMs);
-    this.#signal = signal;
-    signal?.addEventListener('abort', this.#abort, { once: true });
-  }
-
-  get cancelled(): boolean {
-    return this.timedOut || this.#signal?.aborted === true;
-  }
-
-  #fire(reason: unknown): void {
-    this.reason ??= reason;
-    this.onCancel?.(reason);
-  }
-
-  dispose(): void {
-    clearTimeout(this.#timer);
-    this.#signal?.removeEventListener('abort', this.#abort);
-  }
-}
-
-export interface Hop {
-  status: number;
-  headers: ResponseHeaders;
-  /** The raw (still encoded) body; absent for a redirect about to be followed. */
-  body?: Buffer;
-  redirect?: Redirect;
-  /** The response itself, its body unread: a status `keep` asked for (streamTransport.ts). */
-  response?: IncomingMessage;
-}
-
-export class Truncated extends Error {}
-
-export function outgoingHeaders(request: HttpRequest): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = { ...request.headers };
-  let acceptEncoding = false;
-  let contentLength = false;
-  for (const name in headers) {
-    const lower = name.toLowerCase();
-    if (lower === 'accept-encoding') acceptEncoding = true;
-    else if (lower === 'content-length') contentLength = true;
-  }
-  if (!acceptEncoding) headers['accept-encoding'] = 'gzip, deflate, br';
-  // A length, not chunked encoding: some token endpoints refuse a chunked form.
-  if (request.body !== undefined && !contentLength)
-    headers['content-length'] = Buffer.byteLength(request.body);
-  return headers;
-}
-
-/**
- * Sends one request and reads its response; a redirect to follow is drained, not read. A status
- * `keep` says yes to comes back with its response unread (the caller streams the body).
- */
-export function exchange(
-  url: URL,
-  method: string,
-  headers: OutgoingHttpHeaders,
-  body: string | Buffer | undefined,
-  connectMs: number,
-  cancel: Cancel,
-  redirectsLeft: number,
-  keep?: (status: number) => boolean,
-): Promise<Hop> {
-  return new Promise<Hop>((resolve, reject) => {
-    if (cancel.cancelled) return reject(cancel.reason);
-    const agents = keepAliveAgents(connectMs);
-    const https = url.protocol === 'https:';
-    const send = https ? httpsRequest : httpRequest;
-    let res: IncomingMessage | undefined;
-    let settled = false;
-    /** The exchange ends once: the first of response, redirect, failure or cancel wins. */
-    const settle = (end: () => void) => {
-      if (settled) return;
-      settled = true;
-      cancel.onCancel = undefined;
-      end();
-    };
-    const fail = (error: unknown) => settle(() => reject(error));
-    const req = send(url, { method, headers, agent: https ? agents.https : agents.http }, (response) => {
-      res = response;
-      const status = response.statusCode ?? 0;
-      const redirect =
-        redirectsLeft > 0 ? redirectOf(status, response.headers, url, method, headers, body) : undefined;
-      if (redirect) {
-        // Drained to its end first, so that its socket is back in the pool for the next hop.
-        const follow = () => settle(() => resolve({ status, headers: response.headers, redirect }));
-        response.on('end', follow);
-        response.on('close', follow); // a redirect whose body is cut short is still followed
-        response.on('error', () => {});
-        response.resume();
-        return;
-      }
-      if (keep?.(status)) return settle(() => resolve({ status, headers: response.headers, response }));
-      collectBody(response, cancel, fail, (all) =>
-        settle(() => resolve({ status, headers: response.headers, body: all })),
-      );
-    });
-    req.on('error', (error) => fail(res ? new Truncated('truncated body', { cause: error }) : error));
-    cancel.onCancel = (reason) => {
-      fail(reason);
-      const error = reason instanceof Error ? reason : new Error(String(reason));
-      res?.destroy(error);
-      req.destroy(error);
-    };
-    req.end(body);
-  });
-}
-
-/** Collects a response's body to its end; a body cut short or broken is a `Truncated` failure. */
-function collectBody(
-  response: IncomingMessage,
-  cancel: Cancel,
-  fail: (error: unknown) => void,
-  done: (body: Buffer) => void,
-): void {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  response.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    length += chunk.length;
-  });
-  response.on('end', () => {
-    if (!response.complete) return fail(new Truncated('truncated body'));
-    done(Buffer.concat(chunks, length));
-  });
-  response.on('error', (error) =>
-    fail(cancel.cancelled ? error : new Truncated('truncated body', { cause: error })),
-  );
-  response.on('close', () => {
-    if (!response.complete) fail(new Truncated('truncated body'));
-  });
-}
-
-export function reasonOf(error: unknown): string {
-  if (error instanceof Truncated) return 'truncated body';
-  if (error instanceof UndecodableBody) return error.reason;
-  const code = (error as { code?: string }).code;
-  if (code === 'ETIMEDOUT' && /connect timeout/.test(String((error as Error).message)))
-    return 'connect timeout';
-  return code ?? (error instanceof Error ? error.message : String(error));
-}
-
-export async function transmit(
+export function transmit(
   request: HttpRequest,
   timeouts: Timeouts,
   signal?: AbortSignal,
 ): Promise<RawResponse> {
-  if (signal?.aborted) throw signal.reason;
-  const cancel = new Cancel(timeouts.totalMs, signal);
-  let url = request.url;
-  let method: string = request.method;
-  let headers = outgoingHeaders(request);
-  let body: string | Buffer | undefined = request.body;
-  try {
-    for (let redirects = 0; ; redirects++) {
-      const hop = await exchange(
-        url,
-        method,
-        headers,
-        body,
-        timeouts.connectMs,
-        cancel,
-        MAX_REDIRECTS - redirects,
-      );
-      if (hop.redirect) {
-        ({ url, method, headers, body } = hop.redirect);
-        continue;
-      }
-      const decoded = await decodeBody(hop.body!, hop.headers['content-encoding']);
-      if (cancel.cancelled) throw cancel.reason;
-      return { status: hop.status, headers: hop.headers, body: decoded };
-    }
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    if (cancel.timedOut) throw new NetworkFailure(`timeout after ${timeouts.totalMs} ms`, error);
-    if (error instanceof NetworkFailure) throw error;
-    throw new NetworkFailure(reasonOf(error), error);
-  } finally {
-    cancel.dispose();
-  }
+  return send(request, timeouts, signal, buffered);
 }

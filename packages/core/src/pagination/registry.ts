@@ -4,7 +4,7 @@
  * body paths, the README's table and the generator's choices all come from this map.
  */
 import type * as z from 'zod';
-import { unionOf } from '../definition/kinds.ts';
+import { kindsOf, unionOf } from '../definition/kinds.ts';
 import { cursor } from './cursor.ts';
 import { headerCursor } from './headerCursor.ts';
 import { link } from './link.ts';
@@ -20,14 +20,8 @@ export const paginatorKinds = { single, offset, page, cursor, nextUrl, link, hea
 export const PaginatorSchema = unionOf(paginatorKinds);
 export type PaginatorDefinition = z.output<typeof PaginatorSchema>;
 
-/**
- * The kind of a definition, its methods taking that definition. The one cast: a definition's
- * `type` names its kind (`unionOf` makes the compiler check each key against its schema's `type`), which
- * TypeScript cannot follow through a union.
- */
-function kindOf(definition: PaginatorDefinition) {
-  return paginatorKinds[definition.type] as unknown as PaginatorKind<typeof PaginatorSchema>;
-}
+/** The kind of a definition, its methods taking that definition (`kindsOf`). */
+const kindOf = kindsOf<PaginatorKind<typeof PaginatorSchema>>(paginatorKinds);
 
 export function createPaginator(definition: PaginatorDefinition): Paginator {
   return kindOf(definition).create(definition);

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { JsonValue } from '../stream/types.ts';
 import { bodyTemplates, compileBody, renderBody, templateLeaves, withValues } from './bodyTemplate.ts';
+import { typedLeafProblems } from './typedLeaf.ts';
 import { requestKind } from './types.ts';
 
 /**
@@ -12,14 +13,20 @@ export const json = requestKind({
   schema: z.strictObject({
     type: z.literal('json'),
     method: z.enum(['POST', 'PUT']),
-    /** The JSON body; string leaves are templates. @default {} */
-    body: z.record(z.string(), z.json()).default({}),
+    /** The JSON body; string leaves are templates, `{ "$number": "…" }` / `{ "$boolean": "…" }` typed ones. @default {} */
+    body: z
+      .record(z.string(), z.json())
+      .superRefine((body, ctx) => {
+        for (const { path, message } of typedLeafProblems(body as JsonValue))
+          ctx.addIssue({ code: 'custom', path, message });
+      })
+      .default({}),
     /** 5xx, timeouts and resets may be sent again: the call changes nothing or is deduplicated. @default false */
     retrySafe: z.boolean().default(false),
   }),
   doc: {
     sends:
-      '`method` with the JSON `body` (string leaves are templates; a body paginator sets its values in it)',
+      '`method` with the JSON `body` (string leaves are templates, `{ "$number": "…" }` / `{ "$boolean": "…" }` typed ones; a body paginator sets its values in it)',
     retries: '429 and a refused connection always; 5xx, timeouts, resets only with `retrySafe: true`',
   },
   examples: [
@@ -33,6 +40,11 @@ export const json = requestKind({
         limit: 100,
       },
       retrySafe: true,
+    },
+    {
+      type: 'json',
+      method: 'POST',
+      body: { since: { $number: '{since:unixMs}' }, archived: { $boolean: 'false' } },
     },
     { type: 'json', method: 'PUT', body: { owner: '{owner}', report: { since: '{since:date}' } } },
   ],

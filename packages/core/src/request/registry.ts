@@ -4,7 +4,7 @@
  * generator's choices come from this map.
  */
 import type * as z from 'zod';
-import { unionOf } from '../definition/kinds.ts';
+import { kindsOf, unionOf } from '../definition/kinds.ts';
 import { form } from './form.ts';
 import { get } from './get.ts';
 import { json } from './json.ts';
@@ -16,10 +16,8 @@ export const requestKinds = { get, json, form };
 export const RequestSchema = unionOf(requestKinds);
 export type RequestDefinition = z.output<typeof RequestSchema>;
 
-/** The kind of a definition (the one cast, as in pagination/registry.ts). */
-function kindOf(definition: RequestDefinition) {
-  return requestKinds[definition.type] as unknown as RequestKind<typeof RequestSchema>;
-}
+/** The kind of a definition, its methods taking that definition (`kindsOf`). */
+const kindOf = kindsOf<RequestKind<typeof RequestSchema>>(requestKinds);
 
 export function createRequestStyle(definition: RequestDefinition): RequestStyle {
   return kindOf(definition).create(definition);

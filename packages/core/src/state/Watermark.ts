@@ -7,8 +7,11 @@ import type { LandingStorage } from '../storage/LandingStorage.ts';
 import type { ParentWatermarks } from './parentWatermarks.ts';
 
 export interface WatermarkState {
-  /** The greatest cursor value landed so far (ISO). */
-  watermark: string;
+  /**
+   * The greatest cursor value landed so far (ISO). ➕ `null` only in a per-parent child's state whose
+   * stream watermark has not moved yet while some parents' have (`parents`, handler/parentState.ts).
+   */
+  watermark: string | null;
   /** The run that moved it last. */
   runId: string;
   updatedAt: string;
@@ -36,10 +39,10 @@ export function isLater(a: string, b: string | null | undefined): boolean {
 export async function advanceWatermark(
   storage: LandingStorage,
   key: string,
-  next: Omit<WatermarkState, 'updatedAt'>,
+  next: Omit<WatermarkState, 'updatedAt' | 'watermark'> & { watermark: string },
 ): Promise<string> {
   const current = await storage.readWatermark(key);
-  if (current && !isLater(next.watermark, current.watermark)) return current.watermark;
+  if (current?.watermark && !isLater(next.watermark, current.watermark)) return current.watermark;
   await storage.writeWatermark(key, { ...next, updatedAt: new Date().toISOString() });
   return next.watermark;
 }

@@ -6,7 +6,18 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CLASSES, FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES, TributaryError } from '../../src/errors.ts';
+import {
+  AuthError,
+  ERROR_CLASSES,
+  FATAL_ERROR_NAMES,
+  HttpError,
+  MalformedResponseError,
+  RateLimitedError,
+  RETRYABLE_ERROR_NAMES,
+  RefreshTokenLostError,
+  TransientError,
+  TributaryError,
+} from '../../src/errors.ts';
 
 const src = join(import.meta.dirname, '../../src');
 /** Options every error class accepts (each takes what it needs). */
@@ -70,5 +81,27 @@ describe('error names derived from the classes', () => {
     const missing = [...classes].filter((c) => !(ERROR_CLASSES as readonly unknown[]).includes(c));
     expect(missing.map((c) => (c as { name: string }).name)).toEqual([]);
     expect(new Set(ERROR_CLASSES.map((c) => c.name)).size).toBe(ERROR_CLASSES.length);
+  });
+
+  it.each([
+    [HttpError, { status: 404, url: 'https://api.example.com/x', snippet: 'not found' }],
+    [AuthError, { status: 401, url: 'https://api.example.com/x', snippet: '' }],
+    [TransientError, { attempts: 3, reason: 'HTTP 503' }],
+    [RateLimitedError, { attempts: 5, reason: 'HTTP 429' }],
+    [MalformedResponseError, { snippet: '<html>' }],
+    [RefreshTokenLostError, { secretName: 'api-credentials/example' }],
+  ] as const)('%O keeps its named facts as fields, and nothing else of its options', (ErrorClass, facts) => {
+    const options = {
+      ...facts,
+      where: { stream: 's' },
+      cause: new Error('c'),
+      headers: { authorization: 'x' },
+    };
+    const error = new ErrorClass('m', options as never);
+    expect(error).toMatchObject(facts);
+    expect(error).not.toHaveProperty('headers');
+    expect(error.where).toEqual({ stream: 's' });
+    expect(error.cause).toBe(options.cause);
+    expect(error.message).toBe('m [stream s]');
   });
 });

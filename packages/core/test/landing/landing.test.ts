@@ -193,7 +193,7 @@ describe('the watermark', () => {
 
     // Assess: it asked for records since the watermark minus 60 s of lookback
     const asked = api.requests.slice(before).map((r) => Date.parse(r.query.get('since') ?? ''));
-    expect(new Set(asked)).toEqual(new Set([Date.parse(stateBefore.watermark) - 60_000]));
+    expect(new Set(asked)).toEqual(new Set([Date.parse(stateBefore.watermark!) - 60_000]));
     expect(next.streams[0]!.records).toBe(61); // the last minute of records, inclusive
     expect((await getJson<WatermarkState>(bucket, stateKey(outputFolder, 'orders'))).watermark).toBe(
       stateBefore.watermark,

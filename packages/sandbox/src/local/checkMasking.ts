@@ -34,7 +34,7 @@ const SECRET_WORDS = new Set([
 const SECRET_PAIRS = /(^|_)(api|access|private|secret|session)_key($|_)|(^|_)session_id($|_)/;
 
 /** `client_secret`, `accessToken`, `X-Api-Key`, `api_key`, `session_id`: yes; `author_association`, `authored_at`: no. */
-function looksSecret(key: string): boolean {
+export function looksSecret(key: string): boolean {
   const snake = sanitize(key);
   return snake.split('_').some((word) => SECRET_WORDS.has(word)) || SECRET_PAIRS.test(snake);
 }

@@ -1,7 +1,8 @@
 /**
  * One stream of `pnpm check`: its first page read (a child stream with its parent's first key), and
- * the sections printed for it: the request, the records path, the primary key and cursor field, the
- * paginator's next state, a sample record and the columns the curate job would create.
+ * the sections printed for it: the request (➕ a POST's body), the records path (➕ a file stream's
+ * decoder, columns and rows: checkFile.ts), the primary key and cursor field, the paginator's next
+ * state, a sample record and the columns the curate job would create.
  */
 import type { SourceDefinition, StreamDefinition } from '@tributary/core';
 import {
@@ -13,6 +14,7 @@ import {
   type Redactor,
   type StreamReader,
 } from '@tributary/core/definition';
+import { bodyLines, fileLines, fileNext, isFileStream } from './checkFile.ts';
 import { maskHeader, maskRecord, maskUrl } from './checkMasking.ts';
 import type { Exchange } from './checkRequests.ts';
 import {
@@ -103,13 +105,15 @@ export async function checkStream(ctx: StreamContext): Promise<StreamCheck> {
 
   const records = page.records;
   check.records = records.length;
-  lines.push(
-    `  records path: ${def.records === '' ? 'the body itself' : `"${def.records}"`} found: ${records.length} records on the first page`,
-  );
+  if (isFileStream(def)) fileLines(def, page, lines);
+  else
+    lines.push(
+      `  records path: ${def.records === '' ? 'the body itself' : `"${def.records}"`} found: ${records.length} records on the first page`,
+    );
   if (page.filteredOut)
     lines.push(`    ${page.filteredOut} more outside the window (dropped by the cursor field)`);
   const problems = fieldLines(def, records, lines);
-  lines.push(`  next: ${describeNext(def, page, redactor, ctx.hiddenParams)}`);
+  lines.push(`  next: ${fileNext(page) ?? describeNext(def, page, redactor, ctx.hiddenParams)}`);
   sampleLines(definition, stream, records, check);
   if (problems.length > 0)
     fail('misconfigured', new CheckFailedError(`${definition.name}/${stream}: ${problems.join('; ')}`));
@@ -136,6 +140,11 @@ function requestLines(ctx: StreamContext, def: StreamDefinition, page: Page | un
   for (const e of shown) {
     lines.push(`    ${e.method} ${maskUrl(e.url, redactor, ctx.hiddenParams)}`);
     for (const [k, v] of e.headers) lines.push(`      ${k}: ${maskHeader(k, v, redactor, declared)}`);
+    // ➕ The page's own request's body (a token exchange's is never shown).
+    if (e === shown.at(-1) && e.method !== 'GET') {
+      const contentType = e.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+      lines.push(...bodyLines(e.body, contentType, redactor));
+    }
     lines.push(`    status: ${e.status ?? '(no response)'}`);
   }
 }
