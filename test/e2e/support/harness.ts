@@ -8,6 +8,7 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { columnName } from '@tributary/core/raw-zone';
 import { packageService, TEMPLATE_FILE } from '@tributary/local-pipeline';
 import type { SandboxOptions } from '@tributary/sandbox';
 import {
@@ -101,7 +102,8 @@ export const KEY_COLUMNS: Record<string, string> = {
 
 /**
  * The key column of each curated table: KEY_COLUMNS for the sandbox's sources, the definition's
- * (single) primary key for any other registered source (one made by `pnpm new-source`).
+ * primary key, named as the curated table names it, for any other registered source (one made by
+ * `pnpm new-source`, socrata-csv, salesforce).
  */
 export async function keyColumns(tables: Iterable<CuratedTableSummary>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -117,7 +119,8 @@ export async function keyColumns(tables: Iterable<CuratedTableSummary>): Promise
       source: { streams: Record<string, { primaryKey?: string | string[] }> };
     };
     const key = [source.streams[t.stream]?.primaryKey ?? []].flat();
-    if (key.length) out[name] = key.map((k) => k.replaceAll('.', '__')).join('+');
+    // Named by the one column-name rule (docs/contracts.md): `:id` → `_id`, `Id` → `id`, `a.b` → `a__b`.
+    if (key.length) out[name] = key.map((k) => columnName(k.split('.'))).join('+');
   }
   return out;
 }
