@@ -47,3 +47,19 @@ export async function advanceWatermark(
   await storage.writeWatermark(key, { ...next, updatedAt: new Date().toISOString() });
   return next.watermark;
 }
+
+/**
+ * Whether a read from `since` leaves nothing unread before it, so that its greatest cursor may
+ * become the watermark (run/settleWatermark.ts; per parent, landing/parentWatermarks.ts): it
+ * started at or before the watermark in force, or, with none yet, at or before `initialSince`
+ * (a read with no `since` starts at the beginning).
+ */
+export function noGap(
+  since: string | null,
+  watermark: string | undefined,
+  initialSince: string | undefined,
+): boolean {
+  if (since === null) return true;
+  if (watermark !== undefined) return Date.parse(since) <= Date.parse(watermark);
+  return initialSince !== undefined && Date.parse(since) <= Date.parse(initialSince);
+}

@@ -17,6 +17,8 @@
  *   `initialSince` (more than the run read, never less).
  */
 
+import { noGap } from './Watermark.ts';
+
 /** The per-parent part of a stream's state. */
 export interface ParentWatermarks {
   entries: [key: string, watermark: string][];
@@ -62,20 +64,22 @@ export function parentSince(
 
 /**
  * The state after a committed run that walked `seen` (in walk order): each parent whose walk ended
- * at the API's end moves to its greatest cursor (only forward) and to the end of the entries; the
- * others keep their entry. Beyond `maxParents` the first entries (walked longest ago) are dropped
- * into the floor.
+ * at the API's end, and read from its own watermark or before (`noGap`: a backfill window starting
+ * after it leaves it), moves to its greatest cursor (only forward) and to the end of the entries;
+ * the others keep their entry. Beyond `maxParents` the first entries (walked longest ago) are
+ * dropped into the floor.
  */
 export function commitParents(
   state: ParentWatermarks | undefined,
   seen: ReadonlyMap<string, WalkSeen>,
-  maxParents: number,
-  rerun: boolean,
+  options: { maxParents: number; rerun: boolean; initialSince: string | undefined },
 ): ParentWatermarks {
+  const { maxParents, rerun } = options;
   const entries = new Map(state?.entries);
   for (const [key, walk] of seen) {
     if (!walk.ended) continue;
     const own = entries.get(key);
+    if (!noGap(walk.since, own ?? state?.floor ?? undefined, options.initialSince)) continue;
     const next =
       walk.maxCursor !== null && (own === undefined || later(walk.maxCursor, own)) ? walk.maxCursor : own;
     entries.delete(key);

@@ -25,7 +25,7 @@ import {
   parentSince,
   type WalkSeen,
 } from '../landing/parentWatermarks.ts';
-import { isLater, type WatermarkState } from '../landing/Watermark.ts';
+import { isLater, noGap, type WatermarkState } from '../landing/Watermark.ts';
 import type { StreamProgress } from './continuation.ts';
 import type { RunContext } from './RunContext.ts';
 
@@ -148,17 +148,20 @@ export async function commitParentState(
   const def = ctx.definition.streams[stream]!;
   const key = stateKey(ctx.env.outputFolder, stream);
   const current = await ctx.storage.readWatermark(key);
-  const mayMove = progress.maxCursor !== null && !progress.cutShort;
+  const initialSince = def.incremental?.initialSince;
+  const mayMove =
+    progress.maxCursor !== null &&
+    !progress.cutShort &&
+    noGap(progress.window.since, current?.watermark ?? undefined, initialSince);
   const watermark =
     (mayMove && isLater(progress.maxCursor!, current?.watermark)
       ? progress.maxCursor!
       : current?.watermark) ?? null;
-  const parents: ParentWatermarks = commitParents(
-    current?.parents,
-    tracker.seen,
-    def.parent!.maxParents,
-    tracker.rerun,
-  );
+  const parents: ParentWatermarks = commitParents(current?.parents, tracker.seen, {
+    maxParents: def.parent!.maxParents,
+    rerun: tracker.rerun,
+    initialSince,
+  });
   // ➕ No stream watermark yet (a first run with a walk cut short): the committed parents' own are
   // still kept, beside `watermark: null`, so the next run reads them from there, not initialSince.
   if (watermark === null && parents.entries.length === 0 && parents.floor === null) return null;

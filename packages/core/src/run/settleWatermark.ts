@@ -15,7 +15,7 @@
  * Returns the watermark in force afterwards.
  */
 import { stateKey } from '../landing/keys.ts';
-import { advanceWatermark, readWatermark } from '../landing/Watermark.ts';
+import { advanceWatermark, noGap, readWatermark } from '../landing/Watermark.ts';
 import type { StreamProgress } from './continuation.ts';
 import type { RunContext } from './RunContext.ts';
 
@@ -46,15 +46,4 @@ function readUpTo(progress: StreamProgress): string | null {
   const since = progress.window.since;
   if (cutAt && (since === null || Date.parse(cutAt) > Date.parse(since))) return cutAt;
   return null;
-}
-
-/** Whether the window's start leaves nothing unread before it (see the module's comment). */
-export function noGap(
-  since: string | null,
-  watermark: string | undefined,
-  initialSince: string | undefined,
-): boolean {
-  if (since === null) return true;
-  if (watermark !== undefined) return Date.parse(since) <= Date.parse(watermark);
-  return initialSince !== undefined && Date.parse(since) <= Date.parse(initialSince);
 }

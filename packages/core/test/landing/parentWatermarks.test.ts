@@ -43,6 +43,8 @@ describe('parentSince', () => {
 });
 
 describe('commitParents', () => {
+  const CAP1 = { maxParents: 1, rerun: false, initialSince: undefined };
+
   it('moves only walks that ended, only forward, the walked ones to the end', () => {
     const before: ParentWatermarks = {
       entries: [
@@ -59,7 +61,7 @@ describe('commitParents', () => {
       ['c', ended(T(4), T(7))],
       ['d', ended(null, null)],
     ]);
-    expect(commitParents(before, seen, 10, false)).toEqual({
+    expect(commitParents(before, seen, { maxParents: 10, rerun: false, initialSince: undefined })).toEqual({
       entries: [
         ['b', T(6)],
         ['a', T(9)],
@@ -81,17 +83,37 @@ describe('commitParents', () => {
       ['b', ended(T(3))],
       ['c', ended(T(9))],
     ]);
-    const first = commitParents(undefined, seen, 1, false);
+    const first = commitParents(undefined, seen, CAP1);
     expect(first).toMatchObject({ entries: [['c', T(9)]], floor: T(3) });
     expect(first.read).toHaveLength(1);
-    const second = commitParents(first, new Map([['d', ended(T(2))]]), 1, false);
+    const second = commitParents(first, new Map([['d', ended(T(2))]]), CAP1);
     expect(second).toMatchObject({ entries: [['d', T(2)]], floor: T(3) });
-    const third = commitParents(second, new Map([['e', ended(T(12))]]), 1, false);
+    const third = commitParents(second, new Map([['e', ended(T(12))]]), CAP1);
     expect(third).toMatchObject({ entries: [['e', T(12)]], floor: T(2) });
+  });
+
+  it('moves no parent whose walk started after its watermark (or, new, after initialSince): a backfill window leaves the gap unread', () => {
+    const before: ParentWatermarks = { entries: [['a', T(5)]], floor: null, read: [] };
+    const seen = new Map<string, WalkSeen>([
+      ['a', ended(T(9), T(6))], // read from after its watermark: 5..6 unread
+      ['b', ended(T(9), T(6))], // new, read from after initialSince (T(1))
+      ['c', ended(T(9), T(1))], // new, read from initialSince
+    ]);
+    const after = commitParents(before, seen, { maxParents: 10, rerun: false, initialSince: T(1) });
+    expect(after.entries).toEqual([
+      ['a', T(5)],
+      ['c', T(9)],
+    ]);
   });
 
   it('on a rerun keeps what the run read', () => {
     const state: ParentWatermarks = { entries: [['a', T(5)]], floor: null, read: [['a', T(2)]] };
-    expect(commitParents(state, new Map([['a', ended(T(5), T(2))]]), 10, true)).toEqual(state);
+    expect(
+      commitParents(state, new Map([['a', ended(T(5), T(2))]]), {
+        maxParents: 10,
+        rerun: true,
+        initialSince: undefined,
+      }),
+    ).toEqual(state);
   });
 });
