@@ -6,14 +6,16 @@
  *   pnpm bench                          everything (100k × 3 and 1M × 2, bundles, Glue): < 10 min
  *   pnpm bench --quick                  10k × 3 and 100k × 1, 3 cold inits, no Glue: ~1 min
  *   pnpm bench --only ingest|bundles|glue   one part (repeatable, or comma-separated)
+ *   pnpm bench --only ingest,bundles --baseline c1a2bfd^   the code at a ref beside today's, same run
  *   pnpm bench --records 100000,1000000 --reps 3,2 --page-size 1000 --profile tributary,ceiling --heap-mb 8192
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMoto } from '@tributary/testkit';
+import { buildBaseline, coldInits } from './baseline/build.ts';
 import { runBundles } from './bundles/runBundles.ts';
 import { runGlue } from './glue/runGlue.ts';
 import { startCountingProxy } from './ingest/countingProxy.ts';
@@ -65,6 +67,7 @@ function options() {
       seed: { type: 'string', default: '18' },
       'fan-out': { type: 'string', default: '4,8' },
       'floor-cases': { type: 'string' },
+      baseline: { type: 'string' },
     },
   });
   const only = list(values.only);
@@ -81,9 +84,9 @@ function options() {
         `--floor-cases ${c}: expected some of ${FLOOR_CASES.join(', ')} (or "" for the fan-out alone)`,
       );
   const profile = list(values.profile);
-  const contenders = values.contenders ? list(values.contenders) : [...CONTENDERS];
+  const contenders: string[] = values.contenders ? list(values.contenders) : [...CONTENDERS];
   for (const c of [...profile, ...contenders])
-    if (!CONTENDERS.includes(c as Contender))
+    if (!(CONTENDERS as readonly string[]).includes(c) && !(c === 'baseline' && values.baseline))
       throw new UsageError(`unknown contender "${c}": expected one of ${CONTENDERS.join(', ')}`);
   const records =
     numbers('records', values.records) ?? (values.quick ? [10_000, 100_000] : [100_000, 1_000_000]);
@@ -104,7 +107,11 @@ function options() {
     parts,
     sizes: records.map((r, i) => ({ records: r, repetitions: reps[i] ?? reps.at(-1)! })),
     pageSize,
-    contenders: contenders as Contender[],
+    baseline: values.baseline,
+    contenders: [
+      ...contenders,
+      ...(values.baseline && !contenders.includes('baseline') ? ['baseline'] : []),
+    ] as Contender[],
     profile: profile as Contender[],
     heapMb: numbers('heap-mb', values['heap-mb'])![0]!,
     nodeArgs: values['node-arg'] ?? [],
@@ -143,7 +150,12 @@ async function main(): Promise<void> {
   const log = (line: string) => console.error(line);
   log(`bench: ${opts.parts.join(', ')}; logs in ${outDir}`);
 
-  const scripts = await buildChildEntries();
+  const scripts: Awaited<ReturnType<typeof buildChildEntries>> & { baseline?: string } =
+    await buildChildEntries();
+  const baseline = opts.baseline ? await buildBaseline(opts.baseline, log) : undefined;
+  // The bundles are self-contained: the worktree can go at once.
+  baseline?.dispose();
+  if (baseline) scripts.baseline = baseline.contender;
   const moto = await startMoto();
   const proxy = await startCountingProxy(moto.endpoint);
   const run: Omit<BenchRun, 'ratios' | 'targets'> = {
@@ -160,6 +172,16 @@ async function main(): Promise<void> {
     },
     commit: gitCommit(),
     options: opts,
+    ...(baseline
+      ? {
+          baseline: {
+            ref: baseline.ref,
+            commit: baseline.commit,
+            buildSeconds: baseline.buildSeconds,
+            bundleBytes: { current: statSync(baseline.currentFn).size, baseline: statSync(baseline.fn).size },
+          },
+        }
+      : {}),
   };
   // A part that fails is reported, and the others still run and are written.
   const attempt = async (part: Part, fn: () => Promise<void>) => {
@@ -228,6 +250,13 @@ async function main(): Promise<void> {
         },
         log,
       );
+      if (baseline && run.baseline)
+        run.baseline.coldInit = await coldInits(baseline, {
+          coldInitScript: scripts.coldInit,
+          runs: opts.coldRuns,
+          motoEndpoint: moto.endpoint,
+          outDir,
+        });
     });
     await attempt('small', async () => {
       run.small = await runSmall(

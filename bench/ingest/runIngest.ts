@@ -15,7 +15,8 @@ import { createBenchBucket } from './benchBucket.ts';
 import type { AwsCall } from './countingProxy.ts';
 
 export const CONTENDERS = ['ceiling', 'naive', 'tributary'] as const;
-export type Contender = (typeof CONTENDERS)[number];
+/** `baseline`: tributary built from another commit (`--baseline <ref>`, bench/baseline/build.ts). */
+export type Contender = (typeof CONTENDERS)[number] | 'baseline';
 
 export interface IngestPlan {
   /** Record counts with their repetitions, e.g. `[{ records: 100_000, repetitions: 3 }]`. */
@@ -53,7 +54,8 @@ export interface SizeResult {
 }
 
 export interface IngestContext {
-  scripts: Record<EntryName, string>;
+  /** `baseline`: the contender built from the baseline ref, when one is run. */
+  scripts: Record<EntryName, string> & { baseline?: string };
   motoEndpoint: string;
   /** The counting proxy in front of moto (ingest/countingProxy.ts): the contenders' AWS endpoint. */
   proxy?: { endpoint: string; take(): Partial<Record<AwsCall, number>> };
@@ -107,7 +109,9 @@ export async function runIngest(plan: IngestPlan, ctx: IngestContext): Promise<S
                 `--cpu-prof-name=${contender}-${size.records}.cpuprofile`,
               );
             }
-            const outcome = await runChild<ContenderResult>(ctx.scripts[contender], {
+            const script = ctx.scripts[contender];
+            if (!script) throw new Error(`ingest: no script for contender ${contender}`);
+            const outcome = await runChild<ContenderResult>(script, {
               args: [JSON.stringify(config)],
               nodeArgs,
               logFile: join(ctx.outDir, `${contender}-${size.records}.log`),

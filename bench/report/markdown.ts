@@ -1,4 +1,5 @@
 /** Renders one bench run as the markdown table printed and saved to bench/results/<timestamp>.md. */
+import { type BaselineResult, baselineLines } from '../baseline/report.ts';
 import type { BundlesResult } from '../bundles/runBundles.ts';
 import { type CostRow, costPerMillion, glueCost, loadPrices, type PriceList } from '../cost/cost.ts';
 import type { GlueResult } from '../glue/runGlue.ts';
@@ -36,6 +37,8 @@ export interface BenchRun {
   /** Why a peer was not measured (its setup failed, or no part needed it). */
   peersNotMeasured?: Record<string, string>;
   bundles?: BundlesResult;
+  /** `--baseline <ref>`: the code at that ref measured beside this run's (bench/baseline/). */
+  baseline?: BaselineResult;
   glue?: GlueResult;
   /** Parts that failed, with the error. */
   errors?: Partial<Record<'ingest' | 'floor' | 'peers' | 'bundles' | 'small' | 'transport' | 'glue', string>>;
@@ -251,6 +254,7 @@ export function toMarkdown(run: BenchRun): string {
     }
     lines.push('', `Cold init: median of ${b.coldRuns} fresh processes per function.`, '');
   }
+  if (run.baseline) lines.push(...baselineLines(run.baseline, run.ingest));
   if (run.small) lines.push(...smallLines(run.small));
   if (run.transport) lines.push(...transportLines(run.transport));
   if (run.glue) {

@@ -45,7 +45,8 @@ export interface TransportBuild {
   cold: string;
 }
 
-const fnOptions: BuildOptions = {
+/** serverless.yml's esbuild options (the source map aside): how a function is bundled. */
+export const fnOptions: BuildOptions = {
   bundle: true,
   minify: true,
   keepNames: true,
