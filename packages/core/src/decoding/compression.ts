@@ -9,7 +9,6 @@
  */
 import { PassThrough, pipeline, type Readable, Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { Unzip, UnzipInflate } from 'fflate';
 import type { StreamDefinition } from '../definition/schema.ts';
 import { MalformedResponseError } from '../errors.ts';
 import { header, type ResponseHeaders } from '../http/types.ts';
@@ -64,7 +63,10 @@ async function* zipEntries(body: Readable, where: DecodeWhere): AsyncGenerator<F
     state.wake?.();
     state.wake = undefined;
   };
+  // fflate is loaded by the first zip, so that no Lambda's cold init pays for it.
+  const fflate = await import('fflate');
   unzipInto(
+    fflate,
     body,
     where,
     state,
@@ -107,6 +109,7 @@ const zipError = (where: DecodeWhere, error: Error) =>
  * the entry's bytes arrive; the body is read on only when the entry being written has room.
  */
 function unzipInto(
+  { Unzip, UnzipInflate }: typeof import('fflate'),
   body: Readable,
   where: DecodeWhere,
   state: ZipState,

@@ -6,7 +6,7 @@
  * header, or a quote left open, is a `MalformedResponseError` naming the stream, the file's URL and
  * the line; csv-parse's relax options stay off.
  */
-import { CsvError, parse } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
 import * as z from 'zod';
 import { MalformedResponseError } from '../errors.ts';
 import { type DecodeWhere, decoderKind } from './types.ts';
@@ -32,7 +32,9 @@ export const csv = decoderKind({
     definition.columns && new Set(definition.columns).size !== definition.columns.length
       ? ['columns: a column name is listed twice']
       : [],
-  create: (definition) => (where) => {
+  // csv-parse is loaded by the first CSV file, so that no Lambda's cold init pays for it.
+  create: (definition) => async (where) => {
+    const { CsvError, parse } = await import('csv-parse');
     const parser = parse({
       bom: true,
       delimiter: definition.delimiter,
@@ -42,13 +44,13 @@ export const csv = decoderKind({
     });
     // csv-parse's own errors become typed ones that say where and what to do.
     const destroy = parser.destroy.bind(parser);
-    parser.destroy = (error?: Error | null) => destroy(error ? typed(error, where) : undefined);
+    parser.destroy = (error?: Error | null) => destroy(error ? typed(error, where, CsvError) : undefined);
     return parser;
   },
 });
 
-function typed(error: Error, where: DecodeWhere): Error {
-  if (!(error instanceof CsvError)) return error;
+function typed(error: Error, where: DecodeWhere, csvError: typeof CsvError): Error {
+  if (!(error instanceof csvError)) return error;
   const line = (error as CsvError & { lines?: number }).lines;
   const at = line !== undefined ? `line ${line} of the file` : 'the file';
   const what =

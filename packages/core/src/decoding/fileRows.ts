@@ -41,7 +41,7 @@ export async function* fileRows(options: FileRowsOptions): AsyncGenerator<ApiRec
     });
     const batches = pipeline(
       part.bytes,
-      options.decode(where),
+      await options.decode(where),
       batcher(rows, bytes, () => read),
       () => {},
     );

@@ -19,8 +19,10 @@ export interface DecodeWhere {
 /**
  * A streamed decoder: a `Transform` from bytes to records (readable side in object mode, one
  * `Record<string, unknown>` per chunk). A malformed row fails the transform with a typed error.
+ * It may be asynchronous: a kind's library is then loaded on first use, not by every Lambda's cold
+ * init (bench/FINDINGS.md, issue 14's regression check).
  */
-export type RecordTransform = (where: DecodeWhere) => Transform;
+export type RecordTransform = (where: DecodeWhere) => Transform | Promise<Transform>;
 
 /**
  * A decoder kind, one module (`decoding/<type>.ts`), registered in `decoding/registry.ts`.

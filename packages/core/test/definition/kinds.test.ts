@@ -284,7 +284,7 @@ describe('a decoder kind', () => {
     expect(sample, `a sample file for ${type} in this test`).toBeDefined();
     const where = { source: 'kinds-test', stream: 'items', url: 'https://api.example.com/items' };
     const records = await Readable.from([Buffer.from(sample!.bytes)])
-      .pipe(transform!(where))
+      .pipe(await transform!(where))
       .toArray();
     expect(records).toEqual(sample!.records);
   });
