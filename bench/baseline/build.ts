@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { coldInitEnv } from '../bundles/coldInitEnv.ts';
-import { benchDir, buildDir, repoRoot } from '../lib/childEntries.ts';
+import { benchDir, buildDir, contenderOptions, repoRoot } from '../lib/childEntries.ts';
 import { lambdaNodeFlags } from '../lib/lambdaFlags.ts';
 import { runChild } from '../lib/runChild.ts';
 import { median } from '../lib/stats.ts';
@@ -93,21 +93,11 @@ export async function buildBaseline(ref: string, log: (line: string) => void): P
     };
     const [contender] = await Promise.all([
       build({
+        ...contenderOptions,
         absWorkingDir: repoRoot,
         metafile: true,
         entryPoints: [join(benchDir, 'contenders/tributary.ts')],
         outfile: paths.contender,
-        bundle: true,
-        platform: 'node',
-        target: 'node24',
-        format: 'esm',
-        mainFields: ['module', 'main'],
-        minify: true,
-        keepNames: true,
-        logLevel: 'error',
-        banner: {
-          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        },
         plugins: [coreFrom(tree)],
       }),
       build({

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 
 export const benchDir = resolve(import.meta.dirname, '..');
 export const repoRoot = resolve(benchDir, '..');
@@ -32,6 +32,24 @@ export type EntryName = keyof typeof ENTRIES;
 /** Built without minifying: the `// <path>` comments esbuild writes let a profile name each module. */
 const UNMINIFIED: ReadonlySet<EntryName> = new Set(['tributaryNamed']);
 
+/** How a contender is bundled: an ES module for Node 24, as the bench runs every child process. */
+export const contenderOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  // As serverless.yml bundles the functions: the SDK's ES modules (tree-shaken, not its whole
+  // CommonJS build: measured 13 → ? MB of live heap for the tributary contender), minified.
+  mainFields: ['module', 'main'],
+  minify: true,
+  keepNames: true,
+  logLevel: 'error',
+  // CJS dependencies (the AWS SDK, axios) inside an ESM bundle need a require().
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+} satisfies BuildOptions;
+
 /** Bundles every child entry (or those named) to `<buildDir>/<name>.mjs`; returns the paths. */
 export async function buildChildEntries(
   only: readonly EntryName[] = Object.keys(ENTRIES) as EntryName[],
@@ -42,22 +60,10 @@ export async function buildChildEntries(
     only.map(async (name) => {
       const outfile = join(buildDir, `${name}.mjs`);
       await build({
+        ...contenderOptions,
         entryPoints: [join(benchDir, ENTRIES[name])],
         outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node24',
-        format: 'esm',
-        // As serverless.yml bundles the functions: the SDK's ES modules (tree-shaken, not its whole
-        // CommonJS build: measured 13 → ? MB of live heap for the tributary contender), minified.
-        mainFields: ['module', 'main'],
         minify: !UNMINIFIED.has(name),
-        keepNames: true,
-        logLevel: 'error',
-        // CJS dependencies (the AWS SDK, axios) inside an ESM bundle need a require().
-        banner: {
-          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        },
       });
       out[name] = outfile;
     }),

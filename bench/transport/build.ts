@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
-import { benchDir, buildDir, repoRoot } from '../lib/childEntries.ts';
+import { benchDir, buildDir, contenderOptions, repoRoot } from '../lib/childEntries.ts';
 
 export const TRANSPORTS = ['ours', 'undici', 'fetch'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -68,19 +68,9 @@ export async function buildTransport(transport: Transport): Promise<TransportBui
   };
   await Promise.all([
     build({
+      ...contenderOptions,
       entryPoints: [join(benchDir, 'contenders/tributary.ts')],
       outfile: out.contender,
-      bundle: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      minify: true,
-      keepNames: true,
-      logLevel: 'error',
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
       plugins,
     }),
     build({
