@@ -37,11 +37,7 @@ export interface FileWalk {
   guard: LoopGuard;
 }
 
-export async function* readFiles(
-  ctx: ReadContext,
-  start: FileWalk,
-  nextWalk: () => Promise<Position | null>,
-): AsyncGenerator<Page> {
+export async function* readFiles(ctx: ReadContext, start: FileWalk): AsyncGenerator<Page> {
   const { plan } = ctx;
   const source = ctx.deps.definition.name;
   let { state, pagesInWalk } = start;
@@ -63,8 +59,7 @@ export async function* readFiles(
             url: file.url,
             cleanUrl: ctx.cleanUrl,
           });
-    const next =
-      nextState !== null ? { w: start.walk.index, s: nextState, n: pagesInWalk } : await nextWalk();
+    const next = nextState !== null ? { w: start.walk.index, s: nextState, n: pagesInWalk } : null;
     yield emit(ctx, start.walk, file, held, next, nextState === null);
     if (nextState === null) return;
     state = nextState;
@@ -169,7 +164,7 @@ function emit(
   last: boolean,
 ): Page {
   const fetched = { response, url, body: {}, records, parsed: records };
-  return toPage(ctx.plan, fetched, walk, ctx.filter, { index: ctx.index++, next, last });
+  return toPage(ctx.plan, fetched, walk, ctx.filter, { index: ctx.index, next, last });
 }
 
 /** The file's request: as a JSON page's (`request/pageRequest.ts`), the stream's method and body included. */

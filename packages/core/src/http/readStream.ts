@@ -1,11 +1,15 @@
 /**
  * Walks one stream page by page. A stream is one walk, or one per partition, or one per parent
- * record; each walk follows its paginator. Every page carries `next`, the position of the page after
- * it — `{ w: walk index, s: paginator state, n: pages read in the walk }` — so reading can stop after
- * any page and resume exactly there. The next page of a walk is fetched while the caller handles the
- * current one (one page of read-ahead) — or, when the paginator knows the pages to come (a total),
- * up to `rateLimit.concurrency` of them at once — and cancelled if the caller stops. Pages fetched
- * ahead but not yet emitted are simply read again after a resume.
+ * record; each walk follows its paginator. ➕ Up to `rateLimit.concurrency` walks run at once (a
+ * streamed file stream's, one at a time), their pages handed on as they arrive. Every page carries
+ * `next`, the position after it — `{ w, s, n }` of the first walk in flight (walk index, paginator
+ * state of its next page, pages read in it), ➕ `a`: the other walks in flight, the same way, and
+ * `t`: the next walk to start when it is not the one after the last in flight (walks.ts `StreamAt`)
+ * — so reading can stop after any page and resume exactly there, every walk in flight at its own
+ * page. The next page of a walk is fetched while the caller handles the current one (one page of
+ * read-ahead) — or, when the paginator knows the pages to come (a total), up to
+ * `rateLimit.concurrency` of them at once — and cancelled if the caller stops. Pages fetched ahead
+ * but not yet emitted are simply read again after a resume.
  */
 import { crc32 } from 'node:zlib';
 import type { SourceDefinition } from '../definition/schema.ts';
@@ -21,7 +25,7 @@ import { scanPage } from './scanRecords.ts';
 import { selectRecords } from './selectRecords.ts';
 import { type Fetched, scannedList, toPage } from './streamPage.ts';
 import type { StreamPlan } from './streamPlan.ts';
-import { type Position, parsePosition, type Walk, walks } from './walks.ts';
+import { type Position, parsePosition, type Resume, streamAt, type Walk, walks } from './walks.ts';
 import { type WindowFilter, windowFilter } from './windowFilter.ts';
 
 export interface ReadDeps {
@@ -37,7 +41,8 @@ export interface ReadContext {
   plan: StreamPlan;
   options: ReadOptions;
   deps: ReadDeps;
-  from: Position | undefined;
+  /** Where the walks stood when the stream was resumed. */
+  from: Resume | undefined;
   since: Date | undefined;
   /** The window bounds the requests do not carry, applied to the records (see windowFilter). */
   filter: WindowFilter | undefined;
@@ -65,18 +70,132 @@ export async function* readStream(
 ): AsyncGenerator<Page> {
   const internal = new AbortController();
   const ctx = readContext(plan, options, deps, internal.signal);
-  const iterator = walks(plan, options, ctx.from?.w ?? 0)[Symbol.asyncIterator]();
-  let upcoming = await iterator.next();
-  // The walk's last page looks at the next walk, so that the stream's last page says `null`.
-  const nextWalk = async (): Promise<Position | null> => {
-    upcoming = await iterator.next();
-    return upcoming.done ? null : { w: upcoming.value.index, s: plan.paginator.start(), n: 0 };
+  const resume = ctx.from;
+  const walking = new Walking(ctx);
+  const iterator = walks(plan, options, resume?.inFlight[0]?.w ?? 0)[Symbol.asyncIterator]();
+  // ➕ The walks run at once, up to `rateLimit.concurrency` of them (a streamed file's, one at a
+  // time): each walk's next page is fetched while the pages of the others are handled. Its pages
+  // come in the order they arrive; each says where every walk in flight stands (`StreamAt`).
+  const width = plan.decode ? 1 : ctx.depth;
+  const resumed = new Map(resume?.inFlight.map((p) => [p.w, p]));
+  let started = resume?.next ?? 0;
+  const fill = async () => {
+    while (walking.size < width || resumed.size > 0) {
+      const result = await iterator.next();
+      if (result.done) return;
+      const walk = result.value;
+      // A walk before `started` is in flight (resumed at its page) or done (skipped).
+      const at = resumed.get(walk.index);
+      resumed.delete(walk.index);
+      if (walk.index < started && !at) continue;
+      walking.start(walk, at);
+      started = Math.max(started, walk.index + 1);
+    }
   };
   try {
-    while (!upcoming.done) yield* readWalk(ctx, upcoming.value, nextWalk);
+    await fill();
+    for (;;) {
+      const page = await walking.next();
+      if (!page) return;
+      const ended = page.next === null;
+      if (ended) await fill();
+      page.index = ctx.index++;
+      page.next = walking.size > 0 ? streamAt(walking.positions(), started) : null;
+      yield page;
+    }
   } finally {
     internal.abort();
+    walking.close();
     await iterator.return?.(undefined);
+  }
+}
+
+/**
+ * The walks in flight: each a page generator with its next page asked for, and where it stands (the
+ * position of its next page). `next` gives the first page any of them has ready, in the order they
+ * arrive. The walk that gave it is asked for its next page only when `next` is called again, i.e.
+ * once the caller is done with the page: as one walk alone, a walk fetches one page ahead of the
+ * page being handled (or its known pages), no more. A walk whose page was its last leaves.
+ */
+class Walking {
+  readonly #ctx: ReadContext;
+  readonly #running = new Map<number, { pages: AsyncGenerator<Page>; at: Position }>();
+  readonly #arrived: Array<{ index: number; result?: IteratorResult<Page>; error?: unknown }> = [];
+  #wake: (() => void) | undefined;
+  /** The walk whose page was handed out last, to ask for its next one. */
+  #gave: number | undefined;
+
+  constructor(ctx: ReadContext) {
+    this.#ctx = ctx;
+  }
+
+  get size(): number {
+    return this.#running.size;
+  }
+
+  /** Starts a walk from its start, or from `at` (a resume). */
+  start(walk: Walk, at: Position | undefined): void {
+    const pages = readWalk(this.#ctx, walk, at);
+    this.#running.set(walk.index, {
+      pages,
+      at: at ?? { w: walk.index, s: this.#ctx.plan.paginator.start(), n: 0 },
+    });
+    this.#ask(walk.index, pages);
+  }
+
+  /** The positions of the walks in flight, by walk index. */
+  positions(): Position[] {
+    return [...this.#running.entries()].sort(([x], [y]) => x - y).map(([, walk]) => walk.at);
+  }
+
+  /** The next page of any walk (its `next`: the walk's own next position, null at the walk's end); null once none is in flight. */
+  async next(): Promise<Page | null> {
+    const gave = this.#gave;
+    this.#gave = undefined;
+    if (gave !== undefined) {
+      const walk = this.#running.get(gave);
+      if (walk) this.#ask(gave, walk.pages);
+    }
+    for (;;) {
+      if (this.#running.size === 0) return null;
+      const arrived = this.#arrived.shift();
+      if (!arrived) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        this.#wake = undefined;
+        continue;
+      }
+      if (arrived.error !== undefined || !arrived.result) throw arrived.error;
+      const walk = this.#running.get(arrived.index)!;
+      if (arrived.result.done || arrived.result.value.next === null) this.#running.delete(arrived.index);
+      if (arrived.result.done) continue;
+      const page = arrived.result.value;
+      if (page.next !== null) {
+        walk.at = page.next as Position;
+        this.#gave = arrived.index;
+      }
+      return page;
+    }
+  }
+
+  /** Closes every walk in flight (after the reader's abort, which cancels their requests). */
+  close(): void {
+    for (const { pages } of this.#running.values()) pages.return(undefined).catch(() => {});
+    this.#running.clear();
+  }
+
+  /** Asks a walk for its next page; a failure is kept for `next` (never an unhandled rejection). */
+  #ask(index: number, pages: AsyncGenerator<Page>): void {
+    pages.next().then(
+      (result) => this.#arrive({ index, result }),
+      (error: unknown) => this.#arrive({ index, error: error ?? new Error('a walk failed') }),
+    );
+  }
+
+  #arrive(arrived: { index: number; result?: IteratorResult<Page>; error?: unknown }): void {
+    this.#arrived.push(arrived);
+    this.#wake?.();
   }
 }
 
@@ -118,12 +237,8 @@ function windowFilterOf(ctx: ReadContext, since: Date | undefined): WindowFilter
 }
 
 /** One walk, page by page from its start (or the position resumed), each page fetched ahead. */
-async function* readWalk(
-  ctx: ReadContext,
-  walk: Walk,
-  nextWalk: () => Promise<Position | null>,
-): AsyncGenerator<Page> {
-  const { plan, options, from } = ctx;
+async function* readWalk(ctx: ReadContext, walk: Walk, resume: Position | undefined): AsyncGenerator<Page> {
+  const { plan, options } = ctx;
   const source = ctx.deps.definition.name;
   const values: TemplateValues = { until: options.window.until, vars: walk.vars, parent: walk.parent };
   // ➕ A child with state per parent reads each parent from its own watermark (run/parentState.ts).
@@ -132,12 +247,11 @@ async function* readWalk(
   if (since) values.since = since;
   const filter = own ? windowFilterOf(ctx, since) : ctx.filter;
   const base = plan.walk(values, { source, stream: plan.name });
-  const resume = from && from.w === walk.index ? from : undefined;
   let state: JsonValue = resume ? resume.s : plan.paginator.start();
   let pagesInWalk = resume ? resume.n : 0;
   const guard = new LoopGuard(ctx);
   // A streamed file kind (csv, jsonl): a walk of files, read as they arrive (readFiles.ts).
-  if (plan.decode) return yield* readFiles(ctx, { walk, base, state, pagesInWalk, resume, guard }, nextWalk);
+  if (plan.decode) return yield* readFiles(ctx, { walk, base, state, pagesInWalk, resume, guard });
   // Pages fetched ahead, in order: the next page, or (a paginator with a known total) up to
   // `rateLimit.concurrency` of the pages after this one, in flight at once. Still emitted in
   // order, each still asked `next`: a fetched page that `next` does not lead to is dropped.
@@ -158,7 +272,7 @@ async function* readWalk(
       fetchAhead(ctx, base, ahead, wanted, guard, pagesInWalk);
     } else {
       ahead.length = 0;
-      next = await nextWalk();
+      next = null; // the walk's end; the stream's position is the reader's (readStream)
     }
     const page = toPage(plan, fetched, walk, filter, {
       index: ctx.index,
@@ -166,7 +280,6 @@ async function* readWalk(
       last: nextState === null,
     });
     if (own) page.parentKey = walk.key;
-    ctx.index++;
     yield page;
     if (nextState === null) return;
     state = nextState;

@@ -15,8 +15,16 @@ import { EventValidationError } from '../errors.ts';
 import type { ApiRecord, JsonValue, ReadOptions } from './readTypes.ts';
 import type { StreamPlan } from './streamPlan.ts';
 
-/** Where reading stands: walk index, paginator state of the next page, pages read in the walk. */
+/** Where reading stands in one walk: walk index, paginator state of its next page, pages read in the walk. */
 export type Position = { w: number; s: JsonValue; n: number };
+
+/**
+ * ➕ Where reading stands in a stream whose walks run at once (`readStream.ts`): the first walk in
+ * flight as a `Position`, the other walks in flight (`a`, by index), and the next walk to start
+ * (`t`; absent: the one after the last walk in flight). A walk before `t` that is not in flight is
+ * done. One walk at a time, this is the plain `{ w, s, n }` of before.
+ */
+export type StreamAt = Position & { a?: Position[]; t?: number };
 
 export interface Walk {
   index: number;
@@ -26,18 +34,47 @@ export interface Walk {
   key?: string;
 }
 
-export function parsePosition(from: unknown, source: string, stream: string): Position | undefined {
+/** A `StreamAt` read back: the walks in flight, by index, and the next walk to start. */
+export interface Resume {
+  inFlight: Position[];
+  next: number;
+}
+
+export function parsePosition(from: unknown, source: string, stream: string): Resume | undefined {
   if (from === undefined || from === null) return undefined;
-  const p = from as Partial<Position>;
-  if (typeof p !== 'object' || !Number.isInteger(p.w) || !Number.isInteger(p.n) || !('s' in p)) {
-    throw new EventValidationError(
+  const at = from as Partial<StreamAt>;
+  const bad = () =>
+    new EventValidationError(
       `a position to resume from must be a Page.next of this stream, got ${JSON.stringify(from)}`,
-      {
-        where: { source, stream },
-      },
+      { where: { source, stream } },
     );
+  if (typeof at !== 'object' || (at.a !== undefined && !Array.isArray(at.a))) throw bad();
+  const { a, t, ...first } = at;
+  const inFlight = [first, ...(a ?? [])] as Partial<Position>[];
+  for (const p of inFlight) {
+    if (
+      typeof p !== 'object' ||
+      p === null ||
+      !Number.isInteger(p.w) ||
+      !Number.isInteger(p.n) ||
+      !('s' in p)
+    )
+      throw bad();
   }
-  return p as Position;
+  const walks = (inFlight as Position[]).toSorted((x, y) => x.w - y.w);
+  const last = walks.at(-1)!.w;
+  if (walks.some((p, i) => i > 0 && p.w === walks[i - 1]!.w)) throw bad();
+  if (t !== undefined && (!Number.isInteger(t) || t <= last)) throw bad();
+  return { inFlight: walks, next: t ?? last + 1 };
+}
+
+/** The position of a stream with these walks in flight (by index, at least one) and `next` to start. */
+export function streamAt(inFlight: readonly Position[], next: number): StreamAt {
+  const [first, ...rest] = inFlight;
+  const at: StreamAt = { ...first! };
+  if (rest.length > 0) at.a = rest;
+  if (next !== inFlight.at(-1)!.w + 1) at.t = next;
+  return at;
 }
 
 export async function* walks(plan: StreamPlan, options: ReadOptions, skip: number): AsyncGenerator<Walk> {

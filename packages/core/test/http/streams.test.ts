@@ -1,4 +1,8 @@
-/** Partitions, parent/child streams and incremental windows against a loopback API. */
+/**
+ * Partitions, parent/child streams and incremental windows against a loopback API. One walk at a
+ * time (`rateLimit.concurrency: 1`): these are the mechanics of each walk, in a fixed order; the
+ * walks of a stream at once are walksAtOnce.test.ts's.
+ */
 import { startApi } from '@tributary/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { defineSource } from '../../src/definition/defineSource.ts';
@@ -26,6 +30,7 @@ async function setup(
     name: 'streams-test',
     baseUrl: 'https://api.example.com/v3',
     retry: FAST_RETRY,
+    rateLimit: { concurrency: 1 },
     streams,
     ...extra,
   });

@@ -53,7 +53,8 @@ async function land(storage?: MemoryStorage): Promise<HandlerResult[]> {
   for (const partSizeBytes of [2 * 1024, 8 * 1024]) {
     // From the stream's initialSince, so the first run of a fresh folder sets a first watermark.
     const handler = createHandler(
-      ordersSource({ partSizeBytes, initialSince: event.window.since }),
+      // One walk at a time: the child's pages in one order, so that both landings' bytes are equal.
+      ordersSource({ partSizeBytes, initialSince: event.window.since, concurrency: 1 }),
       storage ? { storage: () => storage } : undefined,
     );
     results.push(await handler(event, budgetContext(Number.POSITIVE_INFINITY)));

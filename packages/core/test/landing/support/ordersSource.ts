@@ -2,13 +2,20 @@
 import { defineSource } from '@tributary/core';
 
 export function ordersSource(
-  overrides: { partSizeBytes?: number; streamConcurrency?: number; initialSince?: string } = {},
+  overrides: {
+    partSizeBytes?: number;
+    streamConcurrency?: number;
+    initialSince?: string;
+    /** Requests (and so a child's walks) at once; the default's 4. */
+    concurrency?: number;
+  } = {},
 ) {
   return defineSource({
     name: 'orders-api',
     baseUrl: 'https://orders.example.invalid',
     // Fail fast in tests: two attempts, short backoff.
     retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10, maxTotalWaitMs: 1_000 },
+    ...(overrides.concurrency !== undefined && { rateLimit: { concurrency: overrides.concurrency } }),
     streams: {
       orders: {
         path: '/orders',
