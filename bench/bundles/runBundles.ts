@@ -1,13 +1,18 @@
 /**
  * Bundles: each Lambda function's esbuild bundle as `sls package` (osls + serverless-esbuild)
  * produces it — one zip per function in `.serverless/` — its size, and its cold init: a fresh
- * Node process importing the bundle (which builds the handler), median of several.
+ * Node process importing the bundle (which builds the handler), median of several. The function's
+ * cold inits take turns with those of two baselines — a bundle that imports nothing and one that
+ * only builds the S3 client (`small/baselineEmpty.ts`, `small/baselineSdk.ts`, bundled as
+ * serverless.yml bundles the functions: CommonJS, minified; the same flags and environment) — so
+ * that the target is judged against figures of the same loop and load (issue 18 item 6).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageService } from '@tributary/local-pipeline';
+import { build } from 'esbuild';
 import { lambdaNodeFlags } from '../lib/lambdaFlags.ts';
 import { runChild } from '../lib/runChild.ts';
 import { median } from '../lib/stats.ts';
@@ -36,6 +41,10 @@ export interface FunctionBundle {
     cpuMs: number;
     /** Median, ms from fork() in the parent to the child's report (process spawn included). */
     spawnToReadyMs: number;
+    /** Median CPU ms of the SDK-only baseline's cold inits, in turn with this function's. */
+    sdkCpuMs?: number;
+    /** Median CPU ms of the empty baseline's (Node's boot and the harness), in turn with this function's. */
+    emptyCpuMs?: number;
   };
 }
 
@@ -89,11 +98,12 @@ export async function runBundles(
       packaged = await buildFallbackBundles(options.repoRoot, work);
     }
     const packageSeconds = (performance.now() - t0) / 1000;
+    const baselines = await buildBaselines(options.repoRoot, work);
     const functions: FunctionBundle[] = [];
     for (const fn of packaged) {
       const bundleBytes = statSync(fn.file).size;
       const unzippedBytes = dirSize(fn.dir);
-      const coldInit = await coldInits(fn, options);
+      const coldInit = await coldInits(fn, options, baselines);
       functions.push({
         function: fn.name,
         origin,
@@ -165,38 +175,89 @@ async function slsPackage(
   return { packaged: out, cached };
 }
 
+/** The same-loop baselines: a bundle that imports nothing, and one that only builds the S3 client. */
+interface Baselines {
+  empty: string;
+  sdk: string;
+}
+
+/**
+ * The baselines (`small/baselineEmpty.ts`: Node's boot and the harness; `small/baselineSdk.ts`:
+ * imports the S3 client and constructs one, what any Lambda writing to S3 pays) bundled with
+ * serverless.yml's esbuild options for the functions.
+ */
+async function buildBaselines(repoRoot: string, work: string): Promise<Baselines> {
+  const one = async (name: string) => {
+    const outfile = join(work, `${name}.cjs`);
+    await build({
+      entryPoints: [join(repoRoot, `bench/small/${name}.ts`)],
+      outfile,
+      bundle: true,
+      minify: true,
+      keepNames: true,
+      target: 'node24',
+      platform: 'node',
+      format: 'cjs',
+      mainFields: ['module', 'main'],
+      logLevel: 'error',
+    });
+    return outfile;
+  };
+  return { empty: await one('baselineEmpty'), sdk: await one('baselineSdk') };
+}
+
+interface ColdInitReport {
+  ok: boolean;
+  error?: string;
+  importMs: number;
+  readyMs: number;
+  cpuMs: number;
+}
+
 async function coldInits(
   fn: Packaged,
   options: { coldInitScript: string; outDir: string; coldRuns: number; motoEndpoint: string },
+  baselines?: Baselines,
 ): Promise<FunctionBundle['coldInit']> {
   const ready: number[] = [];
   const imports: number[] = [];
   const spawns: number[] = [];
   const cpus: number[] = [];
+  const sdkCpus: number[] = [];
+  const emptyCpus: number[] = [];
   let error: string | undefined;
-  for (let i = 0; i < options.coldRuns; i++) {
-    const outcome = await runChild<{
-      ok: boolean;
-      error?: string;
-      importMs: number;
-      readyMs: number;
-      cpuMs: number;
-    }>(options.coldInitScript, {
-      args: [fn.file, fn.exportName],
+  const start = (file: string, exportName: string, log: string) =>
+    runChild<ColdInitReport>(options.coldInitScript, {
+      args: [file, exportName],
       // As Lambda starts it: through the wrapper's V8 flags.
       nodeArgs: lambdaNodeFlags(),
-      logFile: join(options.outDir, `coldinit-${fn.name}.log`),
+      logFile: join(options.outDir, `coldinit-${log}.log`),
       env: coldInitEnv(fn, options.motoEndpoint),
     });
-    const m = outcome.message;
-    if (!m?.ok) {
-      error = m?.error ?? `exited (code ${outcome.code}) without a report`;
-      break;
-    }
-    ready.push(m.readyMs);
-    imports.push(m.importMs);
-    spawns.push(outcome.spawnToMessageMs);
-    cpus.push(m.cpuMs);
+  const baseline = async (file: string, into: number[]) => {
+    const b = await start(file, 'handler', `${fn.name}-baselines`);
+    if (b.message?.ok) into.push(b.message.cpuMs);
+  };
+  for (let i = 0; i < options.coldRuns && !error; i++) {
+    // The function and the baselines in turn, the order rotating: none always follows another.
+    const steps: (() => Promise<void>)[] = [
+      async () => {
+        const outcome = await start(fn.file, fn.exportName, fn.name);
+        const m = outcome.message;
+        if (!m?.ok) {
+          error = m?.error ?? `exited (code ${outcome.code}) without a report`;
+          return;
+        }
+        ready.push(m.readyMs);
+        imports.push(m.importMs);
+        spawns.push(outcome.spawnToMessageMs);
+        cpus.push(m.cpuMs);
+      },
+      ...(baselines
+        ? [() => baseline(baselines.sdk, sdkCpus), () => baseline(baselines.empty, emptyCpus)]
+        : []),
+    ];
+    for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]!();
   }
   return {
     ok: !error,
@@ -206,6 +267,8 @@ async function coldInits(
     importMs: median(imports),
     spawnToReadyMs: median(spawns),
     cpuMs: median(cpus),
+    ...(sdkCpus.length > 0 ? { sdkCpuMs: median(sdkCpus) } : {}),
+    ...(emptyCpus.length > 0 ? { emptyCpuMs: median(emptyCpus) } : {}),
   };
 }
 

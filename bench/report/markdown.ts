@@ -240,19 +240,27 @@ export function toMarkdown(run: BenchRun): string {
       `## Bundles (${b.origin}, ${b.cached ? 'package reused: same inputs' : `${n(b.packageSeconds, 1)} s to package`})`,
       '',
       ...(b.note ? [`> ${b.note}`, ''] : []),
-      '| function | bundle KB | zip KB | unzipped KB | cold init ms (start → handler) | import ms | init CPU ms | spawn → ready ms |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| function | bundle KB | zip KB | unzipped KB | cold init ms (start → handler) | import ms | init CPU ms | empty bundle ms | S3-client-only ms | beyond boot ms | beyond S3 client ms | spawn → ready ms |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const f of b.functions) {
       const ci = f.coldInit;
       lines.push(
         `| ${f.function} | ${n(f.bundleBytes / 1024, 0)} | ${f.zipBytes === null ? '—' : n(f.zipBytes / 1024, 0)} | ${n(f.unzippedBytes / 1024, 0)} | ` +
           (ci.ok
-            ? `${n(ci.readyMs, 0)} | ${n(ci.importMs, 0)} | ${n(ci.cpuMs, 0)} | ${n(ci.spawnToReadyMs, 0)} |`
-            : `failed: ${cell(ci.error ?? '')} | | | |`),
+            ? `${n(ci.readyMs, 0)} | ${n(ci.importMs, 0)} | ${n(ci.cpuMs, 0)} | ` +
+              (ci.sdkCpuMs === undefined || ci.emptyCpuMs === undefined
+                ? '— | — | — | — | '
+                : `${n(ci.emptyCpuMs, 0)} | ${n(ci.sdkCpuMs, 0)} | ${n(ci.cpuMs - ci.emptyCpuMs, 0)} | ${n(ci.cpuMs - ci.sdkCpuMs, 0)} | `) +
+              `${n(ci.spawnToReadyMs, 0)} |`
+            : `failed: ${cell(ci.error ?? '')} | | | | | | | |`),
       );
     }
-    lines.push('', `Cold init: median of ${b.coldRuns} fresh processes per function.`, '');
+    lines.push(
+      '',
+      `Cold init: median of ${b.coldRuns} fresh processes per function, in turn with two baselines (init CPU ms, medians): a bundle that imports nothing (Node's boot and the harness) and one that only builds the S3 client (bench/small/baselineEmpty.ts, baselineSdk.ts, bundled as serverless.yml bundles the functions: CommonJS, minified; same flags and environment). Beyond the S3 client = Tributary's own init.`,
+      '',
+    );
   }
   if (run.baseline) lines.push(...baselineLines(run.baseline, run.ingest));
   if (run.small) lines.push(...smallLines(run.small));

@@ -3,6 +3,10 @@ import type { BundlesResult } from '../bundles/runBundles.ts';
 import type { GlueResult } from '../glue/runGlue.ts';
 import type { FloorResult } from '../ingest/runFloor.ts';
 import type { SizeResult } from '../ingest/runIngest.ts';
+import { median } from '../lib/stats.ts';
+
+/** Cold init's target: CPU from process start to the handler built, beyond Node's own boot. */
+export const INIT_CPU_BEYOND_BOOT_MS = 150;
 
 export interface Ratio {
   name: string;
@@ -117,13 +121,30 @@ export function targets(
     status: status(fns.length > 0, biggest <= 1_000_000),
   });
 
-  const inits = fns.filter((f) => f.coldInit.ok).map((f) => f.coldInit.readyMs);
-  const slowest = inits.length ? Math.max(...inits) : Number.NaN;
+  // Judged on CPU against baselines in the same loop (issue 18 item 6), not as an absolute figure
+  // from another machine: the 150 ms counted beyond Node's boot (the empty bundle's init, the harness
+  // included), with what the S3 client alone costs and Tributary's own beyond it shown beside.
+  const paired = fns.filter(
+    (f) => f.coldInit.ok && f.coldInit.emptyCpuMs !== undefined && f.coldInit.sdkCpuMs !== undefined,
+  );
+  const slowest = paired.reduce<(typeof paired)[number] | undefined>(
+    (m, f) =>
+      !m || f.coldInit.cpuMs - f.coldInit.emptyCpuMs! > m.coldInit.cpuMs - m.coldInit.emptyCpuMs! ? f : m,
+    undefined,
+  );
+  const beyondBoot = (f: (typeof paired)[number]) => f.coldInit.cpuMs - f.coldInit.emptyCpuMs!;
+  const own = paired.map((f) => f.coldInit.cpuMs - f.coldInit.sdkCpuMs!);
+  const sdkCost = paired.map((f) => f.coldInit.sdkCpuMs! - f.coldInit.emptyCpuMs!);
   out.push({
-    name: 'cold init (process start → handler built), slowest function',
-    limit: '≤ 150 ms',
-    measured: `${fmt(slowest, 0)} ms`,
-    status: status(inits.length > 0 && inits.length === fns.length, slowest <= 150),
+    name: "cold init CPU beyond Node's boot (each function's init less an empty bundle's, in turn in the same loop), slowest function",
+    limit: `≤ ${INIT_CPU_BEYOND_BOOT_MS} ms`,
+    measured: slowest
+      ? `${fmt(beyondBoot(slowest), 0)} ms (${slowest.function}; median over functions ${fmt(median(paired.map(beyondBoot)), 0)}: the S3 client alone ${fmt(median(sdkCost), 0)}, Tributary's own beyond it ${fmt(median(own), 0)})`
+      : 'n/a',
+    status: status(
+      !!slowest && paired.length === fns.length,
+      !!slowest && beyondBoot(slowest) <= INIT_CPU_BEYOND_BOOT_MS,
+    ),
   });
 
   out.push({
