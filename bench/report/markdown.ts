@@ -5,7 +5,7 @@ import { type CostRow, costPerMillion, glueCost, loadPrices, type PriceList } fr
 import type { GlueResult } from '../glue/runGlue.ts';
 import type { FloorResult } from '../ingest/runFloor.ts';
 import type { SizeResult } from '../ingest/runIngest.ts';
-import { MB } from '../lib/stats.ts';
+import { MB, median } from '../lib/stats.ts';
 import type { PeerRun } from '../peers/runPeers.ts';
 import type { SmallResult } from '../small/runSmall.ts';
 import { BUNDLE_LIMIT, type TransportResult, WITHIN } from '../transport/runTransport.ts';
@@ -263,7 +263,7 @@ export function toMarkdown(run: BenchRun): string {
     );
   }
   if (run.baseline) lines.push(...baselineLines(run.baseline, run.ingest));
-  if (run.small) lines.push(...smallLines(run.small));
+  if (run.small) lines.push(...smallLines(run.small, run.bundles));
   if (run.transport) lines.push(...transportLines(run.transport));
   if (run.glue) {
     const g = run.glue;
@@ -413,12 +413,22 @@ function peersTable(run: BenchRun): string[] {
   return lines;
 }
 
-function smallLines(s: SmallResult): string[] {
+function smallLines(s: SmallResult, bundles?: BundlesResult): string[] {
   const f = s.fit;
   const initTributary = s.functionsInitCpuMs?.median ?? Number.NaN;
   const fixedPerInvocation = f ? f.fixedMs + initTributary : Number.NaN;
   const at = (records: number) =>
     f ? fixedPerInvocation + (f.microsPerRecord * records) / 1000 : Number.NaN;
+  const paired = (bundles?.functions ?? []).filter(
+    (b) => b.coldInit.ok && b.coldInit.sdkCpuMs !== undefined && b.coldInit.emptyCpuMs !== undefined,
+  );
+  const sameLoop = paired.length
+    ? {
+        empty: median(paired.map((b) => b.coldInit.emptyCpuMs!)),
+        sdk: median(paired.map((b) => b.coldInit.sdkCpuMs!)),
+        own: median(paired.map((b) => b.coldInit.cpuMs - b.coldInit.sdkCpuMs!)),
+      }
+    : undefined;
   const lines = [
     '## The small run: fixed cost per invocation and CPU per record',
     '',
@@ -429,10 +439,17 @@ function smallLines(s: SmallResult): string[] {
     '| what | CPU ms |',
     '| --- | ---: |',
     `| baseline: \`node -e 0\` (whole process) | ${n(s.nodeEmptyCpuMs, 0)} |`,
-    `| baseline: init of a bundle that imports nothing | ${n(s.baselineEmptyInitCpuMs, 0)} |`,
-    `| baseline: init of a bundle that only imports the S3 client and constructs one | ${n(s.baselineSdkInitCpuMs, 0)} |`,
+    `| baseline: init of a bundle that imports nothing (ES module, \`import()\`ed) | ${n(s.baselineEmptyInitCpuMs, 0)} |`,
+    `| baseline: init of a bundle that only imports the S3 client and constructs one (ES module) | ${n(s.baselineSdkInitCpuMs, 0)} |`,
     `| Tributary functions' init (median over functions; slowest ${n(s.functionsInitCpuMs?.max ?? Number.NaN, 0)}) | ${n(initTributary, 0)} |`,
-    `| … beyond the SDK-only baseline | ${n(initTributary - s.baselineSdkInitCpuMs, 0)} |`,
+    ...(sameLoop
+      ? [
+          `| … the same baselines bundled as the functions are (CommonJS), in turn with them (bundles part): nothing / S3 client | ${n(sameLoop.empty, 0)} / ${n(sameLoop.sdk, 0)} |`,
+          `| … Tributary's own init: the functions' beyond the CommonJS S3-client bundle (median over functions) | ${n(sameLoop.own, 0)} |`,
+        ]
+      : [
+          `| … beyond the SDK-only baseline (ES module: reads low, see bench/README.md) | ${n(initTributary - s.baselineSdkInitCpuMs, 0)} |`,
+        ]),
     `| Tributary's work at ${s.tinyRecords.toLocaleString('en')} records (one page) | ${n(s.tinyCpuMs, 0)} |`,
     `| fit: work's fixed part (intercept) | ${n(f?.fixedMs ?? Number.NaN, 0)} |`,
     `| **fixed cost per invocation** = init + work's intercept | **${n(fixedPerInvocation, 0)}** |`,
