@@ -11,7 +11,7 @@ import { defineSource } from '../../src/definition/defineSource.ts';
 import type { SourceInput } from '../../src/definition/schema.ts';
 import { createReader } from '../../src/http/createReader.ts';
 import type { Page } from '../../src/http/readTypes.ts';
-import { FAST_RETRY, ids, readAll, WINDOW } from './support.ts';
+import { countingRoute, FAST_RETRY, ids, readAll, WINDOW } from './support.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,7 +21,6 @@ afterEach(async () => {
 const TOTAL = 100;
 const ALL = Array.from({ length: TOTAL }, (_, i) => ({ id: i + 1 }));
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The API: `reply(req)` gives a page's body (or a reply); later pages answer sooner; the most in flight is kept. */
 async function setup(
@@ -29,20 +28,8 @@ async function setup(
   reply: (req: ApiRequest) => { body: unknown; status?: number; headers?: Record<string, string> },
   order: (req: ApiRequest) => number,
 ) {
-  let inFlight = 0;
-  const seen = { most: 0 };
-  const api = await startApi({
-    '/items': async (req) => {
-      inFlight++;
-      seen.most = Math.max(seen.most, inFlight);
-      try {
-        await sleep(Math.max(0, 10 - order(req)) * 8);
-        return reply(req);
-      } finally {
-        inFlight--;
-      }
-    },
-  });
+  const { route, seen } = countingRoute(reply, (req) => Math.max(0, 10 - order(req)) * 8);
+  const api = await startApi({ '/items': route });
   closers.push(api.close);
   const source = defineSource({
     name: 'known-total',

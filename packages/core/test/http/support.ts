@@ -1,5 +1,9 @@
-/** Helpers for the HTTP layer's tests: a capturing logger and observer, page collection. */
+/**
+ * Helpers for the HTTP layer's tests: a capturing logger and observer, page collection, a route
+ * that counts its requests in flight.
+ */
 
+import type { ApiReply, ApiRequest, ApiRoute } from '@tributary/testkit';
 import type { Page, ReadObserver, ReadOptions, StreamReader } from '../../src/http/readTypes.ts';
 import type { ReaderLogger } from '../../src/http/types.ts';
 
@@ -50,3 +54,26 @@ export const ids = (pages: Page[]) => pages.flatMap((p) => p.records.map((r) => 
 
 /** Fast retries for tests: tiny backoff, few attempts. */
 export const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxTotalWaitMs: 10_000 };
+
+/**
+ * A loopback route that holds each answer `delayMs(req)` ms and keeps the most requests it had in
+ * flight at once (`seen.most`): how tests see what a reader fetches concurrently.
+ */
+export function countingRoute(
+  answer: (req: ApiRequest) => ApiReply,
+  delayMs: (req: ApiRequest) => number,
+): { route: ApiRoute; seen: { most: number } } {
+  let inFlight = 0;
+  const seen = { most: 0 };
+  const route: ApiRoute = async (req) => {
+    inFlight++;
+    seen.most = Math.max(seen.most, inFlight);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, delayMs(req)));
+      return answer(req);
+    } finally {
+      inFlight--;
+    }
+  };
+  return { route, seen };
+}

@@ -13,14 +13,13 @@ import type { SourceInput } from '../../src/definition/schema.ts';
 import { EventValidationError, HttpError } from '../../src/errors.ts';
 import { createReader } from '../../src/http/createReader.ts';
 import type { ApiRecord, Page } from '../../src/http/readTypes.ts';
-import { FAST_RETRY, readAll } from './support.ts';
+import { countingRoute, FAST_RETRY, readAll } from './support.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quiet = { debug() {}, info() {}, warn() {} };
 
 /** Records per walk (by its key), 2 a page; walk `k` holds `sizes[k]` records `k-0`, `k-1`, … */
@@ -33,22 +32,17 @@ async function setup(
   streams: SourceInput['streams'],
   options: { concurrency?: number; delay?: (req: ApiRequest) => number; fail?: string } = {},
 ) {
-  let inFlight = 0;
-  const seen = { most: 0 };
-  const api = await startApi(async (req) => {
-    inFlight++;
-    seen.most = Math.max(seen.most, inFlight);
-    try {
-      await sleep(options.delay?.(req) ?? 15);
+  const { route, seen } = countingRoute(
+    (req) => {
       const key = req.path.split('/')[2]!;
       if (key === options.fail) return { status: 404, body: { message: 'Not Found' } };
       const page = Number(req.query.get('page') ?? '1');
       const ids = Array.from({ length: SIZES[key] ?? 0 }, (_, i) => `${key}-${i}`);
       return { body: ids.slice((page - 1) * 2, page * 2).map((id) => ({ id })) };
-    } finally {
-      inFlight--;
-    }
-  });
+    },
+    (req) => options.delay?.(req) ?? 15,
+  );
+  const api = await startApi(route);
   closers.push(api.close);
   const source = defineSource({
     name: 'walks-at-once',
@@ -185,22 +179,17 @@ describe('failure and files', () => {
   });
 
   test('a streamed file stream walks its partitions one at a time', async () => {
-    let open = 0;
-    let most = 0;
-    const api = await startApi(async (req) => {
-      open++;
-      most = Math.max(most, open);
-      try {
-        await sleep(15);
+    const { route, seen } = countingRoute(
+      (req) => {
         const key = req.path.split('/')[2]!.replace('.jsonl', '');
         return {
           body: `${JSON.stringify({ id: `${key}-0` })}\n`,
           headers: { 'content-type': 'application/x-ndjson' },
         };
-      } finally {
-        open--;
-      }
-    });
+      },
+      () => 15,
+    );
+    const api = await startApi(route);
     closers.push(api.close);
     const source = defineSource({
       name: 'walks-at-once-files',
@@ -220,6 +209,6 @@ describe('failure and files', () => {
     const pages = await readAll(read, 'files');
 
     expect(ids(pages)).toEqual(KEYS.map((k) => `${k}-0`));
-    expect(most).toBe(1);
+    expect(seen.most).toBe(1);
   });
 });
