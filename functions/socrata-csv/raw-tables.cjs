@@ -1,28 +1,4 @@
-// The Resource list of socrata-csv's OwnRawTables statement, at package time: the catalog, the database
-// and exactly one raw table per dataset of the stage's `socrataCsvDatasets` param (its streams
-// come from that param, so function.yml cannot list them). Same rule as src/source.ts: a dataset
-// `[name=]xxxx-xxxx` is the stream `name`, else `dataset_<id with _>`; its table is
-// `raw_socrata_csv_<stream>`. test/stepfunctions/template.test.ts checks the packaged list against the
-// definition's streams.
-const DATASET = /^(?:([a-z][a-z0-9_]*)=)?([a-z0-9]{4}-[a-z0-9]{4})$/;
-
-module.exports = async ({ resolveVariable }) => {
-  const datasets = String(await resolveVariable('param:socrataCsvDatasets'));
-  const database = await resolveVariable('self:custom.glueDatabase');
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
-  const glue = 'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}';
-  const streams = datasets
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const match = DATASET.exec(entry);
-      if (!match) throw new Error(`socrataCsvDatasets: "${entry}" is not [name=]xxxx-xxxx`);
-      return match[1] ?? `dataset_${match[2].replace('-', '_')}`;
-    });
-  return [
-    { 'Fn::Sub': `${glue}:catalog` },
-    { 'Fn::Sub': `${glue}:database/${database}` },
-    ...streams.map((stream) => ({ 'Fn::Sub': `${glue}:table/${database}/raw_socrata_csv_${stream}` })),
-  ];
-};
+// The Resource list of socrata-csv's OwnRawTables statement, at package time: one raw table per
+// dataset of the stage's `socrataCsvDatasets` param, `raw_socrata_csv_<stream>`, by the socrata
+// source's rule (functions/socrata/raw-tables.cjs). test/stepfunctions/template.test.ts checks it.
+module.exports = require('../socrata/raw-tables.cjs').rawTables('socrataCsvDatasets', 'socrata-csv');

@@ -5,20 +5,15 @@
  * lists its dataset ids (`xxxx-xxxx`), each optionally named: `permits=ipu4-2q9a,kzjm-xkqj`.
  * One stream per dataset: the given name, else `dataset_<id with _>`.
  */
-import { ConfigurationError, defineSource, envList, envValue, type SourceInput } from '@tributary/core';
+import { defineSource, envValue, type SourceInput } from '@tributary/core';
+// The same dataset-list rule as the JSON source's (one parser): imported by path, bundled into this
+// function — not a workspace package import, which serverless-esbuild's pnpm packaging did not resolve.
+import { datasetStreams } from '../../socrata/src/datasets.ts';
 
 const domain = envValue('SOCRATA_CSV_DOMAIN', {
   pattern: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i,
   example: 'data.cityofnewyork.us',
 });
-
-const DATASET = /^(?:([a-z][a-z0-9_]*)=)?([a-z0-9]{4}-[a-z0-9]{4})$/;
-const datasets = envList('SOCRATA_CSV_DATASETS', { pattern: DATASET, example: '[name=]xxxx-xxxx' }).map(
-  (entry) => {
-    const [, name, id] = DATASET.exec(entry) as RegExpExecArray;
-    return { stream: name ?? `dataset_${id!.replace('-', '_')}`, id: id! };
-  },
-);
 
 /**
  * One dataset's export: the system fields too, in `:id` order, in files of 50,000 rows (the most a
@@ -33,11 +28,7 @@ const dataset = (id: string): SourceInput['streams'][string] => ({
   incremental: { cursorField: ':updated_at', params: { $where: ":updated_at > '{since:floating}'" } },
 });
 
-const streams: SourceInput['streams'] = {};
-for (const { stream, id } of datasets) {
-  if (streams[stream]) throw new ConfigurationError(`SOCRATA_CSV_DATASETS names stream "${stream}" twice`);
-  streams[stream] = dataset(id);
-}
+const streams = datasetStreams('SOCRATA_CSV_DATASETS', dataset);
 
 export const source = defineSource({
   name: 'socrata-csv',
