@@ -25,7 +25,8 @@ import { scanPage } from './scanRecords.ts';
 import { selectRecords } from './selectRecords.ts';
 import { type Fetched, scannedList, toPage } from './streamPage.ts';
 import type { StreamPlan } from './streamPlan.ts';
-import { type Position, parsePosition, type Resume, streamAt, type Walk, walks } from './walks.ts';
+import { type Position, parsePosition, type Resume, type Walk, walks } from './walks.ts';
+import { walksAtOnce } from './walksAtOnce.ts';
 import { type WindowFilter, windowFilter } from './windowFilter.ts';
 
 export interface ReadDeps {
@@ -70,133 +71,16 @@ export async function* readStream(
 ): AsyncGenerator<Page> {
   const internal = new AbortController();
   const ctx = readContext(plan, options, deps, internal.signal);
-  const resume = ctx.from;
-  const walking = new Walking(ctx);
-  const iterator = walks(plan, options, resume?.inFlight[0]?.w ?? 0)[Symbol.asyncIterator]();
-  // ➕ The walks run at once, up to `rateLimit.concurrency` of them (a streamed file's, one at a
-  // time): each walk's next page is fetched while the pages of the others are handled. Its pages
-  // come in the order they arrive; each says where every walk in flight stands (`StreamAt`).
-  const width = plan.decode ? 1 : ctx.depth;
-  const resumed = new Map(resume?.inFlight.map((p) => [p.w, p]));
-  let started = resume?.next ?? 0;
-  const fill = async () => {
-    while (walking.size < width || resumed.size > 0) {
-      const result = await iterator.next();
-      if (result.done) return;
-      const walk = result.value;
-      // A walk before `started` is in flight (resumed at its page) or done (skipped).
-      const at = resumed.get(walk.index);
-      resumed.delete(walk.index);
-      if (walk.index < started && !at) continue;
-      walking.start(walk, at);
-      started = Math.max(started, walk.index + 1);
-    }
-  };
-  try {
-    await fill();
-    for (;;) {
-      const page = await walking.next();
-      if (!page) return;
-      const ended = page.next === null;
-      if (ended) await fill();
-      page.index = ctx.index++;
-      page.next = walking.size > 0 ? streamAt(walking.positions(), started) : null;
-      yield page;
-    }
-  } finally {
-    internal.abort();
-    walking.close();
-    await iterator.return?.(undefined);
-  }
-}
-
-/**
- * The walks in flight: each a page generator with its next page asked for, and where it stands (the
- * position of its next page). `next` gives the first page any of them has ready, in the order they
- * arrive. The walk that gave it is asked for its next page only when `next` is called again, i.e.
- * once the caller is done with the page: as one walk alone, a walk fetches one page ahead of the
- * page being handled (or its known pages), no more. A walk whose page was its last leaves.
- */
-class Walking {
-  readonly #ctx: ReadContext;
-  readonly #running = new Map<number, { pages: AsyncGenerator<Page>; at: Position }>();
-  readonly #arrived: Array<{ index: number; result?: IteratorResult<Page>; error?: unknown }> = [];
-  #wake: (() => void) | undefined;
-  /** The walk whose page was handed out last, to ask for its next one. */
-  #gave: number | undefined;
-
-  constructor(ctx: ReadContext) {
-    this.#ctx = ctx;
-  }
-
-  get size(): number {
-    return this.#running.size;
-  }
-
-  /** Starts a walk from its start, or from `at` (a resume). */
-  start(walk: Walk, at: Position | undefined): void {
-    const pages = readWalk(this.#ctx, walk, at);
-    this.#running.set(walk.index, {
-      pages,
-      at: at ?? { w: walk.index, s: this.#ctx.plan.paginator.start(), n: 0 },
-    });
-    this.#ask(walk.index, pages);
-  }
-
-  /** The positions of the walks in flight, by walk index. */
-  positions(): Position[] {
-    return [...this.#running.entries()].sort(([x], [y]) => x - y).map(([, walk]) => walk.at);
-  }
-
-  /** The next page of any walk (its `next`: the walk's own next position, null at the walk's end); null once none is in flight. */
-  async next(): Promise<Page | null> {
-    const gave = this.#gave;
-    this.#gave = undefined;
-    if (gave !== undefined) {
-      const walk = this.#running.get(gave);
-      if (walk) this.#ask(gave, walk.pages);
-    }
-    for (;;) {
-      if (this.#running.size === 0) return null;
-      const arrived = this.#arrived.shift();
-      if (!arrived) {
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-        });
-        this.#wake = undefined;
-        continue;
-      }
-      if (arrived.error !== undefined || !arrived.result) throw arrived.error;
-      const walk = this.#running.get(arrived.index)!;
-      if (arrived.result.done || arrived.result.value.next === null) this.#running.delete(arrived.index);
-      if (arrived.result.done) continue;
-      const page = arrived.result.value;
-      if (page.next !== null) {
-        walk.at = page.next as Position;
-        this.#gave = arrived.index;
-      }
-      return page;
-    }
-  }
-
-  /** Closes every walk in flight (after the reader's abort, which cancels their requests). */
-  close(): void {
-    for (const { pages } of this.#running.values()) pages.return(undefined).catch(() => {});
-    this.#running.clear();
-  }
-
-  /** Asks a walk for its next page; a failure is kept for `next` (never an unhandled rejection). */
-  #ask(index: number, pages: AsyncGenerator<Page>): void {
-    pages.next().then(
-      (result) => this.#arrive({ index, result }),
-      (error: unknown) => this.#arrive({ index, error: error ?? new Error('a walk failed') }),
-    );
-  }
-
-  #arrive(arrived: { index: number; result?: IteratorResult<Page>; error?: unknown }): void {
-    this.#arrived.push(arrived);
-    this.#wake?.();
-  }
+  yield* walksAtOnce({
+    walks: walks(plan, options, ctx.from?.inFlight[0]?.w ?? 0),
+    resume: ctx.from,
+    // ➕ A streamed file's walks, one at a time; any other stream's, up to `rateLimit.concurrency`.
+    width: plan.decode ? 1 : ctx.depth,
+    read: (walk, at) => readWalk(ctx, walk, at),
+    startOf: (walk) => ({ w: walk.index, s: plan.paginator.start(), n: 0 }),
+    nextIndex: () => ctx.index++,
+    abort: internal,
+  });
 }
 
 function readContext(
