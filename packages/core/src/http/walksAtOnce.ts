@@ -118,10 +118,12 @@ class Walking {
         continue;
       }
       if (arrived.error !== undefined || !arrived.result) throw arrived.error;
+      // Every walk ends with a page whose `next` is null (readStream.ts, readFiles.ts): that page is
+      // what starts the walks after it. One that just returned would leave them unread.
+      if (arrived.result.done) throw new Error(`walk ${arrived.index} ended without a last page`);
       const walk = this.#running.get(arrived.index)!;
-      if (arrived.result.done || arrived.result.value.next === null) this.#running.delete(arrived.index);
-      if (arrived.result.done) continue;
       const page = arrived.result.value;
+      if (page.next === null) this.#running.delete(arrived.index);
       if (page.next !== null) {
         walk.at = page.next as Position;
         this.#gave = arrived.index;

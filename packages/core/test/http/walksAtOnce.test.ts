@@ -13,6 +13,7 @@ import type { SourceInput } from '../../src/definition/schema.ts';
 import { EventValidationError, HttpError } from '../../src/errors.ts';
 import { createReader } from '../../src/http/createReader.ts';
 import type { ApiRecord, Page } from '../../src/http/readTypes.ts';
+import { walksAtOnce } from '../../src/http/walksAtOnce.ts';
 import { countingRoute, FAST_RETRY, readAll } from './support.ts';
 
 const closers: (() => Promise<void>)[] = [];
@@ -210,5 +211,26 @@ describe('failure and files', () => {
 
     expect(ids(pages)).toEqual(KEYS.map((k) => `${k}-0`));
     expect(seen.most).toBe(1);
+  });
+
+  test('a walk that ends without a last page (next: null) is an error, not the walks after it left unread', async () => {
+    // A reader that breaks the contract: its walks return without a page
+    const nothing = async function* (): AsyncGenerator<Page> {};
+    const pages = walksAtOnce({
+      walks: from([{ index: 0 }, { index: 1 }, { index: 2 }]),
+      resume: undefined,
+      width: 2,
+      read: () => nothing(),
+      startOf: (walk) => ({ w: walk.index, s: null, n: 0 }),
+      nextIndex: () => 0,
+      abort: new AbortController(),
+    });
+    const seen: Page[] = [];
+    const error = await (async () => {
+      for await (const page of pages) seen.push(page);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('walk 0 ended without a last page');
+    expect(seen).toEqual([]);
   });
 });
