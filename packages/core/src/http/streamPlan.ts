@@ -64,7 +64,7 @@ const WINDOW = new Set(['since', 'until']);
 type Scalar = string | number | boolean;
 
 /** A list value becomes one entry per element, under the same key (a repeated query param). */
-function compileMap(map: Record<string, Scalar | Scalar[]>): [string, Template][] {
+export function compileMap(map: Record<string, Scalar | Scalar[]>): [string, Template][] {
   return Object.entries(map).flatMap(([k, v]) =>
     (Array.isArray(v) ? v : [v]).map((one): [string, Template] => [k, compileTemplate(String(one))]),
   );
@@ -125,16 +125,20 @@ export function compileStream(
 
 type Where = { source: string; stream: string };
 
-/** The walk's first URL: the path rendered on the base URL in use. */
-function walkUrl(
+/**
+ * The walk's first URL (➕ or a job's request, job/jobRequests.ts): the path rendered on the base URL
+ * in use; `what` names the path in a TemplateError.
+ */
+export function walkUrl(
   path: Template,
   values: TemplateValues,
   where: Where,
   base: string,
   definedBase: string,
+  what = 'path',
 ): URL {
   const renderedPath = renderTemplate(path, values, encodeURIComponent);
-  if (renderedPath.missing !== undefined) throw missing(where, 'path', renderedPath.missing);
+  if (renderedPath.missing !== undefined) throw missing(where, what, renderedPath.missing);
   let href = renderedPath.value;
   if (/^https?:\/\//i.test(href)) {
     // A URL taken from a parent record: keep it on the base URL in use (API_BASE_URL).
@@ -159,7 +163,7 @@ function setParams(url: URL, params: [string, Template][], values: TemplateValue
   }
 }
 
-function renderHeaders(
+export function renderHeaders(
   defaultHeaders: Record<string, string>,
   headers: [string, Template][],
   values: TemplateValues,

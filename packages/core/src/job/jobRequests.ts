@@ -7,16 +7,11 @@
  */
 import type { StreamDefinition } from '../definition/schema.ts';
 import { compilePath } from '../definition/template/getPath.ts';
-import { compileTemplate, renderTemplate, type TemplateValues } from '../definition/template/template.ts';
-import {
-  type ErrorWhere,
-  HttpError,
-  JobFailedError,
-  MalformedResponseError,
-  TemplateError,
-} from '../errors.ts';
+import { compileTemplate, type Template, type TemplateValues } from '../definition/template/template.ts';
+import { HttpError, JobFailedError, MalformedResponseError, TemplateError } from '../errors.ts';
 import { parseJson } from '../http/parseJson.ts';
 import type { ReadDeps } from '../http/readStream.ts';
+import { compileMap, renderHeaders, walkUrl } from '../http/streamPlan.ts';
 import type { HttpResponse, ReaderLogger } from '../http/types.ts';
 import { pageRequest } from '../request/pageRequest.ts';
 import { createRequestStyle } from '../request/registry.ts';
@@ -39,10 +34,13 @@ export type PollAnswer =
 export class JobRequests {
   readonly #job: JobDefinition;
   readonly #deps: JobDeps;
-  readonly #where: ErrorWhere;
+  readonly #where: { source: string; stream: string };
   readonly #stream: string;
   readonly #create: RequestStyle;
-  readonly #headers: (values: TemplateValues) => Record<string, string>;
+  readonly #headers: [string, Template][];
+  readonly #paths: { create: Template; poll: Template; cleanup?: Template };
+  /** The base URL in use and the definition's, as the stream's walks put paths on them. */
+  readonly #bases: [inUse: string, defined: string];
 
   constructor(stream: string, definition: StreamDefinition, deps: JobDeps) {
     this.#job = definition.job!;
@@ -52,17 +50,14 @@ export class JobRequests {
     this.#create = createRequestStyle(this.#job.create.request);
     // The source's headers only: the stream's own describe the RESULTS requests (an `Accept: text/csv`
     // there must not reach the create or the poll, whose answers are JSON).
-    const templates = Object.entries(deps.definition.headers).map(
-      ([name, text]) => [name, compileTemplate(text)] as const,
-    );
-    this.#headers = (values) => {
-      const out: Record<string, string> = { ...deps.headers };
-      for (const [name, template] of templates) {
-        const rendered = renderTemplate(template, values);
-        if (rendered.missing === undefined) out[name] = rendered.value;
-      }
-      return out;
+    this.#headers = compileMap(deps.definition.headers);
+    const { create, poll, cleanup } = this.#job;
+    this.#paths = {
+      create: compileTemplate(create.path),
+      poll: compileTemplate(poll.path),
+      ...(cleanup && { cleanup: compileTemplate(cleanup.path) }),
     };
+    this.#bases = [deps.baseUrl.replace(/\/+$/, ''), deps.definition.baseUrl.replace(/\/+$/, '')];
   }
 
   get source(): string {
@@ -76,7 +71,7 @@ export class JobRequests {
   async create(values: TemplateValues, signal: AbortSignal | undefined): Promise<string> {
     const { create } = this.#job;
     const style = this.#create;
-    const where = { source: this.source, stream: this.#stream };
+    const where = this.#where;
     // A body bound by {since} would be sent without it (a window bound without a value drops its
     // field), i.e. a job over everything, or none at all: refuse instead.
     if (
@@ -87,10 +82,10 @@ export class JobRequests {
         'job.create.request: {since} has no value in this run (a full read); give incremental.initialSince, or leave {since} out of the create request',
         { where },
       );
-    const url = this.#url(create.path, values, 'job.create.path');
+    const url = this.#url(this.#paths.create, values, 'job.create.path');
     const request = pageRequest(
       style,
-      { url, headers: this.#headers(values), body: style.render(values, where) },
+      { url, headers: this.#headersOf(values), body: style.render(values, where) },
       {},
     );
     const response = await this.#deps.client.send(request, {
@@ -113,11 +108,11 @@ export class JobRequests {
   /** Asks the job's status once. A 404 (the job expired, or was deleted) is a `JobFailedError`. */
   async poll(id: string, values: TemplateValues, signal: AbortSignal | undefined): Promise<PollAnswer> {
     const { poll } = this.#job;
-    const url = this.#url(poll.path, values, 'job.poll.path');
+    const url = this.#url(this.#paths.poll, values, 'job.poll.path');
     let response: HttpResponse;
     try {
       response = await this.#deps.client.send(
-        { method: 'GET', url, headers: this.#headers(values) },
+        { method: 'GET', url, headers: this.#headersOf(values) },
         { stream: this.#where.stream, signal },
       );
     } catch (error) {
@@ -145,9 +140,9 @@ export class JobRequests {
     const cleanup = this.#job.cleanup;
     if (!cleanup) return;
     try {
-      const url = this.#url(cleanup.path, values, 'job.cleanup.path');
+      const url = this.#url(this.#paths.cleanup!, values, 'job.cleanup.path');
       await this.#deps.client.send(
-        { method: cleanup.method, url, headers: this.#headers(values) },
+        { method: cleanup.method, url, headers: this.#headersOf(values) },
         { stream: this.#where.stream },
       );
     } catch (error) {
@@ -160,17 +155,11 @@ export class JobRequests {
     }
   }
 
-  #url(path: string, values: TemplateValues, at: string): URL {
-    const rendered = renderTemplate(compileTemplate(path), values, encodeURIComponent);
-    if (rendered.missing !== undefined)
-      throw new TemplateError(`${at}: {${rendered.missing}} has no value in this run`, {
-        where: this.#where,
-      });
-    const base = this.#deps.baseUrl.replace(/\/+$/, '');
-    return new URL(
-      /^https?:\/\//i.test(rendered.value)
-        ? rendered.value
-        : base + (rendered.value.startsWith('/') ? '' : '/') + rendered.value,
-    );
+  #url(path: Template, values: TemplateValues, at: string): URL {
+    return walkUrl(path, values, this.#where, ...this.#bases, at);
+  }
+
+  #headersOf(values: TemplateValues): Record<string, string> {
+    return renderHeaders(this.#deps.headers, this.#headers, values, this.#where);
   }
 }
