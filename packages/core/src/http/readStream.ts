@@ -90,9 +90,7 @@ function readContext(
   internal: AbortSignal,
 ): ReadContext {
   const incremental = plan.stream.incremental;
-  const since =
-    options.window.since ??
-    (incremental?.initialSince !== undefined ? new Date(incremental.initialSince) : undefined);
+  const since = readSince(plan, options);
   return {
     plan,
     options,
@@ -111,6 +109,12 @@ function readContext(
       return url.href;
     },
   };
+}
+
+/** Where a read starts: the window's `since`, else `incremental.initialSince` (a first run), else nowhere. */
+export function readSince(plan: StreamPlan, options: ReadOptions): Date | undefined {
+  const initial = plan.stream.incremental?.initialSince;
+  return options.window.since ?? (initial !== undefined ? new Date(initial) : undefined);
 }
 
 /** The window filter of a walk that reads from its own `since`. */

@@ -178,7 +178,8 @@ export function renderHeaders(
   return rendered;
 }
 
-const uses = (template: Template, name: string) => template.placeholders.some((p) => p.name === name);
+/** Whether a template takes `{name}`. */
+export const uses = (template: Template, name: string) => template.placeholders.some((p) => p.name === name);
 
 function rawTarget(stream: StreamDefinition): ScanTarget | undefined {
   if (stream.transform || Object.keys(stream.parent?.carry ?? {}).length > 0) return undefined;

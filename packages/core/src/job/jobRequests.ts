@@ -11,7 +11,7 @@ import { compileTemplate, type Template, type TemplateValues } from '../definiti
 import { HttpError, JobFailedError, MalformedResponseError, TemplateError } from '../errors.ts';
 import { parseJson } from '../http/parseJson.ts';
 import type { ReadDeps } from '../http/readStream.ts';
-import { compileMap, renderHeaders, walkUrl } from '../http/streamPlan.ts';
+import { compileMap, renderHeaders, uses, walkUrl } from '../http/streamPlan.ts';
 import type { HttpResponse, ReaderLogger } from '../http/types.ts';
 import { pageRequest } from '../request/pageRequest.ts';
 import { createRequestStyle } from '../request/registry.ts';
@@ -37,6 +37,8 @@ export class JobRequests {
   readonly #where: { source: string; stream: string };
   readonly #stream: string;
   readonly #create: RequestStyle;
+  /** The window bounds the create request carries (its rendered parts take `{since}`, `{until}`). */
+  readonly bounded: { since: boolean; until: boolean };
   readonly #headers: [string, Template][];
   readonly #paths: { create: Template; poll: Template; cleanup?: Template };
   /** The base URL in use and the definition's, as the stream's walks put paths on them. */
@@ -48,6 +50,11 @@ export class JobRequests {
     this.#where = { source: deps.definition.name, stream };
     this.#stream = stream;
     this.#create = createRequestStyle(this.#job.create.request);
+    const templates = this.#create.templates;
+    this.bounded = {
+      since: templates.some((t) => uses(t, 'since')),
+      until: templates.some((t) => uses(t, 'until')),
+    };
     // The source's headers only: the stream's own describe the RESULTS requests (an `Accept: text/csv`
     // there must not reach the create or the poll, whose answers are JSON).
     this.#headers = compileMap(deps.definition.headers);
@@ -74,10 +81,7 @@ export class JobRequests {
     const where = this.#where;
     // A body bound by {since} would be sent without it (a window bound without a value drops its
     // field), i.e. a job over everything, or none at all: refuse instead.
-    if (
-      values.since === undefined &&
-      style.templates.some((t) => t.placeholders.some((p) => p.name === 'since'))
-    )
+    if (values.since === undefined && this.bounded.since)
       throw new TemplateError(
         'job.create.request: {since} has no value in this run (a full read); give incremental.initialSince, or leave {since} out of the create request',
         { where },

@@ -9,11 +9,10 @@
 
 import type { TemplateValues } from '../definition/template/template.ts';
 import { JobFailedError, JobTimeoutError } from '../errors.ts';
-import { type ReadDeps, readStream } from '../http/readStream.ts';
+import { type ReadDeps, readSince, readStream } from '../http/readStream.ts';
 import type { JobHandle, Page, ReadOptions } from '../http/readTypes.ts';
 import { sleep } from '../http/retry/sleep.ts';
 import type { StreamPlan } from '../http/streamPlan.ts';
-import { createRequestStyle } from '../request/registry.ts';
 import type { JobDefinition, JobProgress } from './JobSchema.ts';
 import { type JobDeps, JobRequests } from './jobRequests.ts';
 
@@ -50,7 +49,7 @@ export async function* readJobStream(
   const { id } = state;
   if (job.cleanup) handle.afterCommit(() => requests.cleanup(id, jobValues));
   try {
-    yield* readStream(withJob(plan, id), options, deps satisfies ReadDeps);
+    yield* readStream(withJob(plan, id, requests.bounded), options, deps satisfies ReadDeps);
   } finally {
     // A reader on its own (`pnpm check` reads one page, then stops) cleans up when it is done with it.
     await local?.committed();
@@ -102,8 +101,7 @@ function save(handle: JobHandle, state: JobProgress, signal: AbortSignal | undef
 
 /** `{since}` and `{until}` as the stream's requests get them (`incremental.initialSince` on a first run). */
 function windowValues(plan: StreamPlan, options: ReadOptions): TemplateValues {
-  const initial = plan.stream.incremental?.initialSince;
-  const since = options.window.since ?? (initial !== undefined ? new Date(initial) : undefined);
+  const since = readSince(plan, options);
   return { until: options.window.until, ...(since && { since }) };
 }
 
@@ -111,12 +109,10 @@ function windowValues(plan: StreamPlan, options: ReadOptions): TemplateValues {
  * The stream's plan with `{job.id}` among its values. Its window bounds are those of the job's
  * create request too (a query bounded by `{since}` in the body needs no filter on the results).
  */
-function withJob(plan: StreamPlan, id: string): StreamPlan {
-  const { templates } = createRequestStyle(plan.stream.job!.create.request);
-  const uses = (name: string) => templates.some((t) => t.placeholders.some((p) => p.name === name));
+function withJob(plan: StreamPlan, id: string, create: StreamPlan['bounded']): StreamPlan {
   return {
     ...plan,
-    bounded: { since: plan.bounded.since || uses('since'), until: plan.bounded.until || uses('until') },
+    bounded: { since: plan.bounded.since || create.since, until: plan.bounded.until || create.until },
     walk: (values, where) => plan.walk({ ...values, vars: { ...values.vars, 'job.id': id } }, where),
   };
 }
